@@ -1,0 +1,121 @@
+"""A minimal JSON-RPC/LSP client over stdio for benchmarks (exact timing, no framework)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import queue
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+class Client:
+    """Start ``python -m hpclsp serve`` and talk LSP to it."""
+
+    def __init__(self, extra_env: dict[str, str] | None = None) -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", **(extra_env or {})}
+        self.t_spawn = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "hpclsp", "serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        self._id = 0
+        self._responses: dict[int, queue.Queue[dict[str, Any]]] = {}
+        self.notifications: queue.Queue[tuple[float, dict[str, Any]]] = queue.Queue()
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _send(self, msg: dict[str, Any]) -> None:
+        body = json.dumps(msg).encode()
+        assert self.proc.stdin is not None
+        with self._lock:
+            self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            self.proc.stdin.flush()
+
+    def _read(self) -> None:
+        out = self.proc.stdout
+        assert out is not None
+        while True:
+            headers = {}
+            while True:
+                line = out.readline()
+                if not line:
+                    return
+                line = line.strip()
+                if not line:
+                    break
+                k, _, v = line.decode().partition(":")
+                headers[k.lower()] = v.strip()
+            msg = json.loads(out.read(int(headers["content-length"])))
+            if "id" in msg and "method" in msg:  # a request from the server
+                self._send({"jsonrpc": "2.0", "id": msg["id"], "result": self._answer(msg)})
+            elif "id" in msg:
+                self._responses.setdefault(msg["id"], queue.Queue()).put(msg)
+            else:
+                self.notifications.put((time.perf_counter(), msg))
+
+    @staticmethod
+    def _answer(msg: dict[str, Any]) -> Any:
+        if msg["method"] == "workspace/configuration":
+            return [{} for _ in msg["params"]["items"]]
+        return None
+
+    def request(self, method: str, params: Any, timeout: float = 60) -> Any:
+        """Send a request and wait for its result."""
+        self._id += 1
+        rid = self._id
+        q = self._responses.setdefault(rid, queue.Queue())
+        self._send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
+        msg = q.get(timeout=timeout)
+        if "error" in msg:
+            raise RuntimeError(msg["error"])
+        return msg.get("result")
+
+    def notify(self, method: str, params: Any) -> None:
+        """Send a notification."""
+        self._send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def initialize(self, init_options: dict[str, Any] | None = None) -> float:
+        """initialize + initialized; returns seconds from spawn to the initialize response."""
+        self.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": ROOT.as_uri(),
+                "capabilities": {"window": {"workDoneProgress": True}, "workspace": {"configuration": True}},
+                "initializationOptions": init_options or {"model": {"backend": "none"}},
+            },
+        )
+        elapsed = time.perf_counter() - self.t_spawn
+        self.notify("initialized", {})
+        return elapsed
+
+    def wait_diagnostics(self, uri: str, version: int | None = None, timeout: float = 60) -> tuple[float, list[Any]]:
+        """Wait for publishDiagnostics for uri (and version); returns (arrival time, diagnostics)."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            t, msg = self.notifications.get(timeout=max(0.01, deadline - time.perf_counter()))
+            if msg.get("method") != "textDocument/publishDiagnostics":
+                continue
+            p = msg["params"]
+            if p["uri"] == uri and (version is None or p.get("version") == version):
+                return t, p["diagnostics"]
+
+    def close(self) -> None:
+        """shutdown + exit."""
+        try:
+            self.request("shutdown", None, timeout=10)
+            self.notify("exit", None)
+            self.proc.wait(timeout=10)
+        except Exception:
+            self.proc.kill()

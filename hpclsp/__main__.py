@@ -1,0 +1,5 @@
+"""Allow ``python -m hpclsp``."""
+
+from hpclsp.cli import main
+
+raise SystemExit(main())

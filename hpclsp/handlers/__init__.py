@@ -1,0 +1,1 @@
+"""LSP feature modules; each defines ``register(ls)`` and is loaded by ``hpclsp.server``."""

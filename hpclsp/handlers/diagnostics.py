@@ -1,0 +1,135 @@
+"""Document sync and diagnostics: analyse on open/change (debounced), publish findings."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from hpclsp.analysis import engine
+from hpclsp.analysis.findings import Finding
+from hpclsp.analysis.rules import rule_for_code
+from hpclsp.documents import Document
+
+if TYPE_CHECKING:
+    from hpclsp.server import HpcLanguageServer
+
+log = logging.getLogger(__name__)
+
+#: One analysis thread: analyses are CPU-bound; the event loop stays free for requests.
+_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hpclsp-analysis")
+
+
+def register(ls: HpcLanguageServer) -> None:
+    """Register document sync handlers that drive diagnostics."""
+    pending: dict[str, asyncio.Task[None]] = {}
+
+    def schedule(doc: Document, delay: float) -> None:
+        old = pending.pop(doc.uri, None)
+        if old is not None:
+            old.cancel()
+        pending[doc.uri] = ls.spawn(run(doc, doc.version, delay))
+
+    async def run(doc: Document, version: int, delay: float) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if not doc.analyzable:
+            publish(ls, doc, [])
+            return
+        options = ls.engine_options(doc)
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(_executor, analyze_document, doc, options)
+        if ls.documents.get(doc.uri) is not doc or doc.version != version:
+            return  # stale: a newer version is on its way
+        if result.partial or result.errors:
+            log.info("%s: partial analysis (%s)", doc.uri, "; ".join(result.errors) or "time budget")
+        doc.findings = result.findings
+        publish(ls, doc, result.findings)
+
+    def reanalyze_all() -> None:
+        for doc in ls.documents:
+            schedule(doc, 0)
+
+    ls.services["reanalyze_all"] = reanalyze_all
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: HpcLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        td = params.text_document
+        doc = ls.documents.open(td.uri, td.language_id, td.version, td.text)
+        schedule(doc, 0)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: HpcLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        doc = ls.documents.get(params.text_document.uri)
+        if doc is None:
+            log.warning("didChange for a document that is not open: %s", params.text_document.uri)
+            return
+        for change in params.content_changes:
+            doc.apply_change(change)
+        doc.version = params.text_document.version
+        schedule(doc, ls.settings.diagnostics.debounce_ms / 1000.0)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: HpcLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        task = pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        ls.documents.close(uri)
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: HpcLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        pass
+
+
+def analyze_document(doc: Document, options: engine.Options) -> engine.Result:
+    """Run the engine on a document snapshot (called on the analysis thread)."""
+    try:
+        return engine.analyze(doc.source(), options)
+    except Exception as exc:  # the snapshot itself failed: publish nothing, keep serving
+        log.exception("%s: analysis failed", doc.uri)
+        return engine.Result([], [str(exc)], partial=True)
+
+
+def publish(ls: HpcLanguageServer, doc: Document, findings: list[Finding]) -> None:
+    """Publish findings as diagnostics."""
+    caps = ls.client_capabilities
+    pd = caps.text_document.publish_diagnostics if caps and caps.text_document else None
+    related_ok = bool(pd and pd.related_information)
+    href_ok = bool(pd and pd.code_description_support)
+    diags = [to_diagnostic(doc, f, related_ok, href_ok) for f in findings]
+    ls.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(uri=doc.uri, version=doc.version, diagnostics=diags)
+    )
+
+
+def to_diagnostic(doc: Document, f: Finding, related_ok: bool = True, href_ok: bool = True) -> types.Diagnostic:
+    """A finding as an LSP diagnostic."""
+    rule = rule_for_code(f.code)
+    message = f.message
+    related = None
+    if f.related:
+        if related_ok:
+            related = [
+                types.DiagnosticRelatedInformation(
+                    location=types.Location(uri=doc.uri, range=doc.to_lsp_range(r.span)), message=r.message
+                )
+                for r in f.related
+                if r.path is None
+            ]
+        else:
+            message += "".join(f"\n  line {r.span.start.line + 1}: {r.message}" for r in f.related)
+    return types.Diagnostic(
+        range=doc.to_lsp_range(f.span),
+        severity=types.DiagnosticSeverity(int(f.severity)),
+        code=f.code,
+        code_description=types.CodeDescription(href=rule.url) if (rule and href_ok) else None,
+        source="hpclsp",
+        message=message,
+        related_information=related or None,
+        data=f.data,
+    )

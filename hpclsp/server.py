@@ -1,0 +1,232 @@
+"""The language server: one ``LanguageServer`` subclass owning all state.
+
+Feature modules in ``hpclsp.handlers`` register themselves (``register(ls)``). Hover, code
+actions and completion are aggregated here from per-area providers, since LSP allows one
+handler per method. Nothing heavy (torch, faiss, llama.cpp) is imported before ``initialize``
+has been answered; areas load such things in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+import pkgutil
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from hpclsp import __version__, config
+from hpclsp.analysis import engine
+from hpclsp.documents import Document, DocumentStore, uri_to_path
+
+log = logging.getLogger(__name__)
+
+HoverProvider = Callable[["HpcLanguageServer", Document, Any], "str | None"]
+CodeActionProvider = Callable[["HpcLanguageServer", Document, Any, types.CodeActionParams], list[types.CodeAction]]
+CompletionProvider = Callable[
+    ["HpcLanguageServer", Document, Any, types.CompletionParams], "list[types.CompletionItem] | None"
+]
+
+
+class Progress:
+    """A ``$/progress`` handle for long work (a no-op when the client does not support it)."""
+
+    def __init__(self, ls: HpcLanguageServer, token: str | None, title: str) -> None:
+        self.ls, self.token, self.title = ls, token, title
+
+    def report(self, message: str, percentage: int | None = None) -> None:
+        """Report progress."""
+        if self.token:
+            self.ls.work_done_progress.report(
+                self.token, types.WorkDoneProgressReport(message=message, percentage=percentage)
+            )
+        log.info("%s: %s", self.title, message)
+
+    def end(self, message: str = "") -> None:
+        """Finish the progress."""
+        if self.token:
+            self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message or None))
+            self.token = None
+        log.info("%s: done %s", self.title, message)
+
+
+class HpcLanguageServer(LanguageServer):
+    """hpclsp's server state: settings, documents, services and feature providers."""
+
+    def __init__(self) -> None:
+        super().__init__("hpclsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.settings = config.Settings()
+        self.documents = DocumentStore()
+        self.services: dict[str, Any] = {}
+        self.workspace_root: str | None = None
+        self.init_options: Any = None
+        self.toml_settings: dict[str, Any] | None = None
+        self.client_settings: Any = None
+        self.error_count = 0
+        self._hover: list[tuple[int, HoverProvider]] = []
+        self._code_actions: list[tuple[int, CodeActionProvider]] = []
+        self._completion: list[tuple[int, CompletionProvider]] = []
+        self._settings_listeners: list[Callable[[HpcLanguageServer], None]] = []
+        self._shown: set[str] = set()
+        self.background: set[asyncio.Task[Any]] = set()
+
+    # -- providers ------------------------------------------------------------------------
+    def add_hover_provider(self, fn: HoverProvider, priority: int = 50) -> None:
+        """Add a hover provider; lower priority runs first, the first non-empty answer wins."""
+        self._hover.append((priority, fn))
+        self._hover.sort(key=lambda p: p[0])
+
+    def add_code_action_provider(self, fn: CodeActionProvider, priority: int = 50) -> None:
+        """Add a code action provider; all providers' actions are merged."""
+        self._code_actions.append((priority, fn))
+        self._code_actions.sort(key=lambda p: p[0])
+
+    def add_completion_provider(self, fn: CompletionProvider, priority: int = 50) -> None:
+        """Add a completion provider; all providers' items are merged."""
+        self._completion.append((priority, fn))
+        self._completion.sort(key=lambda p: p[0])
+
+    def on_settings_changed(self, fn: Callable[[HpcLanguageServer], None]) -> None:
+        """Call fn after the settings changed."""
+        self._settings_listeners.append(fn)
+
+    @property
+    def hover_providers(self) -> list[HoverProvider]:
+        """Hover providers in priority order."""
+        return [fn for _, fn in self._hover]
+
+    @property
+    def code_action_providers(self) -> list[CodeActionProvider]:
+        """Code action providers in priority order."""
+        return [fn for _, fn in self._code_actions]
+
+    @property
+    def completion_providers(self) -> list[CompletionProvider]:
+        """Completion providers in priority order."""
+        return [fn for _, fn in self._completion]
+
+    # -- settings -------------------------------------------------------------------------
+    def engine_options(self, doc: Document | None = None) -> engine.Options:
+        """Engine options from the current settings."""
+        d = self.settings.diagnostics
+        return engine.Options(
+            select=tuple(d.select),
+            ignore=tuple(d.ignore),
+            low_confidence=d.low_confidence,
+            hints=self.settings.suggestions.hints,
+            budget=d.budget_ms / 1000.0,
+            extra={"cuda_check_errors": d.cuda_check_errors},
+        )
+
+    def recompute_settings(self) -> list[str]:
+        """Layer defaults < hpclsp.toml < initializationOptions < client configuration."""
+        problems: list[str] = []
+        settings = config.Settings()
+        for layer in (self.toml_settings, self.init_options, self.client_settings):
+            if layer is None:
+                continue
+            settings, p = config.from_dict(layer, settings)
+            problems.extend(p)
+        self.settings = settings
+        for fn in list(self._settings_listeners):
+            try:
+                fn(self)
+            except Exception:
+                log.exception("settings listener failed")
+        return problems
+
+    def load_toml(self) -> list[str]:
+        """(Re)read hpclsp.toml; a file that fails to parse keeps the previous settings."""
+        if not self.workspace_root:
+            return []
+        data, problems = config.read_toml(self.workspace_root)
+        if not problems:
+            self.toml_settings = data
+        return problems
+
+    # -- messages and progress ---------------------------------------------------------
+    def show_message(self, message: str, kind: types.MessageType = types.MessageType.Warning, once: bool = False) -> None:
+        """window/showMessage (optionally only once per session); also logged."""
+        log.log(logging.WARNING if kind <= types.MessageType.Warning else logging.INFO, "%s", message)
+        if once:
+            if message in self._shown:
+                return
+            self._shown.add(message)
+        try:
+            self.window_show_message(types.ShowMessageParams(type=kind, message=f"hpclsp: {message}"))
+        except Exception:  # not connected (tests) or transport closed
+            log.debug("could not show message", exc_info=True)
+
+    def supports_progress(self) -> bool:
+        """True when the client accepts server-initiated work-done progress."""
+        caps = self.client_capabilities
+        return bool(caps and caps.window and caps.window.work_done_progress)
+
+    async def begin_progress(self, title: str, message: str = "") -> Progress:
+        """Start a ``$/progress`` (creating the token with the client first)."""
+        token: str | None = None
+        if self.supports_progress():
+            token = f"hpclsp-{uuid.uuid4().hex[:12]}"
+            try:
+                await asyncio.wait_for(self.work_done_progress.create_async(token), timeout=5)
+                self.work_done_progress.begin(
+                    token, types.WorkDoneProgressBegin(title=title, message=message or None, cancellable=False)
+                )
+            except Exception:
+                log.debug("progress not available", exc_info=True)
+                token = None
+        return Progress(self, token, title)
+
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+        """Run a coroutine in the background, keeping a reference and logging its failure."""
+        task = asyncio.ensure_future(coro)
+        self.background.add(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self.background.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                log.error("background task failed", exc_info=t.exception())
+
+        task.add_done_callback(done)
+        return task
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Log and count internal errors; never crash, never spam the user."""
+        self.error_count += 1
+        log.error("internal error (%s): %s", getattr(source, "__name__", source), error, exc_info=error)
+
+
+def load_handlers(ls: HpcLanguageServer) -> None:
+    """Import every module in hpclsp.handlers and call its register(ls)."""
+    from hpclsp import handlers
+
+    for mod in sorted(pkgutil.iter_modules(handlers.__path__), key=lambda m: m.name):
+        if mod.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"hpclsp.handlers.{mod.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(ls)
+
+
+def create_server() -> HpcLanguageServer:
+    """A server with every feature registered."""
+    ls = HpcLanguageServer()
+    load_handlers(ls)
+    return ls
+
+
+def workspace_root_from(params: types.InitializeParams) -> str | None:
+    """The first workspace folder (or rootUri/rootPath) as a path."""
+    if params.workspace_folders:
+        return uri_to_path(params.workspace_folders[0].uri)
+    if params.root_uri:
+        return uri_to_path(params.root_uri)
+    if params.root_path:
+        return os.fspath(params.root_path)
+    return None

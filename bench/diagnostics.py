@@ -10,7 +10,7 @@ import statistics
 import time
 
 from bench.generate import c_file, fortran_file
-from bench.lspclient import ROOT, Client
+from hpclsp.stdio_client import ROOT, Client
 from hpclsp.analysis import engine
 from hpclsp.analysis.source import SourceFile
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from bench.lspclient import Client
+from hpclsp.stdio_client import Client
 
 
 def main(runs: int = 7) -> None:

@@ -1,4 +1,4 @@
-"""A minimal JSON-RPC/LSP client over stdio for benchmarks (exact timing, no framework)."""
+"""A minimal LSP client over stdio: drives ``hpclsp serve`` for ``hpclsp demo`` and the benchmarks."""
 
 from __future__ import annotations
 
@@ -15,20 +15,39 @@ from typing import Any
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
+#: A capable client: related information, snippets, Markdown, progress, configuration, inline completion.
+CAPABILITIES: dict[str, Any] = {
+    "window": {"workDoneProgress": True},
+    "workspace": {"configuration": True, "applyEdit": True, "workspaceEdit": {"documentChanges": False}},
+    "textDocument": {
+        "publishDiagnostics": {"relatedInformation": True, "codeDescriptionSupport": True, "dataSupport": True},
+        "completion": {"completionItem": {"snippetSupport": True, "documentationFormat": ["markdown", "plaintext"]}},
+        "hover": {"contentFormat": ["markdown", "plaintext"]},
+        "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "refactor", "refactor.rewrite"]}}},
+        "inlineCompletion": {"dynamicRegistration": False},
+        "synchronization": {"dynamicRegistration": False},
+    },
+}
+
+
 class Client:
     """Start ``python -m hpclsp serve`` and talk LSP to it."""
 
-    def __init__(self, extra_env: dict[str, str] | None = None) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", **(extra_env or {})}
+    def __init__(self, extra_env: dict[str, str] | None = None, stderr: Any = subprocess.DEVNULL) -> None:
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", **(extra_env or {})}
+        if (ROOT / "hpclsp").is_dir():  # running from a source tree
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
         self.t_spawn = time.perf_counter()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "hpclsp", "serve"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=stderr,
             env=env,
         )
         self._id = 0
+        #: Requests the server sent us (method, params), e.g. workspace/applyEdit.
+        self.server_requests: list[tuple[str, Any]] = []
         self._responses: dict[int, queue.Queue[dict[str, Any]]] = {}
         self.notifications: queue.Queue[tuple[float, dict[str, Any]]] = queue.Queue()
         self._lock = threading.Lock()
@@ -58,6 +77,7 @@ class Client:
                 headers[k.lower()] = v.strip()
             msg = json.loads(out.read(int(headers["content-length"])))
             if "id" in msg and "method" in msg:  # a request from the server
+                self.server_requests.append((msg["method"], msg.get("params")))
                 self._send({"jsonrpc": "2.0", "id": msg["id"], "result": self._answer(msg)})
             elif "id" in msg:
                 self._responses.setdefault(msg["id"], queue.Queue()).put(msg)
@@ -68,6 +88,8 @@ class Client:
     def _answer(msg: dict[str, Any]) -> Any:
         if msg["method"] == "workspace/configuration":
             return [{} for _ in msg["params"]["items"]]
+        if msg["method"] == "workspace/applyEdit":
+            return {"applied": True}
         return None
 
     def request(self, method: str, params: Any, timeout: float = 60) -> Any:
@@ -85,14 +107,14 @@ class Client:
         """Send a notification."""
         self._send({"jsonrpc": "2.0", "method": method, "params": params})
 
-    def initialize(self, init_options: dict[str, Any] | None = None) -> float:
+    def initialize(self, init_options: dict[str, Any] | None = None, root: pathlib.Path | None = None) -> float:
         """initialize + initialized; returns seconds from spawn to the initialize response."""
         self.request(
             "initialize",
             {
                 "processId": os.getpid(),
-                "rootUri": ROOT.as_uri(),
-                "capabilities": {"window": {"workDoneProgress": True}, "workspace": {"configuration": True}},
+                "rootUri": (root or ROOT).as_uri(),
+                "capabilities": CAPABILITIES,
                 "initializationOptions": init_options or {"model": {"backend": "none"}},
             },
         )

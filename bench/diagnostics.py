@@ -15,14 +15,19 @@ from hpclsp.analysis import engine
 from hpclsp.analysis.source import SourceFile
 
 
-def measure(client: Client, name: str, lang: str, text: str, runs: int = 9) -> tuple[list[float], list[float], int]:
+def measure(
+    client: Client, name: str, lang: str, text: str, runs: int = 9
+) -> tuple[list[float], list[float], int]:
     """(full-analysis latencies, after-edit latencies, diagnostic count)."""
     full, edit = [], []
     count = 0
     for r in range(runs):
         uri = (ROOT / "bench" / f"_{r}_{name}").as_uri()
         t0 = time.perf_counter()
-        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": lang, "version": 1, "text": text}})
+        client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": lang, "version": 1, "text": text}},
+        )
         t1, diags = client.wait_diagnostics(uri, 1)
         full.append(t1 - t0)
         count = len(diags)
@@ -32,7 +37,15 @@ def measure(client: Client, name: str, lang: str, text: str, runs: int = 9) -> t
             "textDocument/didChange",
             {
                 "textDocument": {"uri": uri, "version": 2},
-                "contentChanges": [{"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": " "}],
+                "contentChanges": [
+                    {
+                        "range": {
+                            "start": {"line": line, "character": 0},
+                            "end": {"line": line, "character": 0},
+                        },
+                        "text": " ",
+                    }
+                ],
             },
         )
         t1, _ = client.wait_diagnostics(uri, 2)

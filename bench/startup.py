@@ -15,8 +15,10 @@ def main(runs: int = 7) -> None:
         times.append(c.initialize({}))  # default settings: the model loads in the background
         c.close()
     times.sort()
-    print(f"initialize answered: p50 {statistics.median(times) * 1000:.0f} ms, min {times[0] * 1000:.0f} ms, "
-          f"max {times[-1] * 1000:.0f} ms over {runs} runs (target < 500 ms)")
+    print(
+        f"initialize answered: p50 {statistics.median(times) * 1000:.0f} ms, min {times[0] * 1000:.0f} ms, "
+        f"max {times[-1] * 1000:.0f} ms over {runs} runs (target < 500 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -142,13 +142,19 @@ def _merge(obj: Any, data: Any, prefix: str, problems: list[str]) -> None:
             continue
         ok, converted = _convert(typ, value)
         if not ok:
-            problems.append(f"invalid value {value!r} for 'hpclsp.{shown}' (expected {_describe(typ)}); using the default")
+            problems.append(
+                f"invalid value {value!r} for 'hpclsp.{shown}' (expected {_describe(typ)}); using the default"
+            )
             continue
         if dotted in CHOICES and converted not in CHOICES[dotted]:
-            problems.append(f"invalid value {value!r} for 'hpclsp.{shown}' (one of {', '.join(CHOICES[dotted])}); using the default")
+            problems.append(
+                f"invalid value {value!r} for 'hpclsp.{shown}' (one of {', '.join(CHOICES[dotted])}); using the default"
+            )
             continue
         if dotted in MINIMA and converted < MINIMA[dotted]:
-            problems.append(f"value {value!r} for 'hpclsp.{shown}' is below {MINIMA[dotted]}; using the default")
+            problems.append(
+                f"value {value!r} for 'hpclsp.{shown}' is below {MINIMA[dotted]}; using the default"
+            )
             continue
         setattr(obj, name, converted)
 

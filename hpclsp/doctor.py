@@ -44,7 +44,9 @@ def doctor_checks() -> list[Check]:
 
     out = [
         Check("python", sys.version_info >= (3, 10), sys.version.split()[0], "use Python 3.10 or newer"),
-        Check("pygls", _version("pygls").startswith("pygls 2"), _version("pygls"), "pip install 'pygls>=2,<3'"),
+        Check(
+            "pygls", _version("pygls").startswith("pygls 2"), _version("pygls"), "pip install 'pygls>=2,<3'"
+        ),
     ]
     out += grammar_checks()
     try:

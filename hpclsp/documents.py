@@ -205,7 +205,9 @@ class Document:
 
     def to_lsp_position(self, pos: Pos) -> types.Position:
         """Code-point Pos to an LSP position (UTF-16)."""
-        return types.Position(line=max(pos.line, 0), character=col_to_utf16(self.line_text(pos.line), pos.col))
+        return types.Position(
+            line=max(pos.line, 0), character=col_to_utf16(self.line_text(pos.line), pos.col)
+        )
 
     def to_lsp_range(self, span: Span) -> types.Range:
         """Code-point Span to an LSP Range."""

@@ -18,7 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcParseError
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 
 from hpclsp import __version__, config
 from hpclsp.analysis import engine
@@ -27,7 +29,9 @@ from hpclsp.documents import Document, DocumentStore, uri_to_path
 log = logging.getLogger(__name__)
 
 HoverProvider = Callable[["HpcLanguageServer", Document, Any], "str | None"]
-CodeActionProvider = Callable[["HpcLanguageServer", Document, Any, types.CodeActionParams], list[types.CodeAction]]
+CodeActionProvider = Callable[
+    ["HpcLanguageServer", Document, Any, types.CodeActionParams], list[types.CodeAction]
+]
 CompletionProvider = Callable[
     ["HpcLanguageServer", Document, Any, types.CompletionParams], "list[types.CompletionItem] | None"
 ]
@@ -55,11 +59,53 @@ class Progress:
         log.info("%s: done %s", self.title, message)
 
 
+class _BadRequest:
+    """A request whose params could not be read: answered with an error instead of dropped."""
+
+    jsonrpc = "2.0"
+
+    def __init__(self, msg_id: Any, method: str, error: JsonRpcException) -> None:
+        self.id, self.method, self.error = msg_id, method, error
+
+
+class HpcProtocol(LanguageServerProtocol):
+    """pygls' protocol, but every malformed request gets a JSON-RPC error response (SPEC §6)."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """Deserialize; a request with invalid params becomes a _BadRequest."""
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                return _BadRequest(data["id"], str(data.get("method")), exc)
+            raise
+
+    def handle_message(self, message: Any) -> None:
+        """Answer bad requests with their error; hand everything else to pygls."""
+        if isinstance(message, _BadRequest):
+            log.warning(
+                "invalid params for %s (id %s): %s", message.method, message.id, message.error.message
+            )
+            self._send_response(
+                message.id,
+                error=types.ResponseError(
+                    code=message.error.code, message=f"{message.error.message} for {message.method}"
+                ),
+            )
+            return
+        super().handle_message(message)
+
+
 class HpcLanguageServer(LanguageServer):
     """hpclsp's server state: settings, documents, services and feature providers."""
 
     def __init__(self) -> None:
-        super().__init__("hpclsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "hpclsp",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=HpcProtocol,
+        )
         self.settings = config.Settings()
         self.documents = DocumentStore()
         self.services: dict[str, Any] = {}
@@ -72,6 +118,7 @@ class HpcLanguageServer(LanguageServer):
         self._code_actions: list[tuple[int, CodeActionProvider]] = []
         self._completion: list[tuple[int, CompletionProvider]] = []
         self._settings_listeners: list[Callable[[HpcLanguageServer], None]] = []
+        self._close_listeners: list[Callable[[str], None]] = []
         self._shown: set[str] = set()
         self.background: set[asyncio.Task[Any]] = set()
 
@@ -94,6 +141,19 @@ class HpcLanguageServer(LanguageServer):
     def on_settings_changed(self, fn: Callable[[HpcLanguageServer], None]) -> None:
         """Call fn after the settings changed."""
         self._settings_listeners.append(fn)
+
+    def on_document_closed(self, fn: Callable[[str], None]) -> None:
+        """Call fn(uri) when a document closes, so areas can drop their per-document caches."""
+        self._close_listeners.append(fn)
+
+    def document_closed(self, uri: str) -> None:
+        """Forget a document everywhere."""
+        self.documents.close(uri)
+        for fn in list(self._close_listeners):
+            try:
+                fn(uri)
+            except Exception:
+                log.exception("close listener failed")
 
     @property
     def hover_providers(self) -> list[HoverProvider]:
@@ -150,7 +210,9 @@ class HpcLanguageServer(LanguageServer):
         return problems
 
     # -- messages and progress ---------------------------------------------------------
-    def show_message(self, message: str, kind: types.MessageType = types.MessageType.Warning, once: bool = False) -> None:
+    def show_message(
+        self, message: str, kind: types.MessageType = types.MessageType.Warning, once: bool = False
+    ) -> None:
         """window/showMessage (optionally only once per session); also logged."""
         log.log(logging.WARNING if kind <= types.MessageType.Warning else logging.INFO, "%s", message)
         if once:
@@ -175,7 +237,8 @@ class HpcLanguageServer(LanguageServer):
             try:
                 await asyncio.wait_for(self.work_done_progress.create_async(token), timeout=5)
                 self.work_done_progress.begin(
-                    token, types.WorkDoneProgressBegin(title=title, message=message or None, cancellable=False)
+                    token,
+                    types.WorkDoneProgressBegin(title=title, message=message or None, cancellable=False),
                 )
             except Exception:
                 log.debug("progress not available", exc_info=True)
@@ -196,8 +259,19 @@ class HpcLanguageServer(LanguageServer):
         return task
 
     def report_server_error(self, error: Exception, source: Any) -> None:
-        """Log and count internal errors; never crash, never spam the user."""
+        """Log and count internal errors; answer unparseable JSON with a parse error; never crash."""
         self.error_count += 1
+        if isinstance(error, ValueError) and not isinstance(error, JsonRpcException):
+            # json.loads failed: the message cannot be attributed to a request id (JSON-RPC: id null).
+            log.warning("unparseable message: %s", error)
+            try:
+                self.protocol._send_response(
+                    None,
+                    error=types.ResponseError(code=JsonRpcParseError.CODE, message=f"Parse error: {error}"),
+                )
+            except Exception:
+                log.debug("could not answer a parse error", exc_info=True)
+            return
         log.error("internal error (%s): %s", getattr(source, "__name__", source), error, exc_info=error)
 
 

@@ -20,10 +20,20 @@ CAPABILITIES: dict[str, Any] = {
     "window": {"workDoneProgress": True},
     "workspace": {"configuration": True, "applyEdit": True, "workspaceEdit": {"documentChanges": False}},
     "textDocument": {
-        "publishDiagnostics": {"relatedInformation": True, "codeDescriptionSupport": True, "dataSupport": True},
-        "completion": {"completionItem": {"snippetSupport": True, "documentationFormat": ["markdown", "plaintext"]}},
+        "publishDiagnostics": {
+            "relatedInformation": True,
+            "codeDescriptionSupport": True,
+            "dataSupport": True,
+        },
+        "completion": {
+            "completionItem": {"snippetSupport": True, "documentationFormat": ["markdown", "plaintext"]}
+        },
         "hover": {"contentFormat": ["markdown", "plaintext"]},
-        "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "refactor", "refactor.rewrite"]}}},
+        "codeAction": {
+            "codeActionLiteralSupport": {
+                "codeActionKind": {"valueSet": ["quickfix", "refactor", "refactor.rewrite"]}
+            }
+        },
         "inlineCompletion": {"dynamicRegistration": False},
         "synchronization": {"dynamicRegistration": False},
     },
@@ -50,16 +60,30 @@ class Client:
         self.server_requests: list[tuple[str, Any]] = []
         self._responses: dict[int, queue.Queue[dict[str, Any]]] = {}
         self.notifications: queue.Queue[tuple[float, dict[str, Any]]] = queue.Queue()
+        self.orphan_errors: queue.Queue[dict[str, Any]] = queue.Queue()
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
     def _send(self, msg: dict[str, Any]) -> None:
-        body = json.dumps(msg).encode()
+        self.send_raw(json.dumps(msg).encode())
+
+    def send_raw(self, body: bytes, header: bytes | None = None) -> None:
+        """Send a body with a Content-Length header (or a given raw header)."""
         assert self.proc.stdin is not None
         with self._lock:
-            self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            self.proc.stdin.write(
+                (header if header is not None else b"Content-Length: %d\r\n\r\n" % len(body)) + body
+            )
             self.proc.stdin.flush()
+
+    def request_raw(self, body_template: str, timeout: float = 30) -> dict[str, Any]:
+        """Send a request body with '{id}' substituted; return the whole response message (result or error)."""
+        self._id += 1
+        rid = self._id
+        q = self._responses.setdefault(rid, queue.Queue())
+        self.send_raw(body_template.replace("{id}", str(rid)).encode("utf-8", "surrogatepass"))
+        return q.get(timeout=timeout)
 
     def _read(self) -> None:
         out = self.proc.stdout
@@ -79,8 +103,10 @@ class Client:
             if "id" in msg and "method" in msg:  # a request from the server
                 self.server_requests.append((msg["method"], msg.get("params")))
                 self._send({"jsonrpc": "2.0", "id": msg["id"], "result": self._answer(msg)})
-            elif "id" in msg:
+            elif "id" in msg and msg["id"] is not None:
                 self._responses.setdefault(msg["id"], queue.Queue()).put(msg)
+            elif "error" in msg:  # an error that could not be attributed to a request
+                self.orphan_errors.put(msg)
             else:
                 self.notifications.put((time.perf_counter(), msg))
 
@@ -107,7 +133,9 @@ class Client:
         """Send a notification."""
         self._send({"jsonrpc": "2.0", "method": method, "params": params})
 
-    def initialize(self, init_options: dict[str, Any] | None = None, root: pathlib.Path | None = None) -> float:
+    def initialize(
+        self, init_options: dict[str, Any] | None = None, root: pathlib.Path | None = None
+    ) -> float:
         """initialize + initialized; returns seconds from spawn to the initialize response."""
         self.request(
             "initialize",
@@ -122,7 +150,9 @@ class Client:
         self.notify("initialized", {})
         return elapsed
 
-    def wait_diagnostics(self, uri: str, version: int | None = None, timeout: float = 60) -> tuple[float, list[Any]]:
+    def wait_diagnostics(
+        self, uri: str, version: int | None = None, timeout: float = 60
+    ) -> tuple[float, list[Any]]:
         """Wait for publishDiagnostics for uri (and version); returns (arrival time, diagnostics)."""
         deadline = time.perf_counter() + timeout
         while True:

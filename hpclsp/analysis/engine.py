@@ -73,7 +73,9 @@ def analyze(source: SourceFile, options: Options | None = None) -> Result:
             continue
         if time.perf_counter() - t0 > options.budget:
             partial = True
-            log.warning("%s: analysis budget of %.2fs exceeded; skipped %s", source.path, options.budget, r.id)
+            log.warning(
+                "%s: analysis budget of %.2fs exceeded; skipped %s", source.path, options.budget, r.id
+            )
             continue
         try:
             for f in r.check(ctx):

@@ -63,9 +63,13 @@ def run(args: argparse.Namespace) -> int:
         for path, fs in results:
             for f in fs:
                 n += 1
-                print(f"{path}:{f.span.start.line + 1}:{f.span.start.col + 1}: {f.severity.label}: {f.message} [{f.code}]")
+                print(
+                    f"{path}:{f.span.start.line + 1}:{f.span.start.col + 1}: {f.severity.label}: {f.message} [{f.code}]"
+                )
                 for r in f.related:
-                    print(f"{r.path or path}:{r.span.start.line + 1}:{r.span.start.col + 1}: note: {r.message}")
+                    print(
+                        f"{r.path or path}:{r.span.start.line + 1}:{r.span.start.col + 1}: note: {r.message}"
+                    )
         if n:
             print(f"{n} finding(s) in {sum(1 for _, fs in results if fs)} file(s)", file=sys.stderr)
     if errors:
@@ -106,14 +110,19 @@ def to_sarif(results: list[tuple[str, list[Finding]]]) -> dict[str, Any]:
                 "ruleId": f.code,
                 "level": _SARIF_LEVEL[f.severity.label],
                 "message": {"text": f.message},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": path}, "region": region(f.span)}}],
+                "locations": [
+                    {"physicalLocation": {"artifactLocation": {"uri": path}, "region": region(f.span)}}
+                ],
             }
             if f.related:
                 res["relatedLocations"] = [
                     {
                         "id": i,
                         "message": {"text": r.message},
-                        "physicalLocation": {"artifactLocation": {"uri": r.path or path}, "region": region(r.span)},
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": r.path or path},
+                            "region": region(r.span),
+                        },
                     }
                     for i, r in enumerate(f.related)
                 ]
@@ -139,7 +148,14 @@ def to_sarif(results: list[tuple[str, list[Finding]]]) -> dict[str, Any]:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": "hpclsp", "version": __version__, "informationUri": "https://github.com/hpclsp/hpclsp", "rules": rules}},
+                "tool": {
+                    "driver": {
+                        "name": "hpclsp",
+                        "version": __version__,
+                        "informationUri": "https://github.com/hpclsp/hpclsp",
+                        "rules": rules,
+                    }
+                },
                 "results": sarif_results,
             }
         ],

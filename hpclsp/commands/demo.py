@@ -15,7 +15,9 @@ SEVERITY = {1: "error", 2: "warning", 3: "info", 4: "hint"}
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Arguments of ``hpclsp demo``."""
-    p.add_argument("--examples", default=None, help="directory of example programs (default: the repository's examples/)")
+    p.add_argument(
+        "--examples", default=None, help="directory of example programs (default: the repository's examples/)"
+    )
     p.add_argument("--no-model", action="store_true", help="skip the inline completion from the model")
     p.add_argument("--model-timeout", type=float, default=120.0, help="seconds to wait for the model to load")
 
@@ -57,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
     client = Client()
     options: dict[str, Any] = {"model": {"backend": "none" if args.no_model else "llama-cpp"}}
     t_init = client.initialize(options, root=root)
-    print(f"hpclsp demo: server answered initialize in {t_init * 1000:.0f} ms (model loads in the background)")
+    print(
+        f"hpclsp demo: server answered initialize in {t_init * 1000:.0f} ms (model loads in the background)"
+    )
     texts: dict[str, str] = {}
     try:
         _section("Diagnostics")
@@ -65,12 +69,17 @@ def run(args: argparse.Namespace) -> int:
             uri = path.as_uri()
             text = path.read_text()
             texts[path.name] = text
-            client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": _lang(path), "version": 1, "text": text}})
+            client.notify(
+                "textDocument/didOpen",
+                {"textDocument": {"uri": uri, "languageId": _lang(path), "version": 1, "text": text}},
+            )
             _, diags = client.wait_diagnostics(uri, 1, timeout=60)
             print(f"{path.name}: {len(diags)} diagnostic(s)")
             for d in diags:
                 r = d["range"]["start"]
-                print(f"  {path.name}:{r['line'] + 1}:{r['character'] + 1} {SEVERITY.get(d.get('severity', 1))} [{d.get('code')}] {d['message']}")
+                print(
+                    f"  {path.name}:{r['line'] + 1}:{r['character'] + 1} {SEVERITY.get(d.get('severity', 1))} [{d.get('code')}] {d['message']}"
+                )
                 for rel in d.get("relatedInformation") or []:
                     rs = rel["location"]["range"]["start"]
                     print(f"      related {rs['line'] + 1}:{rs['character'] + 1}: {rel['message']}")
@@ -83,11 +92,21 @@ def run(args: argparse.Namespace) -> int:
                 stripped = line.lstrip()
                 if not (stripped.startswith("for (") or stripped.lower().startswith("do ")):
                     continue
-                rng = {"start": {"line": line_no, "character": 0}, "end": {"line": line_no, "character": len(line)}}
-                actions = client.request(
-                    "textDocument/codeAction",
-                    {"textDocument": {"uri": path.as_uri()}, "range": rng, "context": {"diagnostics": [], "only": ["refactor.rewrite"]}},
-                ) or []
+                rng = {
+                    "start": {"line": line_no, "character": 0},
+                    "end": {"line": line_no, "character": len(line)},
+                }
+                actions = (
+                    client.request(
+                        "textDocument/codeAction",
+                        {
+                            "textDocument": {"uri": path.as_uri()},
+                            "range": rng,
+                            "context": {"diagnostics": [], "only": ["refactor.rewrite"]},
+                        },
+                    )
+                    or []
+                )
                 for a in actions:
                     print(f"{path.name}:{line_no + 1}: {a['title']}  ({a.get('kind')})")
                     for edits in (a.get("edit") or {}).get("changes", {}).values():
@@ -102,22 +121,44 @@ def run(args: argparse.Namespace) -> int:
             print("(no parallelization action offered on the examples)")
 
         _section("Hover")
-        for name, needle in (("halo.c", "MPI_Irecv"), ("jacobi.c", "reduction"), ("reduce.cu", "__syncthreads")):
+        for name, needle in (
+            ("halo.c", "MPI_Irecv"),
+            ("jacobi.c", "reduction"),
+            ("reduce.cu", "__syncthreads"),
+        ):
             if name not in texts:
                 continue
             line, col = _find(texts[name], needle)
-            res = client.request("textDocument/hover", {"textDocument": {"uri": (root / name).as_uri()}, "position": {"line": line, "character": col + 1}})
-            value = (res or {}).get("contents", {}).get("value", "") if isinstance((res or {}).get("contents"), dict) else ""
+            res = client.request(
+                "textDocument/hover",
+                {
+                    "textDocument": {"uri": (root / name).as_uri()},
+                    "position": {"line": line, "character": col + 1},
+                },
+            )
+            value = (
+                (res or {}).get("contents", {}).get("value", "")
+                if isinstance((res or {}).get("contents"), dict)
+                else ""
+            )
             print(f"{name}:{line + 1}:{col + 1} hover on {needle}:")
             print("    " + ("\n    ".join(value.strip().splitlines()[:8]) if value else "(nothing)"))
 
         _section("Completion")
         uri = (root / "_demo_completion.c").as_uri()
         text = "void f(double *a, int n) {\n    double sum = 0;\n#pragma omp parallel for re\n}\n"
-        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "c", "version": 1, "text": text}})
-        res = client.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 2, "character": 27}})
+        client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "c", "version": 1, "text": text}},
+        )
+        res = client.request(
+            "textDocument/completion",
+            {"textDocument": {"uri": uri}, "position": {"line": 2, "character": 27}},
+        )
         items = (res or {}).get("items", []) if isinstance(res, dict) else (res or [])
-        print(f"after '#pragma omp parallel for re': {', '.join(i['label'] for i in items[:10]) or '(no items)'}")
+        print(
+            f"after '#pragma omp parallel for re': {', '.join(i['label'] for i in items[:10]) or '(no items)'}"
+        )
 
         if not args.no_model:
             _section("Inline completion (embedded model)")
@@ -130,7 +171,17 @@ def run(args: argparse.Namespace) -> int:
 def _inline(client: Any, root: pathlib.Path, timeout: float) -> None:
     uri = (root / "_demo_inline.c").as_uri()
     text = "#include <omp.h>\n\ndouble dot(const double *x, const double *y, int n)\n{\n    double s = 0.0;\n#pragma omp parallel for reduction(+:s)\n    for (int i = 0; i < n; i++)\n        "
-    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "c", "version": 1, "text": text + "\n    return s;\n}\n"}})
+    client.notify(
+        "textDocument/didOpen",
+        {
+            "textDocument": {
+                "uri": uri,
+                "languageId": "c",
+                "version": 1,
+                "text": text + "\n    return s;\n}\n",
+            }
+        },
+    )
     lines = text.split("\n")
     pos = {"line": len(lines) - 1, "character": len(lines[-1])}
     deadline = time.perf_counter() + timeout
@@ -149,7 +200,9 @@ def _inline(client: Any, root: pathlib.Path, timeout: float) -> None:
         if items:
             insert = items[0]["insertText"]
             insert = insert if isinstance(insert, str) else insert.get("value", "")
-            print(f"at line {pos['line'] + 1} after '{lines[-1].strip() or '<indent>'}' ({(time.perf_counter() - t0) * 1000:.0f} ms):")
+            print(
+                f"at line {pos['line'] + 1} after '{lines[-1].strip() or '<indent>'}' ({(time.perf_counter() - t0) * 1000:.0f} ms):"
+            )
             print("    " + "\n    ".join(insert.splitlines() or [repr(insert)]))
             return
         if time.perf_counter() > deadline:

@@ -83,7 +83,21 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         print(rules_table())
     elif args.format == "json":
-        print(json.dumps([{"id": r.id, "codes": list(r.codes), "family": r.family, "severity": r.severity.label, "summary": r.summary} for r in all_rules()], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "codes": list(r.codes),
+                        "family": r.family,
+                        "severity": r.severity.label,
+                        "summary": r.summary,
+                    }
+                    for r in all_rules()
+                ],
+                indent=2,
+            )
+        )
     else:
         for r in all_rules():
             print(f"{r.id:40} {r.severity.label:12} {r.summary}")

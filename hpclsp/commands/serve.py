@@ -21,11 +21,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Start the server; logs never go to stdout."""
-    handler: logging.Handler = logging.FileHandler(args.log_file) if args.log_file else logging.StreamHandler(sys.stderr)
+    handler: logging.Handler = (
+        logging.FileHandler(args.log_file) if args.log_file else logging.StreamHandler(sys.stderr)
+    )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if args.verbose else getattr(logging, args.log_level.upper()))
+    if not args.verbose and args.log_level != "debug":
+        logging.getLogger("pygls").setLevel(logging.WARNING)  # pygls logs every message body at INFO
     from hpclsp.server import create_server
 
     server = create_server()

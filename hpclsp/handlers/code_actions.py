@@ -25,7 +25,11 @@ def register(ls: HpcLanguageServer) -> None:
     @ls.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite, KIND_PARALLELIZE]
+            code_action_kinds=[
+                types.CodeActionKind.QuickFix,
+                types.CodeActionKind.RefactorRewrite,
+                KIND_PARALLELIZE,
+            ]
         ),
     )
     def code_action(ls: HpcLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
@@ -41,7 +45,9 @@ def register(ls: HpcLanguageServer) -> None:
                 log.exception("code action provider %s failed", getattr(provider, "__name__", provider))
         only = params.context.only
         if only:
-            actions = [a for a in actions if a.kind and any(a.kind == k or a.kind.startswith(f"{k}.") for k in only)]
+            actions = [
+                a for a in actions if a.kind and any(a.kind == k or a.kind.startswith(f"{k}.") for k in only)
+            ]
         return actions
 
 
@@ -69,7 +75,11 @@ def fix_actions(doc: Document, f: Finding) -> list[types.CodeAction]:
             diagnostics=[diag],
             is_preferred=fix.preferred or None,
             edit=types.WorkspaceEdit(
-                changes={doc.uri: [types.TextEdit(range=doc.to_lsp_range(e.span), new_text=e.new_text) for e in fix.edits]}
+                changes={
+                    doc.uri: [
+                        types.TextEdit(range=doc.to_lsp_range(e.span), new_text=e.new_text) for e in fix.edits
+                    ]
+                }
             ),
         )
         for fix in f.fixes

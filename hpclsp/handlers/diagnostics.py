@@ -78,12 +78,23 @@ def register(ls: HpcLanguageServer) -> None:
         task = pending.pop(uri, None)
         if task is not None:
             task.cancel()
-        ls.documents.close(uri)
+        ls.document_closed(uri)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @ls.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: HpcLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
         pass
+
+    @ls.command("hpclsp.documentState")
+    def document_state(ls, uri: str) -> dict[str, object] | None:  # no annotation on ls: pygls resolves hints
+        """The server's view of a document (version, length, SHA-256 of the text): lets a client verify sync."""
+        doc = ls.documents.get(uri)
+        if doc is None:
+            return None
+        import hashlib
+
+        digest = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()
+        return {"version": doc.version, "length": len(doc.text), "sha256": digest, "analyzed": doc.analyzable}
 
 
 def analyze_document(doc: Document, options: engine.Options) -> engine.Result:
@@ -107,7 +118,9 @@ def publish(ls: HpcLanguageServer, doc: Document, findings: list[Finding]) -> No
     )
 
 
-def to_diagnostic(doc: Document, f: Finding, related_ok: bool = True, href_ok: bool = True) -> types.Diagnostic:
+def to_diagnostic(
+    doc: Document, f: Finding, related_ok: bool = True, href_ok: bool = True
+) -> types.Diagnostic:
     """A finding as an LSP diagnostic."""
     rule = rule_for_code(f.code)
     message = f.message

@@ -51,7 +51,9 @@ def register(ls: HpcLanguageServer) -> None:
             log.debug("file watching not available", exc_info=True)
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def on_change_configuration(ls: HpcLanguageServer, params: types.DidChangeConfigurationParams) -> None:
+    async def on_change_configuration(
+        ls: HpcLanguageServer, params: types.DidChangeConfigurationParams
+    ) -> None:
         settings = params.settings
         if isinstance(settings, dict) and isinstance(settings.get("hpclsp"), dict):
             apply_client_settings(ls, settings["hpclsp"])
@@ -98,7 +100,9 @@ def apply_client_settings(ls: HpcLanguageServer, data: Any) -> None:
     old = ls.settings
     ls.client_settings = data if isinstance(data, dict) else None
     if data is not None and not isinstance(data, dict):
-        ls.show_message(f"settings section 'hpclsp' must be an object, got {type(data).__name__}; using defaults")
+        ls.show_message(
+            f"settings section 'hpclsp' must be an object, got {type(data).__name__}; using defaults"
+        )
     for p in ls.recompute_settings():
         ls.show_message(p)
     if ls.settings != old:

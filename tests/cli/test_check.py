@@ -28,7 +28,9 @@ int main(void) {
 
 def hpclsp(*args: str, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": ROOT}
-    return subprocess.run([sys.executable, "-m", "hpclsp", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "hpclsp", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+    )
 
 
 @pytest.fixture()
@@ -47,7 +49,18 @@ def test_text_and_exit_code(bad_file):
 def test_json_format(bad_file):
     r = hpclsp("check", "--format", "json", str(bad_file))
     data = json.loads(r.stdout)
-    keys = {"path", "line", "column", "end_line", "end_column", "severity", "code", "message", "related", "fixes"}
+    keys = {
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "severity",
+        "code",
+        "message",
+        "related",
+        "fixes",
+    }
     assert data and all(keys <= set(d) for d in data)
     assert {d["code"] for d in data} >= {"omp-directive-unknown", "omp-clause-conflict"}
 
@@ -104,7 +117,9 @@ async def test_server_and_check_agree(client: LanguageClient, tmp_path):
         diags = await wait_for_diagnostics(client, uri, lambda d, n=len(expected): len(d) >= n)
         got = {(d.range.start.line, str(d.code), d.message.split("\n")[0]) for d in diags}
         assert got == expected, path
-        client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+        client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
 
 
 from ..e2e.conftest import client  # noqa: E402,F401  (the pytest-lsp fixture, shared)

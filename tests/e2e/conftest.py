@@ -35,7 +35,9 @@ SERVER_CMD = [sys.executable, "-m", "hpclsp", "serve"]
 DEFAULT_INIT_OPTIONS = {"model": {"backend": "none"}}
 
 
-async def initialize(client: LanguageClient, editor: str, init_options: dict | None = None, root: str | None = None) -> None:
+async def initialize(
+    client: LanguageClient, editor: str, init_options: dict | None = None, root: str | None = None
+) -> None:
     """Send initialize/initialized with an editor's capabilities."""
     root_uri = pathlib.Path(root or ROOT).as_uri()
     await client.initialize_session(
@@ -59,7 +61,9 @@ async def client(lsp_client: LanguageClient, request):
     await lsp_client.shutdown_session()
 
 
-def open_doc(client: LanguageClient, text: str, name: str = "test.c", language_id: str | None = None, version: int = 1) -> str:
+def open_doc(
+    client: LanguageClient, text: str, name: str = "test.c", language_id: str | None = None, version: int = 1
+) -> str:
     """Open a document (text given directly) and return its URI."""
     uri = (ROOT / "tests" / "e2e" / "_virtual" / name).as_uri()
     lang = language_id or {
@@ -78,14 +82,18 @@ def open_doc(client: LanguageClient, text: str, name: str = "test.c", language_i
     return uri
 
 
-def change_doc(client: LanguageClient, uri: str, version: int, changes: Sequence[tuple[int, int, int, int, str]]) -> None:
+def change_doc(
+    client: LanguageClient, uri: str, version: int, changes: Sequence[tuple[int, int, int, int, str]]
+) -> None:
     """Send incremental changes ((start line, start char, end line, end char, text), UTF-16 positions)."""
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
             content_changes=[
                 types.TextDocumentContentChangePartial(
-                    range=types.Range(start=types.Position(line=a, character=b), end=types.Position(line=c, character=d)),
+                    range=types.Range(
+                        start=types.Position(line=a, character=b), end=types.Position(line=c, character=d)
+                    ),
                     text=t,
                 )
                 for a, b, c, d, t in changes

@@ -64,7 +64,9 @@ async def test_invalid_settings_give_a_message(client: LanguageClient):
     client.set_configuration({"model": {"backend": "gpt-99"}, "bogusKey": 1}, section="hpclsp")
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
     for _ in range(100):
-        if any("gpt-99" in m.message for m in client.messages) and any("bogusKey" in m.message for m in client.messages):
+        if any("gpt-99" in m.message for m in client.messages) and any(
+            "bogusKey" in m.message for m in client.messages
+        ):
             break
         await __import__("asyncio").sleep(0.05)
     text = "\n".join(m.message for m in client.messages)
@@ -74,7 +76,9 @@ async def test_invalid_settings_give_a_message(client: LanguageClient):
 async def test_close_clears_diagnostics(client: LanguageClient):
     uri = open_doc(client, SOURCE, "close.c")
     await wait_for_diagnostics(client, uri, lambda d: len(d) > 0)
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
     await wait_for_diagnostics(client, uri, lambda d: len(d) == 0)
 
 

@@ -57,7 +57,11 @@ def test_every_rule_has_fixtures():
     assert not missing, f"rules without fixtures: {missing}"
 
 
-@pytest.mark.parametrize("rule_id,path", _files("bad"), ids=lambda v: os.path.relpath(v, RULE_FIXTURES) if isinstance(v, str) and os.sep in v else v)
+@pytest.mark.parametrize(
+    "rule_id,path",
+    _files("bad"),
+    ids=lambda v: os.path.relpath(v, RULE_FIXTURES) if isinstance(v, str) and os.sep in v else v,
+)
 def test_bad_fixture(rule_id: str, path: str):
     rule = load_rules()[rule_id]
     expected = expected_pairs(path)
@@ -67,7 +71,11 @@ def test_bad_fixture(rule_id: str, path: str):
     assert got == expected, f"missing {sorted(expected - got)}, unexpected {sorted(got - expected)}"
 
 
-@pytest.mark.parametrize("rule_id,path", _files("good"), ids=lambda v: os.path.relpath(v, RULE_FIXTURES) if isinstance(v, str) and os.sep in v else v)
+@pytest.mark.parametrize(
+    "rule_id,path",
+    _files("good"),
+    ids=lambda v: os.path.relpath(v, RULE_FIXTURES) if isinstance(v, str) and os.sep in v else v,
+)
 def test_good_fixture(rule_id: str, path: str):
     rule = load_rules()[rule_id]
     noisy = [

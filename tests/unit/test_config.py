@@ -6,21 +6,32 @@ from hpclsp import config
 
 
 def test_camel_case_and_nested():
-    s, problems = config.from_dict({"model": {"contextSize": 4096, "maxTokens": 32}, "completion": {"inline": {"debounceMs": 50}}})
+    s, problems = config.from_dict(
+        {"model": {"contextSize": 4096, "maxTokens": 32}, "completion": {"inline": {"debounceMs": 50}}}
+    )
     assert s.model.context_size == 4096 and s.model.max_tokens == 32
     assert s.completion.inline.debounce_ms == 50
     assert problems == []
 
 
 def test_invalid_values_fall_back_with_messages():
-    s, problems = config.from_dict({"model": {"backend": "gpt", "threads": "four"}, "nope": 1, "indexes": [1, 2]})
+    s, problems = config.from_dict(
+        {"model": {"backend": "gpt", "threads": "four"}, "nope": 1, "indexes": [1, 2]}
+    )
     assert s.model.backend == "llama-cpp" and s.model.threads == 0 and s.indexes == []
     joined = "\n".join(problems)
-    assert "model.backend" in joined and "model.threads" in joined and "hpclsp.nope" in joined and "indexes" in joined
+    assert (
+        "model.backend" in joined
+        and "model.threads" in joined
+        and "hpclsp.nope" in joined
+        and "indexes" in joined
+    )
 
 
 def test_section_wrapper_and_shorthands():
-    s, problems = config.from_dict({"hpclsp": {"diagnostics": {"select": "omp-race, mpi"}, "completion": {"inline": False}}})
+    s, problems = config.from_dict(
+        {"hpclsp": {"diagnostics": {"select": "omp-race, mpi"}, "completion": {"inline": False}}}
+    )
     assert s.diagnostics.select == ["omp-race", "mpi"]
     assert s.completion.inline.enabled is False
     assert not problems

@@ -18,7 +18,9 @@ TEXT = "int main() {\n  int é = 1; /* 😀 */\n  return é;\n}\n"
 def change(doc: Document, a: int, b: int, c: int, d: int, text: str) -> None:
     doc.apply_change(
         types.TextDocumentContentChangePartial(
-            range=types.Range(start=types.Position(line=a, character=b), end=types.Position(line=c, character=d)),
+            range=types.Range(
+                start=types.Position(line=a, character=b), end=types.Position(line=c, character=d)
+            ),
             text=text,
         )
     )
@@ -77,7 +79,11 @@ ALPHABET = st.sampled_from(list("abc xyz;{}()\n\té😀#pragma omp for\n/*+*/"))
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 10), st.text(ALPHABET, max_size=8)), max_size=25))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10_000), st.integers(0, 10), st.text(ALPHABET, max_size=8)), max_size=25
+    )
+)
 def test_random_edits_keep_text_and_tree(edits):
     text = "int main(void) {\n  int é = 0; /* 😀 */\n  return é;\n}\n"
     doc = Document("file:///r.c", "c", 1, text)

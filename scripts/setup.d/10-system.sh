@@ -4,7 +4,7 @@ set -euo pipefail
 need=()
 command -v gfortran >/dev/null || need+=(gfortran)
 command -v mpicc >/dev/null || need+=(libopenmpi-dev openmpi-bin)
-[ -e /usr/share/man/man3/MPI_Isend.3.gz ] || [ -e /usr/share/man/man3/MPI_Isend.3openmpi.gz ] || ls /usr/share/man/man3/MPI_Isend.3* >/dev/null 2>&1 || need+=(openmpi-doc)
+ls /usr/share/man/man3/MPI_Isend* >/dev/null 2>&1 || need+=(openmpi-doc)
 command -v rg >/dev/null || need+=(ripgrep)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi

@@ -135,8 +135,8 @@ def _merge(obj: Any, data: Any, prefix: str, problems: list[str]) -> None:
         typ = hints[name]
         current = getattr(obj, name)
         if dataclasses.is_dataclass(current):
-            if name == "inline" and isinstance(value, bool):  # "completion.inline": true|false shorthand
-                current.enabled = value
+            if isinstance(current, InlineSettings) and isinstance(value, bool):
+                current.enabled = value  # "completion.inline": true|false shorthand
                 continue
             _merge(current, value, dotted, problems)
             continue

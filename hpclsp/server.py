@@ -266,7 +266,7 @@ class HpcLanguageServer(LanguageServer):
             log.warning("unparseable message: %s", error)
             try:
                 self.protocol._send_response(
-                    None,
+                    None,  # type: ignore[arg-type]  # JSON-RPC: id null when the request cannot be read
                     error=types.ResponseError(code=JsonRpcParseError.CODE, message=f"Parse error: {error}"),
                 )
             except Exception:

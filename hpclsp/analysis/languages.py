@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import threading
 
@@ -51,6 +52,13 @@ LANGUAGE_ID_ALIASES: dict[str, str] = {
     "FortranFixedForm": "fortran",
 }
 
+_GRAMMAR_MODULES = {
+    "c": "tree_sitter_c",
+    "cpp": "tree_sitter_cpp",
+    "cuda": "tree_sitter_cuda",
+    "fortran": "tree_sitter_fortran",
+}
+
 _lock = threading.Lock()
 
 
@@ -78,17 +86,10 @@ def normalize_language_id(language_id: str | None, path: str = "") -> str | None
 @functools.cache
 def ts_language(language: str) -> tree_sitter.Language:
     """The tree-sitter Language object for a language id (loaded once)."""
+    if language not in _GRAMMAR_MODULES:
+        raise ValueError(f"unknown language: {language!r}")
     with _lock:
-        if language == "c":
-            import tree_sitter_c as mod
-        elif language == "cpp":
-            import tree_sitter_cpp as mod
-        elif language == "cuda":
-            import tree_sitter_cuda as mod
-        elif language == "fortran":
-            import tree_sitter_fortran as mod
-        else:
-            raise ValueError(f"unknown language: {language!r}")
+        mod = importlib.import_module(_GRAMMAR_MODULES[language])
         return tree_sitter.Language(mod.language())
 
 

@@ -128,12 +128,12 @@ def run(args: argparse.Namespace) -> int:
         ):
             if name not in texts:
                 continue
-            line, col = _find(texts[name], needle)
+            h_line, h_col = _find(texts[name], needle)
             res = client.request(
                 "textDocument/hover",
                 {
                     "textDocument": {"uri": (root / name).as_uri()},
-                    "position": {"line": line, "character": col + 1},
+                    "position": {"line": h_line, "character": h_col + 1},
                 },
             )
             value = (
@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
                 if isinstance((res or {}).get("contents"), dict)
                 else ""
             )
-            print(f"{name}:{line + 1}:{col + 1} hover on {needle}:")
+            print(f"{name}:{h_line + 1}:{h_col + 1} hover on {needle}:")
             print("    " + ("\n    ".join(value.strip().splitlines()[:8]) if value else "(nothing)"))
 
         _section("Completion")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from collections.abc import Callable
 
 from hpclsp import config
 from hpclsp.analysis.rules import all_rules
@@ -55,12 +56,17 @@ def rules_docs() -> str:
     return "\n".join(out)
 
 
+def _literal(replacement: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement function returning replacement verbatim (no backslash processing)."""
+    return lambda _m: replacement
+
+
 def update_text(text: str) -> str:
     """Replace the generated blocks in a README's text."""
     for name, table in (("rules", rules_table()), ("settings", settings_table())):
         start, end = MARKERS[name]
         pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-        text = pattern.sub(lambda _m, s=start, t=table, e=end: f"{s}\n{t}\n{e}", text)
+        text = pattern.sub(_literal(f"{start}\n{table}\n{end}"), text)
     return text
 
 

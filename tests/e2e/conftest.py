@@ -35,12 +35,21 @@ SERVER_CMD = [sys.executable, "-m", "hpclsp", "serve"]
 DEFAULT_INIT_OPTIONS = {"model": {"backend": "none"}}
 
 
+def accept_registrations(client: LanguageClient) -> None:
+    """Answer client/registerCapability like a real editor (pytest-lsp's client has no handler)."""
+    client.registrations = []
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def _register(params: types.RegistrationParams) -> None:
+        client.registrations.extend(params.registrations)
+
+
 async def initialize(
     client: LanguageClient, editor: str, init_options: dict | None = None, root: str | None = None
 ) -> None:
     """Send initialize/initialized with an editor's capabilities."""
     root_uri = pathlib.Path(root or ROOT).as_uri()
-    await client.initialize_session(
+    client.init_result = await client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(editor),
             root_uri=root_uri,
@@ -56,6 +65,7 @@ async def initialize(
 )
 async def client(lsp_client: LanguageClient, request):
     """A client connected to the real server, initialized with one editor's capabilities."""
+    accept_registrations(lsp_client)
     await initialize(lsp_client, request.param)
     yield
     await lsp_client.shutdown_session()

@@ -22,15 +22,16 @@ int main(void) {
 
 
 async def test_initialize_advertises_capabilities(client: LanguageClient):
-    caps = client.protocol.server_capabilities
-    assert caps is not None
+    result = client.init_result
+    assert result.server_info is not None and result.server_info.name == "hpclsp"
+    caps = result.capabilities
     sync = caps.text_document_sync
     assert sync is not None and getattr(sync, "change", sync) == types.TextDocumentSyncKind.Incremental
     assert caps.hover_provider
     assert caps.code_action_provider
     assert caps.completion_provider is not None
-    info = client.protocol.server_info if hasattr(client.protocol, "server_info") else None
-    assert info is None or info.name == "hpclsp"
+    assert caps.inline_completion_provider
+    assert caps.execute_command_provider and "hpclsp.documentState" in caps.execute_command_provider.commands
 
 
 async def test_diagnostics_follow_incremental_edits(client: LanguageClient):
@@ -42,7 +43,7 @@ async def test_diagnostics_follow_incremental_edits(client: LanguageClient):
     assert "parallel" in d.message  # suggests the closest directive
 
     # Fix the typo with an incremental edit on a line after non-ASCII text: "paralel" -> "parallel".
-    change_doc(client, uri, 2, [(4, 19, 4, 19, "l")])
+    change_doc(client, uri, 2, [(4, 17, 4, 17, "l")])
     await wait_for_diagnostics(client, uri, lambda d: "omp-directive-unknown" not in codes(d))
 
     # Type non-ASCII text, then break the directive again after it (UTF-16 columns: 😀 is 2 units).

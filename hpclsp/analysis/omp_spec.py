@@ -1,0 +1,1126 @@
+"""OpenMP 5.2 facts as data: directives, clauses, which clauses each directive accepts, kinds.
+
+Everything OpenMP-aware reads these tables instead of hard-coding names: the directive parser
+(directive names, clause argument shapes), the directive rules (allowed/unique clauses, valid
+kinds and operators, Fortran ``end`` pairing), completion ("clauses valid on this directive")
+and the race checker (data-sharing classes).
+
+Names are canonical: lower case, words separated by one space. C/C++/CUDA spell loop
+worksharing ``for``, Fortran spells it ``do``; ``language`` arguments accept ``"c"``,
+``"cpp"``, ``"cuda"`` (all treated as C) or ``"fortran"``.
+
+Combined and composite directives accept the union of their leaf directives' clauses, minus
+the spec's exceptions (``nowait`` is not allowed on a combined construct with a ``parallel``
+leaf unless it also has a ``target`` leaf, whose ``nowait`` it is).
+
+``atomic`` is one directive whose ``read``/``write``/``update``/``capture``/``compare`` forms are
+clauses (as in OpenMP 5.2); ``cancel parallel`` is ``cancel`` with the construct-type clause
+``parallel``; ``ordered depend(sink: ...)`` is ``ordered`` with a ``depend`` clause.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Literal
+
+EndKind = Literal["required", "optional", "none"]
+
+# --------------------------------------------------------------------------------------------
+# Clauses
+# --------------------------------------------------------------------------------------------
+
+#: Argument shapes the parser knows (see ``hpclsp.analysis.directives``):
+#: ``none``      no parentheses (``nowait``);
+#: ``list``      ``(list)`` of variables / array sections (``private``);
+#: ``mod_list``  ``([modifiers :] list)`` (``reduction``, ``map``, ``depend``, ``lastprivate``);
+#: ``list_step`` ``(list [: expr])`` (``linear``, ``aligned``);
+#: ``expr``      ``(expr)`` (``num_threads``, ``collapse``);
+#: ``mod_expr``  ``([modifier :] expr)`` (``if``, ``device``, ``grainsize``);
+#: ``keyword``   ``(kind)`` (``default``, ``proc_bind``, ``bind``);
+#: ``kind_expr`` ``([modifiers :] kind [, expr])`` (``schedule``, ``dist_schedule``);
+#: ``mod_keyword`` ``([modifier :] kind)`` / ``(kind [: category])`` (``order``, ``defaultmap``);
+#: ``exprlist``  ``(expr, expr, ...)`` (``sizes``);
+#: ``raw``       anything balanced (``when``, ``match``, ``initializer``, ``uses_allocators``).
+ArgShape = Literal[
+    "none", "list", "mod_list", "list_step", "expr", "mod_expr", "keyword", "kind_expr", "mod_keyword",
+    "exprlist", "raw",
+]  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class ClauseInfo:
+    """What one clause looks like."""
+
+    name: str
+    shape: ArgShape
+    #: ``required``: parentheses required; ``optional``: may be given; ``none``: never.
+    args: Literal["required", "optional", "none"]
+    #: At most one occurrence per directive (the spec's "unique" property).
+    unique: bool
+    summary: str
+    #: Valid kind keywords (``default(none)``), empty when free-form.
+    kinds: frozenset[str] = frozenset()
+    #: Valid modifier keywords (function-style modifiers such as ``iterator(...)`` are matched by name).
+    modifiers: frozenset[str] = frozenset()
+    #: Languages where the clause exists (``c`` stands for C/C++/CUDA).
+    languages: frozenset[str] = frozenset({"c", "fortran"})
+
+
+def _ci(
+    name: str,
+    shape: ArgShape,
+    summary: str,
+    *,
+    args: Literal["required", "optional", "none"] | None = None,
+    unique: bool = False,
+    kinds: tuple[str, ...] = (),
+    modifiers: tuple[str, ...] = (),
+    languages: tuple[str, ...] = ("c", "fortran"),
+) -> ClauseInfo:
+    if args is None:
+        args = "none" if shape == "none" else "required"
+    return ClauseInfo(
+        name, shape, args, unique, summary, frozenset(kinds), frozenset(modifiers), frozenset(languages)
+    )
+
+
+MEMORY_ORDERS = ("seq_cst", "acq_rel", "release", "acquire", "relaxed")
+SCHEDULE_KINDS = frozenset({"static", "dynamic", "guided", "auto", "runtime"})
+SCHEDULE_MODIFIERS = frozenset({"monotonic", "nonmonotonic", "simd"})
+DEFAULT_KINDS = frozenset({"shared", "none", "private", "firstprivate"})
+PROC_BIND_KINDS = frozenset({"primary", "master", "close", "spread"})
+MAP_TYPES = frozenset({"to", "from", "tofrom", "alloc", "release", "delete"})
+MAP_TYPE_MODIFIERS = frozenset({"always", "close", "present", "mapper", "iterator", "ompx_hold"})
+MOTION_MODIFIERS = frozenset({"present", "mapper", "iterator"})
+DEPEND_TYPES = frozenset({"in", "out", "inout", "mutexinoutset", "inoutset", "depobj", "source", "sink"})
+DOACROSS_TYPES = frozenset({"source", "sink"})
+DEFAULTMAP_BEHAVIORS = frozenset(
+    {"alloc", "to", "from", "tofrom", "firstprivate", "none", "default", "present"}
+)
+DEFAULTMAP_CATEGORIES = frozenset({"scalar", "aggregate", "pointer", "allocatable", "all"})
+ORDER_KINDS = frozenset({"concurrent"})
+ORDER_MODIFIERS = frozenset({"reproducible", "unconstrained"})
+BIND_KINDS = frozenset({"teams", "parallel", "thread"})
+DEVICE_TYPES = frozenset({"host", "nohost", "any"})
+LINEAR_MODIFIERS = frozenset({"val", "ref", "uval", "step"})
+REDUCTION_MODIFIERS = frozenset({"inscan", "task", "default"})
+#: Reduction operators by language family (identifiers name user-defined reductions and are also valid).
+REDUCTION_OPERATORS: dict[str, frozenset[str]] = {
+    "c": frozenset({"+", "-", "*", "&", "|", "^", "&&", "||", "max", "min"}),
+    "fortran": frozenset(
+        {"+", "-", "*", ".and.", ".or.", ".eqv.", ".neqv.", "max", "min", "iand", "ior", "ieor"}
+    ),
+}
+#: Directive-name modifiers accepted by ``if(modifier: ...)``.
+IF_MODIFIERS = frozenset(
+    {
+        "parallel", "simd", "task", "taskloop", "target", "target data", "target enter data",
+        "target exit data", "target update", "cancel", "teams",
+    }
+)  # fmt: skip
+
+_CLAUSES: list[ClauseInfo] = [
+    # data-sharing and data-copying
+    _ci("private", "list", "Each thread/task gets its own uninitialised copy of the listed variables."),
+    _ci("firstprivate", "list", "Private copies initialised from the original variables."),
+    _ci(
+        "lastprivate",
+        "mod_list",
+        "Private copies; the value from the sequentially last iteration/section is copied back.",
+        modifiers=("conditional",),
+    ),
+    _ci("shared", "list", "The listed variables are shared by all threads/tasks."),
+    _ci(
+        "default",
+        "keyword",
+        "Default data-sharing attribute of referenced variables.",
+        unique=True,
+        kinds=tuple(DEFAULT_KINDS),
+    ),  # fmt: skip
+    _ci(
+        "reduction",
+        "mod_list",
+        "Private copies combined with an operator at the end of the region.",
+        modifiers=tuple(REDUCTION_MODIFIERS),
+    ),  # fmt: skip
+    _ci("in_reduction", "mod_list", "The task participates in an enclosing task reduction."),
+    _ci("task_reduction", "mod_list", "Declares a reduction over the tasks of a taskgroup."),
+    _ci(
+        "linear",
+        "list_step",
+        "Private copies whose value is linear in the iteration number.",
+        modifiers=tuple(LINEAR_MODIFIERS),
+    ),  # fmt: skip
+    _ci("copyin", "list", "Copy the primary thread's threadprivate values into each thread."),
+    _ci("copyprivate", "list", "Broadcast the single thread's private values to the other threads."),
+    _ci(
+        "allocate",
+        "mod_list",
+        "Allocator used for the private copies of the listed variables.",
+        modifiers=("allocator", "align"),
+    ),  # fmt: skip
+    # loop scheduling and shape
+    _ci(
+        "schedule",
+        "kind_expr",
+        "How loop iterations are divided among threads.",
+        unique=True,
+        kinds=tuple(SCHEDULE_KINDS),
+        modifiers=tuple(SCHEDULE_MODIFIERS),
+    ),  # fmt: skip
+    _ci(
+        "dist_schedule",
+        "kind_expr",
+        "How loop iterations are divided among teams.",
+        unique=True,
+        kinds=("static",),
+    ),  # fmt: skip
+    _ci("collapse", "expr", "Associate the next n perfectly nested loops with the construct.", unique=True),
+    _ci(
+        "ordered", "expr", "The loop has ordered regions (or n doacross loops).", unique=True, args="optional"
+    ),
+    _ci("nowait", "none", "Do not wait at the implicit barrier at the end of the construct.", unique=True),
+    _ci(
+        "order",
+        "mod_keyword",
+        "Iterations may execute in any order (concurrent).",
+        unique=True,
+        kinds=tuple(ORDER_KINDS),
+        modifiers=tuple(ORDER_MODIFIERS),
+    ),  # fmt: skip
+    _ci("bind", "keyword", "Binding region of a loop construct.", unique=True, kinds=tuple(BIND_KINDS)),
+    _ci("safelen", "expr", "Maximum distance between iterations executed concurrently by SIMD.", unique=True),
+    _ci("simdlen", "expr", "Preferred number of iterations executed concurrently by SIMD.", unique=True),
+    _ci("aligned", "list_step", "The listed pointers/arrays are aligned to the given byte boundary."),
+    _ci("nontemporal", "list", "Accesses to the listed variables have no temporal locality."),
+    _ci("sizes", "exprlist", "Tile sizes of a tile construct.", unique=True),
+    _ci("full", "none", "Fully unroll the loop.", unique=True),
+    _ci("partial", "expr", "Partially unroll the loop by a factor.", unique=True, args="optional"),
+    # parallel / teams
+    _ci(
+        "if",
+        "mod_expr",
+        "Execute the construct (or its named leaf) only when the condition holds.",
+        modifiers=tuple(IF_MODIFIERS),
+    ),  # fmt: skip
+    _ci("num_threads", "expr", "Number of threads of the parallel region.", unique=True),
+    _ci("proc_bind", "keyword", "Thread affinity policy.", unique=True, kinds=tuple(PROC_BIND_KINDS)),
+    _ci("num_teams", "expr", "Number of teams of the league.", unique=True),
+    _ci("thread_limit", "expr", "Upper bound on the threads in each team.", unique=True),
+    _ci("filter", "expr", "Thread number that executes the masked region.", unique=True),
+    # tasking
+    _ci("final", "expr", "Generated tasks are final when the condition holds.", unique=True),
+    _ci("untied", "none", "The task may be resumed by any thread.", unique=True),
+    _ci("mergeable", "none", "The task may share the data environment of its generator.", unique=True),
+    _ci("priority", "expr", "Scheduling priority hint of the task.", unique=True),
+    _ci(
+        "depend",
+        "mod_list",
+        "Task dependences on the listed storage locations.",
+        kinds=tuple(DEPEND_TYPES),
+        modifiers=("iterator",),
+    ),  # fmt: skip
+    _ci(
+        "doacross", "mod_list", "Cross-iteration dependences of an ordered loop.", kinds=tuple(DOACROSS_TYPES)
+    ),
+    _ci(
+        "affinity", "mod_list", "Hint that the task should run near the listed data.", modifiers=("iterator",)
+    ),
+    _ci("detach", "expr", "The task completes when the event handle is fulfilled.", unique=True),
+    _ci(
+        "grainsize",
+        "mod_expr",
+        "Number of iterations per generated task.",
+        unique=True,
+        modifiers=("strict",),
+    ),
+    _ci(
+        "num_tasks",
+        "mod_expr",
+        "Number of tasks generated by the taskloop.",
+        unique=True,
+        modifiers=("strict",),
+    ),
+    _ci("nogroup", "none", "No implicit taskgroup around the taskloop.", unique=True),
+    # device
+    _ci(
+        "device",
+        "mod_expr",
+        "Device that executes the construct.",
+        unique=True,
+        modifiers=("ancestor", "device_num"),
+    ),  # fmt: skip
+    _ci(
+        "map",
+        "mod_list",
+        "Map variables between the host and the device data environment.",
+        kinds=tuple(MAP_TYPES),
+        modifiers=tuple(MAP_TYPE_MODIFIERS),
+    ),  # fmt: skip
+    _ci(
+        "defaultmap",
+        "mod_keyword",
+        "Implicit data-mapping attribute per variable category.",
+        kinds=tuple(DEFAULTMAP_BEHAVIORS),
+        modifiers=tuple(DEFAULTMAP_CATEGORIES),
+    ),  # fmt: skip
+    _ci("is_device_ptr", "list", "The listed pointers hold device addresses."),
+    _ci("has_device_addr", "list", "The listed variables already have device addresses."),
+    _ci("use_device_ptr", "list", "Use the device address of the listed pointers inside the region."),
+    _ci("use_device_addr", "list", "Use the device address of the listed variables inside the region."),
+    _ci(
+        "to",
+        "mod_list",
+        "Copy to the device (target update) / declare for the device (declare target).",
+        modifiers=tuple(MOTION_MODIFIERS),
+    ),  # fmt: skip
+    _ci("from", "mod_list", "Copy from the device (target update).", modifiers=tuple(MOTION_MODIFIERS)),
+    _ci("enter", "list", "Declare the listed procedures/variables for the device."),
+    _ci("link", "list", "Map the listed variables on demand (declare target)."),
+    _ci(
+        "device_type",
+        "keyword",
+        "Which devices a declare target applies to.",
+        unique=True,
+        kinds=tuple(DEVICE_TYPES),
+    ),  # fmt: skip
+    _ci(
+        "indirect",
+        "expr",
+        "Procedures may be called through function pointers on the device.",
+        unique=True,
+        args="optional",
+    ),  # fmt: skip
+    _ci("uses_allocators", "raw", "Allocators usable in the target region."),
+    _ci("allocator", "expr", "Allocator of an allocate directive.", unique=True),
+    _ci("align", "expr", "Byte alignment of an allocate directive.", unique=True),
+    # synchronisation, atomics, memory order
+    _ci("read", "none", "Atomic read.", unique=True),
+    _ci("write", "none", "Atomic write.", unique=True),
+    _ci(
+        "update",
+        "keyword",
+        "Atomic update; on depobj, change the dependence type.",
+        unique=True,
+        args="optional",
+        kinds=tuple(DEPEND_TYPES - {"source", "sink", "depobj"}),
+    ),  # fmt: skip
+    _ci("capture", "none", "Atomic update that also captures the old or new value.", unique=True),
+    _ci("compare", "none", "Atomic conditional update.", unique=True),
+    _ci(
+        "fail",
+        "keyword",
+        "Memory order of a failed atomic compare.",
+        unique=True,
+        kinds=("seq_cst", "acquire", "relaxed"),
+    ),  # fmt: skip
+    _ci("weak", "none", "The atomic compare may fail spuriously.", unique=True),
+    *[_ci(m, "none", f"{m} memory ordering.", unique=True) for m in MEMORY_ORDERS],
+    _ci("hint", "expr", "Synchronisation hint (omp_sync_hint_*).", unique=True),
+    _ci("threads", "none", "Ordered region with respect to threads.", unique=True),
+    _ci("simd", "none", "Ordered region with respect to SIMD lanes.", unique=True),
+    # cancellation construct types
+    _ci("parallel", "none", "Cancel the innermost parallel region.", unique=True),
+    _ci("sections", "none", "Cancel the innermost sections region.", unique=True),
+    _ci("for", "none", "Cancel the innermost worksharing-loop region.", unique=True, languages=("c",)),
+    _ci("do", "none", "Cancel the innermost worksharing-loop region.", unique=True, languages=("fortran",)),
+    _ci("taskgroup", "none", "Cancel the tasks of the innermost taskgroup.", unique=True),
+    # declare simd / declare reduction / declare variant
+    _ci("uniform", "list", "The listed arguments are the same for all SIMD lanes."),
+    _ci("inbranch", "none", "The SIMD version is always called from inside a conditional.", unique=True),
+    _ci("notinbranch", "none", "The SIMD version is never called from inside a conditional.", unique=True),
+    _ci("initializer", "raw", "Initialiser of the private copies of a user-defined reduction.", unique=True),
+    _ci("match", "raw", "Context selector of a declare variant.", unique=True),
+    _ci("adjust_args", "raw", "How arguments are adjusted when calling the variant."),
+    _ci("append_args", "raw", "Interop arguments appended when calling the variant.", unique=True),
+    # requires
+    _ci("reverse_offload", "none", "Requires reverse offloading.", unique=True),
+    _ci("unified_address", "none", "Requires unified addresses.", unique=True),
+    _ci("unified_shared_memory", "none", "Requires unified shared memory.", unique=True),
+    _ci("dynamic_allocators", "none", "Requires allocators usable in target regions.", unique=True),
+    _ci(
+        "atomic_default_mem_order",
+        "keyword",
+        "Default memory order of atomic constructs.",
+        unique=True,
+        kinds=("seq_cst", "acq_rel", "relaxed", "acquire", "release"),
+    ),  # fmt: skip
+    # scan
+    _ci("inclusive", "list", "Inclusive scan of the listed reduction variables.", unique=True),
+    _ci("exclusive", "list", "Exclusive scan of the listed reduction variables.", unique=True),
+    # depobj, interop, dispatch
+    _ci("destroy", "expr", "Destroy a depend or interop object.", unique=True, args="optional"),
+    _ci("init", "raw", "Initialise an interop object."),
+    _ci("use", "expr", "Use an interop object."),
+    _ci("interop", "list", "Interop objects passed to a dispatched call.", unique=True),
+    _ci("novariants", "expr", "Do not call a variant when the condition holds.", unique=True),
+    _ci("nocontext", "expr", "Do not add the dispatch context when the condition holds.", unique=True),
+    # error
+    _ci(
+        "at",
+        "keyword",
+        "When the error directive takes effect.",
+        unique=True,
+        kinds=("compilation", "execution"),
+    ),
+    _ci("severity", "keyword", "Severity of the error directive.", unique=True, kinds=("fatal", "warning")),
+    _ci("message", "expr", "Message of the error directive.", unique=True),
+    # assume / assumes
+    _ci("absent", "raw", "Directives that do not appear in the region.", unique=True),
+    _ci("contains", "raw", "Directives that are likely to appear in the region.", unique=True),
+    _ci("holds", "expr", "An expression that holds throughout the region."),
+    _ci("no_openmp", "none", "No OpenMP code is executed in the region.", unique=True),
+    _ci("no_openmp_routines", "none", "No OpenMP routines are called in the region.", unique=True),
+    _ci("no_parallelism", "none", "No parallelism is introduced in the region.", unique=True),
+    # metadirective
+    _ci("when", "raw", "A context selector and the directive variant to use when it matches."),
+    _ci(
+        "otherwise",
+        "raw",
+        "The directive variant used when no when clause matches.",
+        unique=True,
+        args="optional",
+    ),  # fmt: skip
+]
+
+CLAUSES: dict[str, ClauseInfo] = {c.name: c for c in _CLAUSES}
+
+#: Clauses that set a data-sharing attribute (OpenMP 5.2 §5.4 and the reduction clauses of §5.5).
+DATA_SHARING_CLAUSES = frozenset(
+    {"default", "shared", "private", "firstprivate", "lastprivate", "linear", "reduction", "in_reduction",
+     "task_reduction"}
+)  # fmt: skip
+#: Clauses whose list items get a new (private) storage per thread/task/lane.
+PRIVATIZING_CLAUSES = frozenset({"private", "firstprivate", "lastprivate", "linear"})
+REDUCTION_CLAUSES = frozenset({"reduction", "in_reduction", "task_reduction"})
+#: Data-copying clauses (§5.7): not data-sharing, but they name variables.
+DATA_COPYING_CLAUSES = frozenset({"copyin", "copyprivate"})
+#: Clauses whose argument is a list of variables the race checker should know about.
+VARIABLE_LIST_CLAUSES = frozenset(
+    {c.name for c in _CLAUSES if c.shape in ("list", "mod_list", "list_step")}
+    - {"depend", "doacross", "allocate"}
+)
+
+# --------------------------------------------------------------------------------------------
+# Directives
+# --------------------------------------------------------------------------------------------
+
+DirectiveKind = Literal[
+    "block", "loop", "standalone", "declarative", "informational", "meta", "subsidiary", "utility", "end"
+]  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class DirectiveInfo:
+    """What one directive (in one language's spelling) looks like."""
+
+    name: str
+    kind: DirectiveKind
+    clauses: frozenset[str]
+    #: Leaf constructs of a combined/composite directive (itself for a leaf).
+    leaves: tuple[str, ...]
+    #: Languages: ``c`` (C/C++/CUDA) and/or ``fortran``.
+    languages: frozenset[str]
+    #: Fortran ``end`` directive: required, optional (loop constructs, atomic) or none.
+    end: EndKind = "none"
+    #: Parenthesised directive argument: ``critical(name)``, ``threadprivate(list)``...
+    argument: Literal["none", "optional", "required"] = "none"
+    #: How the argument is split into items: ``list`` (commas) or ``parts`` (top-level colons).
+    argument_shape: Literal["list", "parts"] = "list"
+    summary: str = ""
+
+    @property
+    def combined(self) -> bool:
+        """True for combined/composite directives (more than one leaf)."""
+        return len(self.leaves) > 1
+
+
+_MO = set(MEMORY_ORDERS)
+
+#: Leaf directives with their C/C++ clause sets (``for``); Fortran ``do`` is derived.
+_LEAVES: dict[str, tuple[DirectiveKind, set[str], str]] = {
+    "parallel": (
+        "block",
+        {
+            "if",
+            "num_threads",
+            "default",
+            "private",
+            "firstprivate",
+            "shared",
+            "copyin",
+            "reduction",
+            "proc_bind",
+            "allocate",
+        },
+        "Start a team of threads that all execute the region.",
+    ),  # fmt: skip
+    "for": (
+        "loop",
+        {
+            "private",
+            "firstprivate",
+            "lastprivate",
+            "linear",
+            "reduction",
+            "schedule",
+            "collapse",
+            "ordered",
+            "nowait",
+            "allocate",
+            "order",
+        },
+        "Divide the iterations of the following loop among the threads of the team.",
+    ),  # fmt: skip
+    "sections": (
+        "block",
+        {"private", "firstprivate", "lastprivate", "reduction", "allocate", "nowait"},
+        "Each section block is executed once by one thread of the team.",
+    ),
+    "section": ("subsidiary", set(), "One structured block of a sections construct."),
+    "single": (
+        "block",
+        {"private", "firstprivate", "copyprivate", "allocate", "nowait"},
+        "The block is executed by one thread of the team.",
+    ),
+    "workshare": ("block", {"nowait"}, "Divide the work of array statements among the team (Fortran)."),
+    "scope": (
+        "block",
+        {"private", "firstprivate", "reduction", "allocate", "nowait"},
+        "A structured block executed by all threads with its own data environment.",
+    ),
+    "simd": (
+        "loop",
+        {
+            "if",
+            "safelen",
+            "simdlen",
+            "linear",
+            "aligned",
+            "nontemporal",
+            "private",
+            "lastprivate",
+            "reduction",
+            "collapse",
+            "order",
+        },
+        "Execute the iterations of the loop with SIMD instructions.",
+    ),  # fmt: skip
+    "loop": (
+        "loop",
+        {"bind", "collapse", "order", "private", "lastprivate", "reduction"},
+        "The iterations of the loop may execute concurrently.",
+    ),
+    "distribute": (
+        "loop",
+        {"private", "firstprivate", "lastprivate", "collapse", "dist_schedule", "allocate", "order"},
+        "Divide the iterations of the loop among the teams of the league.",
+    ),
+    "teams": (
+        "block",
+        {
+            "num_teams",
+            "thread_limit",
+            "default",
+            "private",
+            "firstprivate",
+            "shared",
+            "reduction",
+            "allocate",
+            "if",
+        },
+        "Create a league of teams whose initial threads execute the region.",
+    ),
+    "task": (
+        "block",
+        {
+            "if",
+            "final",
+            "untied",
+            "default",
+            "mergeable",
+            "private",
+            "firstprivate",
+            "shared",
+            "in_reduction",
+            "depend",
+            "priority",
+            "allocate",
+            "affinity",
+            "detach",
+        },
+        "Create an explicit task from the block.",
+    ),  # fmt: skip
+    "taskloop": (
+        "loop",
+        {
+            "if",
+            "shared",
+            "private",
+            "firstprivate",
+            "lastprivate",
+            "reduction",
+            "in_reduction",
+            "default",
+            "grainsize",
+            "num_tasks",
+            "collapse",
+            "final",
+            "priority",
+            "untied",
+            "mergeable",
+            "nogroup",
+            "allocate",
+        },
+        "Divide the iterations of the loop into explicit tasks.",
+    ),  # fmt: skip
+    "target": (
+        "block",
+        {
+            "if",
+            "device",
+            "thread_limit",
+            "private",
+            "firstprivate",
+            "in_reduction",
+            "map",
+            "is_device_ptr",
+            "has_device_addr",
+            "defaultmap",
+            "nowait",
+            "depend",
+            "allocate",
+            "uses_allocators",
+        },
+        "Offload the region to a device.",
+    ),  # fmt: skip
+    "masked": (
+        "block",
+        {"filter"},
+        "The block is executed only by the filtered thread (primary by default).",
+    ),
+    "master": ("block", set(), "The block is executed only by the primary thread (deprecated: use masked)."),
+}
+
+#: Combined/composite directives as tuples of leaves (C spelling).
+_COMBINED: list[tuple[str, ...]] = [
+    ("parallel", "for"),
+    ("parallel", "for", "simd"),
+    ("parallel", "sections"),
+    ("parallel", "workshare"),
+    ("parallel", "loop"),
+    ("parallel", "masked"),
+    ("parallel", "master"),
+    ("parallel", "masked", "taskloop"),
+    ("parallel", "masked", "taskloop", "simd"),
+    ("parallel", "master", "taskloop"),
+    ("parallel", "master", "taskloop", "simd"),
+    ("for", "simd"),
+    ("taskloop", "simd"),
+    ("masked", "taskloop"),
+    ("masked", "taskloop", "simd"),
+    ("master", "taskloop"),
+    ("master", "taskloop", "simd"),
+    ("distribute", "simd"),
+    ("distribute", "parallel", "for"),
+    ("distribute", "parallel", "for", "simd"),
+    ("teams", "distribute"),
+    ("teams", "distribute", "simd"),
+    ("teams", "distribute", "parallel", "for"),
+    ("teams", "distribute", "parallel", "for", "simd"),
+    ("teams", "loop"),
+    ("target", "parallel"),
+    ("target", "parallel", "for"),
+    ("target", "parallel", "for", "simd"),
+    ("target", "parallel", "loop"),
+    ("target", "simd"),
+    ("target", "teams"),
+    ("target", "teams", "distribute"),
+    ("target", "teams", "distribute", "simd"),
+    ("target", "teams", "distribute", "parallel", "for"),
+    ("target", "teams", "distribute", "parallel", "for", "simd"),
+    ("target", "teams", "loop"),
+]
+
+#: Directives that are not constructs with leaves: (name, kind, clauses, end, argument, summary).
+ArgKind = Literal["none", "optional", "required"]
+_OTHER: list[tuple[str, DirectiveKind, set[str], EndKind, ArgKind, str]] = [
+    (
+        "critical",
+        "block",
+        {"hint"},
+        "required",
+        "optional",
+        "Mutual exclusion: one thread at a time per name.",
+    ),
+    ("barrier", "standalone", set(), "none", "none", "Wait until every thread of the team arrives."),
+    ("taskwait", "standalone", {"depend", "nowait"}, "none", "none", "Wait for the child tasks to complete."),
+    (
+        "taskgroup",
+        "block",
+        {"task_reduction", "allocate"},
+        "required",
+        "none",
+        "Wait for all tasks created in the block and their descendants.",
+    ),  # fmt: skip
+    ("taskyield", "standalone", set(), "none", "none", "The current task may be suspended here."),
+    (
+        "flush",
+        "standalone",
+        {"seq_cst", "acq_rel", "release", "acquire"},
+        "none",
+        "optional",
+        "Make this thread's view of memory consistent (a memory fence).",
+    ),  # fmt: skip
+    (
+        "atomic",
+        "block",
+        {"read", "write", "update", "capture", "compare", "fail", "weak", "hint", *_MO},
+        "optional",
+        "none",
+        "The following memory update is performed atomically.",
+    ),  # fmt: skip
+    (
+        "ordered",
+        "block",
+        {"threads", "simd", "depend", "doacross"},
+        "required",
+        "none",
+        "Execute the block in loop-iteration order, or declare a doacross dependence.",
+    ),  # fmt: skip
+    (
+        "cancel",
+        "standalone",
+        {"parallel", "sections", "for", "do", "taskgroup", "if"},
+        "none",
+        "none",
+        "Request cancellation of the innermost enclosing region of the given type.",
+    ),  # fmt: skip
+    (
+        "cancellation point",
+        "standalone",
+        {"parallel", "sections", "for", "do", "taskgroup"},
+        "none",
+        "none",
+        "A point where cancellation requests are checked.",
+    ),  # fmt: skip
+    (
+        "threadprivate",
+        "declarative",
+        set(),
+        "none",
+        "required",
+        "Each thread keeps its own copy of the listed global variables.",
+    ),  # fmt: skip
+    ("declare reduction", "declarative", {"initializer"}, "none", "required", "Define a user reduction."),
+    (
+        "declare simd",
+        "declarative",
+        {"simdlen", "linear", "aligned", "uniform", "inbranch", "notinbranch"},
+        "none",
+        "optional",
+        "Create SIMD versions of a function.",
+    ),  # fmt: skip
+    (
+        "declare target",
+        "declarative",
+        {"to", "enter", "link", "device_type", "indirect"},
+        "none",
+        "optional",
+        "Make functions and variables available on the device.",
+    ),  # fmt: skip
+    ("declare mapper", "declarative", {"map"}, "none", "required", "Define a user mapper for a type."),
+    (
+        "declare variant",
+        "declarative",
+        {"match", "adjust_args", "append_args"},
+        "none",
+        "required",
+        "Declare a variant of a base function for a context.",
+    ),  # fmt: skip
+    (
+        "requires",
+        "informational",
+        {
+            "reverse_offload",
+            "unified_address",
+            "unified_shared_memory",
+            "atomic_default_mem_order",
+            "dynamic_allocators",
+        },
+        "none",
+        "none",
+        "Features the implementation must support for this compilation unit.",
+    ),  # fmt: skip
+    (
+        "allocate",
+        "declarative",
+        {"allocator", "align"},
+        "none",
+        "required",
+        "Allocator used for the listed variables.",
+    ),  # fmt: skip
+    (
+        "allocators",
+        "block",
+        {"allocate"},
+        "optional",
+        "none",
+        "Allocators used by the following ALLOCATE statement.",
+    ),
+    (
+        "scan",
+        "subsidiary",
+        {"inclusive", "exclusive"},
+        "none",
+        "none",
+        "Separates the input and scan phases of an inscan reduction loop.",
+    ),  # fmt: skip
+    (
+        "depobj",
+        "standalone",
+        {"depend", "destroy", "update"},
+        "none",
+        "required",
+        "Initialise/update a depend object.",
+    ),
+    (
+        "target data",
+        "block",
+        {"if", "device", "map", "use_device_ptr", "use_device_addr"},
+        "required",
+        "none",
+        "Map variables to a device for the extent of the block.",
+    ),  # fmt: skip
+    (
+        "target enter data",
+        "standalone",
+        {"if", "device", "map", "depend", "nowait"},
+        "none",
+        "none",
+        "Map variables to a device.",
+    ),  # fmt: skip
+    (
+        "target exit data",
+        "standalone",
+        {"if", "device", "map", "depend", "nowait"},
+        "none",
+        "none",
+        "Unmap variables from a device.",
+    ),  # fmt: skip
+    (
+        "target update",
+        "standalone",
+        {"if", "device", "to", "from", "depend", "nowait"},
+        "none",
+        "none",
+        "Make host and device copies consistent.",
+    ),  # fmt: skip
+    ("error", "utility", {"at", "severity", "message"}, "none", "none", "Report an error or warning."),
+    ("nothing", "utility", set(), "none", "none", "Does nothing (useful in metadirectives)."),
+    (
+        "assume",
+        "informational",
+        {"absent", "contains", "holds", "no_openmp", "no_openmp_routines", "no_parallelism"},
+        "required",
+        "none",
+        "Assumptions that hold in the block.",
+    ),  # fmt: skip
+    (
+        "assumes",
+        "informational",
+        {"absent", "contains", "holds", "no_openmp", "no_openmp_routines", "no_parallelism"},
+        "none",
+        "none",
+        "Assumptions for the compilation unit.",
+    ),  # fmt: skip
+    (
+        "metadirective",
+        "meta",
+        {"when", "otherwise", "default"},
+        "none",
+        "none",
+        "Choose a directive variant depending on the context.",
+    ),  # fmt: skip
+    (
+        "interop",
+        "standalone",
+        {"init", "use", "destroy", "depend", "nowait", "device"},
+        "none",
+        "none",
+        "Create, use or destroy an interop object.",
+    ),  # fmt: skip
+    (
+        "dispatch",
+        "block",
+        {
+            "device",
+            "depend",
+            "nowait",
+            "novariants",
+            "nocontext",
+            "is_device_ptr",
+            "has_device_addr",
+            "interop",
+        },
+        "optional",
+        "none",
+        "Dispatch the following call to a variant.",
+    ),  # fmt: skip
+    ("tile", "loop", {"sizes"}, "optional", "none", "Tile the following loop nest."),
+    ("unroll", "loop", {"full", "partial"}, "optional", "none", "Unroll the following loop."),
+]
+
+#: C-only paired directives (``begin``/``end`` forms in C/C++).
+_C_PAIRED = [
+    ("begin declare target", {"device_type", "indirect"}, "Start a region of declarations for the device."),
+    ("end declare target", set(), "End a declare target region."),
+    ("begin declare variant", {"match"}, "Start a region of variant function definitions."),
+    ("end declare variant", set(), "End a begin declare variant region."),
+    (
+        "begin assumes",
+        {"absent", "contains", "holds", "no_openmp", "no_openmp_routines", "no_parallelism"},
+        "Start a region of assumptions.",
+    ),  # fmt: skip
+    ("end assumes", set(), "End a begin assumes region."),
+    (
+        "begin metadirective",
+        {"when", "otherwise", "default"},
+        "Start a metadirective that applies to a block.",
+    ),
+    ("end metadirective", set(), "End a begin metadirective block."),
+]
+
+#: Fortran-only leaves and directives.
+_FORTRAN_ONLY = frozenset({"workshare", "allocators"})
+
+
+def _to_fortran(name: str) -> str:
+    return " ".join("do" if w == "for" else w for w in name.split())
+
+
+def _combined_clauses(leaves: tuple[str, ...]) -> set[str]:
+    out: set[str] = set()
+    for leaf in leaves:
+        out |= _LEAVES[leaf][1]
+    # nowait on a combined construct with a parallel leaf belongs to no leaf, unless a target leaf takes it.
+    if "parallel" in leaves and "target" not in leaves:
+        out.discard("nowait")
+    # copyin needs the parallel leaf's threads; ordered/linear etc. are unions per the spec.
+    return out
+
+
+def _loop_kind(leaves: tuple[str, ...]) -> DirectiveKind:
+    return "loop" if any(_LEAVES[leaf][0] == "loop" for leaf in leaves) else "block"
+
+
+@functools.cache
+def _tables() -> dict[str, dict[str, DirectiveInfo]]:
+    """Directive tables per language family: {"c": {...}, "fortran": {...}}."""
+    c: dict[str, DirectiveInfo] = {}
+    f: dict[str, DirectiveInfo] = {}
+
+    def add(info_c: DirectiveInfo | None, info_f: DirectiveInfo | None) -> None:
+        if info_c is not None:
+            c[info_c.name] = info_c
+        if info_f is not None:
+            f[info_f.name] = info_f
+
+    def leaf_end(kind: DirectiveKind, name: str) -> EndKind:
+        if kind == "loop":
+            return "optional"
+        if kind == "block":
+            return "required"
+        return "none"
+
+    for name, (kind, clauses, summary) in _LEAVES.items():
+        end = leaf_end(kind, name)
+        info_c = None
+        if name not in _FORTRAN_ONLY:
+            info_c = DirectiveInfo(
+                name, kind, frozenset(clauses), (name,), frozenset({"c"}), "none", summary=summary
+            )
+        fname = _to_fortran(name)
+        info_f = DirectiveInfo(
+            fname, kind, frozenset(clauses), (fname,), frozenset({"fortran"}), end, summary=summary
+        )
+        add(info_c, info_f)
+    for leaves in _COMBINED:
+        name = " ".join(leaves)
+        clauses = _combined_clauses(leaves)
+        kind = _loop_kind(leaves)
+        summary = "Combined construct: " + " + ".join(leaves) + "."
+        info_c = None
+        if not (set(leaves) & _FORTRAN_ONLY):
+            info_c = DirectiveInfo(name, kind, frozenset(clauses), leaves, frozenset({"c"}), summary=summary)
+        fleaves = tuple(_to_fortran(x) for x in leaves)
+        info_f = DirectiveInfo(
+            " ".join(fleaves), kind, frozenset(clauses), fleaves, frozenset({"fortran"}),
+            "optional" if kind == "loop" else "required", summary=summary.replace(" for", " do"),
+        )  # fmt: skip
+        add(info_c, info_f)
+    for name, kind, clauses, end, arg, summary in _OTHER:
+        shape: Literal["list", "parts"] = (
+            "parts" if name in ("declare reduction", "declare mapper") else "list"
+        )
+        cl_c = clauses - {"do"}
+        cl_f = clauses - {"for"}
+        info_c = None
+        if name not in _FORTRAN_ONLY:
+            info_c = DirectiveInfo(
+                name,
+                kind,
+                frozenset(cl_c),
+                (name,),
+                frozenset({"c"}),
+                "none",
+                arg,
+                shape,
+                summary,
+            )
+        info_f = DirectiveInfo(
+            name, kind, frozenset(cl_f), (name,), frozenset({"fortran"}), end, arg, shape, summary
+        )
+        add(info_c, info_f)
+    for name, clauses, summary in _C_PAIRED:
+        add(
+            DirectiveInfo(
+                name, "declarative", frozenset(clauses), (name,), frozenset({"c"}), summary=summary
+            ),
+            None,
+        )
+    # Fortran end directives: end-clauses are nowait (where the construct takes it) and copyprivate (single).
+    for info in list(f.values()):
+        if info.end == "none":
+            continue
+        end_clauses = set()
+        if "nowait" in info.clauses:
+            end_clauses.add("nowait")
+        if "copyprivate" in info.clauses:
+            end_clauses.add("copyprivate")
+        ename = "end " + info.name
+        f[ename] = DirectiveInfo(
+            ename, "end", frozenset(end_clauses), info.leaves, frozenset({"fortran"}), "none",
+            "optional" if info.name == "critical" else "none", summary=f"End of the {info.name} construct.",
+        )  # fmt: skip
+    return {"c": c, "fortran": f}
+
+
+def _family(language: str) -> str:
+    return "fortran" if language.lower().startswith("f") else "c"
+
+
+# --------------------------------------------------------------------------------------------
+# Public functions
+# --------------------------------------------------------------------------------------------
+
+
+def directive_names(language: str = "c") -> list[str]:
+    """Every directive name in one language's spelling (``c``/``cpp``/``cuda`` or ``fortran``), sorted."""
+    return sorted(_tables()[_family(language)])
+
+
+def directive_info(name: str, language: str = "c") -> DirectiveInfo | None:
+    """Facts about a directive (canonical name), or None when it is not an OpenMP directive in that language."""
+    return _tables()[_family(language)].get(" ".join(name.lower().split()))
+
+
+def is_directive(name: str, language: str = "c") -> bool:
+    """True when name is an OpenMP 5.2 directive in that language."""
+    return directive_info(name, language) is not None
+
+
+def clauses_for(directive: str, language: str = "c") -> list[str]:
+    """The clauses a directive accepts, sorted (empty for unknown directives)."""
+    info = directive_info(directive, language)
+    if info is None:
+        return []
+    fam = _family(language)
+    return sorted(c for c in info.clauses if fam in CLAUSES[c].languages)
+
+
+def clause_allowed(directive: str, clause: str, language: str = "c") -> bool:
+    """True when the clause may appear on the directive."""
+    info = directive_info(directive, language)
+    return info is not None and clause in info.clauses
+
+
+def clause_info(name: str) -> ClauseInfo | None:
+    """Facts about a clause, or None for an unknown clause."""
+    return CLAUSES.get(name.lower())
+
+
+def clause_names(language: str = "c") -> list[str]:
+    """Every clause name valid in a language, sorted."""
+    fam = _family(language)
+    return sorted(c.name for c in _CLAUSES if fam in c.languages)
+
+
+def is_data_sharing(clause: str) -> bool:
+    """True for data-sharing attribute clauses (private, shared, reduction, ...)."""
+    return clause.lower() in DATA_SHARING_CLAUSES
+
+
+def sharing_class(clause: str) -> str | None:
+    """The data-sharing class a clause gives its list items: ``shared``, ``private``, ``firstprivate``,
+    ``lastprivate``, ``linear`` or ``reduction``; None for other clauses (including ``default``)."""
+    c = clause.lower()
+    if c in REDUCTION_CLAUSES:
+        return "reduction"
+    if c == "shared" or c in PRIVATIZING_CLAUSES:
+        return c
+    return None
+
+
+def end_kind(directive: str, language: str = "fortran") -> EndKind:
+    """Whether a construct needs a Fortran ``end`` directive: required, optional or none (always none in C)."""
+    if _family(language) == "c":
+        return "required" if directive.startswith("begin ") else "none"
+    info = directive_info(directive, "fortran")
+    return info.end if info is not None else "none"
+
+
+def needs_end(directive: str, fortran: bool = True) -> bool:
+    """True when the directive must be closed by an ``end`` directive (Fortran ``end X``; C ``begin`` forms)."""
+    return end_kind(directive, "fortran" if fortran else "c") == "required"
+
+
+def leaves(directive: str, language: str = "c") -> tuple[str, ...]:
+    """Leaf constructs of a (combined) directive; ``()`` for unknown ones."""
+    info = directive_info(directive, language)
+    return info.leaves if info is not None else ()
+
+
+def other_spelling(name: str, language: str) -> str | None:
+    """The spelling of a directive in the given language when ``name`` is the other language's spelling
+    (``parallel do`` -> ``parallel for`` in C), else None."""
+    fam = _family(language)
+    words = name.split()
+    cand = " ".join(("for" if w == "do" else w) for w in words) if fam == "c" else _to_fortran(name)
+    if cand != name and cand in _tables()[fam]:
+        return cand
+    return None
+
+
+def reduction_operators(language: str = "c") -> frozenset[str]:
+    """Built-in reduction operators of a language (identifiers name user reductions and are valid too)."""
+    return REDUCTION_OPERATORS[_family(language)]
+
+
+@functools.cache
+def max_name_words() -> int:
+    """The largest number of words in any directive name."""
+    return max(len(n.split()) for t in _tables().values() for n in t)
+
+
+@functools.cache
+def directive_name_set(language: str = "c") -> frozenset[str]:
+    """Every directive name in one language's spelling, as a set (fast membership)."""
+    return frozenset(_tables()[_family(language)])
+
+
+@functools.cache
+def squashed_names(language: str) -> dict[str, str]:
+    """Directive names with blanks removed -> canonical name (Fortran allows ``enddo``, ``paralleldo``)."""
+    return {n.replace(" ", ""): n for n in _tables()[_family(language)]}

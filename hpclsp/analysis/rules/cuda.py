@@ -1,0 +1,939 @@
+"""CUDA pitfalls (``cuda-*``): barrier divergence, shared-memory races, unchecked errors, memcpy
+directions, launch configurations, missing synchronisation, kernels called like functions.
+
+Works on ``.cu``/``.cuh`` files through tree-sitter-cuda. Thread dependence is tracked from
+``threadIdx`` through assignments; shared-memory accesses are grouped into barrier intervals
+(loop bodies are walked twice so the wrap-around from the end of one iteration to the start of
+the next is seen). When an index cannot be reasoned about, the rules stay silent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+from hpclsp.analysis import mpi_model as mm
+from hpclsp.analysis.engine import Context
+from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Severity, Span
+from hpclsp.analysis.mpi_model import Model, Node, Unit, walk
+from hpclsp.analysis.rules import rule
+
+FAMILY = "cuda"
+LANGS = ("cuda",)
+BARRIERS = frozenset(
+    {"__syncthreads", "__syncthreads_count", "__syncthreads_and", "__syncthreads_or", "__syncwarp"}
+)
+SYNC_CALLS = frozenset(
+    {
+        "cudaDeviceSynchronize",
+        "cudaStreamSynchronize",
+        "cudaEventSynchronize",
+        "cudaMemcpy",
+        "cudaMemcpy2D",
+        "cudaFree",
+        "cudaDeviceReset",
+        "cudaThreadSynchronize",
+    }
+)
+NO_ERROR_RESULT = frozenset(
+    {"cudaGetErrorString", "cudaGetErrorName", "cudaGetLastError", "cudaPeekAtLastError"}
+)
+HARMLESS_HOST = frozenset(
+    {
+        "printf",
+        "fprintf",
+        "puts",
+        "putchar",
+        "malloc",
+        "calloc",
+        "free",
+        "memset",
+        "memcpy",
+        "rand",
+        "srand",
+        "sqrt",
+        "sqrtf",
+        "fabs",
+        "fabsf",
+        "exp",
+        "expf",
+        "abs",
+        "min",
+        "max",
+        "fmin",
+        "fmax",
+        "assert",
+        "exit",
+    }
+)
+KINDS = {
+    "cudaMemcpyHostToDevice": ("device", "host"),
+    "cudaMemcpyDeviceToHost": ("host", "device"),
+    "cudaMemcpyDeviceToDevice": ("device", "device"),
+    "cudaMemcpyHostToHost": ("host", "host"),
+}
+
+
+def _model(ctx: Context) -> Model:
+    return mm.model(ctx.source)
+
+
+def _quals(u: Unit) -> set[str]:
+    return set(u.qualifiers)
+
+
+def _is_kernel(u: Unit) -> bool:
+    return "__global__" in _quals(u)
+
+
+def _is_device(u: Unit) -> bool:
+    q = _quals(u)
+    return "__global__" in q or ("__device__" in q and "__host__" not in q)
+
+
+def _fn_name(m: Model, call: Node) -> str:
+    fn = call.child_by_field_name("function")
+    return m.text(fn) if fn is not None else ""
+
+
+def _launch_syntax(call: Node) -> Node | None:
+    return next((c for c in call.named_children if c.type == "kernel_call_syntax"), None)
+
+
+def _in(n: Node, outer: Node) -> bool:
+    return outer.start_byte <= n.start_byte and n.end_byte <= outer.end_byte
+
+
+def _is_barrier(m: Model, n: Node) -> bool:
+    if n.type != "call_expression":
+        return False
+    fn = n.child_by_field_name("function")
+    if fn is None:
+        return False
+    if fn.type == "identifier":
+        return m.text(fn) in BARRIERS
+    if fn.type == "field_expression":
+        field = fn.child_by_field_name("field")
+        return field is not None and m.text(field) == "sync"
+    if fn.type == "qualified_identifier":
+        return m.text(fn).endswith("::sync")
+    return False
+
+
+def _thread_taint(m: Model, unit: Unit) -> set[str]:
+    key = f"cuda_taint:{unit.node.start_byte}"
+    t = m.source.cache.get(key)
+    if t is None:
+        t = m.taint(unit, {"threadIdx"})
+        m.source.cache[key] = t
+    return t
+
+
+# -- barrier divergence ------------------------------------------------------------------------
+
+
+@rule(
+    "cuda-barrier-divergence",
+    family=FAMILY,
+    summary="__syncthreads() under a condition that depends on threadIdx (or after a divergent return).",
+    what="""
+Flags `__syncthreads()` (and cooperative-group `sync()`) inside an `if`, `switch` or loop whose
+condition depends on `threadIdx` — directly or through variables computed from it — and barriers
+that follow a `return` taken only by some threads.
+""",
+    why="""
+A block-wide barrier must be reached by every thread of the block. When some threads skip it the
+kernel hangs or, worse, silently synchronises the wrong barriers and reads stale shared memory.
+""",
+    example="""
+if (threadIdx.x < 128) {
+    s[threadIdx.x] += s[threadIdx.x + 128];
+    __syncthreads();            /* threads >= 128 never arrive */
+}
+""",
+    languages=LANGS,
+)
+def check_barrier_divergence(ctx: Context) -> Iterator[Finding]:
+    """Barriers under thread-dependent control flow."""
+    m = _model(ctx)
+    for unit in m.units:
+        if not _is_device(unit):
+            continue
+        tainted = _thread_taint(m, unit)
+        returns = []
+        for n in walk(unit.body):
+            if n.type == "return_statement":
+                ctl = [c for b, c in m.controls(n, unit.body) if c is not None and m.idents(c) & tainted]
+                if ctl:
+                    returns.append((n, ctl[0]))
+        for n in walk(unit.body):
+            if not _is_barrier(m, n):
+                continue
+            hit = None
+            for b, cond in m.controls(n, unit.body):
+                if cond is not None and m.idents(cond) & tainted:
+                    hit = (b, cond)
+                    break
+            if hit is not None:
+                kind = "loop" if m.is_loop(hit[0]) else "branch"
+                yield Finding(
+                    "cuda-barrier-divergence",
+                    f"{m.text(n)} is inside a {kind} whose condition depends on threadIdx "
+                    f"('{m.text(hit[1]).strip()}'): threads of a block may not all reach it",
+                    m.source.node_span(n),
+                    related=[Related(m.source.node_span(hit[1]), "thread-dependent condition")],
+                )
+                continue
+            early = [r for r, c in returns if r.end_byte <= n.start_byte and not m.exclusive(r, n)]
+            if early:
+                r = early[0]
+                yield Finding(
+                    "cuda-barrier-divergence",
+                    f"{m.text(n)} follows a return taken only by some threads (line {r.start_point[0] + 1}): "
+                    "those threads never reach the barrier",
+                    m.source.node_span(n),
+                    related=[Related(m.source.node_span(r), "thread-dependent return")],
+                )
+
+
+# -- shared-memory races -----------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Access:
+    array: str
+    node: Node
+    idx: list[Node]
+    write: bool
+    read: bool
+    labels: set[int]
+    guards: list[Node]
+
+
+class _SharedWalker:
+    """Collects shared-array accesses of a kernel with the barrier intervals (labels) they belong to."""
+
+    def __init__(self, m: Model, unit: Unit, arrays: set[str]) -> None:
+        self.m = m
+        self.unit = unit
+        self.arrays = arrays
+        self.next_label = 1
+        self.acc: dict[int, _Access] = {}
+
+    def fresh(self) -> set[int]:
+        self.next_label += 1
+        return {self.next_label}
+
+    def run(self) -> list[_Access]:
+        self.visit(self.unit.body, {0}, [])
+        return list(self.acc.values())
+
+    def visit(self, node: Node, labels: set[int], guards: list[Node]) -> set[int]:
+        m = self.m
+        t = node.type
+        if t == "compound_statement":
+            for ch in node.named_children:
+                labels = self.visit(ch, labels, guards)
+            return labels
+        if t == "if_statement":
+            cond = node.child_by_field_name("condition")
+            self.collect(cond, labels, guards)
+            g = [*guards, cond] if cond is not None else guards
+            cons = node.child_by_field_name("consequence")
+            alt = node.child_by_field_name("alternative")
+            l1 = self.visit(cons, set(labels), g) if cons is not None else set(labels)
+            if alt is not None:
+                alt_body = alt.named_children[-1] if alt.named_children else None
+                l2 = self.visit(alt_body, set(labels), guards) if alt_body is not None else set(labels)
+            else:
+                l2 = set(labels)
+            return l1 | l2
+        if m.is_loop(node):
+            for f in ("initializer", "condition", "update"):
+                self.collect(node.child_by_field_name(f), labels, guards)
+            body = node.child_by_field_name("body")
+            if body is None:
+                return labels
+            first = self.visit(body, set(labels), guards)
+            second = self.visit(body, set(first), guards)
+            if second == first:
+                return labels | first  # no barrier in the body
+            return second
+        if t in ("switch_statement",):
+            body = node.child_by_field_name("body")
+            return self.visit(body, labels, guards) if body is not None else labels
+        if t == "case_statement":
+            for ch in node.named_children[1:] if node.named_children else []:
+                labels = self.visit(ch, labels, guards)
+            return labels
+        # a simple statement: accesses then barriers
+        self.collect(node, labels, guards)
+        if any(_is_barrier(m, n) for n in walk(node)):
+            return self.fresh()
+        return labels
+
+    def collect(self, node: Node | None, labels: set[int], guards: list[Node]) -> None:
+        if node is None:
+            return
+        m = self.m
+        for n in walk(node):
+            if n.type != "subscript_expression":
+                continue
+            par = n.parent
+            if (
+                par is not None
+                and par.type == "subscript_expression"
+                and par.child_by_field_name("argument") == n
+            ):
+                continue  # only the outermost subscript of a chain
+            idx: list[Node] = []
+            cur: Node | None = n
+            while cur is not None and cur.type == "subscript_expression":
+                i = cur.child_by_field_name("index") or (
+                    cur.named_children[-1] if cur.named_children else None
+                )
+                if i is not None and i.type == "subscript_argument_list" and i.named_children:
+                    i = i.named_children[0]
+                if i is None:
+                    break
+                idx.insert(0, i)
+                cur = cur.child_by_field_name("argument")
+            if cur is None or cur.type != "identifier" or m.text(cur) not in self.arrays:
+                continue
+            if any(x is None for x in idx):
+                continue
+            kind = self.kind(n)
+            if kind is None:
+                continue
+            key = n.start_byte
+            a = self.acc.get(key)
+            if a is None:
+                self.acc[key] = _Access(
+                    m.text(cur), n, idx, kind in ("w", "rw"), kind in ("r", "rw"), set(labels), list(guards)
+                )
+            else:
+                a.labels |= labels
+
+    def kind(self, n: Node) -> str | None:
+        m = self.m
+        par = n.parent
+        if par is None:
+            return "r"
+        if par.type == "pointer_expression" and m.text(par.child_by_field_name("operator")) == "&":
+            return None  # address taken: atomics, pointer arithmetic
+        if par.type == "assignment_expression" and par.child_by_field_name("left") == n:
+            op = m.text(par.child_by_field_name("operator"))
+            return "w" if op == "=" else "rw"
+        if par.type == "update_expression":
+            return "rw"
+        return "r"
+
+
+def _affine(m: Model, e: Node | None, tainted_lin: set[str]) -> tuple[str, int] | None:
+    """(thread variable, constant offset) when e is `v`, `v + c`, `v - c`, `c + v`, else None."""
+    if e is None:
+        return None
+    if e.type == "parenthesized_expression" and e.named_children:
+        return _affine(m, e.named_children[0], tainted_lin)
+    if e.type == "identifier" and m.text(e) in tainted_lin:
+        return m.text(e), 0
+    if e.type == "field_expression" and m.text(e.child_by_field_name("argument")) == "threadIdx":
+        return m.text(e).replace(" ", ""), 0
+    if e.type == "binary_expression":
+        op = m.text(e.child_by_field_name("operator"))
+        left, right = e.child_by_field_name("left"), e.child_by_field_name("right")
+        if op in ("+", "-") and left is not None and right is not None:
+            a = _affine(m, left, tainted_lin)
+            c = m.eval_int(right)
+            if a is not None and c is not None:
+                return a[0], a[1] + (c if op == "+" else -c)
+            if op == "+":
+                a = _affine(m, right, tainted_lin)
+                c = m.eval_int(left)
+                if a is not None and c is not None:
+                    return a[0], a[1] + c
+    return None
+
+
+def _injective(m: Model, e: Node | None, lin: set[str]) -> bool:
+    """True when e is a sum/difference of terms one of which is a thread-linear variable (times a
+    thread-independent factor), so different threads get different values."""
+    if e is None:
+        return False
+    if e.type == "parenthesized_expression" and e.named_children:
+        return _injective(m, e.named_children[0], lin)
+    if e.type == "identifier":
+        return m.text(e) in lin
+    if e.type == "field_expression":
+        return m.text(e.child_by_field_name("argument")) == "threadIdx"
+    if e.type == "binary_expression":
+        op = m.text(e.child_by_field_name("operator"))
+        left, right = e.child_by_field_name("left"), e.child_by_field_name("right")
+        if op in ("+", "-"):
+            return _injective(m, left, lin) or _injective(m, right, lin)
+        if op == "*":
+            return _injective(m, left, lin) or _injective(m, right, lin)
+        if op == "^":  # xor with a thread-uniform value is a permutation of the threads
+            return _injective(m, left, lin) != _injective(m, right, lin)
+    return False
+
+
+def _linear_vars(m: Model, unit: Unit, tainted: set[str]) -> set[str]:
+    """Thread-dependent variables whose every definition is an injective expression of the thread."""
+    lin = set(tainted)
+    defs: dict[str, list[Node]] = {}
+    for lhs, rhs in m.assignments(unit):
+        defs.setdefault(lhs, []).append(rhs)
+    changed = True
+    while changed:
+        changed = False
+        for v in list(lin):
+            rhss = defs.get(v, [])
+            ok = all(_injective(m, r, lin) or not (m.idents(r) & tainted) for r in rhss) and any(
+                _injective(m, r, lin) for r in rhss
+            )
+            # compound updates (i += blockDim.x) keep linearity; plain re-assignments must be injective
+            if not ok:
+                lin.discard(v)
+                changed = True
+    return lin
+
+
+def _range(m: Model, var: str, guards: list[Node]) -> int | None:
+    """Upper bound K from a guard `var < K` / `var <= K` (None: unbounded)."""
+    best = None
+    for g in guards:
+        for n in walk(g):
+            if n.type != "binary_expression":
+                continue
+            op = m.text(n.child_by_field_name("operator"))
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            if op in ("<", "<=") and left is not None and m.text(left).replace(" ", "") == var:
+                k = m.eval_int(right)
+                if k is not None:
+                    k = k + (1 if op == "<=" else 0)
+                    best = k if best is None else min(best, k)
+    return best
+
+
+def _solo(m: Model, guards: list[Node], tainted: set[str]) -> str | None:
+    for g in guards:
+        for n in walk(g):
+            if n.type == "binary_expression" and m.text(n.child_by_field_name("operator")) == "==":
+                if m.idents(n) & tainted or "threadIdx" in m.text(n):
+                    return m.norm_text(n)
+    return None
+
+
+def _symbolic_disjoint(m: Model, a: _Access, b: _Access, k: int) -> bool:
+    """`s[t]` vs `s[t + X]` under a common guard `t < X`."""
+    ea, eb = a.idx[k], b.idx[k]
+    for x, y in ((ea, eb), (eb, ea)):
+        if y.type == "binary_expression" and m.text(y.child_by_field_name("operator")) == "+":
+            left, right = y.child_by_field_name("left"), y.child_by_field_name("right")
+            if m.norm_text(left) != m.norm_text(x):
+                continue
+            for g in a.guards:
+                if g not in b.guards and not any(m.norm_text(g) == m.norm_text(h) for h in b.guards):
+                    continue
+                for n in walk(g):
+                    if n.type == "binary_expression" and m.text(n.child_by_field_name("operator")) == "<":
+                        if m.norm_text(n.child_by_field_name("left")) == m.norm_text(x) and m.norm_text(
+                            n.child_by_field_name("right")
+                        ) == m.norm_text(right):
+                            return True
+    return False
+
+
+def _conflict(m: Model, a: _Access, b: _Access, tainted: set[str], lin: set[str]) -> bool:
+    if not (a.write or b.write) or not (a.labels & b.labels):
+        return False
+    sa, sb = _solo(m, a.guards, tainted), _solo(m, b.guards, tainted)
+    if sa is not None and sa == sb:
+        return False
+    inj_a = any(_injective(m, e, lin) for e in a.idx)
+    inj_b = any(_injective(m, e, lin) for e in b.idx)
+    if (sa is not None and inj_b) or (sb is not None and inj_a):
+        return False
+    if a is b:
+        return sa is None and not inj_a
+    ta = [m.norm_text(e) for e in a.idx]
+    tb = [m.norm_text(e) for e in b.idx]
+    if len(ta) != len(tb):
+        return False
+    if ta == tb and inj_a:
+        return False  # every thread touches its own element
+    if a.write and b.write and inj_a and inj_b:
+        return False  # distinct injective writes: cannot tell statically, stay silent
+    if inj_a and inj_b and any("^" in t for t in ta + tb):
+        return False  # pairings through xor (butterflies, bitonic steps): beyond this analysis
+    for k in range(len(ta)):
+        if _symbolic_disjoint(m, a, b, k):
+            return False
+        fa, fb = _affine(m, a.idx[k], lin), _affine(m, b.idx[k], lin)
+        if fa is not None and fb is not None and fa[0] == fb[0]:
+            d = fa[1] - fb[1]
+            if d == 0:
+                continue
+            ka, kb = _range(m, fa[0], a.guards), _range(m, fb[0], b.guards)
+            lo = max(0, -d)
+            hi = min(x for x in (ka, None if kb is None else kb - d) if x is not None) if (ka or kb) else None
+            if hi is not None and hi <= lo:
+                return False
+    return True
+
+
+@rule(
+    "cuda-race-shared",
+    family=FAMILY,
+    summary="A __shared__ element written by one thread and used by another with no barrier between.",
+    what="""
+Flags accesses to `__shared__` arrays where one thread writes an element that another thread
+reads (or writes) in the same barrier interval — no `__syncthreads()` between them, including
+the wrap-around from the end of a loop body to its next iteration — and writes by every thread
+to the same element.
+""",
+    why="""
+Threads of a block run in no guaranteed order: without a barrier the reader may see the old or
+the new value. Such races give results that change from run to run and GPU to GPU.
+""",
+    example="""
+tile[threadIdx.x] = in[i];
+/* missing __syncthreads(); */
+out[i] = tile[threadIdx.x + 1];
+""",
+    languages=LANGS,
+)
+def check_race_shared(ctx: Context) -> Iterator[Finding]:
+    """Shared-memory races between barrier intervals."""
+    m = _model(ctx)
+    for unit in m.units:
+        if not _is_device(unit):
+            continue
+        arrays = {
+            d.name
+            for d in unit.decls.values()
+            if d.shared and d.is_array and d.node is not None and "volatile" not in m.text(d.node)
+        }
+        if not arrays:
+            continue
+        tainted = _thread_taint(m, unit)
+        lin = _linear_vars(m, unit, tainted)
+        accesses = _SharedWalker(m, unit, arrays).run()
+        accesses.sort(key=lambda a: a.node.start_byte)
+        reported: set[int] = set()
+        for i, b in enumerate(accesses):
+            for a in accesses[: i + 1]:
+                if a.array != b.array or b.node.start_byte in reported:
+                    continue
+                if not _conflict(m, a, b, tainted, lin):
+                    continue
+                reported.add(b.node.start_byte)
+                if a is b:
+                    msg = f"'{m.text(b.node)}' is written by many threads at the same element (use an atomic or a guard)"
+                    rel = []
+                else:
+                    what = "written" if a.write else "read"
+                    verb = "writes" if a.write else "reads"
+                    msg = (
+                        f"'{m.text(b.node)}' may touch an element of '{b.array}' that another thread "
+                        f"{verb} at line {a.node.start_point[0] + 1} with no __syncthreads() between"
+                    )
+                    rel = [Related(m.source.node_span(a.node), f"conflicting access ({what})")]
+                yield Finding("cuda-race-shared", msg, m.source.node_span(b.node), related=rel)
+
+
+# -- host-side checks ----------------------------------------------------------------------------
+
+
+def _check_macro(m: Model) -> str | None:
+    """A one-parameter macro of the file that checks a cudaError_t (its body reports the error)."""
+    for name, (params, body) in m.macros.items():
+        if len(params) == 1 and (
+            "cudaGetErrorString" in body or "cudaGetErrorName" in body or "cudaSuccess" in body
+        ):
+            return name
+    return None
+
+
+@rule(
+    "cuda-unchecked-error",
+    family=FAMILY,
+    summary="A CUDA runtime call or kernel launch whose error is never checked.",
+    what="""
+Flags CUDA runtime calls whose `cudaError_t` result is discarded, and kernel launches not followed
+by `cudaGetLastError()`/`cudaPeekAtLastError()` in the same function. Disable with the engine
+option `cuda_check_errors = false`.
+""",
+    why="""
+CUDA reports failures (out of memory, invalid launch configuration, bad pointers) only through
+these codes; ignored, the program continues on garbage and fails far from the cause.
+""",
+    example="""
+cudaMalloc(&d, n * sizeof(float));     /* result ignored */
+kernel<<<grid, block>>>(d, n);         /* no cudaGetLastError() */
+""",
+    languages=LANGS,
+)
+def check_unchecked_error(ctx: Context) -> Iterator[Finding]:
+    """Unchecked runtime calls and launches."""
+    if not ctx.options.extra.get("cuda_check_errors", True):
+        return
+    m = _model(ctx)
+    macro = _check_macro(m)
+    for unit in m.units:
+        if _is_device(unit):
+            continue
+        checks = [
+            c.node
+            for c in unit.calls
+            if c.name in ("cudaGetLastError", "cudaPeekAtLastError")
+            and c.node.parent is not None
+            and c.node.parent.type != "expression_statement"
+        ]
+        for c in unit.calls:
+            par = c.node.parent
+            if par is None or par.type != "expression_statement":
+                continue
+            if _launch_syntax(c.node) is not None:
+                if any(k.start_byte > c.node.end_byte for k in checks):
+                    continue
+                fixes = []
+                end_line = par.end_point[0]
+                rest = m.source.lines[end_line][m.source.byte_to_col(end_line, par.end_point[1]) :]
+                if macro and not rest.strip() and end_line + 1 <= len(m.source.lines):
+                    ind = m.source.lines[par.start_point[0]][
+                        : len(m.source.lines[par.start_point[0]])
+                        - len(m.source.lines[par.start_point[0]].lstrip())
+                    ]
+                    p = Pos(end_line + 1, 0)
+                    fixes.append(
+                        Fix(
+                            f"Check the launch with {macro}(cudaGetLastError())",
+                            (Edit(Span(p, p), f"{ind}{macro}(cudaGetLastError());\n"),),
+                            True,
+                        )
+                    )
+                yield Finding(
+                    "cuda-unchecked-error",
+                    f"launch of kernel '{c.name}' is not followed by cudaGetLastError(): launch failures go unnoticed",
+                    m.source.node_span(c.node),
+                    fixes=fixes,
+                )
+            elif c.name.startswith("cuda") and c.name not in NO_ERROR_RESULT and c.name[4:5].isupper():
+                fixes = []
+                if macro:
+                    sp = m.source.node_span(c.node)
+                    fixes.append(
+                        Fix(f"Wrap in {macro}(...)", (Edit(sp, f"{macro}({m.text(c.node)})"),), True)
+                    )
+                yield Finding(
+                    "cuda-unchecked-error",
+                    f"the cudaError_t returned by {c.name} is ignored",
+                    m.source.node_span(c.node),
+                    fixes=fixes,
+                )
+
+
+def _origins(m: Model, unit: Unit) -> dict[str, str]:
+    """Pointer name -> 'device' | 'host' when every definition in the unit agrees."""
+    seen: dict[str, set[str]] = {}
+    for c in unit.calls:
+        if (
+            c.name
+            in ("cudaMalloc", "cudaMallocHost", "cudaHostAlloc", "cudaMallocManaged", "cudaMallocPitch")
+            and c.args
+        ):
+            n, kind = m.base_name(c.args[0])
+            if n and kind == "addr":
+                o = {"cudaMalloc": "device", "cudaMallocPitch": "device", "cudaMallocManaged": "managed"}.get(
+                    c.name, "host"
+                )
+                seen.setdefault(n, set()).add(o)
+    for lhs, rhs in m.assignments(unit):
+        r = rhs
+        while r.type in ("cast_expression", "parenthesized_expression"):
+            r = r.child_by_field_name("value") or (r.named_children[-1] if r.named_children else r)
+            if r.type not in ("cast_expression", "parenthesized_expression"):
+                break
+        if r.type == "call_expression" and _fn_name(m, r) in ("malloc", "calloc", "aligned_alloc"):
+            seen.setdefault(lhs, set()).add("host")
+        elif r.type == "new_expression":
+            seen.setdefault(lhs, set()).add("host")
+        else:
+            seen.setdefault(lhs, set()).add("other")
+    for d in unit.decls.values():
+        if (
+            d.is_array
+            and not d.pointer
+            and not d.shared
+            and d.node is not None
+            and "__device__" not in m.text(d.node)
+        ):
+            seen.setdefault(d.name, set()).add("host")
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1 and next(iter(v)) in ("host", "device")}
+
+
+@rule(
+    "cuda-memcpy-direction",
+    family=FAMILY,
+    summary="cudaMemcpy direction contradicts where the pointers were allocated.",
+    what="""
+Compares the `cudaMemcpyKind` of `cudaMemcpy`/`cudaMemcpyAsync` with the known origin of the
+destination and source pointers in the same function (`cudaMalloc` → device; `malloc`, `new`,
+local arrays, `cudaMallocHost` → host).
+""",
+    why="""
+A wrong direction makes the runtime dereference a device pointer on the host (or the reverse):
+an `invalid argument` error at best, silent garbage or a crash at worst.
+""",
+    example="""
+cudaMalloc(&d_x, bytes);
+h_x = (float *)malloc(bytes);
+cudaMemcpy(d_x, h_x, bytes, cudaMemcpyDeviceToHost);   /* should be HostToDevice */
+""",
+    languages=LANGS,
+)
+def check_memcpy_direction(ctx: Context) -> Iterator[Finding]:
+    """Memcpy kinds vs pointer origins."""
+    m = _model(ctx)
+    for unit in m.units:
+        if _is_device(unit):
+            continue
+        origins = None
+        for c in unit.calls:
+            if c.name not in ("cudaMemcpy", "cudaMemcpyAsync") or len(c.args) < 4:
+                continue
+            kind = m.text(c.args[3]).strip()
+            if kind not in KINDS:
+                continue
+            if origins is None:
+                origins = _origins(m, unit)
+            want_dst, want_src = KINDS[kind]
+            dn, _ = m.base_name(c.args[0])
+            sn, _ = m.base_name(c.args[1])
+            od, os_ = origins.get(dn or ""), origins.get(sn or "")
+            bad = [
+                f"'{n}' is {o} memory"
+                for n, o, w in ((dn, od, want_dst), (sn, os_, want_src))
+                if o is not None and o != w
+            ]
+            kind_node = c.args[3]
+            if not bad or kind_node is None:
+                continue
+            fixes = []
+            if od is not None and os_ is not None:
+                right = next((k for k, v in KINDS.items() if v == (od, os_)), None)
+                if right:
+                    fixes.append(Fix(f"Use {right}", (Edit(m.source.node_span(kind_node), right),), True))
+            yield Finding(
+                "cuda-memcpy-direction",
+                f"{kind} contradicts the pointers: {' and '.join(bad)}",
+                m.source.node_span(kind_node),
+                fixes=fixes,
+            )
+
+
+def _block_threads(m: Model, unit: Unit, e: Node) -> int | None:
+    v = m.eval_int(e)
+    if v is not None:
+        return v
+    args: list[Node] | None = None
+    if e.type == "call_expression" and _fn_name(m, e) == "dim3":
+        al = e.child_by_field_name("arguments")
+        args = al.named_children if al is not None else None
+    elif e.type == "identifier":
+        d = unit.decls.get(m.text(e))
+        if d is None or d.node is None or d.type != "dim3":
+            return None
+        # the variable must not be modified later (b.x = ...)
+        for n in walk(unit.body):
+            if n.type == "assignment_expression" and m.text(n.child_by_field_name("left")).split(".")[
+                0
+            ] == m.text(e):
+                return None
+        for dn in d.node.children_by_field_name("declarator"):
+            if dn.type == "init_declarator" and m.text(dn.child_by_field_name("declarator")) == m.text(e):
+                val = dn.child_by_field_name("value")
+                if val is not None and val.type in ("argument_list", "initializer_list"):
+                    args = val.named_children
+                elif val is not None:
+                    return _block_threads(m, unit, val)
+    if not args:
+        return None
+    total = 1
+    for a in args:
+        x = m.eval_int(a)
+        if x is None:
+            return None
+        total *= x
+    return total
+
+
+@rule(
+    "cuda-launch-config",
+    family=FAMILY,
+    summary="A constant block size above 1024 threads or not a multiple of the warp size (32).",
+    what="""
+Checks kernel launches whose block size is a compile-time constant (literal, `#define`, `const`,
+`dim3 b(x, y, z)` with constant extents): more than 1024 threads per block cannot launch, and a
+size that is not a multiple of 32 leaves part of the last warp idle.
+""",
+    why="""
+Over 1024 threads the launch fails with `invalid configuration argument` (silently, unless
+checked); partial warps waste lanes on every block.
+""",
+    example="""
+kernel<<<blocks, 1000>>>(d, n);   /* 1000 is not a multiple of 32 */
+""",
+    severity=Severity.HINT,
+    languages=LANGS,
+)
+def check_launch_config(ctx: Context) -> Iterator[Finding]:
+    """Constant block sizes."""
+    m = _model(ctx)
+    for unit in m.units:
+        for c in unit.calls:
+            ks = _launch_syntax(c.node)
+            if ks is None:
+                continue
+            cfg = ks.named_children
+            if len(cfg) < 2:
+                continue
+            n = _block_threads(m, unit, cfg[1])
+            if n is None or n <= 0:
+                continue
+            if n > 1024:
+                msg = f"block of {n} threads exceeds the 1024-thread limit: the launch fails"
+            elif n % 32:
+                msg = f"block of {n} threads is not a multiple of the warp size (32): the last warp is partly idle"
+            else:
+                continue
+            yield Finding("cuda-launch-config", msg, m.source.node_span(cfg[1]), Severity.HINT)
+
+
+@rule(
+    "cuda-missing-sync",
+    family=FAMILY,
+    summary="Host code reads device results after an asynchronous launch/copy without synchronising.",
+    what="""
+Flags host accesses to managed memory (`cudaMallocManaged`) after a kernel launch that received
+it, and to the destination of a `cudaMemcpyAsync(..., cudaMemcpyDeviceToHost, ...)`, before any
+`cudaDeviceSynchronize`/`cudaStreamSynchronize`/`cudaEventSynchronize` (or blocking copy).
+""",
+    why="""
+Kernel launches and async copies return immediately: the host reads values the GPU has not
+written yet (or, for managed memory on some GPUs, faults).
+""",
+    example="""
+scale<<<g, b>>>(x, n);      /* x from cudaMallocManaged */
+printf("%f\\n", x[0]);      /* no cudaDeviceSynchronize() */
+""",
+    languages=LANGS,
+)
+def check_missing_sync(ctx: Context) -> Iterator[Finding]:
+    """Host reads before synchronisation."""
+    m = _model(ctx)
+    for unit in m.units:
+        if _is_device(unit):
+            continue
+        managed = set()
+        for c in unit.calls:
+            if c.name == "cudaMallocManaged" and c.args:
+                n, k = m.base_name(c.args[0])
+                if n and k == "addr":
+                    managed.add(n)
+        pending: dict[str, Node] = {}
+        events: list[tuple[int, mm.Call | None, Node | None]] = []
+        for c in unit.calls:
+            events.append((c.node.start_byte, c, None))
+        for idn in walk(unit.body):
+            par = idn.parent
+            if idn.type != "identifier" or par is None:
+                continue
+            if par.type not in ("subscript_expression", "pointer_expression", "field_expression"):
+                continue
+            if par.type == "subscript_expression" and par.child_by_field_name("argument") != idn:
+                continue
+            if par.type == "pointer_expression" and m.text(par.child_by_field_name("operator")) != "*":
+                continue
+            events.append((idn.start_byte, None, idn))
+        events.sort(key=lambda e: e[0])
+        for _, call, use in events:
+            if call is not None:
+                c = call
+                if _launch_syntax(c.node) is not None:
+                    for a in c.args:
+                        nm, _ = m.base_name(a)
+                        if nm in managed:
+                            pending[nm] = c.node
+                elif (
+                    c.name == "cudaMemcpyAsync"
+                    and len(c.args) >= 4
+                    and m.text(c.args[3]).strip() == "cudaMemcpyDeviceToHost"
+                ):
+                    nm, _ = m.base_name(c.args[0])
+                    if nm:
+                        pending[nm] = c.node
+                elif c.name in SYNC_CALLS:
+                    pending.clear()
+                elif c.name.startswith("cuda") or c.name in HARMLESS_HOST or c.name in m.macros:
+                    continue
+                else:
+                    pending.clear()  # an unknown function may synchronise
+            elif use is not None:
+                nm = m.text(use)
+                if nm in pending and use.parent is not None:
+                    if any(
+                        _in(use, c.node) and (c.name.startswith("cuda") or _launch_syntax(c.node))
+                        for c in unit.calls
+                    ):
+                        continue
+                    src = pending.pop(nm)
+                    yield Finding(
+                        "cuda-missing-sync",
+                        f"host accesses '{nm}' after the asynchronous operation on line {src.start_point[0] + 1} "
+                        "with no synchronisation (cudaDeviceSynchronize/cudaStreamSynchronize)",
+                        m.source.node_span(use.parent),
+                        related=[Related(m.source.node_span(src), "asynchronous operation")],
+                    )
+
+
+@rule(
+    "cuda-kernel-call-without-launch",
+    family=FAMILY,
+    summary="A __global__ kernel called like an ordinary function, without <<<...>>>.",
+    what="""
+Flags calls of functions declared `__global__` in the file that have no launch configuration.
+""",
+    why="""
+A kernel must be launched with `<<<grid, block>>>`; calling it like a function does not compile
+for host code and is a mistake in device code.
+""",
+    example="""
+__global__ void add(float *x);
+add(d_x);          /* add<<<blocks, threads>>>(d_x); */
+""",
+    languages=LANGS,
+)
+def check_kernel_call(ctx: Context) -> Iterator[Finding]:
+    """Kernels called without a launch configuration."""
+    m = _model(ctx)
+    kernels = {u.name for u in m.units if _is_kernel(u)}
+    for n in walk(m.source.tree.root_node):
+        if n.type == "declaration" and any(
+            c.type == "__global__" or m.text(c) == "__global__" for c in n.children
+        ):
+            for d in n.children_by_field_name("declarator"):
+                if d.type == "function_declarator":
+                    kernels.add(m.text(d.child_by_field_name("declarator")))
+    if not kernels:
+        return
+    for unit in m.units:
+        for c in unit.calls:
+            if c.name in kernels and _launch_syntax(c.node) is None:
+                yield Finding(
+                    "cuda-kernel-call-without-launch",
+                    f"kernel '{c.name}' is called without a launch configuration (<<<grid, block>>>)",
+                    m.source.node_span(c.node),
+                )

@@ -1,0 +1,211 @@
+"""OpenMP data-sharing resolution: is a variable shared or private at a point inside a region?
+
+``resolve(ir, name, byte, outer) -> Sharing`` walks the constructs enclosing ``byte`` from the
+innermost to ``outer`` (the team-creating construct, e.g. ``parallel``) and applies the
+specification's rules in order:
+
+1. ``threadprivate`` variables are private to each thread.
+2. Explicit clauses on an enclosing construct: ``private``, ``firstprivate``, ``lastprivate``,
+   ``linear``, ``reduction`` / ``in_reduction`` make the variable private (``kind`` says which);
+   ``shared`` makes it shared.
+3. Loop iteration variables of the loops associated with a worksharing-loop / ``simd`` /
+   ``taskloop`` / ``distribute`` construct are private; in Fortran, iteration variables of
+   sequential ``do`` loops inside a ``parallel`` or ``task`` construct are private too.
+4. Variables declared inside the construct (C block scope, not ``static``) are private.
+5. ``default(private|firstprivate)`` makes unlisted variables private; ``default(shared|none)``
+   and the implicit rule make variables declared outside a ``parallel``/``teams`` shared.
+6. For ``task``/``taskloop``/``target``: unlisted variables are shared when shared in the enclosing
+   context (and not scalars of a ``target``), else firstprivate.
+7. C ``static`` locals, globals, Fortran ``save``/module variables are shared unless listed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hpclsp.analysis.loops import Construct, FileIR, Function
+
+PRIVATE_CLAUSES = (
+    "private",
+    "firstprivate",
+    "lastprivate",
+    "linear",
+    "reduction",
+    "in_reduction",
+    "copyprivate",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Sharing:
+    """The data-sharing attribute of a variable at a point."""
+
+    kind: str  # shared | private | firstprivate | lastprivate | linear | reduction | threadprivate
+    construct: Construct | None = None  # the construct that decided it (None: implicit at the region)
+    reason: str = ""
+
+    @property
+    def shared(self) -> bool:
+        """True when all threads of the team see one copy."""
+        return self.kind == "shared"
+
+
+def enclosing(ir: FileIR, byte: int, outer: Construct | None) -> list[Construct]:
+    """Constructs enclosing a byte, innermost first, up to and including ``outer``."""
+    chain = [c for c in ir.constructs if not c.standalone and c.contains(byte)]
+    chain.sort(key=lambda c: (c.end - c.start, -c.start, -c.directive.first_line))
+    if outer is None:
+        return chain
+    out = []
+    for c in chain:
+        out.append(c)
+        if c is outer:
+            break
+    return out
+
+
+def _declared_inside(func: Function | None, name: str, c: Construct, fortran: bool) -> bool:
+    if func is None or fortran:
+        return False
+    for d in func.all_decls.get(name, []):
+        if c.start <= d.decl_byte < c.end and d.storage not in ("static", "global"):
+            return True
+        if (
+            c.loop is not None
+            and c.loop.node.start_byte <= d.decl_byte < c.loop.body_start
+            and d.storage == "local"
+        ):
+            return True
+    return False
+
+
+def _visible_decl_inside(func: Function | None, name: str, byte: int, c: Construct) -> bool:
+    """A block-scoped declaration of name inside c that is visible at byte."""
+    if func is None:
+        return False
+    for d in func.all_decls.get(name, []):
+        if (
+            c.start <= d.decl_byte < c.end
+            and d.scope_start <= byte < d.scope_end
+            and d.storage not in ("static", "global")
+        ):
+            return True
+    return False
+
+
+def resolve(
+    ir: FileIR, name: str, byte: int, outer: Construct | None, func: Function | None = None
+) -> Sharing:
+    """The data-sharing attribute of ``name`` at ``byte``, for the team created by ``outer``."""
+    fortran = ir.source.language == "fortran"
+    key = name.lower() if fortran else name
+    if key in ir.threadprivate:
+        return Sharing("threadprivate", None, "threadprivate")
+    func = func or ir.function_at(byte)
+    chain = enclosing(ir, byte, outer)
+    for i, c in enumerate(chain):
+        for cl in c.clauses:
+            if cl.name in PRIVATE_CLAUSES and key in {x.lower() if fortran else x for x in _items(cl.items)}:
+                kind = (
+                    cl.name
+                    if cl.name in ("firstprivate", "lastprivate", "linear", "reduction")
+                    else "private"
+                )
+                if cl.name == "in_reduction":
+                    kind = "reduction"
+                if cl.name == "copyprivate":
+                    continue
+                return Sharing(kind, c, f"{cl.name} clause")
+            if cl.name == "shared" and key in {x.lower() if fortran else x for x in _items(cl.items)}:
+                return Sharing("shared", c, "shared clause")
+        for lp in c.loops:
+            if lp.index == key:
+                return Sharing("private", c, "loop iteration variable")
+        if _visible_decl_inside(func, key, byte, c) or _declared_inside_loop_header(func, key, byte, c):
+            return Sharing("private", c, "declared inside the construct")
+        if fortran and (c.has("parallel") or c.has("task") or c.has("taskloop") or c.has("teams")):
+            # sequential do-loop indices inside the construct are private (OpenMP data-sharing rules)
+            for lp in ir.loops:
+                if (
+                    lp.index == key
+                    and c.start <= lp.node.start_byte < c.end
+                    and lp.kind in ("do", "do concurrent")
+                ):
+                    return Sharing("private", c, "Fortran loop iteration variable")
+        dflt = c.clause("default")
+        if dflt is not None and dflt.args:
+            v = dflt.args.strip().lower()
+            if v in ("private", "firstprivate"):
+                return Sharing("firstprivate" if v == "firstprivate" else "private", c, f"default({v})")
+            if v in ("shared", "none") and (
+                c.has("parallel") or c.has("teams") or c.has("task") or c.has("taskloop")
+            ):
+                return Sharing("shared", c, f"default({v})")
+        if (
+            c.has("task")
+            or c.has("taskloop")
+            or (c.has("target") and not c.has("teams") and not c.has("parallel"))
+        ):
+            rest = Sharing("shared", None, "implicit")
+            if c is not outer and i + 1 < len(chain):
+                rest = _resolve_from(ir, key, chain[i + 1 :], byte, func, fortran)
+            if c.has("target"):
+                mapped = c.clause_items("map")
+                d = ir.decl(key, byte)
+                if key not in mapped and (d is None or not (d.is_array or d.is_pointer)):
+                    return Sharing("firstprivate", c, "scalar in a target region")
+                return Sharing("shared", c, "mapped")
+            if not rest.shared:
+                return Sharing("firstprivate", c, "task: private in the enclosing context")
+            return rest
+        if c.has("parallel") or c.has("teams"):
+            return Sharing("shared", c, "implicit shared")
+    return Sharing("shared", None, "declared outside the region")
+
+
+def _resolve_from(
+    ir: FileIR, key: str, chain: list[Construct], byte: int, func: Function | None, fortran: bool
+) -> Sharing:
+    """Resolve using only the given outer part of the chain."""
+    for c in chain:
+        for cl in c.clauses:
+            if (
+                cl.name in PRIVATE_CLAUSES
+                and cl.name != "copyprivate"
+                and key in {x.lower() if fortran else x for x in _items(cl.items)}
+            ):
+                return Sharing("private", c, f"{cl.name} clause")
+            if cl.name == "shared" and key in {x.lower() if fortran else x for x in _items(cl.items)}:
+                return Sharing("shared", c, "shared clause")
+        for lp in c.loops:
+            if lp.index == key:
+                return Sharing("private", c, "loop iteration variable")
+        if _visible_decl_inside(func, key, byte, c) or _declared_inside_loop_header(func, key, byte, c):
+            return Sharing("private", c, "declared inside the construct")
+        if fortran and (c.has("parallel") or c.has("task")):
+            for lp in ir.loops:
+                if lp.index == key and c.start <= lp.node.start_byte < c.end:
+                    return Sharing("private", c, "Fortran loop iteration variable")
+        dflt = c.clause("default")
+        if dflt is not None and dflt.args and dflt.args.strip().lower() in ("private", "firstprivate"):
+            return Sharing("private", c, "default")
+        if c.has("parallel") or c.has("teams"):
+            return Sharing("shared", c, "implicit shared")
+    return Sharing("shared", None, "declared outside")
+
+
+def _declared_inside_loop_header(func: Function | None, name: str, byte: int, c: Construct) -> bool:
+    """``for (int j = ...)`` inside the construct: j is private."""
+    if func is None:
+        return False
+    for lp in func.loops:
+        if lp.index == name and lp.index_declared_in_header and c.start <= lp.node.start_byte < c.end:
+            if lp.node.start_byte <= byte < lp.node.end_byte:
+                return True
+    return False
+
+
+def _items(items: list[str]) -> list[str]:
+    from hpclsp.analysis.loops import item_base
+
+    return [item_base(x) for x in items]

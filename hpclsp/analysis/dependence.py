@@ -1,0 +1,281 @@
+"""Dependence tests on the IR's affine subscripts (GCD test, exact distances, Banerjee-style bounds).
+
+API (shared by the race checker and the parallelization advisor)::
+
+    from hpclsp.analysis import dependence
+    dep = dependence.test(a1, a2, loop)               # Dependence | None
+    dep = dependence.test(a1, a2, loop, loops=[outer, inner])   # collapse(2): iterations are pairs
+    dep = dependence.test(a1, a2, loop, variant={"k"}, defs={"j": Affine.of(1, i=2)})
+
+``test`` answers: can ``a1`` in one iteration of ``loop`` (or of the collapsed ``loops``) and
+``a2`` in a *different* iteration touch the same memory location? ``None`` means proven
+independent across iterations (the same iteration may still touch it). Indices of loops nested
+inside ``loop`` vary freely and independently for each access; symbols (``n``, outer indices)
+are equal for both. ``variant`` names scalars that change between iterations (their appearance
+makes a subscript unanalysable); ``defs`` substitutes private scalars defined from the indices.
+
+``Dependence`` carries ``distance`` (per parallel index, in index units; None when not
+constant), ``direction`` ("<" when ``a2``'s iteration comes after ``a1``'s, ">" before, "*"
+any), ``exact`` (False when a subscript could not be analysed: the answer is "maybe"),
+``indirect`` (an unanalysable subscript was an array lookup such as ``a[idx[i]]``), and
+``explanation`` (one human sentence).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import TYPE_CHECKING
+
+from hpclsp.analysis.loops import Access, Affine, Loop
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+@dataclasses.dataclass
+class Dependence:
+    """A possible cross-iteration dependence between two accesses."""
+
+    a1: Access
+    a2: Access
+    distance: tuple[int | None, ...]
+    direction: tuple[str, ...]
+    exact: bool
+    indirect: bool = False
+    explanation: str = ""
+
+    @property
+    def carried_distance(self) -> int | None:
+        """Distance along the first parallel index (None when unknown)."""
+        return self.distance[0] if self.distance else None
+
+
+def _inner_indices(loop: Loop) -> set[str]:
+    out: set[str] = set()
+    stack = list(loop.children)
+    while stack:
+        lp = stack.pop()
+        if lp.index:
+            out.add(lp.index)
+        stack.extend(lp.children)
+    return out
+
+
+def _loop_by_index(loop: Loop) -> dict[str, Loop]:
+    out: dict[str, Loop] = {}
+    stack = [loop]
+    while stack:
+        lp = stack.pop()
+        if lp.index and lp.index not in out:
+            out[lp.index] = lp
+        stack.extend(lp.children)
+    return out
+
+
+def _range(lp: Loop | None) -> tuple[int, int] | None:
+    """Constant [lo, hi] of a loop index, when both bounds are constants."""
+    if lp is None or lp.lower is None or lp.upper is None or not lp.lower.is_const or not lp.upper.is_const:
+        return None
+    a, b = lp.lower.const, lp.upper.const
+    return (min(a, b), max(a, b))
+
+
+def test(
+    a1: Access,
+    a2: Access,
+    loop: Loop,
+    *,
+    loops: Iterable[Loop] | None = None,
+    variant: set[str] | frozenset[str] = frozenset(),
+    defs: dict[str, Affine] | None = None,
+) -> Dependence | None:
+    """Whether a1 and a2 may touch the same location in two different iterations of the parallel loop(s)."""
+    if a1.name != a2.name:
+        return None
+    par = [lp for lp in (list(loops) if loops else [loop]) if lp.index]
+    pidx = [lp.index for lp in par if lp.index]
+    if not pidx:
+        return Dependence(a1, a2, (None,), ("*",), False, explanation="the loop has no analysable index")
+    s1, s2 = a1.subscripts, a2.subscripts
+    if not s1 and not s2:
+        return Dependence(
+            a1,
+            a2,
+            tuple(None for _ in pidx),
+            tuple("*" for _ in pidx),
+            True,
+            explanation=f"`{a1.name}` is the same location in every iteration",
+        )
+    if len(s1) != len(s2):
+        return Dependence(
+            a1,
+            a2,
+            tuple(None for _ in pidx),
+            tuple("*" for _ in pidx),
+            False,
+            explanation="the accesses have different shapes",
+        )
+    inner = _inner_indices(loop) - set(pidx)
+    by_index = _loop_by_index(loop)
+    defs = defs or {}
+    fixed: dict[str, int] = {}
+    exact = True
+    indirect = a1.indirect or a2.indirect
+    constrained: set[str] = set()
+    mixed: list[tuple[Affine, Affine]] = []
+    for e1, e2 in zip(s1, s2):
+        if e1 is None or e2 is None:
+            exact = False
+            continue
+        for name, val in defs.items():
+            e1, e2 = e1.substitute(name, val), e2.substitute(name, val)
+        if (e1.vars | e2.vars) & set(variant):
+            exact = False
+            continue
+        sym1 = e1.without(set(pidx) | inner)
+        sym2 = e2.without(set(pidx) | inner)
+        diff = sym1 - sym2  # symbols must cancel; diff.const is c1 - c2
+        if not diff.is_const:
+            # symbolic offset: independent when it is at least the trip count (a[i] vs a[i + n] for i < n)
+            if _symbolic_offset_disjoint(e1, e2, diff, par):
+                return None
+            exact = False
+            continue
+        c = -diff.const  # e1(p) + c1 = e2(p') + c2  ->  var parts: v1 - v2 = c2 - c1 = c
+        coeffs = [e1.coeff(p) for p in pidx] + [-e2.coeff(p) for p in pidx]
+        coeffs += [e1.coeff(q) for q in inner] + [-e2.coeff(q) for q in inner]
+        g = 0
+        for k in coeffs:
+            g = math.gcd(g, abs(k))
+        if g == 0:
+            if c != 0:
+                return None  # different constant elements: never the same location
+            continue
+        if c % g != 0:
+            return None  # GCD test: no integer solution
+        has_inner = any(e1.coeff(q) or e2.coeff(q) for q in inner)
+        same_coeffs = all(e1.coeff(p) == e2.coeff(p) for p in pidx)
+        used = [p for p in pidx if e1.coeff(p) or e2.coeff(p)]
+        if not used:
+            continue  # this dimension does not involve the parallel indices: no constraint on them
+        if not has_inner and same_coeffs and len(used) == 1:
+            p = used[0]
+            alpha = e1.coeff(p)
+            # alpha * p + c1 = alpha * p' + c2  ->  p' - p = (c1 - c2) / alpha = -c / alpha
+            if (-c) % alpha != 0:
+                return None
+            d = -c // alpha
+            if p in fixed and fixed[p] != d:
+                return None
+            fixed[p] = d
+            constrained.add(p)
+        else:
+            if not has_inner and _no_cross_solution(e1, e2, par):
+                return None
+            if has_inner and not _inner_can_reach(e1, e2, pidx, inner, by_index):
+                return None
+            mixed.append((e1, e2))
+            constrained.update(used)
+    # loop steps and trip counts bound the distances
+    for lp in par:
+        p = lp.index
+        if p in fixed:
+            d = fixed[p]
+            if lp.step and d % lp.step != 0:
+                return None
+            rng = _range(lp)
+            if rng is not None and abs(d) > rng[1] - rng[0]:
+                return None
+    if pidx and all(fixed.get(p) == 0 for p in pidx) and not mixed:
+        return None  # only the same iteration touches the same element
+    if not mixed and all(p in fixed for p in pidx) and all(fixed[p] == 0 for p in pidx):
+        return None
+    dist = tuple(fixed.get(p) for p in pidx)
+    dirs = tuple(("<" if d > 0 else ">" if d < 0 else "=") if d is not None else "*" for d in dist)
+    if mixed and len(pidx) == 1 and fixed.get(pidx[0]) == 0:
+        return None
+    expl = _explain(a1, a2, pidx, dist, exact)
+    return Dependence(a1, a2, dist, dirs, exact, indirect=indirect and not exact, explanation=expl)
+
+
+def _symbolic_offset_disjoint(e1: Affine, e2: Affine, diff: Affine, par: list[Loop]) -> bool:
+    """a[i] vs a[i + m] with the loop running fewer than m iterations: never the same element."""
+    if len(par) != 1:
+        return False
+    lp = par[0]
+    p = lp.index or ""
+    if e1.coeff(p) != e2.coeff(p) or abs(e1.coeff(p)) != 1:
+        return False
+    trip = lp.trip_count
+    if trip is None:
+        return False
+    for off in (diff, -diff):
+        rest = off - trip
+        if rest.is_const and rest.const >= 0:
+            return True
+    return False
+
+
+def _no_cross_solution(e1: Affine, e2: Affine, par: list[Loop]) -> bool:
+    """Brute-force check over small constant ranges that no two different iterations collide."""
+    ranges = [_range(lp) for lp in par]
+    if any(r is None for r in ranges) or len(par) != 1:
+        return False
+    lo, hi = ranges[0]  # type: ignore[misc]
+    if hi - lo > 4096:
+        return False
+    p = par[0].index or ""
+    a1, c1 = e1.coeff(p), e1.const
+    a2, c2 = e2.coeff(p), e2.const
+    if e1.vars - {p} or e2.vars - {p}:
+        return False
+    vals2: dict[int, list[int]] = {}
+    step = abs(par[0].step or 1)
+    start = par[0].lower.const if par[0].lower is not None and par[0].lower.is_const else lo
+    its = [x for x in range(lo, hi + 1) if (x - start) % step == 0]
+    for x in its:
+        vals2.setdefault(a2 * x + c2, []).append(x)
+    for x in its:
+        for y in vals2.get(a1 * x + c1, []):
+            if y != x:
+                return False
+    return True
+
+
+def _inner_can_reach(
+    e1: Affine, e2: Affine, pidx: list[str], inner: set[str], by_index: dict[str, Loop]
+) -> bool:
+    """Banerjee-style bound: can the inner-index terms make up the difference for some p != p'?"""
+    if len(pidx) != 1:
+        return True
+    p = pidx[0]
+    if e1.coeff(p) != e2.coeff(p) or e1.coeff(p) == 0:
+        return True
+    alpha = abs(e1.coeff(p))
+    # |alpha * (p - p')| >= alpha when p != p'; inner terms span a bounded range when bounds are constant
+    span = 0
+    for q in inner:
+        for e in (e1, e2):
+            k = e.coeff(q)
+            if not k:
+                continue
+            rng = _range(by_index.get(q))
+            if rng is None:
+                return True
+            span += abs(k) * (rng[1] - rng[0])
+    base = abs(e1.const - e2.const)
+    return span + base >= alpha
+
+
+def _explain(a1: Access, a2: Access, pidx: list[str], dist: tuple[int | None, ...], exact: bool) -> str:
+    d = dist[0] if dist else None
+    p = pidx[0] if pidx else "i"
+    t1, t2 = a1.text or a1.name, a2.text or a2.name
+    if d is None:
+        if not exact:
+            return f"`{t1}` and `{t2}` may refer to the same element in different iterations"
+        return f"`{t1}` and `{t2}` refer to the same element in different iterations of `{p}`"
+    if d > 0:
+        return f"`{t1}` in iteration {p} and `{t2}` in iteration {p}+{d} refer to the same element"
+    return f"`{t1}` in iteration {p} and `{t2}` in iteration {p}{d} refer to the same element"

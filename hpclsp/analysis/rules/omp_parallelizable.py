@@ -1,0 +1,66 @@
+"""``omp-parallelizable-loop``: a Hint on each loop the advisor would parallelize, naming the exact pragma."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from hpclsp.analysis.findings import Finding, Severity
+from hpclsp.analysis.rules import rule
+
+if TYPE_CHECKING:
+    from hpclsp.analysis.engine import Context
+
+
+@rule(
+    "omp-parallelizable-loop",
+    family="omp",
+    severity=Severity.HINT,
+    summary="This loop can be parallelized with the pragma shown",
+    what="""
+Reports, as a hint, every loop whose iterations the advisor proved independent and where it would
+insert a pragma: the outermost profitable loop of a nest, outside any existing parallel region,
+with more than a handful of iterations. The message names the exact directive, with the
+`private`, `lastprivate`, `reduction`, `collapse` and `schedule` clauses it needs; the code action
+"Parallelize loop" inserts it. Controlled by the setting `suggestions.hints`.
+""",
+    why="""
+Finding the loops worth parallelizing, and the clauses that keep them correct, is the tedious part of
+adding OpenMP to serial code. Every suggestion is checked by the race checker after insertion, so
+accepting it does not introduce a data race.
+""",
+    example="""
+double s = 0.0;
+for (int i = 0; i < n; i++)   // hint: #pragma omp parallel for reduction(+:s)
+  s += a[i] * b[i];
+""",
+    emits=("omp-parallelizable-loop",),
+)
+def check(ctx: Context) -> Iterable[Finding]:
+    """One hint per suggested loop (only when hints are enabled)."""
+    if not ctx.options.hints:
+        return []
+    from hpclsp.analysis import advisor
+
+    out = []
+    for a in advisor.advise(ctx.source):
+        if not a.suggested or not a.pragma:
+            continue
+        out.append(
+            Finding(
+                code="omp-parallelizable-loop",
+                message=f"Loop can be parallelized: {a.pragma}",
+                span=a.keyword_span,
+                severity=Severity.HINT,
+                data={
+                    "pragma": a.pragma,
+                    "private": a.private,
+                    "lastprivate": a.lastprivate,
+                    "reduction": a.reduction,
+                    "collapse": a.collapse,
+                    "schedule": a.schedule,
+                    "reason": a.reason,
+                },
+            )
+        )
+    return out

@@ -45,7 +45,8 @@ def _build_and_run(src: str, exe: str) -> list[str]:
         cmd = [_compiler("gcc"), "-O1", "-fopenmp", "-Werror=unknown-pragmas", "-o", exe, src, "-lm"]
     else:
         cmd = [_compiler("gfortran"), "-O1", "-fopenmp", "-o", exe, src]
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    # Compile in the executable's directory so gfortran's .mod files stay out of the work tree.
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=os.path.dirname(os.path.abspath(exe)))
     assert res.returncode == 0, f"compiling {src} failed:\n{res.stderr}"
     run = subprocess.run(
         [exe], capture_output=True, text=True, timeout=120, env={**os.environ, "OMP_NUM_THREADS": "4"}

@@ -19,6 +19,12 @@ constant), ``direction`` ("<" when ``a2``'s iteration comes after ``a1``'s, ">" 
 any), ``exact`` (False when a subscript could not be analysed: the answer is "maybe"),
 ``indirect`` (an unanalysable subscript was an array lookup such as ``a[idx[i]]``), and
 ``explanation`` (one human sentence).
+
+Subscripts that are polynomial rather than affine (row-major ``a[i*m + j]``, ``Access.polys``) are
+delinearized first: ``S*A + R`` with ``R`` provably inside a window of width ``S`` (from the
+bounds of the inner loops, ``0 <= j < m``) becomes the two affine dimensions ``A`` and ``R``.
+A polynomial whose products involve only symbols (``C[i*n + j]`` inside a ``k`` loop) becomes an
+affine expression of opaque symbols.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ import dataclasses
 import math
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis.loops import Access, Affine, Loop
+from hpclsp.analysis.loops import Access, Affine, Loop, Poly
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -118,6 +124,7 @@ def test(
         )
     inner = _inner_indices(loop) - set(pidx)
     by_index = _loop_by_index(loop)
+    s1, s2 = _expand(a1, a2, set(pidx), inner, by_index)
     defs = defs or {}
     fixed: dict[str, int] = {}
     exact = True
@@ -197,6 +204,172 @@ def test(
         return None
     expl = _explain(a1, a2, pidx, dist, exact)
     return Dependence(a1, a2, dist, dirs, exact, indirect=indirect and not exact, explanation=expl)
+
+
+def _poly_of(acc: Access, k: int) -> Poly | None:
+    e = acc.subscripts[k]
+    if e is not None:
+        return Poly.of_affine(e)
+    return acc.polys[k] if k < len(acc.polys) else None
+
+
+def _expand(
+    a1: Access, a2: Access, pidx: set[str], inner: set[str], by_index: dict[str, Loop]
+) -> tuple[list[Affine | None], list[Affine | None]]:
+    """The subscripts of both accesses with polynomial dimensions turned into affine ones where possible."""
+    s1, s2 = list(a1.subscripts), list(a2.subscripts)
+    if len(s1) != len(s2):
+        return s1, s2
+    # inner loops with polynomial bounds (k from b*bs to (b+1)*bs - 1): k = lower + t, t in [0, upper - lower]
+    shifted: dict[str, tuple[Poly, Affine]] = {}
+    for q in inner:
+        lp = by_index.get(q)
+        if lp is None or lp.lower is not None or lp.lower_poly is None or lp.upper_poly is None:
+            continue
+        if lp.step != 1:
+            continue
+        span = _split(lp.upper_poly - lp.lower_poly, pidx | inner)
+        if span is None or span[0] or (span[1].vars & (pidx | inner)):
+            continue
+        shifted[q] = (lp.lower_poly, span[1])
+    if all(e is not None for e in s1 + s2) and not any(
+        e.vars & set(shifted) for e in s1 + s2 if e is not None
+    ):
+        return s1, s2
+    o1: list[Affine | None] = []
+    o2: list[Affine | None] = []
+    for k, (e1, e2) in enumerate(zip(s1, s2)):
+        uses_shift = any(e is not None and e.vars & set(shifted) for e in (e1, e2))
+        if e1 is not None and e2 is not None and not uses_shift:
+            o1.append(e1)
+            o2.append(e2)
+            continue
+        p1, p2 = _poly_of(a1, k), _poly_of(a2, k)
+        extra: dict[str, tuple[Affine, Affine]] = {}
+        if uses_shift and p1 is not None and p2 is not None:
+            p1, p2 = _shift(p1, shifted, extra), _shift(p2, shifted, extra)
+        dims = (
+            _delinearize(p1, p2, pidx, inner | set(extra), by_index, extra)
+            if p1 is not None and p2 is not None
+            else None
+        )
+        if dims is None:
+            o1.append(e1)
+            o2.append(e2)
+        else:
+            for d1, d2 in dims:
+                o1.append(d1)
+                o2.append(d2)
+    return o1, o2
+
+
+def _shift(
+    p: Poly, shifted: dict[str, tuple[Poly, Affine]], extra: dict[str, tuple[Affine, Affine]]
+) -> Poly | None:
+    """Replace each shifted inner index q by ``lower(q) + q~`` (q~ ranging over [0, upper - lower])."""
+    d = p.as_dict
+    out = Poly()
+    for mono, c in d.items():
+        qs = [v for v in mono if v in shifted]
+        if not qs:
+            out = out + Poly(((mono, c),))
+            continue
+        if len(mono) != 1:
+            return None
+        q = qs[0]
+        low, span = shifted[q]
+        t = q + "~"
+        extra[t] = (Affine(), span)
+        out = out + low.scale(c) + Poly((((t,), c),))
+    return out
+
+
+def _split(p: Poly, xs: set[str]) -> tuple[dict[str, Affine], Affine] | None:
+    """(scaled parts {S: A}, rest R) with ``p = sum(S * A_S) + R``; None for products of two indices."""
+    scaled: dict[str, Affine] = {}
+    rest = Affine()
+    for mono, c in p.terms:
+        if not mono:
+            rest = rest + Affine(const=c)
+            continue
+        ix = [v for v in mono if v in xs]
+        sy = [v for v in mono if v not in xs]
+        if len(ix) > 1:
+            return None
+        if ix and len(sy) == 1:
+            scaled[sy[0]] = scaled.get(sy[0], Affine()) + Affine.var(ix[0], c)
+        elif ix:
+            rest = rest + Affine.var(ix[0], c)
+        else:
+            rest = rest + Affine.var("*".join(sy), c)  # a product of symbols is one opaque symbol
+    return scaled, rest
+
+
+def _delinearize(
+    p1: Poly,
+    p2: Poly,
+    pidx: set[str],
+    inner: set[str],
+    by_index: dict[str, Loop],
+    extra: dict[str, tuple[Affine, Affine]] | None = None,
+) -> list[tuple[Affine, Affine]] | None:
+    """Affine dimensions equivalent to ``p1 == p2`` (see the module docstring), or None."""
+    xs = pidx | inner
+    sp1, sp2 = _split(p1, xs), _split(p2, xs)
+    if sp1 is None or sp2 is None:
+        return None
+    (sc1, r1), (sc2, r2) = sp1, sp2
+    if not sc1 and not sc2:
+        return [(r1, r2)]
+    syms = set(sc1) | set(sc2)
+    if len(syms) != 1:
+        return None
+    sym = syms.pop()
+    if sym not in sc1 or sym not in sc2:
+        return None
+    # the lone symbol S in the rest belongs to the scaled part: (i - 1)*m = i*m - m
+    k1, k2 = r1.coeff(sym), r2.coeff(sym)
+    a1 = sc1[sym] + Affine(const=k1)
+    a2 = sc2[sym] + Affine(const=k2)
+    r1, r2 = r1.without({sym}), r2.without({sym})
+    if (r1.vars | r2.vars) & pidx:
+        return None
+    rng1, rng2 = _window(r1, inner, by_index, extra), _window(r2, inner, by_index, extra)
+    if rng1 is None or rng2 is None:
+        return None
+    width = Affine.var(sym) - Affine(const=1)
+    for hi, lo in ((rng2[1], rng1[0]), (rng1[1], rng2[0])):
+        slack = width - (hi - lo)
+        if not slack.is_const or slack.const < 0:
+            return None
+    return [(a1, a2), (r1, r2)]
+
+
+def _window(
+    r: Affine,
+    inner: set[str],
+    by_index: dict[str, Loop],
+    extra: dict[str, tuple[Affine, Affine]] | None = None,
+) -> tuple[Affine, Affine] | None:
+    """[min, max] of an affine expression over the bounds of the inner loops it uses."""
+    lo = hi = r.without(inner)
+    for q in r.vars & inner:
+        if extra and q in extra:
+            b1, b2 = extra[q]
+            c = r.coeff(q)
+            lo = lo + (b1.scale(c) if c > 0 else b2.scale(c))
+            hi = hi + (b2.scale(c) if c > 0 else b1.scale(c))
+            continue
+        lp = by_index.get(q)
+        if lp is None or lp.lower is None or lp.upper is None or lp.step is None:
+            return None
+        if (lp.lower.vars | lp.upper.vars) & (inner | set(by_index)):
+            return None
+        b1, b2 = (lp.lower, lp.upper) if lp.step > 0 else (lp.upper, lp.lower)
+        c = r.coeff(q)
+        lo = lo + (b1.scale(c) if c > 0 else b2.scale(c))
+        hi = hi + (b2.scale(c) if c > 0 else b1.scale(c))
+    return lo, hi
 
 
 def _symbolic_offset_disjoint(e1: Affine, e2: Affine, diff: Affine, par: list[Loop]) -> bool:

@@ -9,6 +9,7 @@ Used by the race checker (``rules/omp_race.py``) and the parallelization advisor
         loop.index, loop.lower, loop.upper, loop.step   # str | None, Affine | None (step: int | None)
         loop.accesses                # every Access in the body, nested loops included
         loop.parent, loop.children, loop.depth, loop.kind   # "for" | "while" | "do" | "do concurrent" | "do while"
+        loop.lower_poly, loop.upper_poly  # Poly bounds when not affine (b*bs .. (b+1)*bs - 1), else None
         loop.node, loop.span, loop.keyword_span, loop.body_start, loop.body_end (bytes)
         loop.construct               # the OpenMP Construct whose loop this is (or None)
         loop.directive               # its Directive (or None)
@@ -25,6 +26,9 @@ API summary
   whether it was an array lookup). ``update_op`` is the operator of a read-modify-write
   (``s += x`` -> ``"+"``; ``s = s * x`` -> ``"*"``), ``in_call`` the callee when the access is a
   call argument.
+  ``polys`` holds, per subscript, a ``Poly`` (``i*m + j``) when the subscript is polynomial but
+  not affine (used to delinearize row-major subscripts), else None.
+- ``Poly``: a polynomial (degree <= 2) of variables: ``terms`` maps monomials to coefficients.
 - ``Decl``: a declaration (``storage``: ``"local" | "global" | "static" | "param" | "save"``,
   ``is_array``, ``is_pointer``, ``intent`` for Fortran dummies, ``const`` value when known).
 - ``Construct``: an OpenMP directive bound to the code it applies to: ``directive``, ``name``,
@@ -34,6 +38,7 @@ API summary
   ``clauses``), ``parent``/``children``.
 - ``Function``: ``name``, ``node``, ``decls``, ``loops``, ``accesses``, ``constructs``,
   ``assignments`` (pointer aliasing ``p = a + k``), ``calls``.
+- ``index_guard(access, index)``: ``c`` when the access only runs under ``if (index == c)``.
 - ``FileIR``: ``functions``, ``loops``, ``accesses``, ``constructs``, ``globals``,
   ``threadprivate``, ``function_at(byte)``, ``constructs_enclosing(byte)``, ``loop_for_node``.
 
@@ -142,6 +147,58 @@ class Affine:
         return s
 
 
+@dataclasses.dataclass(frozen=True)
+class Poly:
+    """A polynomial subscript such as ``i*m + j`` (what ``Affine`` cannot hold).
+
+    ``terms`` maps monomials (sorted tuples of variable names; ``()`` is the constant) to integer
+    coefficients. Used by ``dependence.test`` to delinearize row-major subscripts."""
+
+    terms: tuple[tuple[tuple[str, ...], int], ...] = ()
+
+    @staticmethod
+    def _make(d: dict[tuple[str, ...], int]) -> Poly:
+        return Poly(tuple(sorted((k, v) for k, v in d.items() if v != 0)))
+
+    @staticmethod
+    def of_affine(a: Affine) -> Poly:
+        """The polynomial of an affine expression."""
+        d: dict[tuple[str, ...], int] = {(k,): v for k, v in a.coeffs}
+        d[()] = a.const
+        return Poly._make(d)
+
+    @property
+    def as_dict(self) -> dict[tuple[str, ...], int]:
+        """The terms as a dict."""
+        return dict(self.terms)
+
+    def __add__(self, other: Poly) -> Poly:
+        d = self.as_dict
+        for k, v in other.terms:
+            d[k] = d.get(k, 0) + v
+        return Poly._make(d)
+
+    def __sub__(self, other: Poly) -> Poly:
+        return self + other.scale(-1)
+
+    def scale(self, k: int) -> Poly:
+        """Multiply by an integer."""
+        return Poly._make({m: c * k for m, c in self.terms})
+
+    def __mul__(self, other: Poly) -> Poly:
+        d: dict[tuple[str, ...], int] = {}
+        for m1, c1 in self.terms:
+            for m2, c2 in other.terms:
+                m = tuple(sorted(m1 + m2))
+                d[m] = d.get(m, 0) + c1 * c2
+        return Poly._make(d)
+
+    @property
+    def degree(self) -> int:
+        """The largest monomial degree."""
+        return max((len(m) for m, _ in self.terms), default=0)
+
+
 # --------------------------------------------------------------------------------------------
 # IR objects
 
@@ -181,6 +238,8 @@ class Access:
     indirect: bool = False
     conditional: bool = False
     text: str = ""
+    #: per subscript, a ``Poly`` when the subscript is not affine but polynomial (``i*m + j``), else None
+    polys: list[Poly | None] = dataclasses.field(default_factory=list)
 
     @property
     def is_write(self) -> bool:
@@ -226,6 +285,9 @@ class Loop:
     construct: Construct | None = None
     func: Function | None = None
     index_declared_in_header: bool = False
+    #: polynomial bounds when ``lower``/``upper`` are not affine (``b*bs`` .. ``(b+1)*bs - 1``)
+    lower_poly: Poly | None = None
+    upper_poly: Poly | None = None
 
     @property
     def directive(self) -> directives_mod.Directive | None:
@@ -334,7 +396,8 @@ class Function:
     constructs: list[Construct] = dataclasses.field(default_factory=list)
     #: pointer aliases: name -> (target base, offset) from ``p = a + k`` / ``p = &a[k]`` / ``p => a``.
     aliases: dict[str, tuple[str, Affine]] = dataclasses.field(default_factory=dict)
-    #: names of variables assigned from omp_get_thread_num() (and not otherwise written).
+    #: names of variables assigned from omp_get_thread_num() (and not otherwise written), plus
+    #: ``THREAD_NUM_SYMBOL``, the symbol of a direct ``omp_get_thread_num()`` call in a subscript.
     thread_ids: set[str] = dataclasses.field(default_factory=set)
     #: calls: (callee name, node)
     calls: list[tuple[str, Node]] = dataclasses.field(default_factory=list)
@@ -814,7 +877,8 @@ class _Builder:
                 self.add_decl(decl)
                 if init is not None:
                     self.record_alias(nm, init, is_ptr)
-                    self.write_access(d if d.type == "identifier" else ch, nm, node)
+                    if storage != "static":  # a static local is initialized once, not by each execution
+                        self.write_access(d if d.type == "identifier" else ch, nm, node)
                     self.expr(init, node)
 
     def record_alias(self, name: str, value: Node, is_ptr: bool) -> None:
@@ -1133,14 +1197,14 @@ class _Builder:
                 left = init.child_by_field_name("left")
                 if left is not None and left.type == "identifier":
                     idx = self.text(left)
-                    lower = self.affine(init.child_by_field_name("right"), set())
+                    lower = self.affine(init.child_by_field_name("right"), self.loop_indices())
             elif init.type == "declaration":
                 d = init.child_by_field_name("declarator")
                 if d is not None and d.type == "init_declarator":
                     nm = d.child_by_field_name("declarator")
                     if nm is not None and nm.type == "identifier":
                         idx = self.text(nm)
-                        lower = self.affine(d.child_by_field_name("value"), set())
+                        lower = self.affine(d.child_by_field_name("value"), self.loop_indices())
                         lp.index_declared_in_header = True
         if idx is None:
             return
@@ -1163,14 +1227,29 @@ class _Builder:
             op = self.text(cond.child_by_field_name("operator"))
             left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
             if left is not None and self.text(left) == idx and right is not None:
-                b = self.affine(right, set())
+                b = self.affine(right, self.loop_indices())
                 if b is not None:
                     upper = {"<": b - Affine(const=1), "<=": b, ">": b + Affine(const=1), ">=": b}.get(op)
             elif right is not None and self.text(right) == idx and left is not None:
-                b = self.affine(left, set())
+                b = self.affine(left, self.loop_indices())
                 if b is not None:
                     upper = {">": b - Affine(const=1), ">=": b, "<": b + Affine(const=1), "<=": b}.get(op)
         lp.index, lp.lower, lp.upper, lp.step = idx, lower, upper, step
+        inds = self.loop_indices()
+        if lower is None and init is not None:
+            lo_node = (
+                init.child_by_field_name("right")
+                if init.type == "assignment_expression"
+                else (init.child_by_field_name("declarator") or init).child_by_field_name("value")
+            )
+            lp.lower_poly = self.poly(lo_node, inds)
+        if upper is None and cond is not None and cond.type == "binary_expression":
+            op = self.text(cond.child_by_field_name("operator"))
+            left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+            if left is not None and self.text(left) == idx and op in ("<", "<="):
+                b = self.poly(right, inds)
+                if b is not None:
+                    lp.upper_poly = b - Poly.of_affine(Affine(const=1)) if op == "<" else b
 
     def f_loop(self, node: Node) -> None:
         st = next((c for c in node.named_children if c.type == "do_statement"), None)
@@ -1208,8 +1287,8 @@ class _Builder:
                     stp = ctl.child_by_field_name("step")
                     vals = [v for v in (ini, fin, stp) if v is not None]
                 if len(vals) >= 2:
-                    lp.lower = self.affine(vals[0], set())
-                    lp.upper = self.affine(vals[1], set())
+                    lp.lower = self.affine(vals[0], self.loop_indices())
+                    lp.upper = self.affine(vals[1], self.loop_indices())
                     lp.step = 1
                     if len(vals) >= 3:
                         s = self.affine(vals[2], set())
@@ -1269,6 +1348,8 @@ class _Builder:
         if t in ("parenthesized_expression",):
             kids = node.named_children
             return self.affine(kids[0], indices) if len(kids) == 1 else None
+        if t == "call_expression" and _is_thread_num_call(self.text(node)):
+            return Affine.var(THREAD_NUM_SYMBOL)
         if t in ("unary_expression",):
             op = node.child_by_field_name("operator")
             arg = node.child_by_field_name("argument") or (
@@ -1329,6 +1410,37 @@ class _Builder:
             if self.fortran
             else re.sub(r"\s+", "", self.text(node))
         )
+
+    def poly(self, node: Node | None, indices: set[str]) -> Poly | None:
+        """Polynomial form (degree <= 2) of an expression that is not affine (``i*m + j``)."""
+        if node is None:
+            return None
+        t = node.type
+        if t in ("parenthesized_expression",):
+            kids = node.named_children
+            return self.poly(kids[0], indices) if len(kids) == 1 else None
+        if t in ("binary_expression", "math_expression"):
+            op = node.child_by_field_name("operator")
+            o = self.text(op) if op is not None else ""
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if o in ("+", "-", "*"):
+                lp_, rp = self.poly(left, indices), self.poly(right, indices)
+                if lp_ is None or rp is None:
+                    return None
+                res = lp_ + rp if o == "+" else lp_ - rp if o == "-" else lp_ * rp
+                return res if res.degree <= 2 else None
+        if t == "unary_expression":
+            arg = node.child_by_field_name("argument") or (
+                node.named_children[-1] if node.named_children else None
+            )
+            op = node.child_by_field_name("operator")
+            o = self.text(op) if op is not None else self.text(node)[:1]
+            inner = self.poly(arg, indices)
+            if inner is None or o not in ("-", "+"):
+                return None
+            return inner.scale(-1) if o == "-" else inner
+        a = self.affine(node, indices)
+        return Poly.of_affine(a) if a is not None else None
 
     def enclosing_conditional(self, node: Node) -> bool:
         """True when node sits under an if/conditional inside the innermost enclosing loop body."""
@@ -1448,12 +1560,18 @@ class _Builder:
             return nm, nm, idx
         if n.type == "field_expression":
             base = n
+            inner: list[Node] = []  # subscripts below the field: p[k].x -> [k]
             while base is not None and base.type in ("field_expression", "subscript_expression"):
+                if base.type == "subscript_expression":
+                    i = self.index_node(base)
+                    if i is None:
+                        return None
+                    inner.insert(0, i)
                 base = base.child_by_field_name("argument")
             if base is not None and base.type == "identifier":
                 txt = re.sub(r"\s+", "", self.text(n))
                 txt = re.sub(r"\[[^\]]*\]", "[]", txt)
-                return txt, self.text(base), idx
+                return txt, self.text(base), inner + idx
             return None
         if n.type == "pointer_expression" and self.text(n).lstrip().startswith("*"):
             arg = n.child_by_field_name("argument")
@@ -1470,11 +1588,13 @@ class _Builder:
             return False
         name, base, idx = lv
         subs: list[Affine | None] = []
+        polys: list[Poly | None] = []
         indirect = False
         inds = self.loop_indices()
         for i in idx:
             if i is None:
                 subs.append(Affine())
+                polys.append(None)
                 continue
             a = self.affine(i, inds)
             if a is None and any(
@@ -1482,12 +1602,16 @@ class _Builder:
             ):
                 indirect = True
             subs.append(a)
+            polys.append(self.poly(i, inds) if a is None else None)
+        if self.func is not None and base in self.func.aliases and name == base and polys and polys[0]:
+            tgt, off = self.func.aliases[base]
+            polys[0] = polys[0] + Poly.of_affine(off) if tgt != "?" else None
         if kind in ("R", "RW"):
             self.add_access(
                 node, name, base, "R", subs, stmt, indirect, in_call, update_op if kind == "RW" else None
-            )
+            ).polys = polys
         if kind in ("W", "RW"):
-            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op)
+            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op).polys = polys
         for i in idx:
             if i is not None:
                 self.c_expr(i, stmt, "R", None, None)
@@ -1703,16 +1827,20 @@ class _Builder:
             if name in F_INTRINSICS or name in (".true.", ".false."):
                 return True
         subs: list[Affine | None] = []
+        polys: list[Poly | None] = []
         indirect = False
         inds = self.loop_indices()
         for i in idx or []:
             if i.type in ("array_slice", "slice", "extent_specifier") or ":" in self.text(i):
                 subs.append(None)
+                polys.append(None)
                 continue
             if i.type == "keyword_argument":
                 subs.append(None)
+                polys.append(None)
                 continue
             a = self.affine(i, inds)
+            polys.append(self.poly(i, inds) if a is None else None)
             if a is None and any(
                 d.type == "call_expression"
                 and d.named_children
@@ -1724,9 +1852,9 @@ class _Builder:
         if kind in ("R", "RW"):
             self.add_access(
                 node, name, base, "R", subs, stmt, indirect, in_call, update_op if kind == "RW" else None
-            )
+            ).polys = polys
         if kind in ("W", "RW"):
-            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op)
+            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op).polys = polys
         for i in idx or []:
             self.f_expr(i, stmt, "R", None, None)
         return True
@@ -1813,7 +1941,8 @@ class _Builder:
         return res
 
     def find_thread_ids(self, f: Function) -> None:
-        """Variables assigned once from omp_get_thread_num() in the function."""
+        """Variables assigned once from omp_get_thread_num() in the function (and the call itself)."""
+        f.thread_ids.add(THREAD_NUM_SYMBOL)
         writes: dict[str, int] = {}
         for a in f.accesses:
             if a.kind == "W" and a.is_scalar:
@@ -1825,6 +1954,56 @@ class _Builder:
                     rf"{re.escape(a.base.lower())}=omp_get_thread_num\(\)", st
                 ):
                     f.thread_ids.add(a.base)
+
+
+_GUARD_EQ = re.compile(r"^\(*\s*([A-Za-z_]\w*)\s*(?:==|\.eq\.)\s*([-+]?\d+)\s*\)*$", re.I)
+_GUARD_EQ_REV = re.compile(r"^\(*\s*([-+]?\d+)\s*(?:==|\.eq\.)\s*([A-Za-z_]\w*)\s*\)*$", re.I)
+
+
+def index_guard(access: Access, index: str, stop: int = -1) -> int | None:
+    """The constant ``c`` when ``access`` only runs under ``if (index == c)`` (else None).
+
+    Looks at the ``if`` statements enclosing the access (below byte ``stop``, e.g. the loop's start):
+    the access must be in the *then* branch and the condition must be ``index == c`` or a
+    conjunction (``&&`` / ``.and.``) containing it. Case-insensitive for Fortran."""
+    node = access.node
+    p = node.parent
+    while p is not None and p.start_byte > stop:
+        if p.type == "if_statement":
+            cond = p.child_by_field_name("condition")
+            if cond is None:
+                cond = next((c for c in p.named_children if c.type == "parenthesized_expression"), None)
+            alt = p.child_by_field_name("alternative")
+            in_else = any(
+                c.start_byte <= node.start_byte < c.end_byte
+                for c in p.named_children
+                if c.type in ("else_clause", "elseif_clause") or (alt is not None and c.id == alt.id)
+            )
+            if cond is not None and not in_else and not (cond.start_byte <= node.start_byte < cond.end_byte):
+                text = cond.text.decode("utf-8", "replace") if cond.text else ""
+                text = text.strip()
+                while text.startswith("(") and text.endswith(")") and text.count("(") == text.count(")"):
+                    inner = text[1:-1]
+                    if inner.count("(") != inner.count(")"):
+                        break
+                    text = inner.strip()
+                for part in re.split(r"&&|\.and\.", text, flags=re.I):
+                    m = _GUARD_EQ.match(part.strip())
+                    if m and m.group(1).lower() == index.lower():
+                        return int(m.group(2))
+                    m = _GUARD_EQ_REV.match(part.strip())
+                    if m and m.group(2).lower() == index.lower():
+                        return int(m.group(1))
+        p = p.parent
+    return None
+
+
+#: The symbol an ``omp_get_thread_num()`` call stands for inside an affine subscript (``a[omp_get_thread_num()]``).
+THREAD_NUM_SYMBOL = "omp_get_thread_num()"
+
+
+def _is_thread_num_call(text: str) -> bool:
+    return re.fullmatch(r"(?i)\s*omp_get_thread_num\s*\(\s*\)\s*", text) is not None
 
 
 def _mentions(node: Node | None, name: str, b: _Builder) -> bool:

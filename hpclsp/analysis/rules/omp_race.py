@@ -20,7 +20,16 @@ from collections.abc import Iterable
 from hpclsp.analysis import datasharing, dependence
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Severity, Span
-from hpclsp.analysis.loops import Access, Construct, FileIR, Function, build_ir
+from hpclsp.analysis.loops import (
+    THREAD_NUM_SYMBOL,
+    Access,
+    Affine,
+    Construct,
+    FileIR,
+    Function,
+    build_ir,
+    index_guard,
+)
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.source import SourceFile
 
@@ -83,6 +92,7 @@ class ACtx:
     locks: frozenset[str] = frozenset()
     phase: int = 0
     in_target: bool = False
+    ws: Construct | None = None  # enclosing workshare / parallel workshare
 
 
 def _is_team(c: Construct) -> bool:
@@ -109,10 +119,29 @@ class _Analyzer:
         self.fortran = source.language == "fortran"
         self.races: list[Race] = []
         self.seen: set[tuple[str, str, int]] = set()
+        #: orphaned worksharing loops (no enclosing team in their function): analysed as their own region
+        self.orphans: set[int] = set()
+        #: functions of this file that contain orphaned worksharing (calls to them are not replicated work)
+        self.ws_callees: set[str] = set()
 
     def run(self) -> list[Race]:
         ir = self.ir
         teams = [c for c in ir.constructs if _is_team(c) and not c.standalone]
+        orphans: list[tuple[Function, Construct]] = []
+        for f in ir.functions:
+            fteams = [t for t in teams if f.node.start_byte <= t.start < f.node.end_byte]
+            for c in f.constructs:
+                if (
+                    _is_ws_loop(c)
+                    and (c.has("for") or c.has("do"))
+                    and not _is_team(c)
+                    and not c.has("taskloop")
+                    and not any(t.contains(c.start) for t in fteams)
+                    and not any(o.contains(c.start) for o in f.constructs if o is not c and _is_ws_loop(o))
+                ):
+                    orphans.append((f, c))
+                    self.orphans.add(id(c))
+                    self.ws_callees.add(f.name.lower() if self.fortran else f.name)
         for f in ir.functions:
             fteams = [t for t in teams if f.node.start_byte <= t.start < f.node.end_byte]
             for t in fteams:
@@ -137,7 +166,21 @@ class _Analyzer:
                     and not any(t.contains(c.start) for t in fteams)
                 ):
                     self.team(f, c, fteams)
+        for f, c in orphans:
+            fteams = [t for t in teams if f.node.start_byte <= t.start < f.node.end_byte]
+            self.team(f, c, fteams)
         return self.races
+
+    def orphan_private(self, a: Access, f: Function) -> bool:
+        """In an orphaned worksharing loop: the function's own non-static locals belong to each thread's call."""
+        d = self.ir.decl(a.base, a.start)
+        if d is None:
+            return False
+        if d.storage == "local":
+            return not d.is_pointer or not a.subscripts
+        if d.storage == "param" and not self.fortran:
+            return not (d.is_pointer or d.is_array) or not a.subscripts
+        return False
 
     # -- contexts -------------------------------------------------------------------------
     def chain(self, byte: int, team: Construct | None) -> list[Construct]:
@@ -169,6 +212,8 @@ class _Analyzer:
                 x.single = c
             if x.section is None and c.name == "section":
                 x.section = c
+            if x.ws is None and c.has("workshare"):
+                x.ws = c
             if x.task is None and (
                 c.has("task") or c.has("taskloop") or (c.has("target") and c.clause("nowait") is not None)
             ):
@@ -248,8 +293,15 @@ class _Analyzer:
                 # the worksharing loop's own header (its index is private)
                 if a.base == team.loop.index:
                     continue
+            if (
+                a.in_call is not None
+                and (a.in_call.lower() if self.fortran else a.in_call) in self.ws_callees
+            ):
+                continue  # the callee shares its work among the team (orphaned worksharing, analysed there)
             sh = datasharing.resolve(ir, a.base, a.start, team, f)
             if not sh.shared:
+                continue
+            if team is not None and id(team) in self.orphans and self.orphan_private(a, f):
                 continue
             x = self.actx(a, team, f)
             if team is None and x.task is None:
@@ -311,14 +363,32 @@ class _Analyzer:
             return None
         if not self.same_phase(x, y, team, f, bars):
             return None
+        if (
+            x.task is None
+            and y.task is None
+            and team is not None
+            and _is_team(team)
+            and self.thread_distinct(x, y, f, team)
+        ):
+            return None  # a[tid]: each thread its own element, and one thread runs its accesses in order
         if x.task is not None or y.task is not None:
             return self.task_concurrent(x, y, team, f)
         if team is None:
+            return None
+        if id(team) in self.orphans:
+            if x.loopc is team and y.loopc is team:
+                return self.loop_pair(x, y, team)
             return None
         if not _is_team(team):  # a simd loop on its own
             if x.simdc is team and y.simdc is team:
                 return self.simd_pair(x, y, team)
             return None
+        if x.ws is not None and x.ws is y.ws:
+            return None  # workshare keeps the Fortran semantics of its statements (spec: implied synchronization)
+        if x.ws is not None or y.ws is not None:
+            ws = x.ws or y.ws
+            assert ws is not None
+            return ("nowait", None) if ws.clause("nowait") is not None else ("shared-write", None)
         if x.loopc is not None and x.loopc is y.loopc:
             return self.loop_pair(x, y, x.loopc)
         if x.simdc is not None and x.simdc is y.simdc and x.loopc is None:
@@ -348,21 +418,28 @@ class _Analyzer:
         if x.section is not None or y.section is not None:
             return ("shared-write", None)
         # both replicated: every thread executes both
-        if self.thread_distinct(x, y, f):
-            return None
         return ("replicated", None)
 
-    def thread_distinct(self, x: ACtx, y: ACtx, f: Function) -> bool:
-        """a[tid] by every thread: distinct elements when the subscripts are equal and involve the thread id."""
+    def thread_distinct(self, x: ACtx, y: ACtx, f: Function, team: Construct | None = None) -> bool:
+        """a[tid] by every thread: distinct elements when the subscripts are equal and involve the thread id.
+
+        The thread-id variable must be private (a shared ``tid`` is itself a race, reported on its own)."""
         s1, s2 = x.acc.subscripts, y.acc.subscripts
         if not s1 or len(s1) != len(s2) or not f.thread_ids:
             return False
         for e1, e2 in zip(s1, s2):
             if e1 is None or e2 is None:
                 continue
-            if e1.vars & f.thread_ids and e1 == e2:
+            tids = e1.vars & f.thread_ids
+            if tids and e1 == e2 and all(self.private_tid(t, x.acc.start, team, f) for t in tids):
                 return True
         return False
+
+    def private_tid(self, name: str, byte: int, team: Construct | None, f: Function) -> bool:
+        """Whether a thread-id variable is private to each thread at byte."""
+        if name == THREAD_NUM_SYMBOL:
+            return True
+        return not datasharing.resolve(self.ir, name, byte, team, f).shared
 
     def same_static_mapping(self, x: ACtx, y: ACtx) -> bool:
         lx, ly = x.loopc, y.loopc
@@ -385,6 +462,8 @@ class _Analyzer:
         if x.ordered and y.ordered and lc.clause("ordered") is not None:
             return None
         assert lc.loop is not None
+        if self.guarded_same_iteration(x.acc, y.acc, lc):
+            return None
         variant = self.variant_scalars(lc)
         dep = dependence.test(
             x.acc, y.acc, lc.loop, loops=lc.loops or None, variant=variant, defs=self.private_defs(lc)
@@ -396,6 +475,39 @@ class _Analyzer:
         ):
             return self.simd_pair(x, y, lc)
         return ("loop", dep)
+
+    def guarded_same_iteration(self, a1: Access, a2: Access, lc: Construct) -> bool:
+        """``if (i == c)`` guards: the two accesses can only meet in one iteration (no race between iterations)."""
+        lp = lc.loop
+        if lp is None or not lp.index or len(lc.loops) > 1:
+            return False
+        g1 = index_guard(a1, lp.index, lp.node.start_byte)
+        g2 = index_guard(a2, lp.index, lp.node.start_byte) if a2 is not a1 else g1
+        if g1 is None and g2 is None:
+            return False
+        if a1 is a2 or (g1 is not None and g1 == g2):
+            return True  # executed by one iteration only
+        if g1 is not None and g2 is not None:
+            return False
+        if g1 is None:
+            a1, a2, g1 = a2, a1, g2
+        assert g1 is not None
+        # a1 runs in iteration g1 only; a2 in iteration p': they meet only when p' == g1
+        if a1.is_scalar or a2.is_scalar or len(a1.subscripts) != len(a2.subscripts):
+            return False
+        p = lp.index
+        for e1, e2 in zip(a1.subscripts, a2.subscripts):
+            if e1 is None or e2 is None:
+                continue
+            v1 = e1.substitute(p, Affine(const=g1))
+            k = e2.coeff(p)
+            rest = e2.without({p})
+            diff = v1 - rest
+            if k and diff.is_const:
+                if diff.const % k != 0:
+                    return True  # never the same element
+                return diff.const // k == g1
+        return False
 
     def simd_pair(self, x: ACtx, y: ACtx, lc: Construct) -> tuple | None:
         assert lc.loop is not None
@@ -430,13 +542,15 @@ class _Analyzer:
 
     def task_concurrent(self, x: ACtx, y: ACtx, team: Construct | None, f: Function) -> tuple | None:
         tx, ty = x.task, y.task
+        if tx is not None and tx is ty and tx.has("taskloop") and tx.loop is not None and x.loopc is tx:
+            return self.loop_pair(x, y, tx)  # the iterations of one taskloop run as concurrent tasks
         if tx is not None and tx is ty:
             if not self.multi_instance(tx, team):
                 return None
             lp = self.instance_loop(tx, team)
             if lp is not None and lp.index and not x.acc.is_scalar:
                 sh = datasharing.resolve(
-                    self.ir, lp.index, tx.start + 1 if tx.start + 1 < tx.end else tx.start, tx, f
+                    self.ir, lp.index, tx.start + 1 if tx.start + 1 < tx.end else tx.start, team, f
                 )
                 if not sh.shared and dependence.test(x.acc, y.acc, lp, variant=self.variant_in(lp)) is None:
                     return None
@@ -588,9 +702,7 @@ class _Analyzer:
             p[2][1] is not None
             and p[2][1].exact
             and p[2][1].distance == (None,) * len(p[2][1].distance)
-            and all(
-                (e is not None and not (e.vars & {lp.index for lp in lc.loops})) for e in p[0].acc.subscripts
-            )
+            and _loop_invariant(p[0].acc, {lp.index for lp in lc.loops if lp.index})
             for p in pairs
         ):
             self.report_scalar(name, [x for x in xs if x.loopc is lc or x.simdc is lc], lc, f, in_target)
@@ -846,6 +958,19 @@ class _Analyzer:
         self.races.append(r)
 
 
+def _loop_invariant(a: Access, indices: set[str]) -> bool:
+    """Every subscript of the access is the same in all iterations of the parallel loop(s)."""
+    for k, e in enumerate(a.subscripts):
+        if e is not None:
+            if e.vars & indices:
+                return False
+            continue
+        poly = a.polys[k] if k < len(a.polys) else None
+        if poly is None or any(set(m) & indices for m, _ in poly.terms):
+            return False
+    return True
+
+
 def _var(name: str | None):
     from hpclsp.analysis.loops import Affine
 
@@ -894,7 +1019,14 @@ def _findings(ctx: Context, kind: str) -> Iterable[Finding]:
     return out
 
 
-_COMMON = dict(family="omp-race", severity=Severity.WARNING, languages=("c", "cpp", "cuda", "fortran"))
+_COMMON = dict(
+    family="omp-race",
+    severity=Severity.WARNING,
+    languages=("c", "cpp", "cuda", "fortran"),
+    # per top-level unit, cached by the engine; reads no option but low_confidence
+    scope="unit",
+    options=("low_confidence",),
+)
 
 
 @rule(

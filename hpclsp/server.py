@@ -119,6 +119,7 @@ class HpcLanguageServer(LanguageServer):
         self._completion: list[tuple[int, CompletionProvider]] = []
         self._settings_listeners: list[Callable[[HpcLanguageServer], None]] = []
         self._close_listeners: list[Callable[[str], None]] = []
+        self._initialized_listeners: list[Callable[[HpcLanguageServer], None]] = []
         self._shown: set[str] = set()
         self.background: set[asyncio.Task[Any]] = set()
 
@@ -141,6 +142,18 @@ class HpcLanguageServer(LanguageServer):
     def on_settings_changed(self, fn: Callable[[HpcLanguageServer], None]) -> None:
         """Call fn after the settings changed."""
         self._settings_listeners.append(fn)
+
+    def on_initialized(self, fn: Callable[[HpcLanguageServer], None]) -> None:
+        """Call fn once the client sent `initialized` (start background loading here, never before)."""
+        self._initialized_listeners.append(fn)
+
+    def run_initialized_listeners(self) -> None:
+        """Called by the lifecycle handler after `initialized`."""
+        for fn in list(self._initialized_listeners):
+            try:
+                fn(self)
+            except Exception:
+                log.exception("initialized listener failed")
 
     def on_document_closed(self, fn: Callable[[str], None]) -> None:
         """Call fn(uri) when a document closes, so areas can drop their per-document caches."""

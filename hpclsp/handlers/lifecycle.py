@@ -31,6 +31,7 @@ def register(ls: HpcLanguageServer) -> None:
         for p in ls.services.pop("startup_problems", []):
             ls.show_message(p)
         await pull_configuration(ls)
+        ls.run_initialized_listeners()
         if not _supports_watch(ls):
             return
         try:

@@ -1,0 +1,1 @@
+"""Editor client tests: Neovim, the VS Code extension, code-server."""

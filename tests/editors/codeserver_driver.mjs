@@ -1,0 +1,154 @@
+// Drives a real VS Code (code-server, with the hpclsp .vsix installed) in Debian's headless
+// chromium through Playwright: opens a racy C file, waits for the hpclsp warning, hovers it, asks
+// for code actions on a loop and applies "Parallelize loop". Writes a JSON result and screenshots.
+// Environment: HPCLSP_CS_URL, HPCLSP_CS_FOLDER, HPCLSP_CS_FILE (name inside the folder),
+// HPCLSP_CS_LOOP_LINE (1-based line of a parallelizable loop), HPCLSP_CS_RESULT,
+// HPCLSP_CS_ARTIFACTS (directory for screenshots), HPCLSP_VSCODE_DIR (for playwright-core),
+// HPCLSP_CHROMIUM (default /usr/bin/chromium).
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const env = process.env;
+const require = createRequire(path.join(env.HPCLSP_VSCODE_DIR, 'package.json'));
+const { chromium } = require('playwright-core');
+
+const result = { steps: {}, errors: [] };
+const shots = env.HPCLSP_CS_ARTIFACTS;
+const save = () => writeFileSync(env.HPCLSP_CS_RESULT, JSON.stringify(result, null, 2));
+
+let failed = false;
+async function step(name, fn) {
+  const t0 = Date.now();
+  if (failed) {
+    // Every step needs the one before it; do not spend minutes timing out on the rest.
+    result.steps[name] = { error: 'skipped: an earlier step failed', seconds: 0 };
+    save();
+    return;
+  }
+  try {
+    result.steps[name] = { ...(await fn()), seconds: (Date.now() - t0) / 1000 };
+  } catch (err) {
+    result.steps[name] = { error: String(err && err.stack ? err.stack : err), seconds: (Date.now() - t0) / 1000 };
+    result.errors.push(`${name}: ${err}`);
+    failed = name !== 'output_channel';
+  }
+  save();
+}
+
+const ctx = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'hpclsp-chromium-')), {
+  executablePath: env.HPCLSP_CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1400, height: 900 },
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+const page = ctx.pages()[0] ?? (await ctx.newPage());
+page.setDefaultTimeout(30000);
+const mod = 'Control';
+
+try {
+  await step('workbench', async () => {
+    await page.goto(`${env.HPCLSP_CS_URL}/?folder=${encodeURIComponent(env.HPCLSP_CS_FOLDER)}`);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    await page.waitForSelector('.statusbar', { timeout: 60000 });
+    return { title: await page.title() };
+  });
+
+  await step('open_file', async () => {
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+    await page.keyboard.press(`${mod}+P`);
+    await page.waitForSelector('.quick-input-box input', { state: 'visible' });
+    await page.keyboard.type(env.HPCLSP_CS_FILE, { delay: 20 });
+    await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 20000 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.editor-instance .view-lines', { timeout: 30000 });
+    await page.waitForFunction(() => document.querySelector('.view-lines')?.textContent?.includes('total_weight'));
+    return { tab: await page.locator('.tab.active').first().innerText() };
+  });
+
+  await step('warning', async () => {
+    const squiggle = page.locator('.view-overlays .squiggly-warning, .squiggly-warning').first();
+    await squiggle.waitFor({ state: 'attached', timeout: 90000 });
+    const status = await page.locator('.statusbar-item').allInnerTexts();
+    return { count: await page.locator('.squiggly-warning').count(), status: status.filter((t) => /hpclsp/i.test(t)) };
+  });
+
+  await step('hover', async () => {
+    const box = await page.locator('.squiggly-warning').first().boundingBox();
+    if (!box) throw new Error('the warning squiggle has no box');
+    await page.mouse.move(box.x + Math.min(box.width / 2, 20), box.y + box.height / 2);
+    const hover = page.locator('.monaco-hover:not(.hidden)').first();
+    await hover.waitFor({ state: 'visible', timeout: 20000 });
+    await page.waitForFunction(() => /reduction/.test(document.querySelector('.monaco-hover:not(.hidden)')?.textContent ?? ''), null, { timeout: 15000 });
+    const text = await hover.innerText();
+    await page.screenshot({ path: path.join(shots, 'vscode-hover.png') });
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+    return { text };
+  });
+
+  await step('code_action', async () => {
+    await page.locator('.editor-instance .view-lines').first().click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press(`${mod}+G`);
+    await page.waitForSelector('.quick-input-box input', { state: 'visible' });
+    await page.keyboard.type(`${env.HPCLSP_CS_LOOP_LINE}:5`, { delay: 20 });
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    await page.keyboard.press(`${mod}+.`);
+    const widget = page.locator('.action-widget').first();
+    await widget.waitFor({ state: 'visible', timeout: 20000 });
+    await page.waitForFunction(() => /Parallelize loop/.test(document.querySelector('.action-widget')?.textContent ?? ''), null, { timeout: 15000 });
+    const items = await page.locator('.action-widget .monaco-list-row').allInnerTexts();
+    await page.screenshot({ path: path.join(shots, 'vscode-code-action.png') });
+    // Move the focus to "Parallelize loop" with the keyboard (the widget's pointer block eats clicks), then apply.
+    for (let i = 0; i < items.length; i++) {
+      const focused = await page.locator('.action-widget .monaco-list-row.focused').first().innerText().catch(() => '');
+      if (/Parallelize loop/.test(focused)) break;
+      await page.keyboard.press('ArrowDown');
+    }
+    await page.keyboard.press('Enter');
+    // Monaco's line divs are not in document order after an edit: count the pragmas instead.
+    await page.waitForFunction(
+      () =>
+        ((document.querySelector('.view-lines')?.textContent ?? '').replace(/\u00a0/g, ' ').match(/#pragma omp parallel for/g) ?? [])
+          .length === 2,
+      null,
+      { timeout: 15000 },
+    );
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: path.join(shots, 'vscode-parallelized.png') });
+    const lines = (await page.locator('.view-lines').first().textContent()).replace(/\u00a0/g, ' ');
+    return { items, editor: lines, pragmas: (lines.match(/#pragma omp parallel for/g) ?? []).length };
+  });
+
+  await step('output_channel', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press(`${mod}+Shift+P`);
+    await page.waitForSelector('.quick-input-box input', { state: 'visible' });
+    await page.keyboard.type('hpclsp: Show Log', { delay: 20 });
+    await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10000 });
+    await page.keyboard.press('Enter');
+    const panel = page.locator('.output-view, .panel .monaco-editor').first();
+    await panel.waitFor({ state: 'visible', timeout: 15000 });
+    await page.waitForFunction(() => /starting the server/.test(document.body.textContent.replace(/\u00a0/g, ' ')), null, { timeout: 15000 });
+    await page.screenshot({ path: path.join(shots, 'vscode-output.png') });
+    const all = await page.evaluate(() => document.body.textContent.replace(/\u00a0/g, ' '));
+    const at = all.indexOf('starting the server');
+    return { text: all.slice(Math.max(0, at - 200), at + 2000) };
+  });
+} finally {
+  await page.screenshot({ path: path.join(shots, 'vscode-final.png') }).catch(() => {});
+  save();
+  await ctx.close();
+}

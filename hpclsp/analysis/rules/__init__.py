@@ -40,6 +40,13 @@ class Rule:
     #: Several ids can be emitted by one check; they are listed here so select/ignore and docs know them.
     emits: tuple[str, ...] = ()
     default_enabled: bool = True
+    #: ``"file"``: the check sees the whole file. ``"unit"``: the check's findings inside a top-level unit
+    #: (a C/C++/CUDA function definition, a Fortran program unit or module procedure) depend only on that
+    #: unit, the units it references by name and the text outside every unit; the engine then runs it per
+    #: unit and caches the results (see ``hpclsp.analysis.engine``).
+    scope: str = "file"
+    #: Names of the ``engine.Options`` fields the check reads (``None``: any of them); part of the unit cache key.
+    options: tuple[str, ...] | None = None
 
     @property
     def url(self) -> str:
@@ -68,8 +75,12 @@ def rule(
     languages: Iterable[str] = ("c", "cpp", "cuda", "fortran"),
     emits: Iterable[str] = (),
     default_enabled: bool = True,
+    scope: str = "file",
+    options: Iterable[str] | None = None,
 ) -> Callable[[CheckFn], CheckFn]:
-    """Decorator registering a check function as a rule."""
+    """Decorator registering a check function as a rule (``scope``/``options``: see ``Rule``)."""
+    if scope not in ("file", "unit"):
+        raise ValueError(f"rule {id}: scope must be 'file' or 'unit', not {scope!r}")
 
     def deco(fn: CheckFn) -> CheckFn:
         if id in _REGISTRY:
@@ -86,6 +97,8 @@ def rule(
             languages=frozenset(languages),
             emits=tuple(emits),
             default_enabled=default_enabled,
+            scope=scope,
+            options=None if options is None else tuple(options),
         )
         return fn
 

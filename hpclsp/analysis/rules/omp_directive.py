@@ -93,6 +93,8 @@ def _word_spans(src: SourceFile, d: Directive) -> list[Span] | None:
 @rule(
     "omp-directive-unknown",
     family=FAMILY,
+    scope="unit",  # per top-level unit, cached by the engine
+    options=(),
     severity=Severity.ERROR,
     summary="Unknown OpenMP directive name.",
     what="""
@@ -176,6 +178,8 @@ _NOT_ALLOWED_HINTS = {
 @rule(
     "omp-clause-not-allowed",
     family=FAMILY,
+    scope="unit",  # per top-level unit, cached by the engine
+    options=(),
     severity=Severity.ERROR,
     summary="Clause not allowed on this directive (or unknown clause).",
     what="""
@@ -285,6 +289,8 @@ def _base(item: str, fortran: bool) -> str:
 @rule(
     "omp-clause-conflict",
     family=FAMILY,
+    scope="unit",  # per top-level unit, cached by the engine
+    options=(),
     severity=Severity.ERROR,
     summary="A variable appears in two conflicting data-sharing clauses.",
     what="""
@@ -366,6 +372,8 @@ def _norm(text: str | None) -> str:
 @rule(
     "omp-clause-duplicate",
     family=FAMILY,
+    scope="unit",  # per top-level unit, cached by the engine
+    options=(),
     severity=Severity.ERROR,
     summary="A clause that may appear only once appears twice.",
     what="""
@@ -650,6 +658,8 @@ def _clause_problems(d: Directive, c: Clause, fam: str) -> Iterator[tuple[str, S
 @rule(
     "omp-clause-malformed",
     family=FAMILY,
+    scope="unit",  # per top-level unit, cached by the engine
+    options=(),
     severity=Severity.ERROR,
     summary="Malformed clause or directive syntax.",
     what="""
@@ -756,6 +766,8 @@ def _arg_key(d: Directive) -> str:
 @rule(
     "omp-directive-unmatched-end",
     family=FAMILY,
+    scope="unit",  # per top-level unit, cached by the engine
+    options=(),
     severity=Severity.ERROR,
     summary="Fortran end directive without its construct, or a block construct never closed.",
     what="""

@@ -35,6 +35,8 @@ for (int i = 0; i < n; i++)   // hint: #pragma omp parallel for reduction(+:s)
   s += a[i] * b[i];
 """,
     emits=("omp-parallelizable-loop",),
+    scope="unit",
+    options=("hints",),
 )
 def check(ctx: Context) -> Iterable[Finding]:
     """One hint per suggested loop (only when hints are enabled)."""

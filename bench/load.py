@@ -26,7 +26,9 @@ def rss_kb(pid: int, field: str = "VmHWM") -> int:
     return 0
 
 
-def run(seconds: float = 60.0, docs: int = 200, rate: int = 50, index_build: bool = False) -> dict[str, float]:
+def run(
+    seconds: float = 60.0, docs: int = 200, rate: int = 50, index_build: bool = False
+) -> dict[str, float]:
     """Run the load and return the figures."""
     client = Client()
     client.initialize({"model": {"backend": "none"}})
@@ -34,7 +36,10 @@ def run(seconds: float = 60.0, docs: int = 200, rate: int = 50, index_build: boo
     uris = []
     for i in range(docs):
         uri = (ROOT / "bench" / "_load" / f"doc{i}.c").as_uri()
-        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "c", "version": 1, "text": text}})
+        client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "c", "version": 1, "text": text}},
+        )
         uris.append(uri)
     mem_open = rss_kb(client.proc.pid, "VmRSS")
     target = uris[0]
@@ -52,7 +57,11 @@ def run(seconds: float = 60.0, docs: int = 200, rate: int = 50, index_build: boo
             method = "textDocument/completion" if n % 2 else "textDocument/hover"
             t0 = time.perf_counter()
             try:
-                client.request(method, {"textDocument": {"uri": target}, "position": {"line": 5 + n % 50, "character": 8}}, timeout=30)
+                client.request(
+                    method,
+                    {"textDocument": {"uri": target}, "position": {"line": 5 + n % 50, "character": 8}},
+                    timeout=30,
+                )
                 with lock:
                     latencies.append(time.perf_counter() - t0)
                     served += 1
@@ -68,8 +77,12 @@ def run(seconds: float = 60.0, docs: int = 200, rate: int = 50, index_build: boo
         import tempfile
 
         out = tempfile.mkdtemp(prefix="hpclsp-load-index-")
-        builder = subprocess.Popen([sys.executable, "-m", "hpclsp", "index", "build", "--builtin", "-o", os.path.join(out, "idx")],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        builder = subprocess.Popen(
+            [sys.executable, "-m", "hpclsp", "index", "build", "--builtin", "-o", os.path.join(out, "idx")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
     threads = [threading.Thread(target=requester) for _ in range(2)]
     for t in threads:
         t.start()
@@ -80,8 +93,21 @@ def run(seconds: float = 60.0, docs: int = 200, rate: int = 50, index_build: boo
         for _ in range(rate):
             version += 1
             line = 10 + version % 200
-            client.notify("textDocument/didChange", {"textDocument": {"uri": target, "version": version},
-                                                    "contentChanges": [{"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": " "}]})
+            client.notify(
+                "textDocument/didChange",
+                {
+                    "textDocument": {"uri": target, "version": version},
+                    "contentChanges": [
+                        {
+                            "range": {
+                                "start": {"line": line, "character": 0},
+                                "end": {"line": line, "character": 0},
+                            },
+                            "text": " ",
+                        }
+                    ],
+                },
+            )
             edits += 1
             time.sleep(max(0.0, 1.0 / rate - 0.0005))
         time.sleep(max(0.0, 1.0 - (time.perf_counter() - burst_start)))
@@ -93,7 +119,9 @@ def run(seconds: float = 60.0, docs: int = 200, rate: int = 50, index_build: boo
     for uri in uris:
         client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     client.request("workspace/executeCommand", {"command": "hpclsp.documentState", "arguments": [target]})
-    state = client.request("workspace/executeCommand", {"command": "hpclsp.documentState", "arguments": [target]})
+    state = client.request(
+        "workspace/executeCommand", {"command": "hpclsp.documentState", "arguments": [target]}
+    )
     peak = rss_kb(client.proc.pid, "VmHWM")
     after = rss_kb(client.proc.pid, "VmRSS")
     client.close()

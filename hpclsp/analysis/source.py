@@ -80,8 +80,15 @@ class SourceFile:
         del data
         return starts
 
+    @functools.cached_property
+    def is_ascii(self) -> bool:
+        """True when every byte is ASCII (then byte columns are code-point columns)."""
+        return self.data.isascii()
+
     def byte_to_col(self, row: int, byte_col: int) -> int:
         """Convert a tree-sitter (row, byte column) to a code-point column."""
+        if self.is_ascii:
+            return byte_col
         starts = self._line_byte_starts
         if row >= len(starts):
             return 0

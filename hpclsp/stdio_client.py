@@ -43,13 +43,18 @@ CAPABILITIES: dict[str, Any] = {
 class Client:
     """Start ``python -m hpclsp serve`` and talk LSP to it."""
 
-    def __init__(self, extra_env: dict[str, str] | None = None, stderr: Any = subprocess.DEVNULL) -> None:
+    def __init__(
+        self,
+        extra_env: dict[str, str] | None = None,
+        stderr: Any = subprocess.DEVNULL,
+        command: list[str] | None = None,
+    ) -> None:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", **(extra_env or {})}
         if (ROOT / "hpclsp").is_dir():  # running from a source tree
             env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
         self.t_spawn = time.perf_counter()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "hpclsp", "serve"],
+            command or [sys.executable, "-m", "hpclsp", "serve"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=stderr,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -50,6 +52,16 @@ def register(ls: HpcLanguageServer) -> None:
             )
         except Exception:
             log.debug("file watching not available", exc_info=True)
+
+    @ls.feature(types.EXIT)
+    def on_exit(ls: HpcLanguageServer, params: None) -> None:
+        # Background work (an index build, a model load, a generation) must not keep the process
+        # alive after `exit`: pygls exits normally, and this timer ends the process if that waits.
+        code = 0 if ls.protocol._shutdown else 1
+        logging.shutdown()
+        timer = threading.Timer(0.5, os._exit, args=(code,))
+        timer.daemon = True
+        timer.start()
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def on_change_configuration(

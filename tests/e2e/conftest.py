@@ -27,6 +27,9 @@ SERVER_ENV = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "HPCLSP_CACHE_DIR": os.environ.get("HPCLSP_TEST_CACHE_DIR", _CACHE),
+    # Retrieval (torch, the embedder, building the built-in index) has its own end-to-end tests
+    # (tests/retrieval/test_lsp.py); here it would only slow every server start.
+    "HPCLSP_RETRIEVAL": "off",
 }
 
 SERVER_CMD = [sys.executable, "-m", "hpclsp", "serve"]

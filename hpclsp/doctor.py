@@ -38,8 +38,6 @@ def doctor_checks() -> list[Check]:
     """Checks owned by the core: Python, pygls, grammars, rules."""
     import sys
 
-    import pygls
-
     from hpclsp.analysis.rules import all_rules
 
     out = [

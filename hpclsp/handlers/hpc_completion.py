@@ -878,5 +878,7 @@ def provide(
 def register(ls: HpcLanguageServer) -> None:
     """Register the static HPC completion provider."""
     # Load the cards off the event loop after start-up, so the first completion does not pay for it.
-    ls.on_initialized(lambda _ls: threading.Thread(target=kb.get, name="hpclsp-kb-warmup", daemon=True).start())
+    ls.on_initialized(
+        lambda _ls: threading.Thread(target=kb.get, name="hpclsp-kb-warmup", daemon=True).start()
+    )
     ls.add_completion_provider(provide, priority=30)

@@ -46,7 +46,9 @@ def _build_and_run(src: str, exe: str) -> list[str]:
     else:
         cmd = [_compiler("gfortran"), "-O1", "-fopenmp", "-o", exe, src]
     # Compile in the executable's directory so gfortran's .mod files stay out of the work tree.
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=os.path.dirname(os.path.abspath(exe)))
+    res = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=120, cwd=os.path.dirname(os.path.abspath(exe))
+    )
     assert res.returncode == 0, f"compiling {src} failed:\n{res.stderr}"
     run = subprocess.run(
         [exe], capture_output=True, text=True, timeout=120, env={**os.environ, "OMP_NUM_THREADS": "4"}

@@ -120,6 +120,3 @@ async def test_server_and_check_agree(client: LanguageClient, tmp_path):
         client.text_document_did_close(
             types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
         )
-
-
-from ..e2e.conftest import client  # noqa: E402,F401  (the pytest-lsp fixture, shared)

@@ -121,7 +121,7 @@ class RetrievalService:
                     problems.append(f"built-in index: {exc}")
             for d in self._index_dirs():
                 try:
-                    idx = load_index(d)
+                    idx = load_index(_unpacked(d))
                     layers.append(Layer(Searcher(idx, embedder, idx.name), SITE_WEIGHT))
                     names.append(idx.name)
                 except RetrievalError as exc:
@@ -191,6 +191,30 @@ def in_daemon_thread(loop: asyncio.AbstractEventLoop, fn: Any, *args: Any) -> as
 
     threading.Thread(target=work, name="hpclsp-retrieval", daemon=True).start()
     return fut
+
+
+def _unpacked(path: Path) -> Path:
+    """An index directory as it is, or an index archive unpacked (safely, once) into the cache."""
+    from retrieval.archive import UnsafeArchiveError, is_archive, safe_extract
+    from retrieval.store import RetrievalError
+
+    if not is_archive(path):
+        return path
+    import hashlib
+
+    from hpclsp import paths
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    target = paths.cache_dir() / "indexes" / "unpacked" / f"{path.name}-{digest.hexdigest()[:16]}"
+    if not (target / "manifest.json").exists():
+        try:
+            safe_extract(path, target)
+        except (UnsafeArchiveError, OSError) as exc:
+            raise RetrievalError(f"cannot unpack {path}: {exc}") from exc
+    return target
 
 
 def _lower_priority() -> None:

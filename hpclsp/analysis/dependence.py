@@ -186,9 +186,9 @@ def test(
             constrained.update(used)
     # loop steps and trip counts bound the distances
     for lp in par:
-        p = lp.index
-        if p in fixed:
-            d = fixed[p]
+        lp_idx = lp.index
+        if lp_idx is not None and lp_idx in fixed:
+            d = fixed[lp_idx]
             if lp.step and d % lp.step != 0:
                 return None
             rng = _range(lp)

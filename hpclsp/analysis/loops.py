@@ -336,6 +336,7 @@ class Construct:
     parent: Construct | None = None
     children: list[Construct] = dataclasses.field(default_factory=list)
     stmt: Node | None = None
+    span_byte: int = 0  # byte offset of the start of the directive's first line
 
     @property
     def words(self) -> list[str]:
@@ -668,6 +669,11 @@ class _Builder:
         t = self.text(node)
         return t.lower() if self.fortran else t
 
+    def op_text(self, node: Node) -> str:
+        """Text of a node's ``operator`` field ("" when the parse has none)."""
+        op = node.child_by_field_name("operator")
+        return self.text(op) if op is not None else ""
+
     def build(self) -> FileIR:
         try:
             dirs = directives_mod.parse_directives(self.src)
@@ -689,10 +695,12 @@ class _Builder:
         root = self.src.tree.root_node
         self.walk_top(root)
         constructs = _bind_constructs(self.src, dirs, self.loops)
-        for c in constructs:
-            f = next((f for f in self.functions if f.node.start_byte <= c.span_byte < f.node.end_byte), None)
+        for con in constructs:
+            f = next(
+                (f for f in self.functions if f.node.start_byte <= con.span_byte < f.node.end_byte), None
+            )
             if f is not None:
-                f.constructs.append(c)
+                f.constructs.append(con)
         self.accesses.sort(key=lambda a: a.order)
         return FileIR(
             self.src,
@@ -814,7 +822,7 @@ class _Builder:
                     )
                 )
 
-    def c_declarator_name(self, d: Node) -> tuple[str | None, bool, bool]:
+    def c_declarator_name(self, d: Node | None) -> tuple[str | None, bool, bool]:
         is_ptr = is_arr = False
         while d is not None and d.type not in ("identifier", "field_identifier"):
             if d.type in ("pointer_declarator", "reference_declarator"):
@@ -832,7 +840,7 @@ class _Builder:
                     ),
                     None,
                 )
-            d = nxt  # type: ignore[assignment]
+            d = nxt
         return (self.text(d) if d is not None else None), is_ptr, is_arr
 
     def c_declaration(self, node: Node, global_: bool = False, scope: Node | None = None) -> None:
@@ -846,10 +854,12 @@ class _Builder:
             if node.field_name_for_child(i) != "declarator":
                 continue
             init = None
-            d = ch
+            d: Node | None = ch
             if ch.type == "init_declarator":
                 init = ch.child_by_field_name("value")
                 d = ch.child_by_field_name("declarator")
+            if d is None:
+                continue  # malformed init_declarator: nothing to declare
             nm, is_ptr, is_arr = self.c_declarator_name(d)
             if not nm:
                 continue
@@ -900,12 +910,12 @@ class _Builder:
                     target = self.text(base)
                     idx = self.index_node(arg)
                     off = self.affine(idx, set()) if idx is not None else None
-        elif v.type == "binary_expression" and self.text(v.child_by_field_name("operator")) in ("+", "-"):
+        elif v.type == "binary_expression" and self.op_text(v) in ("+", "-"):
             left, right = v.child_by_field_name("left"), v.child_by_field_name("right")
             if left is not None and left.type == "identifier" and right is not None:
                 target = self.text(left)
                 off = self.affine(right, set())
-                if off is not None and self.text(v.child_by_field_name("operator")) == "-":
+                if off is not None and self.op_text(v) == "-":
                     off = -off
         if target and off is not None and target != name:
             d = self.func.decls.get(target) or self.globals.get(target)
@@ -922,6 +932,8 @@ class _Builder:
         if params is not None:
             names = {self.name(p) for p in params.named_children if p.type == "identifier"}
         self._f_dummies = names
+        if st is None:
+            return  # no statement node: no dummy arguments to declare
         for n in names:
             self.add_decl(
                 Decl(
@@ -970,9 +982,9 @@ class _Builder:
             nm = self.name(d)
             const = None
             if init is not None and is_param_const:
-                a = self.affine(init, set())
-                if a is not None and a.is_const:
-                    const = a.const
+                init_aff = self.affine(init, set())
+                if init_aff is not None and init_aff.is_const:
+                    const = init_aff.const
             st = storage
             if init is not None and storage == "local" and not is_param_const:
                 st = "save"  # initialized local variables are implicitly SAVE
@@ -1190,10 +1202,7 @@ class _Builder:
         idx = None
         lower = None
         if init is not None:
-            if (
-                init.type == "assignment_expression"
-                and self.text(init.child_by_field_name("operator")) == "="
-            ):
+            if init.type == "assignment_expression" and self.op_text(init) == "=":
                 left = init.child_by_field_name("left")
                 if left is not None and left.type == "identifier":
                     idx = self.text(left)
@@ -1224,7 +1233,7 @@ class _Builder:
                     step = -k if "-" in m.group(1) else k
         upper = None
         if cond is not None and cond.type == "binary_expression":
-            op = self.text(cond.child_by_field_name("operator"))
+            op = self.op_text(cond)
             left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
             if left is not None and self.text(left) == idx and right is not None:
                 b = self.affine(right, self.loop_indices())
@@ -1244,12 +1253,12 @@ class _Builder:
             )
             lp.lower_poly = self.poly(lo_node, inds)
         if upper is None and cond is not None and cond.type == "binary_expression":
-            op = self.text(cond.child_by_field_name("operator"))
+            op = self.op_text(cond)
             left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
             if left is not None and self.text(left) == idx and op in ("<", "<="):
-                b = self.poly(right, inds)
-                if b is not None:
-                    lp.upper_poly = b - Poly.of_affine(Affine(const=1)) if op == "<" else b
+                bp = self.poly(right, inds)
+                if bp is not None:
+                    lp.upper_poly = bp - Poly.of_affine(Affine(const=1)) if op == "<" else bp
 
     def f_loop(self, node: Node) -> None:
         st = next((c for c in node.named_children if c.type == "do_statement"), None)
@@ -1483,7 +1492,7 @@ class _Builder:
             tgt, off = self.func.aliases[base]
             if tgt != "?":
                 if subs and subs[0] is not None:
-                    subs = [subs[0] + off] + subs[1:]
+                    subs = [subs[0] + off, *subs[1:]]
                 name = base = tgt
         acc = Access(
             name,
@@ -1539,18 +1548,19 @@ class _Builder:
             self.c_expr(node, stmt, kind, update_op, in_call)
 
     # C ---------------------------------------------------------------------------------
-    def c_lvalue(self, node: Node) -> tuple[str, str, list[Node]] | None:
-        """(name, base, index nodes outermost-first) of an lvalue-ish expression."""
-        idx: list[Node] = []
+    def c_lvalue(self, node: Node) -> tuple[str, str, list[Node | None]] | None:
+        """(name, base, index nodes outermost-first; None for ``*p``) of an lvalue-ish expression."""
+        idx: list[Node | None] = []
         n = node
         while True:
             if n.type == "subscript_expression":
                 i = self.index_node(n)
                 if i is not None:
                     idx.insert(0, i)
-                n = n.child_by_field_name("argument")
-                if n is None:
+                arg = n.child_by_field_name("argument")
+                if arg is None:
                     return None
+                n = arg
             elif n.type == "parenthesized_expression" and len(n.named_children) == 1:
                 n = n.named_children[0]
             else:
@@ -1559,8 +1569,8 @@ class _Builder:
             nm = self.text(n)
             return nm, nm, idx
         if n.type == "field_expression":
-            base = n
-            inner: list[Node] = []  # subscripts below the field: p[k].x -> [k]
+            base: Node | None = n
+            inner: list[Node | None] = []  # subscripts below the field: p[k].x -> [k]
             while base is not None and base.type in ("field_expression", "subscript_expression"):
                 if base.type == "subscript_expression":
                     i = self.index_node(base)
@@ -1577,7 +1587,7 @@ class _Builder:
             arg = n.child_by_field_name("argument")
             if arg is not None and arg.type == "identifier":
                 nm = self.text(arg)
-                return nm, nm, [None]  # type: ignore[list-item]  # *p == p[0]
+                return nm, nm, [None]  # *p == p[0]
         return None
 
     def c_access(
@@ -1632,7 +1642,7 @@ class _Builder:
             if self.c_access(node, stmt, kind, update_op, in_call):
                 return
         if t == "assignment_expression":
-            op = self.text(node.child_by_field_name("operator"))
+            op = self.op_text(node)
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             upd = C_UPDATE_OPS.get(op)
             if op == "=" and left is not None and right is not None:
@@ -1697,7 +1707,8 @@ class _Builder:
         if t == "pointer_expression":  # &x outside a call: address taken, not an access by itself
             arg = node.child_by_field_name("argument")
             if arg is not None and arg.type == "subscript_expression":
-                for i in self.c_lvalue(arg)[2] if self.c_lvalue(arg) else []:
+                lv = self.c_lvalue(arg)
+                for i in lv[2] if lv else []:
                     if i is not None:
                         self.c_expr(i, stmt, "R", None, None)
             return
@@ -1778,7 +1789,7 @@ class _Builder:
             # thread ids: tid = omp_get_thread_num()
             pass
 
-    def f_lvalue(self, node: Node) -> tuple[str, str, list[Node] | None] | None:
+    def f_lvalue(self, node: Node) -> tuple[str, str, list[Node]] | None:
         if node.type == "identifier":
             nm = self.name(node)
             return nm, nm, []
@@ -1804,10 +1815,10 @@ class _Builder:
                 )
                 if inner is None:
                     return None
-                nm, base, _ = inner
+                nm, inner_base, _ = inner
                 if head.type == "identifier" and not self.f_is_array(nm):
                     return None
-                return nm, base, [c for c in kids[1].named_children]
+                return nm, inner_base, [c for c in kids[1].named_children]
         return None
 
     def f_access(
@@ -1923,7 +1934,7 @@ class _Builder:
             if n.type == "subroutine":
                 st = n.named_children[0] if n.named_children else None
                 nm = st.child_by_field_name("name") if st is not None else None
-                if nm is None or self.name(nm) != fname:
+                if st is None or nm is None or self.name(nm) != fname:
                     continue
                 params = st.child_by_field_name("parameters")
                 names = (
@@ -2143,7 +2154,7 @@ def _bind_constructs(
             continue
         dspan = d.span
         c = Construct(d, name, 0, 0, dspan)
-        c.span_byte = line_byte(d.first_line)  # type: ignore[attr-defined]
+        c.span_byte = line_byte(d.first_line)
         if fortran and d.is_end:
             base = name[4:]
             for j in range(len(pending) - 1, -1, -1):

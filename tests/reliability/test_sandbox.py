@@ -54,6 +54,19 @@ def test_no_subprocess_or_network(tmp_path):
         if res and res.get("items"):
             break
         time.sleep(1)
+    # And retrieval: the embedder and the built-in index, loaded in the background.
+    deadline = time.time() + 240
+    passages: list = []
+    while time.time() < deadline and not passages:
+        answer = client.request(
+            "workspace/executeCommand",
+            {"command": "hpclsp.askDocs", "arguments": ["start a nonblocking send"]},
+            timeout=240,
+        )
+        passages = (answer or {}).get("passages") or []
+        if not passages:
+            time.sleep(1)
+    assert passages, "retrieval never answered"
     client.close()
     events = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     assert events == [], f"the server spawned processes or opened sockets: {events[:10]}"

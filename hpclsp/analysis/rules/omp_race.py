@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from hpclsp.analysis import datasharing, dependence
 from hpclsp.analysis.engine import Context
@@ -452,10 +453,7 @@ class _Analyzer:
         a, b = lx.loop, ly.loop
         if (a.lower, a.upper, a.step) != (b.lower, b.upper, b.step) or a.lower is None or a.upper is None:
             return False
-        s1 = [
-            e.substitute(a.index or "", b.__class__ and _var(b.index)) if e is not None else None
-            for e in x.acc.subscripts
-        ]
+        s1 = [e.substitute(a.index or "", _var(b.index)) if e is not None else None for e in x.acc.subscripts]
         return s1 == y.acc.subscripts and bool(s1) and all(e is not None for e in s1)
 
     def loop_pair(self, x: ACtx, y: ACtx, lc: Construct) -> tuple | None:
@@ -739,7 +737,7 @@ class _Analyzer:
         kind = "target" if in_target else "loop-carried"
         prim, oth, rel = self.orient(dep, lc)
         msg = self.loop_message(prim, oth, rel)
-        fixes = []
+        fixes: list[Fix] = []
         self.add(Race(kind, name, prim, [oth] if oth is not prim else [], msg, 0.95, fixes))
 
     def orient(self, dep: dependence.Dependence, lc: Construct) -> tuple[Access, Access, str]:
@@ -1019,7 +1017,7 @@ def _findings(ctx: Context, kind: str) -> Iterable[Finding]:
     return out
 
 
-_COMMON = dict(
+_COMMON: dict[str, Any] = dict(
     family="omp-race",
     severity=Severity.WARNING,
     languages=("c", "cpp", "cuda", "fortran"),

@@ -1,9 +1,19 @@
 """Search: exact-symbol lookup + dense (FAISS) + keyword (BM25), fused by reciprocal rank, over
 one index (``Searcher``) or several layered indexes with per-layer weights (``LayeredSearcher``).
 
-Fusion: each candidate scores ``w_dense/(K+rank_dense) + w_kw/(K+rank_kw)``; a chunk that
-*defines* a symbol named in the query gets ``DEFINE_BOOST`` (larger than any rank term, so
-``MPI_Isend`` finds its own page first), one that merely mentions it ``MENTION_BOOST``.
+Fusion is by score, not by rank: each candidate scores ``max(cos, 0) + W_KEYWORD * bm25 / best_bm25``
+(its dense cosine similarity plus its BM25 score relative to the best keyword match of the query).
+Short documents (a man page, a card: at most ``SMALL_SOURCE`` chunks) are one unit of relevance
+for keywords: every chunk of such a document gets the best keyword score among its chunks, so a
+page whose opening matches the meaning and whose DESCRIPTION matches the words ranks as a whole
+(long documents — a PDF manual, a big Markdown file — keep per-passage keyword scores).
+Reciprocal-rank fusion throws away how far apart the dense similarities are — a page whose summary
+is clearly the closest in meaning ranked below pages that were merely mid-list in both lists — so
+the cosine is kept and keywords act as a bounded tie-breaker. A candidate found only by keywords
+gets the lowest similarity of the dense pool (an upper bound of its real one). A chunk that
+*defines* a symbol named in the query gets ``DEFINE_BOOST`` (larger than any fused score can
+differ, so ``MPI_Isend`` finds its own page first), one that merely mentions it ``MENTION_BOOST``.
+Identical passages (same source and text) are returned once.
 """
 
 from __future__ import annotations
@@ -13,17 +23,24 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from retrieval.chunk import Chunk, is_api_symbol, symbol_key
 from retrieval.embedder import Embedder
 from retrieval.store import Index, check_embedder
 
-RRF_K = 60
 W_DENSE = 1.0
-W_KEYWORD = 0.7
-DEFINE_BOOST = 0.05
-MENTION_BOOST = 0.004
-#: Candidates taken from each ranked list before fusion.
+#: Weight of the max-normalised BM25 score (the best keyword match of a query gets this much).
+W_KEYWORD = 0.1
+#: More than any two fused scores can differ (cosine in [0, 1] plus at most ``W_KEYWORD``).
+DEFINE_BOOST = 2.0
+MENTION_BOOST = 0.02
+#: Candidates taken from the dense list before fusion (and at least this many from the keyword list).
 POOL = 60
+#: Candidates taken from the keyword list (BM25 scoring is cheap; more keeps page-level evidence).
+KEYWORD_POOL = 200
+#: Documents with at most this many chunks pool their keyword evidence (see the module docstring).
+SMALL_SOURCE = 8
 
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -97,6 +114,23 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.layer = layer or index.name
+        # Chunk id -> its source's first chunk id (sources are stored as contiguous id ranges);
+        # only sources small enough to count as one document get pooled keyword evidence.
+        firsts, small = [], []
+        for src in index.manifest.get("sources", []):
+            firsts.append(int(src.get("first", 0)))
+            small.append(0 < int(src.get("count", 0)) <= SMALL_SOURCE)
+        self._src_first = np.asarray(firsts, dtype=np.int64)
+        self._src_small = np.asarray(small, dtype=bool)
+
+    def _doc_keys(self, cids: list[int]) -> list[int]:
+        """The unit each chunk's keyword evidence is pooled over: its source when small, else itself."""
+        ids = np.asarray(cids, dtype=np.int64)
+        if not len(self._src_first) or not len(ids):
+            return (-1 - ids).tolist()
+        src = np.searchsorted(self._src_first, ids, side="right") - 1
+        pooled = (src >= 0) & self._src_small[np.maximum(src, 0)]
+        return np.where(pooled, src, -1 - ids).tolist()
 
     def search(
         self,
@@ -114,12 +148,25 @@ class Searcher:
         qv = self.embedder.encode_query(query) if query_vec is None else query_vec
         fused: dict[int, float] = {}
         why: dict[int, dict[str, Any]] = {}
-        for rank, (cid, sim) in enumerate(self.index.dense(qv, pool)):
-            fused[cid] = fused.get(cid, 0.0) + W_DENSE / (RRF_K + rank)
+        dense = self.index.dense(qv, pool)
+        floor = max(min((sim for _, sim in dense), default=0.0), 0.0)
+        for rank, (cid, sim) in enumerate(dense):
+            fused[cid] = W_DENSE * max(float(sim), 0.0)
             why.setdefault(cid, {})["dense"] = [rank, round(sim, 4)]
-        for rank, (cid, sc) in enumerate(self.index.keyword.top(query, pool)):
-            fused[cid] = fused.get(cid, 0.0) + W_KEYWORD / (RRF_K + rank)
-            why.setdefault(cid, {})["keyword"] = [rank, round(sc, 3)]
+        keyword = self.index.keyword.top(query, max(pool, KEYWORD_POOL))
+        best = keyword[0][1] if keyword and keyword[0][1] > 0 else 1.0
+        if keyword:
+            for rank, (cid, sc) in enumerate(keyword):
+                if cid not in fused:
+                    fused[cid] = W_DENSE * floor
+                why.setdefault(cid, {})["keyword"] = [rank, round(sc, 3)]
+            doc_kw: dict[int, float] = {}
+            for key, (_, sc) in zip(self._doc_keys([cid for cid, _ in keyword]), keyword):
+                if sc / best > doc_kw.get(key, 0.0):
+                    doc_kw[key] = sc / best
+            cids = list(fused)
+            for cid, key in zip(cids, self._doc_keys(cids)):
+                fused[cid] += W_KEYWORD * doc_kw.get(key, 0.0)
         for sym in query_symbols(query):
             for cid, defines in self.index.lookup(sym):
                 boost = DEFINE_BOOST if defines else MENTION_BOOST
@@ -131,12 +178,17 @@ class Searcher:
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         hits: list[Hit] = []
         per_source: dict[str, int] = {}
+        seen: set[tuple[str, int, str]] = set()
         # Fetch in slices so filters (kind, per-source cap) can look past the first k.
         for start in range(0, len(ranked), max(4 * k, 20)):
             ids = [cid for cid, _ in ranked[start : start + max(4 * k, 20)]]
             for cid, chunk in zip(ids, self.index.chunks(ids)):
                 if kinds and chunk.kind not in kinds:
                     continue
+                key = (chunk.source, chunk.start_line, chunk.text)
+                if key in seen:
+                    continue
+                seen.add(key)
                 if max_per_source:
                     n = per_source.get(chunk.source, 0)
                     if n >= max_per_source:

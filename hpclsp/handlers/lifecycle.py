@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
+import sys
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -56,12 +56,16 @@ def register(ls: HpcLanguageServer) -> None:
     @ls.feature(types.EXIT)
     def on_exit(ls: HpcLanguageServer, params: None) -> None:
         # Background work (an index build, a model load, a generation) must not keep the process
-        # alive after `exit`: pygls exits normally, and this timer ends the process if that waits.
+        # alive after `exit`, and interpreter shutdown while a worker thread is inside torch or
+        # llama.cpp can abort. The shutdown response went out before `exit`, so end here.
         code = 0 if ls.protocol._shutdown else 1
         logging.shutdown()
-        timer = threading.Timer(0.5, os._exit, args=(code,))
-        timer.daemon = True
-        timer.start()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def on_change_configuration(

@@ -3,8 +3,9 @@
 The index is built once per module from every ``MPI_*`` page in ``/usr/share/man/man3`` with the
 real default embedder. To keep the test within a couple of minutes on 2 shared cores only the
 sections a reader needs to recognise a routine are kept: the page's opening (NAME and syntax)
-and its DESCRIPTION. Natural-language queries (written here) must reach recall@5 >= 0.9 and every
-routine name must rank its own page first.
+and its DESCRIPTION. Natural-language queries (written here) must reach recall@5 >= 0.9 (the SPEC
+target) over **all** of them — the oblique phrasings included — and every routine name must rank its
+own page first. Measured: 47/52 = 0.904 (it was 45/52 = 0.865 with rank fusion).
 """
 
 from __future__ import annotations
@@ -77,11 +78,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "get the group of processes behind a communicator": ("MPI_Comm_group",),
     "attach an error handler to a communicator": ("MPI_Comm_set_errhandler", "MPI_Comm_create_errhandler"),
     "add data into a remote window with a reduction operation": ("MPI_Accumulate", "MPI_Raccumulate"),
-}
-
-#: Oblique phrasings written with the first list; the default embedder (MiniLM) confuses them with
-#: sibling routines (MPI_Waitall, MPI_Gather, ...). Their recall is printed, not asserted.
-HARD_QUERIES: dict[str, tuple[str, ...]] = {
+    # Oblique phrasings: the default embedder (MiniLM) tends to confuse them with sibling routines.
     "block until one particular request has finished": ("MPI_Wait",),
     "check without blocking whether a nonblocking operation is done": ("MPI_Test",),
     "hand out distinct parts of an array from the root to each process": ("MPI_Scatter",),
@@ -122,7 +119,7 @@ def _answers(chunk: Chunk, names: tuple[str, ...]) -> bool:
 
 def test_natural_language_recall_at_5(man_index) -> None:
     searcher, _ = man_index
-    assert len(QUERIES) >= 40
+    assert len(QUERIES) >= 52  # all questions, the oblique ones included
     misses = []
     for query, names in QUERIES.items():
         hits = searcher.search(query, k=5, max_per_source=1)
@@ -130,11 +127,6 @@ def test_natural_language_recall_at_5(man_index) -> None:
             misses.append((query, names, [h.chunk.defines[:2] for h in hits]))
     recall = 1 - len(misses) / len(QUERIES)
     print(f"\nrecall@5 = {recall:.3f} over {len(QUERIES)} queries; misses: {misses}")
-    hard_hits = sum(
-        any(_answers(h.chunk, names) for h in searcher.search(q, k=5, max_per_source=1))
-        for q, names in HARD_QUERIES.items()
-    )
-    print(f"oblique queries: {hard_hits}/{len(HARD_QUERIES)} found in the top 5")
     assert recall >= 0.9, misses
 
 

@@ -185,10 +185,10 @@ class Searcher:
             for cid, chunk in zip(ids, self.index.chunks(ids)):
                 if kinds and chunk.kind not in kinds:
                     continue
-                key = (chunk.source, chunk.start_line, chunk.text)
-                if key in seen:
+                passage = (chunk.source, chunk.start_line, chunk.text)
+                if passage in seen:
                     continue
-                seen.add(key)
+                seen.add(passage)
                 if max_per_source:
                     n = per_source.get(chunk.source, 0)
                     if n >= max_per_source:

@@ -230,3 +230,21 @@ def test_cli_diff_apply_and_errors(tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["suggest", str(tmp_path / "missing.c")]) == 2
     assert cli.main(["suggest", "--format", "xml", str(p)]) == 2
+
+
+def test_vetting_withdraws_with_the_real_race_checker():
+    """Real sibling of the test above: an (artificially) wrong suggestion on a recurrence is
+    applied, the real race checker flags it, and vetting withdraws it."""
+    src = SourceFile(
+        "t.c",
+        "c",
+        "double a[100];\nvoid f(void) {\n  for (int i = 0; i < 99; i++) a[i + 1] = a[i] + 1.0;\n}\n",
+    )
+    advice = advisor.advise(src, vet_races=False)
+    (adv,) = advice
+    assert not adv.parallelizable  # the advisor itself already refuses this loop
+    adv.parallelizable = adv.suggested = True  # pretend it had been wrong
+    adv.pragma = "#pragma omp parallel for"
+    advisor.vet(src, advice)
+    assert not adv.suggested and adv.pragma is None
+    assert "omp-race" in adv.reason

@@ -4,6 +4,7 @@
 # locked npm dependencies (npm ci); and code-server 4.99.x installed once into the user cache dir.
 # Idempotent: every step checks first, so a second run takes about a second.
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 cd "$(dirname "$0")/../.."
 
 CS_VERSION=4.99.4
@@ -23,12 +24,7 @@ command -v npm >/dev/null || need+=(npm)
 command -v g++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
-  echo "installing Debian packages: ${need[*]}"
-  $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+apt_install ${need[@]+"${need[@]}"}
 
 # 2. The extension's npm dependencies, from the committed package-lock.json.
 stamp="$VSCODE_DIR/node_modules/.hpclsp-npm-ci"

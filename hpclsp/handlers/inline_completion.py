@@ -13,12 +13,14 @@ import asyncio
 import concurrent.futures
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from hpclsp.llm.service import CompletionRequest, CompletionResult, ModelService
 from hpclsp.server import HpcLanguageServer
+
+if TYPE_CHECKING:  # imported on first use: keeps llama.cpp's wrapper out of the server's start-up
+    from hpclsp.llm.service import CompletionResult, ModelService
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,8 @@ def _new_service(ls: HpcLanguageServer) -> ModelService:
             loop.call_soon_threadsafe(lambda: ls.show_message(message, once=True))
         else:
             log.warning("%s", message)
+
+    from hpclsp.llm.service import ModelService
 
     svc = ModelService(
         ls.settings.model,
@@ -162,6 +166,8 @@ def register(ls: HpcLanguageServer) -> None:
         ticket = generation[uri] = generation.get(uri, 0) + 1
         pos = doc.from_lsp_position(params.position)
         version = doc.version
+        from hpclsp.llm.service import CompletionRequest
+
         req = CompletionRequest(doc.text, doc.language, pos.line, pos.col, path=doc.path or "", tree=doc.tree)
         res = svc.lookup(req)
         if res is None:

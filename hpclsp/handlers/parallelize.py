@@ -5,14 +5,15 @@ parallelized, and the ``hpclsp.suggestParallelization`` command that applies eve
 from __future__ import annotations
 
 import logging
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from hpclsp.analysis import advisor
 from hpclsp.analysis.findings import Pos, Span
 
 if TYPE_CHECKING:
+    from hpclsp.analysis import advisor
     from hpclsp.documents import Document
     from hpclsp.server import HpcLanguageServer
 
@@ -22,10 +23,17 @@ KIND_PARALLELIZE = "refactor.rewrite.parallelize"
 COMMAND = "hpclsp.suggestParallelization"
 
 
+def _advisor() -> ModuleType:
+    """The advisor module, imported on first use (keeps it out of the server's start-up)."""
+    from hpclsp.analysis import advisor
+
+    return advisor
+
+
 def _advice(doc: Document) -> list[advisor.LoopAdvice]:
     if not doc.language:
         return []
-    return advisor.advise(doc.source())
+    return _advisor().advise(doc.source())
 
 
 def _text_edits(doc: Document, edits: list[Any]) -> list[types.TextEdit]:
@@ -50,7 +58,7 @@ def code_actions(
         if not (_touches(header, span) or a.keyword_span.contains(span.start)):
             continue
         src = doc.source()
-        edits = advisor.suggestion_edits(src, a)
+        edits = _advisor().suggestion_edits(src, a)
         diags = [d for d in _hint_diagnostics(doc) if d.range.start.line == a.keyword_span.start.line]
         actions.append(
             types.CodeAction(
@@ -82,7 +90,7 @@ def _hint_diagnostics(doc: Document) -> list[types.Diagnostic]:
 
 def hover(ls: HpcLanguageServer, doc: Document, pos: Pos) -> str | None:
     """On the keyword of a loop that cannot be parallelized: why, with both conflicting accesses."""
-    adv = advisor.loop_at(_advice(doc), pos)
+    adv = _advisor().loop_at(_advice(doc), pos)
     if adv is None:
         return None
     return explain(adv)
@@ -126,7 +134,7 @@ def register(ls: HpcLanguageServer) -> None:
         if doc is None:
             return {"applied": False, "count": 0, "message": f"unknown document {uri!r}"}
         advice = _advice(doc)
-        edits = advisor.all_suggestion_edits(doc.source(), advice)
+        edits = _advisor().all_suggestion_edits(doc.source(), advice)
         count = sum(1 for a in advice if a.suggested)
         if not edits:
             return {"applied": False, "count": 0, "message": "no loop to parallelize"}

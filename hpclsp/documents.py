@@ -5,6 +5,7 @@ positions are converted between LSP (UTF-16), Python (code points) and tree-sitt
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from urllib.parse import unquote, urlparse
 
@@ -16,6 +17,8 @@ from hpclsp.analysis.findings import Finding, Pos, Span
 from hpclsp.analysis.source import SourceFile, encode
 
 log = logging.getLogger(__name__)
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 #: Documents larger than this are kept as text only: no tree, no analysis (SPEC §6).
 MAX_ANALYSIS_BYTES = 4 * 1024 * 1024
@@ -72,6 +75,7 @@ class Document:
         self.findings: list[Finding] = []
         self.lock = threading.RLock()
         self._lines: list[str] | None = None
+        self._starts: list[int] | None = None
         self._source: SourceFile | None = None
         self._data = encode(text)
         self._parser: tree_sitter.Parser | None = None
@@ -107,33 +111,13 @@ class Document:
         line = min(max(pos.line, 0), len(lines))
         if line == len(lines):
             return len(self.text)
-        start = self._line_start(line)
-        return start + utf16_to_col(lines[line], pos.character)
-
-    def _line_start(self, line: int) -> int:
-        # Offsets in the original text (which may use \r\n): walk the text's line breaks.
-        starts = self._line_starts()
-        return starts[line]
+        return self._line_starts()[line] + utf16_to_col(lines[line], pos.character)
 
     def _line_starts(self) -> list[int]:
-        cached = getattr(self, "_starts_cache", None)
-        if cached is not None and cached[0] == id(self.text):
-            return cached[1]
-        starts = [0]
-        text = self.text
-        i, n = 0, len(text)
-        while True:
-            j = text.find("\n", i)
-            k = text.find("\r", i)
-            if j < 0 and k < 0:
-                break
-            if k >= 0 and (j < 0 or k < j):
-                i = k + 2 if k + 1 < n and text[k + 1] == "\n" else k + 1
-            else:
-                i = j + 1
-            starts.append(i)
-        self._starts_cache = (id(self.text), starts)
-        return starts
+        """Code-point offsets where each line starts (\n, \r\n and \r end a line)."""
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
+        return self._starts
 
     def apply_change(self, change: types.TextDocumentContentChangeEvent) -> None:
         """Apply one full or incremental change; the tree is edited and reparsed incrementally."""
@@ -177,6 +161,7 @@ class Document:
 
     def _invalidate(self) -> None:
         self._lines = None
+        self._starts = None
         self._source = None
         self._data = encode(self.text)
 

@@ -60,6 +60,7 @@ class Rule:
 
 
 _REGISTRY: dict[str, Rule] = {}
+_BY_CODE: dict[str, Rule] = {}
 _loaded = False
 
 
@@ -134,14 +135,11 @@ def code_matches(code: str, patterns: Iterable[str]) -> bool:
             continue
         if code == p or code.startswith(p.rstrip("-*") + "-") or fnmatch.fnmatchcase(code, p):
             return True
-        if p.endswith("*") and code.startswith(p[:-1]):
-            return True
     return False
 
 
 def rule_for_code(code: str) -> Rule | None:
-    """The rule that emits a diagnostic code."""
-    for r in load_rules().values():
-        if code in r.codes:
-            return r
-    return None
+    """The rule that emits a diagnostic code (looked up once per code: diagnostics call this per finding)."""
+    if not _BY_CODE:
+        _BY_CODE.update({c: r for r in load_rules().values() for c in r.codes})
+    return _BY_CODE.get(code)

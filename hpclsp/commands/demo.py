@@ -31,7 +31,8 @@ def _examples_dir(arg: str | None) -> pathlib.Path:
 def _lang(path: pathlib.Path) -> str:
     from hpclsp.analysis.languages import language_for_path
 
-    return {"cuda": "cuda-cpp"}.get(language_for_path(str(path)) or "c", language_for_path(str(path)) or "c")
+    lang = language_for_path(str(path)) or "c"
+    return "cuda-cpp" if lang == "cuda" else lang
 
 
 def _find(text: str, needle: str, nth: int = 0) -> tuple[int, int]:

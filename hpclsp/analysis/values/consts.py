@@ -323,7 +323,7 @@ def unary(op: str, v: Any) -> Any:
         return -v
     if op == "+":
         return v
-    if op == "~" and is_int(v):
+    if op == "~" and isinstance(v, int):
         return ~v
     return UNKNOWN
 

@@ -171,7 +171,7 @@ def test_vetting_withdraws_a_suggestion_the_race_checker_flags(monkeypatch):
         line = next(i for i, ln in enumerate(text.splitlines()) if "#pragma omp" in ln) + 1
         return [Finding("omp-race-write-write", "made-up race", Span.of(line, 2, line, 3), Severity.WARNING)]
 
-    monkeypatch.setattr(advisor, "_race_findings", fake_race)
+    monkeypatch.setattr(advisor.vetting, "_race_findings", fake_race)
     (adv,) = advisor.advise(
         SourceFile("t.c", "c", "double a[99];\nvoid f(void) {\n  for (int i = 0; i < 99; i++) a[i] = i;\n}\n")
     )

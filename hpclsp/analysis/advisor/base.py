@@ -1,0 +1,161 @@
+"""The advisor's per-file state and the questions every concern asks: declarations, loop shape, body nodes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hpclsp.analysis.advisor.nodes import ancestors_until, walk
+from hpclsp.analysis.advisor.tables import (
+    C_CONDITIONAL_NODES,
+    C_REDUCTION_OPS,
+    F_CONDITIONAL_NODES,
+    F_REDUCTION_OPS,
+)
+from hpclsp.analysis.loops import Access, Decl, FileIR, Function, Loop, build_ir
+from hpclsp.analysis.source import SourceFile
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    Node = tree_sitter.Node
+
+
+class AdvisorBase:
+    """Per-file state: the IR, declarations, and the shape of each loop."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.src = source
+        self.fortran = source.language == "fortran"
+        self.ir: FileIR = build_ir(source)
+        self.cond_nodes = F_CONDITIONAL_NODES if self.fortran else C_CONDITIONAL_NODES
+        self.red_ops = F_REDUCTION_OPS if self.fortran else C_REDUCTION_OPS
+        self._purity: dict[str, str | None] = {}
+        self.access_nodes = {a.node.id for a in self.ir.accesses}
+        self._regions: list[tuple[int, int]] | None = None
+        self._func_defs: dict[str, Function] = {}
+        for f in self.ir.functions:
+            self._func_defs.setdefault(f.name.lower() if self.fortran else f.name, f)
+
+    def text(self, node: Node) -> str:
+        return self.src.node_text(node)
+
+    # -- per loop ---------------------------------------------------------------------------
+    def body_accesses(self, lp: Loop) -> list[Access]:
+        """Accesses inside the loop body (header accesses excluded)."""
+        return [a for a in lp.accesses if lp.body_start <= a.node.start_byte < lp.body_end]
+
+    def decl(self, name: str, byte: int, func: Function | None) -> Decl | None:
+        """The declaration of a name seen from a byte in func (innermost function first, then the IR's lookup)."""
+        if func is not None:
+            best = None
+            for d in func.all_decls.get(name, []):
+                if d.scope_start <= byte < d.scope_end and (
+                    best is None or d.scope_start >= best.scope_start
+                ):
+                    best = d
+            if best is not None:
+                return best
+            if name in func.decls:
+                return func.decls[name]
+        return self.ir.decl(name, byte)
+
+    def func_at(self, byte: int) -> Function | None:
+        """The innermost function (internal procedures included) containing a byte."""
+        best = None
+        for f in self.ir.functions:
+            if f.node.start_byte <= byte < f.node.end_byte and (
+                best is None or f.node.start_byte >= best.node.start_byte
+            ):
+                best = f
+        return best
+
+    def is_array(self, a: Access) -> bool:
+        if a.subscripts:
+            return True
+        d = self.decl(a.base, a.node.start_byte, a.func)
+        return bool(d is not None and (d.is_array or (d.is_pointer and not self.fortran)))
+
+    def decl_inside(self, name: str, lp: Loop, byte: int) -> bool:
+        """True when name is declared in a C block inside the loop (hence private to each iteration)."""
+        if self.fortran:
+            return False
+        d = self.decl(name, byte, lp.func)
+        return (
+            d is not None
+            and d.storage not in ("static", "global", "param")
+            and d.scope_start >= lp.node.start_byte
+            and (d.scope_end <= lp.node.end_byte)
+            and not (d.scope_start == lp.node.start_byte and name == lp.index)
+        )
+
+    def canonical(self, lp: Loop) -> str | None:
+        """None when the loop is a counted loop OpenMP can distribute, else the reason."""
+        if lp.kind == "while":
+            return "while loop: the trip count is not known on entry"
+        if lp.kind == "do while":
+            return (
+                "do while: the trip count is not known on entry"
+                if self.fortran
+                else "do-while loop: the trip count is not known on entry"
+            )
+        if lp.kind == "do concurrent":
+            return None if lp.index else "do concurrent with several indices is not analysed"
+        if lp.index is None:
+            if lp.kind == "for" and not self.fortran:
+                hdr = self.text(lp.node)[:80]
+                if "->" in hdr or "next" in hdr:
+                    return "pointer chasing: not a counted loop"
+                return "not a counted loop (no integer index with a simple bound)"
+            return "do loop without a loop control: exits by a condition"
+        if lp.lower is None or lp.upper is None:
+            why = self._bounds_problem(lp)
+            if why:
+                return why
+        if lp.step is None:
+            return "the loop step is not a constant"
+        return None
+
+    def _bounds_problem(self, lp: Loop) -> str | None:
+        """Bounds that are not affine are fine when they cannot change during the loop."""
+        if self.fortran:
+            return None  # Fortran evaluates the bounds once, on entry
+        cond = lp.node.child_by_field_name("condition")
+        if cond is None or cond.type != "binary_expression":
+            return "the loop condition is not a simple bound on the index"
+        op = cond.child_by_field_name("operator")
+        if op is None or self.text(op) not in ("<", "<=", ">", ">=", "!="):
+            return "the loop condition is not a simple bound on the index"
+        left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+        if left is None or right is None:
+            return "the loop condition is not a simple bound on the index"
+        bound = right if self.text(left) == lp.index else left if self.text(right) == lp.index else None
+        if bound is None:
+            return "the loop condition is not a simple bound on the index"
+        names = {self.text(n) for n in walk(bound) if n.type == "identifier"}
+        for a in self.body_accesses(lp):
+            if a.kind == "W" and a.base in names:
+                return f"the loop bound depends on {a.base}, which the body changes"
+        for n in walk(bound):
+            if n.type == "call_expression":
+                return "the loop bound calls a function"
+        return None
+
+    def _body_nodes(self, lp: Loop) -> list[Node]:
+        if self.fortran:
+            return [
+                c for c in lp.node.named_children if c.type not in ("do_statement", "end_do_loop_statement")
+            ]
+        body = lp.node.child_by_field_name("body")
+        return [body] if body is not None else []
+
+    def _inside_inner_loop(self, n: Node, lp: Loop, switch: bool = False) -> bool:
+        kinds = (
+            {"do_loop"}
+            if self.fortran
+            else {"for_statement", "while_statement", "do_statement", "for_range_loop"}
+        )
+        if switch:
+            kinds = kinds | {"switch_statement"}
+        return any(p.type in kinds for p in ancestors_until(n, lp.node))
+
+    # -- calls ------------------------------------------------------------------------------

@@ -1,0 +1,171 @@
+"""Side effects as dependences: early exits, I/O, calls with unknown or shared-state effects."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from hpclsp.analysis.advisor.base import AdvisorBase
+from hpclsp.analysis.advisor.model import Blocker
+from hpclsp.analysis.advisor.nodes import walk
+from hpclsp.analysis.advisor.tables import C_HIDDEN, C_IO, C_PURE, F_IMPURE_INTRINSICS, F_IO_NODES
+from hpclsp.analysis.loops import F_INTRINSICS, Function, Loop
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    Node = tree_sitter.Node
+
+
+class EffectsMixin(AdvisorBase):
+    """What a loop body does besides reading and writing variables."""
+
+    def escapes(self, lp: Loop) -> str | None:
+        """break/return/goto/exit/stop that leave the loop early."""
+        body_nodes = self._body_nodes(lp)
+        for root in body_nodes:
+            for n in walk(root):
+                t = n.type
+                if self.fortran:
+                    if t == "keyword_statement" and self.text(n).strip().lower().startswith("exit"):
+                        words = self.text(n).split()
+                        if len(words) > 1 or not self._inside_inner_loop(n, lp):
+                            return "exit leaves the loop early"
+                    elif t in (
+                        "stop_statement",
+                        "return_statement",
+                        "goto_statement",
+                        "error_stop_statement",
+                    ):
+                        return f"{t.split('_')[0]} leaves the loop early"
+                else:
+                    if t == "break_statement" and not self._inside_inner_loop(n, lp, switch=True):
+                        return "break leaves the loop early"
+                    if t == "return_statement":
+                        return "return leaves the loop early"
+                    if t == "goto_statement":
+                        return "goto may leave the loop"
+                    if t == "call_expression":
+                        fn = n.child_by_field_name("function")
+                        if fn is not None and self.text(fn) in ("exit", "abort", "longjmp"):
+                            return f"{self.text(fn)} leaves the loop"
+        return None
+
+    def call_blockers(self, lp: Loop) -> list[Blocker]:
+        out: list[Blocker] = []
+        seen: set[str] = set()
+        for root in self._body_nodes(lp):
+            for n in walk(root):
+                t = n.type
+                if self.fortran and t in F_IO_NODES:
+                    word = t.split("_")[0]
+                    if word not in seen:
+                        seen.add(word)
+                        out.append(Blocker(f"{word}: I/O", self.src.node_span(n)))
+                    continue
+                name = self._callee(n)
+                if name is None or name in seen:
+                    continue
+                why = self.call_problem(name)
+                if why:
+                    seen.add(name)
+                    out.append(Blocker(why, self.src.node_span(n)))
+        return out
+
+    def _callee(self, n: Node) -> str | None:
+        if self.fortran:
+            if n.type == "subroutine_call":
+                sub = n.child_by_field_name("subroutine")
+                return self.text(sub).lower() if sub is not None else None
+            if n.type == "call_expression" and n.named_children:
+                head = n.named_children[0]
+                if head.type != "identifier":
+                    return None
+                nm = self.text(head).lower()
+                if n.id in self.access_nodes:
+                    return None  # the IR read it as an array element
+                d = self.decl(nm, n.start_byte, self.func_at(n.start_byte))
+                if d is not None and (d.is_array or d.is_pointer):
+                    return None  # an array element, not a call
+                if d is not None and not d.is_array and nm not in self._func_defs and nm not in F_INTRINSICS:
+                    return None  # character substring or the like
+                return nm
+            return None
+        if n.type == "call_expression":
+            fn = n.child_by_field_name("function")
+            if fn is not None and fn.type == "identifier":
+                return self.text(fn)
+            return "(indirect call)" if fn is not None else None
+        return None
+
+    def call_problem(self, name: str) -> str | None:
+        """None when a call is known to be free of side effects on shared state, else why not."""
+        if self.fortran:
+            if name in F_IMPURE_INTRINSICS:
+                return f"calls {name}, which has side effects"
+            if name in self._func_defs:
+                why = self.purity(name)
+                return f"calls {name}, which {why}" if why else None
+            if name in F_INTRINSICS:
+                return None
+            return f"calls {name}, whose side effects are unknown"
+        if name in C_PURE:
+            return None
+        if name.startswith("omp_get_") or name == "omp_in_parallel":
+            return None
+        if name in C_IO:
+            return f"calls {name}: I/O"
+        if name in C_HIDDEN:
+            return f"calls {name}, which has hidden state"
+        if name in self._func_defs:
+            why = self.purity(name)
+            return f"calls {name}, which {why}" if why else None
+        return f"calls {name}, whose side effects are unknown"
+
+    def purity(self, name: str) -> str | None:
+        """None when a same-file function has no side effects on shared state, else what it does."""
+        if name in self._purity:
+            return self._purity[name]
+        self._purity[name] = None  # recursion: assume pure while analysing
+        f = self._func_defs[name]
+        why = self._impurity(f)
+        self._purity[name] = why
+        return why
+
+    def _impurity(self, f: Function) -> str | None:
+        if self.fortran:
+            st = f.node.named_children[0] if f.node.named_children else None
+            head = self.text(st).lower() if st is not None else ""
+            if re.search(r"\b(pure|elemental)\b", head) and "impure" not in head:
+                return None
+        is_sub = self.fortran and f.node.type == "subroutine"
+        for n in walk(f.node):
+            if self.fortran and n.type in F_IO_NODES:
+                return "performs I/O"
+        for a in f.accesses:
+            if a.kind != "W":
+                continue
+            d = f.decls.get(a.base)
+            if d is None:
+                if self.fortran and (a.base == f.name.lower()):
+                    continue  # the function result
+                return f"writes {a.base}"
+            if d.storage in ("global", "static", "save"):
+                return f"writes {a.base}"
+            if d.storage == "param":
+                if self.fortran:
+                    if is_sub:
+                        continue  # the IR records the write at the call site from the dummy's intent
+                    return f"writes its argument {a.base}"
+                if a.subscripts or d.is_pointer or d.is_array:
+                    return "writes through its argument"
+        for callee, _node in f.calls:
+            nm = callee.lower() if self.fortran else callee
+            if nm == (f.name.lower() if self.fortran else f.name):
+                continue
+            why = self.call_problem(nm)
+            if why:
+                return why.replace("calls ", "calls ", 1)
+        return None
+
+    # -- scalars ----------------------------------------------------------------------------

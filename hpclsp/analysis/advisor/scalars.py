@@ -1,0 +1,237 @@
+"""Scalar classification: defined before use in every iteration, live after the loop, reduction updates."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING
+
+from hpclsp.analysis.advisor.effects import EffectsMixin
+from hpclsp.analysis.advisor.nodes import ancestors_until, lca, norm, unparen, walk
+from hpclsp.analysis.loops import Access, Loop
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    Node = tree_sitter.Node
+
+
+class ScalarsMixin(EffectsMixin):
+    """How each scalar of a loop body behaves across iterations."""
+
+    def covered(self, r: Access, writes: list[Access], lp: Loop) -> bool:
+        """True when some write of the same scalar always executes before r in the same iteration."""
+        for w in writes:
+            if w.order >= r.order or w.node.id == r.node.id:
+                continue
+            top = lca(w.node, r.node)
+            if top is None:
+                continue
+            if not (lp.node.start_byte <= top.start_byte and top.end_byte <= lp.node.end_byte):
+                continue
+            path = ancestors_until(w.node, top)
+            if any(self._conditional(p) for p in path):
+                continue
+            if top.id == lp.node.id and not (lp.body_start <= w.node.start_byte < lp.body_end):
+                continue  # the loop's own header write (the index) is not a per-iteration definition
+            return True
+        return False
+
+    def _conditional(self, n: Node) -> bool:
+        if n.type in self.cond_nodes:
+            return True
+        if n.type in ("binary_expression", "logical_expression"):
+            op = n.child_by_field_name("operator")
+            txt = self.text(op).lower() if op is not None else ""
+            return txt in ("&&", "||", ".and.", ".or.")
+        return False
+
+    def unconditional_in(self, w: Access, lp: Loop) -> bool:
+        """True when a write executes in every iteration of lp (no branch or inner loop around it)."""
+        return not any(self._conditional(p) for p in ancestors_until(w.node, lp.node)) or all(
+            not self._conditional(p) for p in ancestors_until(w.node, lp.node)
+        )
+
+    def live_after(self, name: str, lp: Loop) -> bool:
+        """True when the value a scalar has after the loop may be read later."""
+        f = lp.func
+        d = self.decl(name, lp.node.start_byte, f)
+        if d is None or d.storage in ("global", "static", "save") or (self.fortran and d.storage == "param"):
+            return True
+        if self.fortran and f is not None and name == f.name.lower():
+            return True
+        if f is None:
+            return True
+        accs = [a for a in f.accesses if a.base == name and not a.subscripts]
+        after_writes = [a for a in accs if a.kind == "W" and a.node.start_byte >= lp.node.end_byte]
+        for r in accs:
+            if r.kind != "R":
+                continue
+            if r.node.start_byte >= lp.node.end_byte:
+                if not any(
+                    w.order < r.order
+                    and not any(
+                        self._conditional(p) for p in ancestors_until(w.node, lca(w.node, r.node) or f.node)
+                    )
+                    for w in after_writes
+                ):
+                    return True
+        # read again in a later iteration of an enclosing loop, before the loop
+        p = lp.parent
+        while p is not None:
+            for r in accs:
+                if r.kind == "R" and p.body_start <= r.node.start_byte < lp.node.start_byte:
+                    ws = [
+                        w
+                        for w in accs
+                        if w.kind == "W" and p.body_start <= w.node.start_byte < r.node.start_byte
+                    ]
+                    if not self.covered(r, ws, p):
+                        return True
+            p = p.parent
+        return False
+
+    def reduction_op(self, name: str, accs: list[Access]) -> tuple[str | None, Access | None]:
+        """The OpenMP reduction operator when every access of a scalar is part of one reduction update."""
+        ops: set[str] = set()
+        update_stmts: set[int] = set()
+        for a in accs:
+            if a.kind == "W":
+                op = a.update_op
+                op_l = op.lower() if op else None
+                if op_l is None:
+                    op_l = self._self_update_text(a, name)
+                if op_l is None:
+                    pat = self._minmax_if(a, name)
+                    if pat is None:
+                        return None, a
+                    ops.add(pat)
+                    if a.stmt is not None:
+                        update_stmts.add(a.stmt.id)
+                    continue
+                if op_l not in self.red_ops:
+                    return None, a
+                ops.add(self.red_ops[op_l])
+                if a.stmt is not None:
+                    update_stmts.add(a.stmt.id)
+        if len(ops) != 1:
+            return None, None
+        op = ops.pop()
+        # each read must be the self-operand of an update (one per statement), or the guard of a min/max if
+        reads_per_stmt: dict[int, int] = {}
+        for a in accs:
+            if a.kind != "R":
+                continue
+            if a.stmt is not None and a.stmt.id in update_stmts:
+                reads_per_stmt[a.stmt.id] = reads_per_stmt.get(a.stmt.id, 0) + 1
+                if reads_per_stmt[a.stmt.id] > (2 if op in ("max", "min") else 1):
+                    return None, a
+                continue
+            if op in ("max", "min") and self._minmax_guard(a, name):
+                continue
+            return None, a
+        return op, None
+
+    def _self_update_text(self, w: Access, name: str) -> str | None:
+        """``x = x .and. e`` / ``x = e .or. x`` (logical updates) -> the operator."""
+        if w.stmt is None:
+            return None
+        st = norm(self.text(w.stmt)).rstrip(";")
+        if self.fortran:
+            st = st.lower()
+        n = re.escape(name)
+        m = re.fullmatch(rf"{n}=(.*)", st)
+        if not m:
+            return None
+        rhs = unparen(m.group(1))
+        for op in (".and.", ".or.", ".eqv.", ".neqv.", "&&", "||"):
+            if rhs.startswith(name + op):
+                rest = rhs[len(name) + len(op) :]
+            elif rhs.endswith(op + name):
+                rest = rhs[: -len(op) - len(name)]
+            else:
+                continue
+            if not re.search(rf"(?<![\w%.]){n}(?![\w(%])", rest):
+                return op
+        return None
+
+    def _minmax_if(self, w: Access, name: str) -> str | None:
+        """``if (e > m) m = e`` / ``m = (e > m) ? e : m`` -> max or min."""
+        stmt = w.stmt
+        if stmt is None:
+            return None
+        st = norm(self.text(stmt))
+        if self.fortran:
+            st = st.lower()
+        n = re.escape(name)
+        m = re.fullmatch(rf"{n}=\(?\((.+?)(>=|<=|>|<)(.+?)\)\?(.+?):(.+?)\)?;?", st)
+        if m:
+            lhs, op, rhs, yes, no = m.groups()
+            return self._minmax_from(lhs, op, rhs, yes, no, name)
+        # if statement around the assignment
+        p = stmt.parent
+        while (
+            p is not None
+            and p.type in ("compound_statement", "block", "else_clause")
+            and p.type != "if_statement"
+        ):
+            p = p.parent
+        if p is None or p.type != "if_statement":
+            return None
+        if any(c.type in ("else_clause", "elseif_clause") for c in p.children):
+            return None
+        cond = p.child_by_field_name("condition")
+        if cond is None:
+            cond = next((c for c in p.named_children if c.type == "parenthesized_expression"), None)
+        if cond is None:
+            return None
+        ct = unparen(norm(self.text(cond)))
+        if self.fortran:
+            ct = ct.lower()
+        am = re.fullmatch(rf"{n}=(.+?);?", st)
+        if not am:
+            return None
+        val = am.group(1)
+        cm = re.fullmatch(r"(.+?)(>=|<=|>|<|\.gt\.|\.lt\.|\.ge\.|\.le\.)(.+)", ct)
+        if not cm:
+            return None
+        lhs, op, rhs = cm.groups()
+        return self._minmax_from(lhs, op, rhs, val, name, name)
+
+    @staticmethod
+    def _minmax_from(lhs: str, op: str, rhs: str, yes: str, no: str, name: str) -> str | None:
+        op = {".gt.": ">", ".lt.": "<", ".ge.": ">=", ".le.": "<="}.get(op, op)
+        lhs, rhs = unparen(lhs), unparen(rhs)
+        if no != name:
+            return None
+        if lhs == yes and rhs == name:  # e > m ? e : m  -> max
+            return "max" if op in (">", ">=") else "min"
+        if rhs == yes and lhs == name:  # m < e ? e : m -> max
+            return "max" if op in ("<", "<=") else "min"
+        return None
+
+    def _minmax_guard(self, r: Access, name: str) -> bool:
+        """A read of m in the condition (or the ternary) of a min/max update."""
+        p = r.node.parent
+        while p is not None and p.type not in (
+            "if_statement",
+            "expression_statement",
+            "assignment_statement",
+        ):
+            p = p.parent
+        if p is None:
+            return False
+        if p.type == "if_statement":
+            for n in walk(p):
+                if n.type in ("assignment_expression", "assignment_statement"):
+                    left = n.child_by_field_name("left") or (
+                        n.named_children[0] if n.named_children else None
+                    )
+                    if left is not None and norm(self.text(left)).lower() == name.lower():
+                        fake = dataclasses.replace(r, stmt=n if self.fortran else n.parent)
+                        return self._minmax_if(fake, name) is not None
+            return False
+        fake = dataclasses.replace(r, stmt=p)
+        return self._minmax_if(fake, name) is not None
+
+    # -- the verdict ------------------------------------------------------------------------

@@ -1,0 +1,107 @@
+"""The advisor's fixed facts: thresholds, side-effect tables of library calls, conditional node kinds, reduction operators."""
+
+from __future__ import annotations
+
+#: A loop whose constant trip count is at most this is not worth a parallel region.
+SMALL_TRIP = 16
+#: Fortran free-form line limit (directives longer than this are continued with ``&``).
+F_FREE_LIMIT = 132
+F_FIXED_LIMIT = 72
+
+#: C library functions without side effects on shared state (math and pure helpers).
+C_PURE = frozenset(
+    """sqrt sqrtf sqrtl cbrt exp expf exp2 expm1 log logf log2 log10 log1p pow powf sin sinf cos cosf tan tanf
+    asin acos atan atan2 sinh cosh tanh asinh acosh atanh fabs fabsf fabsl abs labs llabs floor floorf ceil ceilf
+    round roundf lround trunc fmod fmodf fmax fmaxf fmin fminf fma hypot erf erfc tgamma lgamma copysign
+    isnan isinf isfinite signbit nearbyint rint ldexp frexp min max MIN MAX""".split()
+)
+#: C calls that do I/O.
+C_IO = frozenset(
+    """printf fprintf sprintf snprintf puts fputs putchar fputc putc scanf fscanf sscanf fopen fclose fread fwrite
+    fgets getchar getc fgetc fflush perror write read open close""".split()
+)
+#: C calls with hidden state (random generators, allocation, time, process control).
+C_HIDDEN = frozenset(
+    """rand srand random srandom drand48 lrand48 rand_r malloc calloc realloc free time clock exit abort
+    strtok getenv setenv system sleep usleep""".split()
+)
+#: Fortran statements that do I/O.
+F_IO_NODES = frozenset(
+    {
+        "print_statement",
+        "write_statement",
+        "read_statement",
+        "open_statement",
+        "close_statement",
+        "inquire_statement",
+        "backspace_statement",
+        "rewind_statement",
+        "flush_statement",
+    }
+)
+#: Fortran intrinsics with side effects.
+F_IMPURE_INTRINSICS = frozenset(
+    {
+        "random_number",
+        "random_seed",
+        "cpu_time",
+        "system_clock",
+        "date_and_time",
+        "execute_command_line",
+        "get_command_argument",
+    }
+)
+
+C_CONDITIONAL_NODES = frozenset(
+    {
+        "if_statement",
+        "conditional_expression",
+        "switch_statement",
+        "case_statement",
+        "for_statement",
+        "while_statement",
+        "do_statement",
+        "for_range_loop",
+        "else_clause",
+    }
+)
+F_CONDITIONAL_NODES = frozenset(
+    {
+        "if_statement",
+        "elseif_clause",
+        "else_clause",
+        "do_loop",
+        "where_statement",
+        "select_case_statement",
+        "case_statement",
+        "block_construct",
+    }
+)
+
+#: Reduction operators as written in an update, mapped to the OpenMP reduction identifier.
+C_REDUCTION_OPS = {
+    "+": "+",
+    "-": "+",
+    "*": "*",
+    "&": "&",
+    "|": "|",
+    "^": "^",
+    "&&": "&&",
+    "||": "||",
+    "max": "max",
+    "min": "min",
+}
+F_REDUCTION_OPS = {
+    "+": "+",
+    "-": "+",
+    "*": "*",
+    ".and.": ".and.",
+    ".or.": ".or.",
+    ".eqv.": ".eqv.",
+    ".neqv.": ".neqv.",
+    "max": "max",
+    "min": "min",
+    "iand": "iand",
+    "ior": "ior",
+    "ieor": "ieor",
+}

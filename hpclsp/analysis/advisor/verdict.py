@@ -1,0 +1,245 @@
+"""The verdict on one loop: blockers from shape, side effects, scalars and array dependences; the clauses."""
+
+from __future__ import annotations
+
+import logging
+
+from hpclsp.analysis import dependence
+from hpclsp.analysis.advisor.model import Blocker, LoopAdvice
+from hpclsp.analysis.advisor.nodes import ancestors_until
+from hpclsp.analysis.advisor.scalars import ScalarsMixin
+from hpclsp.analysis.loops import Access, Affine, Loop
+
+log = logging.getLogger(__name__)
+
+
+class VerdictMixin(ScalarsMixin):
+    """Whether a loop's iterations are independent, and under which clauses."""
+
+    def analyze_loop(self, lp: Loop, adv: LoopAdvice) -> None:
+        """Fill the verdict and clauses of lp parallelized on its own."""
+        why = self.canonical(lp)
+        if why:
+            adv.blockers.append(Blocker(why, lp.keyword_span))
+            return
+        why = self.escapes(lp)
+        if why:
+            adv.blockers.append(Blocker(why, lp.keyword_span))
+            return
+        accs = self.body_accesses(lp)
+        # the index and the bounds must not change inside the body
+        bound_vars = (lp.lower.vars if lp.lower else set()) | (lp.upper.vars if lp.upper else set())
+        for a in accs:
+            if a.kind == "W" and not a.subscripts and a.base == lp.index:
+                adv.blockers.append(
+                    Blocker(
+                        f"{lp.index} is changed inside the body", a.span, first_text=a.text, first_kind="W"
+                    )
+                )
+                return
+            if a.kind == "W" and not a.subscripts and a.base in bound_vars:
+                adv.blockers.append(
+                    Blocker(f"the loop bound {a.base} is changed inside the body", a.span, first_text=a.text)
+                )
+                return
+        adv.blockers.extend(self.call_blockers(lp))
+        if adv.blockers:
+            return
+        inner_indices: dict[str, Loop] = {}
+        stack = list(lp.children)
+        while stack:
+            c = stack.pop()
+            if c.index:
+                inner_indices.setdefault(c.index, c)
+            stack.extend(c.children)
+        by_base: dict[str, list[Access]] = {}
+        for a in accs:
+            by_base.setdefault(a.base, []).append(a)
+        private: set[str] = set()
+        lastprivate: set[str] = set()
+        reductions: dict[str, str] = {}
+        variant: set[str] = set()
+        for base, bl in by_base.items():
+            if base == lp.index:
+                continue
+            arrays = [a for a in bl if self.is_array(a)]
+            scalars = [a for a in bl if not self.is_array(a)]
+            if scalars and not arrays:
+                writes = [a for a in scalars if a.kind == "W"]
+                if not writes:
+                    continue
+                variant.add(base)
+                if base in inner_indices:
+                    if self.fortran or self.decl_inside(base, lp, inner_indices[base].node.start_byte):
+                        continue
+                    if inner_indices[base].index_declared_in_header:
+                        continue
+                    private.add(base)
+                    continue
+                if self.decl_inside(base, lp, writes[0].node.start_byte):
+                    continue
+                reads = [a for a in scalars if a.kind == "R"]
+                if all(self.covered(r, writes, lp) for r in reads):
+                    if self.live_after(base, lp):
+                        if not any(
+                            self.unconditional_in(w, lp) and not self._under_cond(w, lp) for w in writes
+                        ):
+                            adv.blockers.append(
+                                Blocker(
+                                    f"`{base}` is assigned only in some iterations and used after the loop",
+                                    writes[0].span,
+                                    first_text=writes[0].text,
+                                    first_kind="W",
+                                )
+                            )
+                            continue
+                        lastprivate.add(base)
+                    else:
+                        private.add(base)
+                    continue
+                op, bad = self.reduction_op(base, scalars)
+                if op is not None:
+                    reductions[base] = op
+                    continue
+                r = next(
+                    (r for r in reads if not self.covered(r, writes, lp)), reads[0] if reads else writes[0]
+                )
+                w = next((w for w in writes if w is not r), writes[0])
+                adv.blockers.append(
+                    Blocker(
+                        f"`{base}` carries a value from one iteration to the next: it is read "
+                        f"(line {r.line + 1}) before it is assigned in the same iteration (line {w.line + 1})",
+                        r.span,
+                        w.span,
+                        r.text,
+                        w.text,
+                        r.kind,
+                        w.kind,
+                    )
+                )
+                continue
+        if adv.blockers:
+            return
+        defs: dict[str, Affine] = {}
+        for base, bl in by_base.items():
+            if base == lp.index:
+                continue
+            arrays = [a for a in bl if self.is_array(a)]
+            if (
+                not arrays
+                or not any(a.kind == "W" for a in arrays)
+                and not any(a.kind == "W" for a in bl if not self.is_array(a))
+            ):
+                continue
+            if not any(a.kind == "W" for a in arrays):
+                continue
+            dep = self._first_dependence(lp, arrays, variant - private - lastprivate, defs)
+            if dep is None:
+                continue
+            op = self._array_reduction(base, arrays, lp)
+            if op is not None:
+                reductions[base] = op
+                continue
+            a1, a2 = dep.a1, dep.a2
+            adv.blockers.append(
+                Blocker(self._dep_message(dep, lp), a1.span, a2.span, a1.text, a2.text, a1.kind, a2.kind)
+            )
+        if adv.blockers:
+            return
+        adv.parallelizable = True
+        adv.private = sorted(private)
+        adv.lastprivate = sorted(lastprivate)
+        adv.reduction = [f"{op}:{v}" for v, op in sorted(reductions.items())]
+        for v in adv.private:
+            adv.notes.append(f"`{v}` is assigned before use in every iteration (private)")
+        for v in adv.lastprivate:
+            adv.notes.append(f"`{v}` is assigned in every iteration and used after the loop (lastprivate)")
+        for v, op in sorted(reductions.items()):
+            adv.notes.append(f"`{v}` accumulates with {op} (reduction)")
+
+    def _under_cond(self, w: Access, lp: Loop) -> bool:
+        return (
+            any(self._conditional(p) for p in ancestors_until(w.node, lp.node))
+            and w.node.start_byte >= lp.body_start
+        )
+
+    def _first_dependence(self, lp: Loop, arrays: list[Access], variant: set[str], defs: dict[str, Affine]):
+        writes = [a for a in arrays if a.kind == "W"]
+        best = None
+        for w in writes:
+            for o in arrays:
+                try:
+                    dep = dependence.test(w, o, lp, variant=frozenset(variant), defs=defs)
+                except Exception:  # the shared test must not take the advisor down
+                    log.exception("dependence test failed")
+                    dep = dependence.Dependence(
+                        w, o, (None,), ("*",), False, explanation="dependence test failed"
+                    )
+                if dep is None:
+                    if len(w.subscripts) != len(o.subscripts) or (not w.subscripts and not o.subscripts):
+                        # whole-array access mixed with elements: same memory in every iteration
+                        if not w.subscripts or not o.subscripts:
+                            dep = dependence.Dependence(
+                                w,
+                                o,
+                                (None,),
+                                ("*",),
+                                False,
+                                explanation=f"`{w.text}` is the whole array in every iteration",
+                            )
+                if dep is not None:
+                    if best is None or (dep.exact and not best.exact):
+                        best = dep
+                    if dep.exact:
+                        return dep
+        return best
+
+    def _array_reduction(self, base: str, arrays: list[Access], lp: Loop) -> str | None:
+        """``hist[idx[i]] += 1``: every access of the array is part of an update with one operator."""
+        d = self.decl(base, lp.node.start_byte, lp.func)
+        if d is None or not d.is_array or d.is_pointer:
+            return None
+        if not self.fortran and d.storage == "param":
+            return None
+        if self.fortran and d.storage == "param":
+            return None
+        if not all(a.subscripts for a in arrays):
+            return None
+        varying = {lp.index} | {c.index for c in self._descendants(lp) if c.index}
+        if not any(s is None or (s.vars & varying) for a in arrays for s in a.subscripts):
+            return None  # one element updated by every iteration: not worth an array reduction
+        op, _bad = self.reduction_op(base, arrays)
+        if op in ("max", "min") and not self.fortran:
+            return op
+        return op
+
+    @staticmethod
+    def _descendants(lp: Loop) -> list[Loop]:
+        out, stack = [], list(lp.children)
+        while stack:
+            c = stack.pop()
+            out.append(c)
+            stack.extend(c.children)
+        return out
+
+    def _dep_message(self, dep: dependence.Dependence, lp: Loop) -> str:
+        a1, a2 = dep.a1, dep.a2
+        t1, t2 = a1.text or a1.name, a2.text or a2.name
+        idx = lp.index or "i"
+        d = dep.carried_distance
+        if a1 is a2 or (t1 == t2 and a1.kind == a2.kind):
+            if dep.indirect or not dep.exact:
+                return f"`{t1}` may be written by several iterations"
+            return f"`{t1}` is written by every iteration (the same element)"
+        verb2 = "reads" if a2.kind == "R" else "writes"
+        if d is not None and d != 0:
+            rel = "a later" if d > 0 else "an earlier"
+            return (
+                f"`{t1}` (line {a1.line + 1}) and `{t2}` (line {a2.line + 1}) touch the same element "
+                f"{abs(d)} iteration{'s' if abs(d) != 1 else ''} of `{idx}` apart: {rel} iteration {verb2} it"
+            )
+        if not dep.exact:
+            return f"`{t1}` (line {a1.line + 1}) and `{t2}` (line {a2.line + 1}) may touch the same element in different iterations"
+        return dep.explanation or f"`{t1}` and `{t2}` touch the same element in different iterations"
+
+    # -- whole file -------------------------------------------------------------------------

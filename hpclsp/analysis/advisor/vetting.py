@@ -1,0 +1,81 @@
+"""Vetting by the race checker: a suggestion whose parallelized text the race analysis flags is withdrawn."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from hpclsp.analysis.advisor.model import Blocker, LoopAdvice
+from hpclsp.analysis.advisor.pragma import all_suggestion_edits, suggestion_edits
+from hpclsp.analysis.findings import Edit, apply_edits
+from hpclsp.analysis.source import SourceFile
+
+log = logging.getLogger(__name__)
+
+
+def _race_findings(source: SourceFile, text: str) -> list[Any]:
+    from hpclsp.analysis import engine
+
+    src = SourceFile(source.path, source.language, text, fixed_form=source.fixed_form)
+    res = engine.analyze(src, engine.Options(select=("omp-race",), hints=False, budget=10.0))
+    return [f for f in res.findings if f.code.startswith("omp-race")]
+
+
+def _shift(edits: list[Edit], line: int, col: int) -> int:
+    """Lines inserted before original position (line, col) by a set of insertions."""
+    return sum(e.new_text.count("\n") for e in edits if (e.span.start.line, e.span.start.col) <= (line, col))
+
+
+def vet(source: SourceFile, advice: list[LoopAdvice]) -> None:
+    """Withdraw suggestions whose parallelized version the race checker flags.
+
+    One race analysis of the text with every suggestion applied: suggested loops are never nested,
+    and race findings only arise inside parallel constructs, so a finding inside a suggested loop's
+    region (its pragma line through its end directive) is caused by that suggestion.
+    """
+    sugg = [a for a in advice if a.suggested]
+    if not sugg:
+        return
+    try:
+        all_edits = all_suggestion_edits(source, advice)
+        combined = _race_findings(source, apply_edits(source.text, all_edits))
+    except Exception:
+        log.exception("race vetting failed for %s", source.path)
+        return
+    if not combined:
+        return
+    for a in sugg:
+        start, end = a.span.start, a.span.end
+        own = suggestion_edits(source, a)
+        lo = (
+            start.line + _shift(all_edits, start.line, start.col) - own[0].new_text.count("\n")
+            if own
+            else start.line
+        )
+        hi = (
+            end.line
+            + _shift(all_edits, end.line, end.col)
+            + (own[1].new_text.count("\n") if len(own) > 1 else 0)
+        )
+        bad = [f for f in combined if lo <= f.span.start.line <= hi]
+        if bad:
+            _withdraw(
+                a, advice, f"the race checker flags the parallelized loop: {bad[0].code}: {bad[0].message}"
+            )
+
+
+def _withdraw(a: LoopAdvice, advice: list[LoopAdvice], why: str) -> None:
+    a.suggested = False
+    a.parallelizable = False
+    a.pragma = None
+    a.end_pragma = None
+    a.collapse = None
+    a.schedule = None
+    a.reason = why
+    a.blockers.insert(0, Blocker(why, a.keyword_span))
+    for o in advice:
+        if o.outer is a:
+            o.outer = None
+            o.simd = False
+            o.pragma = None
+            o.reason = "parallelizable; the enclosing loop's suggestion was withdrawn"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from hpclsp import project
 from hpclsp.analysis import engine
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.rules import rule_for_code
@@ -100,7 +101,7 @@ def register(ls: HpcLanguageServer) -> None:
 def analyze_document(doc: Document, options: engine.Options) -> engine.Result:
     """Run the engine on a document snapshot (called on the analysis thread)."""
     try:
-        return engine.analyze(doc.source(), options)
+        return project.analyze_for_editor(doc.source(), options)  # compile_commands.json, suppressions
     except Exception as exc:  # the snapshot itself failed: publish nothing, keep serving
         log.exception("%s: analysis failed", doc.uri)
         return engine.Result([], [str(exc)], partial=True)

@@ -1,0 +1,158 @@
+"""Score one suite: stage the cases, run the analyses, compare with the labels, build the rows."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from typing import Any
+
+from bench.external import neutral
+from bench.external.metrics import Confusion, Row
+from bench.external.runner import Job, Outcome, run_jobs
+from bench.external.suites import Case, Suite, revision
+
+
+def pair_matched(finding: dict[str, Any], pair: tuple[int, int]) -> bool:
+    """A finding reports a race pair: its own line is one access, a related location the other."""
+    own = finding["line"]
+    lines = {own, *finding["related"]}
+    a, b = pair
+    if a == b:
+        return a in lines
+    return (a == own and b in lines) or (b == own and a in lines)
+
+
+def _neutral_order(cases: list[Case], root: str) -> list[int]:
+    """Case numbers that do not follow the (label-bearing) file names: by a digest of the path."""
+    keys = [hashlib.sha1(os.path.relpath(c.path, root).encode()).hexdigest() for c in cases]
+    order = sorted(range(len(cases)), key=lambda i: keys[i])
+    numbers = [0] * len(cases)
+    for n, i in enumerate(order, start=1):
+        numbers[i] = n
+    return numbers
+
+
+def run_suite(
+    suite: Suite, suite_dir: str, workers: int = 2, cpu_limit: float = 20.0
+) -> tuple[list[Case], dict[int, Outcome]]:
+    """Stage every case of a suite in a temporary directory and analyse the copies."""
+    cases = suite.collect(suite_dir)
+    numbers = _neutral_order(cases, suite_dir)
+    with tempfile.TemporaryDirectory(prefix="hpclsp-ext-") as tmp:
+        jobs = []
+        for i, case in enumerate(cases):
+            staged = neutral.stage(case.path, numbers[i], tmp, suite_dir, case.blank_pragmas)
+            jobs.append(Job(i, staged, case.kind, case.select))
+        outcomes = run_jobs(jobs, workers=workers, cpu_limit=cpu_limit)
+    return cases, outcomes
+
+
+def score_suite(
+    suite: Suite, suite_dir: str, cases: list[Case], outcomes: dict[int, Outcome]
+) -> dict[str, Any]:
+    """Rows per language/category plus "all", the slowest files and the misjudged ones."""
+    rows: dict[str, Row] = {"all": Row("all")}
+    misjudged: list[dict[str, Any]] = []
+    timed: list[tuple[float, str, bool]] = []
+    for i, case in enumerate(cases):
+        out = outcomes.get(i) or Outcome(i, error="no result")
+        rel = os.path.relpath(case.path, suite_dir)
+        timed.append((out.seconds, rel, out.timed_out))
+        targets = [rows["all"]] + [rows.setdefault(g, Row(g)) for g in case.groups]
+        if case.reference is not None:
+            note = _score_loops(case, out, targets, rel)
+        else:
+            note = _score_file(case, out, targets, rel)
+        if note:
+            misjudged.append(note)
+        for row in targets:
+            row.files += 1
+            row.times.append(out.seconds)
+            row.timeouts += out.timed_out
+            row.errors += out.error is not None
+    timed.sort(reverse=True)
+    return {
+        "suite": suite.name,
+        "revision": revision(suite_dir, suite),
+        "directory": suite_dir,
+        "unit": suite.unit,
+        "rows": {name: row for name, row in sorted(rows.items(), key=lambda kv: (kv[0] != "all", kv[0]))},
+        "slowest": [{"file": f, "ms": round(1000 * s), "timed_out": t} for s, f, t in timed[:5]],
+        "misjudged": misjudged,
+    }
+
+
+def _score_file(case: Case, out: Outcome, rows: list[Row], rel: str) -> dict[str, Any] | None:
+    """Per-file verdict and right line; returns a note when the verdict is wrong (or unscored but noisy)."""
+    found = [f for f in out.findings if case.relevant(f)]
+    said = bool(found)
+    right: bool | None = None
+    if case.expected and said:
+        if case.pairs:
+            right = any(pair_matched(f, p) for f in found for p in case.pairs)
+        elif case.lines:
+            right = any(f["line"] in case.lines for f in found)
+    for row in rows:
+        if case.expected is not None:
+            row.verdict.add(case.expected, said)
+        if right is not None:
+            row.right_line_of += 1
+            row.right_line += right
+    wrong = case.expected is not None and case.expected != said
+    if not (wrong or right is False or (case.expected is None and said) or out.timed_out or out.error):
+        return None
+    return {
+        "file": rel,
+        "expected": case.expected,
+        "labelled_lines": sorted({n for p in case.pairs for n in p} | set(case.lines)),
+        "found": [f"{f['line']}:{f['code']}" + (f" ~{f['related']}" if f["related"] else "") for f in found],
+        "timed_out": out.timed_out,
+        "error": out.error,
+    }
+
+
+def _score_loops(case: Case, out: Outcome, rows: list[Row], rel: str) -> dict[str, Any] | None:
+    """Per-loop verdicts (parallelizable, suggested) and exact clause sets against the reference."""
+    assert case.reference is not None
+    by_line: dict[int, list[dict[str, Any]]] = {}
+    for loop in out.loops:
+        by_line.setdefault(loop["line"], []).append(loop)
+    wrong = []
+    for row in rows:
+        if row.suggested is None:
+            row.suggested = Confusion()
+    for ref in case.reference:
+        cands = by_line.get(ref["line"], [])
+        got = next((c for c in cands if c["column"] == ref["column"]), cands[0] if len(cands) == 1 else None)
+        par = bool(got and got["parallelizable"])
+        sug = bool(got and got["suggested"])
+        exact: bool | None = None
+        if ref["parallel"] and par and got is not None:
+            exact = _advice_clauses(got, ref["induction"]) == ref["clauses"]
+        for row in rows:
+            row.verdict.add(ref["parallel"], par)
+            assert row.suggested is not None
+            row.suggested.add(ref["parallel"], sug)
+            row.unmatched_loops += got is None
+            if exact is not None:
+                row.clauses_of += 1
+                row.clauses_exact += exact
+        if par != ref["parallel"] or exact is False:
+            have = sorted(_advice_clauses(got, ref["induction"])) if got else None
+            wrong.append(
+                f"{ref['line']}: expert {'parallel' if ref['parallel'] else 'serial'} "
+                f"{sorted(ref['clauses'])}, got {'none' if got is None else got['pragma'] or 'serial'} {have}"
+            )
+    if not wrong and not out.timed_out and not out.error:
+        return None
+    return {"file": rel, "loops": wrong, "timed_out": out.timed_out, "error": out.error}
+
+
+def _advice_clauses(loop: dict[str, Any], induction: str | None) -> set[str]:
+    """The advisor's data-sharing clause tokens for a loop (the induction variable left out)."""
+    out = {f"private:{v}" for v in loop["private"] if v != induction}
+    out |= {f"firstprivate:{v}" for v in loop["firstprivate"] if v != induction}
+    out |= {f"lastprivate:{v}" for v in loop["lastprivate"] if v != induction}
+    out |= {f"reduction:{r.replace(' ', '')}" for r in loop["reduction"]}
+    return out

@@ -271,6 +271,18 @@ class HpcLanguageServer(LanguageServer):
         task.add_done_callback(done)
         return task
 
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        """Serve over stdio; a mis-framed message gets an error and the reader resynchronises."""
+        from hpclsp import framing
+
+        framing.start_io(self, stdin, stdout)
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve over TCP with the same resynchronising reader as stdio."""
+        from hpclsp import framing
+
+        framing.start_tcp(self, host, port)
+
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Log and count internal errors; answer unparseable JSON with a parse error; never crash."""
         self.error_count += 1

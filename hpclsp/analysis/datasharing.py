@@ -94,15 +94,24 @@ def _visible_decl_inside(func: Function | None, name: str, byte: int, c: Constru
 
 
 def resolve(
-    ir: FileIR, name: str, byte: int, outer: Construct | None, func: Function | None = None
+    ir: FileIR,
+    name: str,
+    byte: int,
+    outer: Construct | None,
+    func: Function | None = None,
+    chain: list[Construct] | None = None,
 ) -> Sharing:
-    """The data-sharing attribute of ``name`` at ``byte``, for the team created by ``outer``."""
+    """The data-sharing attribute of ``name`` at ``byte``, for the team created by ``outer``.
+
+    ``chain`` (innermost first) replaces the constructs found around ``byte`` when given.
+    """
     fortran = ir.source.language == "fortran"
     key = name.lower() if fortran else name
     if key in ir.threadprivate:
         return Sharing("threadprivate", None, "threadprivate")
     func = func or ir.function_at(byte)
-    chain = enclosing(ir, byte, outer)
+    if chain is None:
+        chain = enclosing(ir, byte, outer)
     for i, c in enumerate(chain):
         for cl in c.clauses:
             if cl.name in PRIVATE_CLAUSES and key in {x.lower() if fortran else x for x in _items(cl.items)}:
@@ -161,6 +170,36 @@ def resolve(
         if c.has("parallel") or c.has("teams"):
             return Sharing("shared", c, "implicit shared")
     return Sharing("shared", None, "declared outside the region")
+
+
+def around(ir: FileIR, c: Construct) -> list[Construct]:
+    """``c`` and the constructs enclosing it, innermost first (constructs nested in ``c`` left out)."""
+    outer = [
+        o
+        for o in ir.constructs
+        if o is not c
+        and not o.standalone
+        and o.start <= c.start
+        and c.end <= o.end
+        and (o.end - o.start > c.end - c.start or o.directive.first_line < c.directive.first_line)
+    ]
+    outer.sort(key=lambda o: (o.end - o.start, -o.directive.first_line))
+    return [c, *outer]
+
+
+def resolve_in(
+    ir: FileIR, c: Construct, name: str, byte: int | None = None, func: Function | None = None
+) -> Sharing:
+    """The data-sharing attribute of ``name`` in the region of construct ``c`` itself.
+
+    ``byte`` is a use of the name inside ``c`` (block-scoped declarations are looked up from
+    there; default: the start of ``c``). Constructs nested inside ``c`` do not count (a loop
+    index privatised by an inner ``for`` is still shared in the enclosing ``parallel``).
+    Used by the editor's inlay hints.
+    """
+    chain = around(ir, c)
+    at = c.start if byte is None else byte
+    return resolve(ir, name, at, chain[-1], func, chain=chain)
 
 
 def _resolve_from(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import queue
 
+import pytest
+
 from .conftest import alive
 
 
@@ -52,3 +54,52 @@ def test_bad_notifications_are_ignored(server):
         server.orphan_errors.get(timeout=0.5)
     except queue.Empty:
         pass
+
+
+def _drain(server) -> None:
+    while True:
+        try:
+            server.orphan_errors.get(timeout=0.3)
+        except queue.Empty:
+            return
+
+
+def test_short_content_length_then_valid_request(server):
+    """A frame whose Content-Length counts characters, not UTF-8 bytes: a parse error, then the
+    server finds the next header and answers the next request (it used to stall for good)."""
+    _drain(server)
+    body = '{"jsonrpc": "2.0", "id": 90, "method": "workspace/executeCommand", "params": {"command": "hpclsp.documentState", "arguments": ["file:///día/ñandú.c"]}}'
+    raw = body.encode()
+    assert len(body) < len(raw)
+    server.send_raw(raw, header=b"Content-Length: %d\r\n\r\n" % len(body))
+    err = server.orphan_errors.get(timeout=10)
+    assert err["error"]["code"] == -32700 and err.get("id") is None
+    msg = server.request_raw(
+        '{"jsonrpc": "2.0", "id": {id}, "method": "workspace/executeCommand", "params": {"command": "hpclsp.documentState", "arguments": ["file:///none.c"]}}',
+        timeout=10,
+    )
+    assert "result" in msg, msg
+    alive(server)
+    with pytest.raises(queue.Empty):  # the left-over bytes of the broken frame get no second error
+        server.orphan_errors.get(timeout=0.5)
+
+
+def test_long_content_length_and_garbage_resync(server):
+    """A Content-Length longer than its body swallows the next header; garbage between frames is
+    skipped with one parse error; every later request is answered."""
+    _drain(server)
+    note = b'{"jsonrpc": "2.0", "method": "$/noSuchNotification", "params": {}}'
+    server.send_raw(note, header=b"Content-Length: %d\r\n\r\n" % (len(note) + 25))
+    first = server.request_raw(
+        '{"jsonrpc": "2.0", "id": {id}, "method": "workspace/executeCommand", "params": {"command": "hpclsp.documentState", "arguments": ["file:///a.c"]}}',
+        timeout=10,
+    )
+    assert "result" in first, first
+    server.send_raw(b"", header=b"\x00\xffnot a header at all\r\n")
+    msg = server.request_raw(
+        '{"jsonrpc": "2.0", "id": {id}, "method": "workspace/executeCommand", "params": {"command": "hpclsp.documentState", "arguments": ["file:///b.c"]}}',
+        timeout=10,
+    )
+    assert "result" in msg, msg
+    assert server.orphan_errors.get(timeout=10)["error"]["code"] == -32700
+    alive(server)

@@ -70,6 +70,86 @@ def test_settings_scopes(manifest: dict[str, Any]) -> None:
         assert f"hpclsp.{key}" in props, key
 
 
+def test_settings_generated_without_drift(manifest: dict[str, Any]) -> None:
+    """package.json's settings are what scripts/sync_settings.py generates from hpclsp.config."""
+    proc = subprocess.run(
+        [sys.executable, str(VSCODE / "scripts" / "sync_settings.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    sync = _sync_module()
+    assert manifest["contributes"]["configuration"]["properties"] == sync.properties()
+    from hpclsp import config
+
+    server_keys = {key for key, _typ, _default in config.describe_settings()}
+    props = manifest["contributes"]["configuration"]["properties"]
+    assert server_keys <= set(props), server_keys - set(props)
+    # Every contributed key is a server setting or one of the extension's own.
+    own = set(sync.CLIENT_SETTINGS) | set(sync.TRAILING_CLIENT_SETTINGS)
+    assert set(props) == server_keys | own
+    # Bounds and choices are the server's.
+    assert props["hpclsp.diagnostics.budgetMs"]["minimum"] == config.MINIMA["diagnostics.budget_ms"]
+    assert props["hpclsp.model.backend"]["enum"] == list(config.CHOICES["model.backend"])
+
+
+def test_generator_detects_drift(tmp_path) -> None:
+    """The check fails on a package.json whose settings lag behind the server's."""
+    sync = _sync_module()
+    stale = json.loads((VSCODE / "package.json").read_text())
+    del stale["contributes"]["configuration"]["properties"]["hpclsp.diagnostics.debounceMs"]
+    stale["contributes"]["configuration"]["properties"]["hpclsp.model.contextSize"]["minimum"] = 1
+    assert sync.render(stale) != json.dumps(stale, indent=2, ensure_ascii=False) + "\n"
+    fresh = sync.render(stale)
+    props = json.loads(fresh)["contributes"]["configuration"]["properties"]
+    assert "hpclsp.diagnostics.debounceMs" in props and props["hpclsp.model.contextSize"]["minimum"] == 256
+    assert sync.render(json.loads(fresh)) == fresh  # idempotent
+
+
+def test_restricted_mode_declared(manifest: dict[str, Any]) -> None:
+    untrusted = manifest["capabilities"]["untrustedWorkspaces"]
+    assert untrusted["supported"] == "limited" and "static analysis only" in untrusted["description"]
+    restricted = set(untrusted["restrictedConfigurations"])
+    props = manifest["contributes"]["configuration"]["properties"]
+    for key in props:
+        if key.startswith(("hpclsp.model.", "hpclsp.server.")) or key in (
+            "hpclsp.indexes",
+            "hpclsp.embedder.path",
+        ):
+            assert key in restricted, key
+    # Rule selection stays per folder, trusted or not.
+    assert "hpclsp.diagnostics.ignore" not in restricted
+
+
+def test_repository_license_icon(manifest: dict[str, Any]) -> None:
+    assert (
+        manifest["repository"]["url"].startswith("https://")
+        and manifest["repository"]["directory"] == "editors/vscode"
+    )
+    assert manifest["license"] == "Apache-2.0"
+    assert manifest["icon"] == "images/icon.png"
+    with zipfile.ZipFile(VSCODE / "hpclsp.vsix") as z:
+        names = {n.lower() for n in z.namelist()}
+        assert {"extension/license", "extension/license.txt"} & names, sorted(names)
+        png = z.read("extension/images/icon.png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width == height and width >= 128
+
+
+def _sync_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "hpclsp_vscode_sync", VSCODE / "scripts" / "sync_settings.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_settings_match_server_defaults(manifest: dict[str, Any]) -> None:
     """The defaults VS Code shows are the server's own defaults."""
     from hpclsp import config
@@ -116,4 +196,4 @@ def test_client_logic_against_real_server(manifest: dict[str, Any]) -> None:
         [node, "--test", "test/"], cwd=VSCODE, env=env, capture_output=True, text=True, timeout=180
     )
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
-    assert "# fail 0" in proc.stdout and "# pass 5" in proc.stdout, proc.stdout[-2000:]
+    assert "# fail 0" in proc.stdout and "# pass 6" in proc.stdout, proc.stdout[-2000:]

@@ -64,8 +64,13 @@ function readSection(scopeUri?: string): unknown {
   return JSON.parse(JSON.stringify(vscode.workspace.getConfiguration('hpclsp', scope)));
 }
 
+/** False in an untrusted folder (Restricted Mode): the server then runs without a model. */
+function trusted(): boolean {
+  return vscode.workspace.isTrusted;
+}
+
 function updateStatus(progress?: string): void {
-  const { text, tooltip } = statusText(serverState, lastModel, progress);
+  const { text, tooltip } = statusText(serverState, lastModel, progress, trusted());
   status.text = text;
   status.tooltip = `${tooltip}\nClick to show the hpclsp log.`;
   status.show();
@@ -113,12 +118,12 @@ function createClient(cmd: ServerCommand): LanguageClient {
       { scheme: 'file', language },
       { scheme: 'untitled', language },
     ]),
-    initializationOptions: serverSettings(readSection()),
+    initializationOptions: serverSettings(readSection(), trusted()),
     outputChannel: output,
     middleware: {
       workspace: {
         // The server pulls `hpclsp`; it gets that section without the client-only keys.
-        configuration: (params) => answerConfiguration(params.items, readSection),
+        configuration: (params) => answerConfiguration(params.items, readSection, trusted()),
       },
     },
   };
@@ -137,6 +142,9 @@ async function start(): Promise<void> {
   const cmd = currentCommand();
   currentKey = serverCommandKey(cmd);
   output.info(`starting the server (${cmd.source}): ${cmd.command} ${cmd.args.join(' ')}`);
+  if (!trusted()) {
+    output.info('Restricted Mode: static analysis only, model backend "none"');
+  }
   if (cmd.source === 'not found') {
     void vscode.window.showWarningMessage(
       'hpclsp: no server found. Set "hpclsp.server.pythonPath" to a Python with hpclsp installed, ' +
@@ -284,6 +292,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hpclsp
   context.subscriptions.push(output, status);
   registerCommands(context);
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => void onConfigurationChanged(e)));
+  // Trusting the folder lifts Restricted Mode: the server re-pulls its settings, model included.
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      output.info('the folder is trusted now: the model backend follows the settings again');
+      if (client && client.isRunning()) {
+        void client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+        setTimeout(() => void pollModel(), 500);
+      }
+      updateStatus();
+    }),
+  );
   context.subscriptions.push({ dispose: () => void stop() });
   await start();
   return { client: () => client, serverCommand: currentCommand, restartCount: () => restarts };

@@ -143,14 +143,19 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-/** The `hpclsp` section as the server should see it: client-only keys removed. */
-export function serverSettings(section: unknown): Record<string, unknown> {
-  const out = plain(section);
-  if (!isPlainObject(out)) {
-    return {};
-  }
+/**
+ * The `hpclsp` section as the server should see it: client-only keys removed. In an untrusted
+ * folder (Restricted Mode) the model backend is `none`, whatever the settings say: the server
+ * then runs static analysis only.
+ */
+export function serverSettings(section: unknown, trusted = true): Record<string, unknown> {
+  const plainSection = plain(section);
+  const out = isPlainObject(plainSection) ? plainSection : {};
   for (const key of CLIENT_ONLY_KEYS) {
     delete out[key];
+  }
+  if (!trusted) {
+    out.model = { ...(isPlainObject(out.model) ? out.model : {}), backend: 'none' };
   }
   return out;
 }
@@ -162,13 +167,14 @@ export function serverSettings(section: unknown): Record<string, unknown> {
 export function answerConfiguration(
   items: { section?: string; scopeUri?: string }[],
   read: (scopeUri?: string) => unknown,
+  trusted = true,
 ): unknown[] {
   return items.map((item) => {
     const section = item.section ?? '';
     if (section !== 'hpclsp' && !section.startsWith('hpclsp.')) {
       return null;
     }
-    let value: unknown = serverSettings(read(item.scopeUri));
+    let value: unknown = serverSettings(read(item.scopeUri), trusted);
     for (const part of section.split('.').slice(1)) {
       value = isPlainObject(value) ? value[part] : undefined;
     }
@@ -190,7 +196,14 @@ export function statusText(
   server: 'starting' | 'running' | 'stopped' | 'failed',
   model?: ModelStatus,
   progress?: string,
+  trusted = true,
 ): { text: string; tooltip: string } {
+  if (!trusted && server === 'running' && !progress) {
+    return {
+      text: '$(shield) hpclsp',
+      tooltip: 'hpclsp: Restricted Mode — static analysis only, no model (trust the folder to enable it)',
+    };
+  }
   if (server === 'failed') {
     return { text: '$(error) hpclsp', tooltip: 'hpclsp: the server failed to start — see the hpclsp output' };
   }

@@ -52,6 +52,20 @@ test('client-only keys never reach the server', () => {
   assert.deepEqual(answers, [{ model: { backend: 'none' }, indexes: ['/x'] }, { backend: 'none' }, null, null]);
 });
 
+test('Restricted Mode: static analysis only, whatever the settings say', () => {
+  const section = { model: { backend: 'llama-cpp', path: '/w/evil.gguf' }, diagnostics: { ignore: ['mpi-'] } };
+  assert.deepEqual(s.serverSettings(section, false), {
+    model: { backend: 'none', path: '/w/evil.gguf' },
+    diagnostics: { ignore: ['mpi-'] },
+  });
+  assert.deepEqual(s.serverSettings({}, false), { model: { backend: 'none' } });
+  assert.deepEqual(s.serverSettings(section, true).model, { backend: 'llama-cpp', path: '/w/evil.gguf' });
+  const answers = s.answerConfiguration([{ section: 'hpclsp.model' }, { section: 'hpclsp' }], () => section, false);
+  assert.equal(answers[0].backend, 'none');
+  assert.equal(answers[1].model.backend, 'none');
+  assert.match(s.statusText('running', { state: 'disabled' }, undefined, false).tooltip, /Restricted Mode/);
+});
+
 test('status bar text follows the model state', () => {
   assert.match(s.statusText('running', { state: 'ready', model: '/m/gemma.gguf' }).tooltip, /gemma\.gguf ready/);
   assert.match(s.statusText('running', { state: 'loading' }).text, /sync~spin/);

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -31,13 +30,6 @@ def hpclsp(*args: str, cwd: str | None = None) -> subprocess.CompletedProcess[st
     return subprocess.run(
         [sys.executable, "-m", "hpclsp", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
     )
-
-
-@pytest.fixture()
-def bad_file(tmp_path):
-    p = tmp_path / "bad.c"
-    p.write_text(BAD_C)
-    return p
 
 
 def test_text_and_exit_code(bad_file):

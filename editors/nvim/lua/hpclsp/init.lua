@@ -8,11 +8,10 @@ M.defaults = {
   root_markers = { 'hpclsp.toml', '.git' },
   settings = {}, -- the `hpclsp` settings section, e.g. { model = { backend = 'none' } }
   inline_completion = true, -- ghost text from the model
-  keys = {
-    accept_inline = '<M-l>', -- insert mode: accept the shown inline completion
-    explain = '<leader>he',
-    suggest = '<leader>hp',
-  },
+  inlay_hints = true, -- data-sharing attributes after each OpenMP directive
+  -- No key is mapped unless you name one here (see `:help hpclsp-keys` for suggestions):
+  -- keys = { accept_inline = '<M-l>', explain = '<leader>he', suggest = '<leader>hp' }
+  keys = {},
 }
 
 M.config = vim.deepcopy(M.defaults)
@@ -144,7 +143,8 @@ function M.accept_inline()
   return require('hpclsp.ghost').accept()
 end
 
---- Called for every buffer hpclsp attaches to.
+--- Called for every buffer hpclsp attaches to. Maps only the keys the user configured, and
+--- only in that buffer.
 function M.on_attach(client, bufnr)
   if M.config.inline_completion then
     if has_native_inline() then
@@ -153,7 +153,10 @@ function M.on_attach(client, bufnr)
       require('hpclsp.ghost').attach(client, bufnr)
     end
   end
-  local keys = M.config.keys
+  if M.config.inlay_hints and vim.lsp.inlay_hint and client.server_capabilities.inlayHintProvider then
+    vim.lsp.inlay_hint.enable(true, { bufnr = bufnr })
+  end
+  local keys = M.config.keys or {}
   if keys.accept_inline then
     vim.keymap.set('i', keys.accept_inline, function()
       if not M.accept_inline() then
@@ -184,10 +187,36 @@ function M.lsp_config()
   }
 end
 
+--- The user commands (:HpclspExplain, ...). Called by plugin/hpclsp.lua and by setup(), so a
+--- plugin manager that adds the runtime path late (a git checkout's editors/nvim) still gets them.
+function M.create_commands()
+  local cmd = vim.api.nvim_create_user_command
+  cmd('HpclspExplain', function(o)
+    M.explain(o.range > 0 and { o.line1, o.line2 } or nil)
+  end, { range = true, desc = 'Explain the selected code with hpclsp', force = true })
+  cmd('HpclspAskDocs', function(o)
+    M.ask_docs(o.args)
+  end, { nargs = '*', desc = 'Ask the hpclsp documentation index', force = true })
+  cmd('HpclspSuggest', M.suggest, { desc = 'Insert every suggested OpenMP pragma in this buffer', force = true })
+  cmd('HpclspRebuildIndex', M.rebuild_index, { desc = 'Rebuild the hpclsp documentation indexes', force = true })
+  cmd('HpclspStatus', M.status, { desc = 'Show the hpclsp model state', force = true })
+end
+
+--- File types for CUDA and the Fortran extensions (also in ftdetect/hpclsp.lua).
+function M.add_filetypes()
+  local ext = { cu = 'cuda', cuh = 'cuda' }
+  for _, e in ipairs({ 'f', 'for', 'f77', 'f90', 'F90', 'f95', 'F95', 'f03', 'f08', 'F', 'FOR', 'F77', 'F03', 'F08' }) do
+    ext[e] = 'fortran'
+  end
+  vim.filetype.add({ extension = ext })
+end
+
 --- Configure and start hpclsp. On 0.11+ this uses vim.lsp.config/enable; on 0.10 a FileType autocmd.
 ---@param opts? table overrides of M.defaults
 function M.setup(opts)
   M.config = vim.tbl_deep_extend('force', vim.deepcopy(M.defaults), opts or {})
+  M.create_commands()
+  M.add_filetypes()
   local cfg = M.lsp_config()
   if vim.lsp.config and vim.lsp.enable then
     vim.lsp.config('hpclsp', cfg)

@@ -5,10 +5,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis.advisor.base import AdvisorBase
+from hpclsp.analysis.advisor.cxx import CxxEffectsMixin
 from hpclsp.analysis.advisor.model import Blocker
 from hpclsp.analysis.advisor.nodes import walk
-from hpclsp.analysis.advisor.tables import C_HIDDEN, C_IO, C_PURE, F_IMPURE_INTRINSICS, F_IO_NODES
+from hpclsp.analysis.advisor.tables import (
+    C_ALLOC,
+    C_HIDDEN,
+    C_IO,
+    C_PURE,
+    C_RANDOM,
+    F_IMPURE_INTRINSICS,
+    F_IO_NODES,
+)
 from hpclsp.analysis.loops import F_INTRINSICS, Function, Loop
 
 if TYPE_CHECKING:
@@ -17,7 +25,7 @@ if TYPE_CHECKING:
     Node = tree_sitter.Node
 
 
-class EffectsMixin(AdvisorBase):
+class EffectsMixin(CxxEffectsMixin):
     """What a loop body does besides reading and writing variables."""
 
     def escapes(self, lp: Loop) -> str | None:
@@ -45,13 +53,22 @@ class EffectsMixin(AdvisorBase):
                         return "return leaves the loop early"
                     if t == "goto_statement":
                         return "goto may leave the loop"
+                    if t == "throw_statement" and not self._inside_try(n, lp):
+                        return "throw leaves the loop early"
                     if t == "call_expression":
                         fn = n.child_by_field_name("function")
-                        if fn is not None and self.text(fn) in ("exit", "abort", "longjmp"):
+                        if fn is not None and self.text(fn).replace("std::", "") in (
+                            "exit",
+                            "_Exit",
+                            "quick_exit",
+                            "abort",
+                            "longjmp",
+                        ):
                             return f"{self.text(fn)} leaves the loop"
         return None
 
     def call_blockers(self, lp: Loop) -> list[Blocker]:
+        """Side effects of the body: I/O statements, calls, C++ operators on shared objects, allocation."""
         out: list[Blocker] = []
         seen: set[str] = set()
         for root in self._body_nodes(lp):
@@ -61,16 +78,35 @@ class EffectsMixin(AdvisorBase):
                     word = t.split("_")[0]
                     if word not in seen:
                         seen.add(word)
-                        out.append(Blocker(f"{word}: I/O", self.src.node_span(n)))
+                        out.append(Blocker(f"{word} statement: I/O", self.src.node_span(n)))
                     continue
+                if not self.fortran:
+                    why = self.cxx_effect(n, lp)
+                    if why and why not in seen:
+                        seen.add(why)
+                        out.append(Blocker(why, self.src.node_span(n)))
+                        continue
                 name = self._callee(n)
                 if name is None or name in seen:
                     continue
                 why = self.call_problem(name)
+                if why and not self.fortran and name in self._func_defs and self.mappable(name):
+                    why = None  # its effects become accesses of the arguments (summaries.py)
+                if why is None and not self.fortran:
+                    why = self.member_call_problem(n, lp)
                 if why:
                     seen.add(name)
                     out.append(Blocker(why, self.src.node_span(n)))
         return out
+
+    def _inside_try(self, n: Node, lp: Loop) -> bool:
+        """True when a throw is caught inside the loop body."""
+        p = n.parent
+        while p is not None and p.id != lp.node.id:
+            if p.type == "compound_statement" and p.parent is not None and p.parent.type == "try_statement":
+                return True
+            p = p.parent
+        return False
 
     def _callee(self, n: Node) -> str | None:
         if self.fortran:
@@ -95,6 +131,10 @@ class EffectsMixin(AdvisorBase):
             fn = n.child_by_field_name("function")
             if fn is not None and fn.type == "identifier":
                 return self.text(fn)
+            if fn is not None and fn.type == "qualified_identifier":
+                return self.text(fn).replace(" ", "")
+            if fn is not None and fn.type == "field_expression":
+                return "." + self.text(fn).replace(" ", "")
             return "(indirect call)" if fn is not None else None
         return None
 
@@ -109,14 +149,23 @@ class EffectsMixin(AdvisorBase):
             if name in F_INTRINSICS:
                 return None
             return f"calls {name}, whose side effects are unknown"
-        if name in C_PURE:
+        if name.startswith("."):
+            return None  # member functions: member_call_problem
+        bare = name[5:] if name.startswith("std::") else name
+        if bare in C_PURE:
             return None
         if name.startswith("omp_get_") or name == "omp_in_parallel":
             return None
-        if name in C_IO:
+        if bare in C_IO:
             return f"calls {name}: I/O"
-        if name in C_HIDDEN:
+        if bare in C_RANDOM:
+            return f"calls {name}, which has hidden state (a random-number generator)"
+        if bare in C_ALLOC:
+            return f"calls {name}: allocation on a shared heap structure"
+        if bare in C_HIDDEN:
             return f"calls {name}, which has hidden state"
+        if name == "(indirect call)":
+            return "calls through a function pointer, whose side effects are unknown"
         if name in self._func_defs:
             why = self.purity(name)
             return f"calls {name}, which {why}" if why else None

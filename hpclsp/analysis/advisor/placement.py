@@ -77,7 +77,6 @@ class Advisor(VerdictMixin):
                 o = adv.outer
                 if adv.loop in o.collapsed:
                     adv.reason = f"parallelizable; collapsed into the loop at line {o.span.start.line + 1}"
-                    adv.private, adv.lastprivate, adv.reduction = [], [], []
                     continue
                 adv.simd = self._simd_ok(adv)
                 adv.pragma = self._pragma(adv)
@@ -91,6 +90,7 @@ class Advisor(VerdictMixin):
             self.src.language,
             simd=adv.simd,
             private=adv.private,
+            firstprivate=adv.firstprivate,
             lastprivate=adv.lastprivate,
             reduction=adv.reduction,
             collapse=adv.collapse,
@@ -169,12 +169,10 @@ class Advisor(VerdictMixin):
             cadv = by_loop.get(id(child))
             if cadv is None or not cadv.parallelizable or child.index is None:
                 break
-            idx = {x.index for x in nest}
-            bvars = (child.lower.vars if child.lower else set()) | (
-                child.upper.vars if child.upper else set()
-            )
-            if bvars & idx or self._small(child) and False:
-                break
+            idx = {x.index for x in nest if x.index}
+            written = {a.base for a in self.body_accesses(lp) if a.kind == "W"}
+            if not self._invariant_loop(child, (written | idx) - {child.index}):
+                break  # not rectangular: the inner bounds move with the outer indices or the body
             nest.append(child)
             cur = child
         if len(nest) > 1:

@@ -15,6 +15,7 @@ def pragma_text(
     *,
     simd: bool = False,
     private: list[str] | tuple[str, ...] = (),
+    firstprivate: list[str] | tuple[str, ...] = (),
     lastprivate: list[str] | tuple[str, ...] = (),
     reduction: list[str] | tuple[str, ...] = (),
     collapse: int | None = None,
@@ -34,6 +35,8 @@ def pragma_text(
         parts.append(f"schedule({schedule})")
     if private:
         parts.append(f"private({', '.join(private)})")
+    if firstprivate:
+        parts.append(f"firstprivate({', '.join(firstprivate)})")
     if lastprivate:
         parts.append(f"lastprivate({', '.join(lastprivate)})")
     by_op: dict[str, list[str]] = {}

@@ -52,6 +52,47 @@ class ScalarsMixin(EffectsMixin):
             not self._conditional(p) for p in ancestors_until(w.node, lp.node)
         )
 
+    def all_or_none(self, writes: list[Access], lp: Loop) -> bool:
+        """True when some write runs in every iteration of lp or in none: only inner counted loops
+        whose bounds do not change from one iteration of lp to the next lie around it."""
+        written = {a.base for a in self.body_accesses(lp) if a.kind == "W"} | (
+            {lp.index} if lp.index else set()
+        )
+        inner = {}
+        stack = list(lp.children)
+        while stack:
+            c = stack.pop()
+            inner[c.node.id] = c
+            stack.extend(c.children)
+        for w in writes:
+            if all(
+                not self._conditional(p) or self._invariant_loop(inner.get(p.id), written)
+                for p in ancestors_until(w.node, lp.node)
+            ):
+                return True
+        return False
+
+    def _invariant_loop(self, c: Loop | None, written: set[str]) -> bool:
+        """A counted inner loop whose header reads nothing the outer body changes (same trip count each time)."""
+        if c is None or c.index is None or c.kind not in ("for", "do"):
+            return False
+        parts: list[Node | None]
+        if self.fortran:
+            parts = [c.node.named_children[0] if c.node.named_children else None]
+        else:
+            parts = [c.node.child_by_field_name(f) for f in ("initializer", "condition")]
+        for part in parts:
+            if part is None:
+                return False
+            for n in walk(part):
+                if n.type in ("call_expression", "subroutine_call"):
+                    return False
+                if n.type == "identifier":
+                    name = self.text(n).lower() if self.fortran else self.text(n)
+                    if name != c.index and name in written:
+                        return False
+        return True
+
     def live_after(self, name: str, lp: Loop) -> bool:
         """True when the value a scalar has after the loop may be read later."""
         f = lp.func
@@ -91,11 +132,27 @@ class ScalarsMixin(EffectsMixin):
             p = p.parent
         return False
 
+    def _statement_level(self, w: Access) -> bool:
+        """True when the assignment or increment writing w is a statement of its own."""
+        if self.fortran:
+            return True
+        p = w.node.parent
+        while p is not None and p.type == "parenthesized_expression":
+            p = p.parent
+        if p is None or p.type not in ("assignment_expression", "update_expression"):
+            return False
+        q = p.parent
+        while q is not None and q.type in ("parenthesized_expression", "comma_expression"):
+            q = q.parent
+        return q is not None and q.type == "expression_statement"
+
     def reduction_op(self, name: str, accs: list[Access]) -> tuple[str | None, Access | None]:
         """The OpenMP reduction operator when every access of a scalar is part of one reduction update."""
         ops: set[str] = set()
         update_stmts: set[int] = set()
         for a in accs:
+            if a.kind == "W" and not self._statement_level(a):
+                return None, a  # tmp[t++]: the updated value is used by the expression around it
             if a.kind == "W":
                 op = a.update_op
                 op_l = op.lower() if op else None

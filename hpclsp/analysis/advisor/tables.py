@@ -18,12 +18,27 @@ C_PURE = frozenset(
 #: C calls that do I/O.
 C_IO = frozenset(
     """printf fprintf sprintf snprintf puts fputs putchar fputc putc scanf fscanf sscanf fopen fclose fread fwrite
-    fgets getchar getc fgetc fflush perror write read open close""".split()
+    fgets getchar getc fgetc fflush perror write read open close vprintf vfprintf getline fseek ftell rewind
+    remove rename tmpfile""".split()
 )
 #: C calls with hidden state (random generators, allocation, time, process control).
-C_HIDDEN = frozenset(
-    """rand srand random srandom drand48 lrand48 rand_r malloc calloc realloc free time clock exit abort
-    strtok getenv setenv system sleep usleep""".split()
+C_HIDDEN = frozenset("""time clock exit abort strtok getenv setenv system sleep usleep""".split())
+#: Random-number generators: each call advances one hidden, shared state.
+C_RANDOM = frozenset("rand srand random srandom drand48 erand48 lrand48 mrand48 srand48 rand_r".split())
+#: Allocation: malloc/free on shared structures (see the local-pointer exemption in cxx.py).
+C_ALLOC = frozenset("malloc calloc realloc free aligned_alloc posix_memalign".split())
+#: Standard streams of C++ (``std::cout << x`` is I/O).
+CXX_STREAMS = frozenset("cout cerr clog cin wcout wcerr wclog wcin".split())
+#: Member functions of the standard library that do not change the object they are called on.
+CXX_CONST_MEMBERS = frozenset(
+    """size length empty cbegin cend find count c_str real imag capacity max_size contains""".split()
+)
+#: Member functions returning a reference to an element: harmless when only read (``s += v.at(i)``).
+CXX_ELEMENT_MEMBERS = frozenset("at front back data operator[]".split())
+#: Built-in arithmetic types (an operator on a variable of another type may be an overloaded call).
+CXX_BUILTIN_TYPES = frozenset(
+    """int long short char float double bool unsigned signed size_t ptrdiff_t int8_t int16_t int32_t int64_t
+    uint8_t uint16_t uint32_t uint64_t auto void""".split()
 )
 #: Fortran statements that do I/O.
 F_IO_NODES = frozenset(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from hpclsp.analysis import dependence
@@ -13,149 +14,209 @@ from hpclsp.analysis.loops import Access, Affine, Loop
 log = logging.getLogger(__name__)
 
 
+@dataclasses.dataclass
+class _Classes:
+    """The data-sharing classes found so far for one loop."""
+
+    private: set[str] = dataclasses.field(default_factory=set)
+    firstprivate: set[str] = dataclasses.field(default_factory=set)
+    lastprivate: set[str] = dataclasses.field(default_factory=set)
+    reductions: dict[str, str] = dataclasses.field(default_factory=dict)
+    variant: set[str] = dataclasses.field(default_factory=set)
+
+
+#: Dependence tests one array of one loop may cost; past it the loop is judged not provably independent.
+TEST_BUDGET = 400
+
+
+def _disjoint(a: Access, b: Access, index: str | None, varying: set[str]) -> bool:
+    """A quick sufficient test: two different constant subscripts in one dimension, or one dimension equal
+    in both accesses that moves with the loop index and nothing else that varies (distance 0)."""
+    if len(a.subscripts) != len(b.subscripts) or a.indirect or b.indirect:
+        return False
+    pa, pb = a.polys, b.polys
+    for k, (e1, e2) in enumerate(zip(a.subscripts, b.subscripts)):
+        if (
+            e1 is None
+            or e2 is None
+            or (k < len(pa) and pa[k] is not None)
+            or (k < len(pb) and pb[k] is not None)
+        ):
+            continue
+        c1, c2 = e1.coeffs, e2.coeffs
+        if not c1 and not c2:
+            if e1.const != e2.const:
+                return True
+            continue
+        if c1 == c2 and e1.const == e2.const and any(v == index for v, _ in c1):
+            if not any(v in varying for v, _ in c1):
+                return True
+    return False
+
+
+def _distinct(accs: list[Access]) -> list[Access]:
+    """One access per distinct shape (kind, subscripts, polynomials, indirection): the test sees nothing else."""
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for a in accs:
+        key = (a.kind, tuple(a.subscripts), tuple(a.polys), a.indirect)
+        if key not in seen:
+            seen.add(key)
+            out.append(a)
+    return out
+
+
 class VerdictMixin(ScalarsMixin):
     """Whether a loop's iterations are independent, and under which clauses."""
 
     def analyze_loop(self, lp: Loop, adv: LoopAdvice) -> None:
         """Fill the verdict and clauses of lp parallelized on its own."""
-        why = self.canonical(lp)
-        if why:
-            adv.blockers.append(Blocker(why, lp.keyword_span))
-            return
-        why = self.escapes(lp)
+        why = self.canonical(lp) or self.escapes(lp)
         if why:
             adv.blockers.append(Blocker(why, lp.keyword_span))
             return
         accs = self.body_accesses(lp)
-        # the index and the bounds must not change inside the body
-        bound_vars = (lp.lower.vars if lp.lower else set()) | (lp.upper.vars if lp.upper else set())
-        for a in accs:
-            if a.kind == "W" and not a.subscripts and a.base == lp.index:
-                adv.blockers.append(
-                    Blocker(
-                        f"{lp.index} is changed inside the body", a.span, first_text=a.text, first_kind="W"
-                    )
-                )
-                return
-            if a.kind == "W" and not a.subscripts and a.base in bound_vars:
-                adv.blockers.append(
-                    Blocker(f"the loop bound {a.base} is changed inside the body", a.span, first_text=a.text)
-                )
-                return
+        blocker = self._header_changed(lp, accs)
+        if blocker is not None:
+            adv.blockers.append(blocker)
+            return
         adv.blockers.extend(self.call_blockers(lp))
         if adv.blockers:
             return
-        inner_indices: dict[str, Loop] = {}
+        if not self.fortran:
+            accs, why = self.call_site_accesses(lp, accs)
+            if why:
+                adv.blockers.append(Blocker(why, lp.keyword_span))
+                return
+        by_base: dict[str, list[Access]] = {}
+        for a in accs:
+            by_base.setdefault(a.base, []).append(a)
+        cls = _Classes()
+        for base, bl in by_base.items():
+            if base != lp.index:
+                self._classify_scalar(lp, base, bl, cls, adv)
+        if adv.blockers:
+            return
+        self._array_dependences(lp, by_base, cls, adv)
+        if adv.blockers:
+            return
+        adv.parallelizable = True
+        adv.private = sorted(cls.private)
+        adv.firstprivate = sorted(cls.firstprivate)
+        adv.lastprivate = sorted(cls.lastprivate)
+        adv.reduction = [f"{op}:{v}" for v, op in sorted(cls.reductions.items())]
+        for v in adv.private:
+            adv.notes.append(f"`{v}` is assigned before use in every iteration (private)")
+        for v in adv.lastprivate:
+            adv.notes.append(f"`{v}` is assigned in every iteration and used after the loop (lastprivate)")
+        for v in adv.firstprivate:
+            adv.notes.append(
+                f"`{v}` is assigned in every iteration or in none, and used after the loop (firstprivate and lastprivate)"
+            )
+        for v, op in sorted(cls.reductions.items()):
+            adv.notes.append(f"`{v}` accumulates with {op} (reduction)")
+
+    def _header_changed(self, lp: Loop, accs: list[Access]) -> Blocker | None:
+        """The index and the bounds must not change inside the body."""
+        bound_vars = (lp.lower.vars if lp.lower else set()) | (lp.upper.vars if lp.upper else set())
+        for a in accs:
+            if a.kind == "W" and not a.subscripts and a.base == lp.index:
+                return Blocker(
+                    f"{lp.index} is changed inside the body", a.span, first_text=a.text, first_kind="W"
+                )
+            if a.kind == "W" and not a.subscripts and a.base in bound_vars:
+                return Blocker(
+                    f"the loop bound {a.base} is changed inside the body", a.span, first_text=a.text
+                )
+        return None
+
+    def _inner_indices(self, lp: Loop) -> dict[str, Loop]:
+        out: dict[str, Loop] = {}
         stack = list(lp.children)
         while stack:
             c = stack.pop()
             if c.index:
-                inner_indices.setdefault(c.index, c)
+                out.setdefault(c.index, c)
             stack.extend(c.children)
-        by_base: dict[str, list[Access]] = {}
-        for a in accs:
-            by_base.setdefault(a.base, []).append(a)
-        private: set[str] = set()
-        lastprivate: set[str] = set()
-        reductions: dict[str, str] = {}
-        variant: set[str] = set()
-        for base, bl in by_base.items():
-            if base == lp.index:
-                continue
-            arrays = [a for a in bl if self.is_array(a)]
-            scalars = [a for a in bl if not self.is_array(a)]
-            if scalars and not arrays:
-                writes = [a for a in scalars if a.kind == "W"]
-                if not writes:
-                    continue
-                variant.add(base)
-                if base in inner_indices:
-                    if self.fortran or self.decl_inside(base, lp, inner_indices[base].node.start_byte):
-                        continue
-                    if inner_indices[base].index_declared_in_header:
-                        continue
-                    private.add(base)
-                    continue
-                if self.decl_inside(base, lp, writes[0].node.start_byte):
-                    continue
-                reads = [a for a in scalars if a.kind == "R"]
-                if all(self.covered(r, writes, lp) for r in reads):
-                    if self.live_after(base, lp):
-                        if not any(
-                            self.unconditional_in(w, lp) and not self._under_cond(w, lp) for w in writes
-                        ):
-                            adv.blockers.append(
-                                Blocker(
-                                    f"`{base}` is assigned only in some iterations and used after the loop",
-                                    writes[0].span,
-                                    first_text=writes[0].text,
-                                    first_kind="W",
-                                )
-                            )
-                            continue
-                        lastprivate.add(base)
-                    else:
-                        private.add(base)
-                    continue
-                op, bad = self.reduction_op(base, scalars)
-                if op is not None:
-                    reductions[base] = op
-                    continue
-                r = next(
-                    (r for r in reads if not self.covered(r, writes, lp)), reads[0] if reads else writes[0]
-                )
-                w = next((w for w in writes if w is not r), writes[0])
+        return out
+
+    def _classify_scalar(self, lp: Loop, base: str, bl: list[Access], cls: _Classes, adv: LoopAdvice) -> None:
+        """private / lastprivate / firstprivate+lastprivate / reduction for a scalar, or a blocker."""
+        if any(self.is_array(a) for a in bl):
+            return
+        writes = [a for a in bl if a.kind == "W"]
+        if not writes:
+            return
+        cls.variant.add(base)
+        inner = self._inner_indices(lp)
+        if base in inner:
+            if self.fortran or self.decl_inside(base, lp, inner[base].node.start_byte):
+                return
+            if not inner[base].index_declared_in_header:
+                cls.private.add(base)
+            return
+        if self.decl_inside(base, lp, writes[0].node.start_byte):
+            return
+        reads = [a for a in bl if a.kind == "R"]
+        if all(self.covered(r, writes, lp) for r in reads):
+            if not self.live_after(base, lp):
+                cls.private.add(base)
+            elif any(self.unconditional_in(w, lp) and not self._under_cond(w, lp) for w in writes):
+                cls.lastprivate.add(base)
+            elif self.all_or_none(writes, lp):
+                cls.firstprivate.add(base)
+                cls.lastprivate.add(base)
+            else:
                 adv.blockers.append(
                     Blocker(
-                        f"`{base}` carries a value from one iteration to the next: it is read "
-                        f"(line {r.line + 1}) before it is assigned in the same iteration (line {w.line + 1})",
-                        r.span,
-                        w.span,
-                        r.text,
-                        w.text,
-                        r.kind,
-                        w.kind,
+                        f"`{base}` is assigned only in some iterations and used after the loop",
+                        writes[0].span,
+                        first_text=writes[0].text,
+                        first_kind="W",
                     )
                 )
-                continue
-        if adv.blockers:
             return
+        op, _bad = self.reduction_op(base, bl)
+        if op is not None:
+            cls.reductions[base] = op
+            return
+        r = next((r for r in reads if not self.covered(r, writes, lp)), reads[0] if reads else writes[0])
+        w = next((w for w in writes if w is not r), writes[0])
+        adv.blockers.append(
+            Blocker(
+                f"`{base}` carries a value from one iteration to the next: it is read "
+                f"(line {r.line + 1}) before it is assigned in the same iteration (line {w.line + 1})",
+                r.span,
+                w.span,
+                r.text,
+                w.text,
+                r.kind,
+                w.kind,
+            )
+        )
+
+    def _array_dependences(
+        self, lp: Loop, by_base: dict[str, list[Access]], cls: _Classes, adv: LoopAdvice
+    ) -> None:
+        """A blocker for each array written in one iteration and touched in another (unless a reduction)."""
         defs: dict[str, Affine] = {}
         for base, bl in by_base.items():
             if base == lp.index:
                 continue
             arrays = [a for a in bl if self.is_array(a)]
-            if (
-                not arrays
-                or not any(a.kind == "W" for a in arrays)
-                and not any(a.kind == "W" for a in bl if not self.is_array(a))
-            ):
-                continue
             if not any(a.kind == "W" for a in arrays):
                 continue
-            dep = self._first_dependence(lp, arrays, variant - private - lastprivate, defs)
+            dep = self._first_dependence(lp, arrays, cls.variant - cls.private - cls.lastprivate, defs)
             if dep is None:
                 continue
             op = self._array_reduction(base, arrays, lp)
             if op is not None:
-                reductions[base] = op
+                cls.reductions[base] = op
                 continue
             a1, a2 = dep.a1, dep.a2
             adv.blockers.append(
                 Blocker(self._dep_message(dep, lp), a1.span, a2.span, a1.text, a2.text, a1.kind, a2.kind)
             )
-        if adv.blockers:
-            return
-        adv.parallelizable = True
-        adv.private = sorted(private)
-        adv.lastprivate = sorted(lastprivate)
-        adv.reduction = [f"{op}:{v}" for v, op in sorted(reductions.items())]
-        for v in adv.private:
-            adv.notes.append(f"`{v}` is assigned before use in every iteration (private)")
-        for v in adv.lastprivate:
-            adv.notes.append(f"`{v}` is assigned in every iteration and used after the loop (lastprivate)")
-        for v, op in sorted(reductions.items()):
-            adv.notes.append(f"`{v}` accumulates with {op} (reduction)")
 
     def _under_cond(self, w: Access, lp: Loop) -> bool:
         return (
@@ -163,11 +224,32 @@ class VerdictMixin(ScalarsMixin):
             and w.node.start_byte >= lp.body_start
         )
 
-    def _first_dependence(self, lp: Loop, arrays: list[Access], variant: set[str], defs: dict[str, Affine]):
+    def _first_dependence(
+        self, lp: Loop, arrays: list[Access], variant: set[str], defs: dict[str, Affine]
+    ) -> dependence.Dependence | None:
+        """The most certain cross-iteration dependence among the accesses of one array (None: independent)."""
+        arrays = _distinct(arrays)
         writes = [a for a in arrays if a.kind == "W"]
+        fixed = {c.index for c in self._descendants(lp) if c.index} | variant
+        fixed |= {a.base for a in lp.accesses if a.kind == "W" and not a.subscripts}
         best = None
-        for w in writes:
+        budget = TEST_BUDGET
+        for wi, w in enumerate(writes):
             for o in arrays:
+                if o.kind == "W" and writes.index(o) < wi:
+                    continue  # the pair was tested the other way round
+                if _disjoint(w, o, lp.index, fixed):
+                    continue
+                budget -= 1
+                if budget < 0:
+                    return dependence.Dependence(
+                        w,
+                        o,
+                        (None,),
+                        ("*",),
+                        False,
+                        explanation="too many accesses to analyse within the budget",
+                    )
                 try:
                     dep = dependence.test(w, o, lp, variant=frozenset(variant), defs=defs)
                 except Exception:  # the shared test must not take the advisor down

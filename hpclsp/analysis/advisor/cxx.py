@@ -1,0 +1,186 @@
+"""Side effects that are not plain calls: C++ streams and operators on objects, member functions, new/delete,
+malloc/free, and which of them touch only memory private to one iteration.
+
+A stream insertion (``out << x``) is a call of an overloaded operator on a shared object: I/O whose
+order matters. An operator or a mutating member function called on an object declared outside
+the loop changes state every iteration shares. Allocation is thread-safe in itself, but a
+pointer that outlives the iteration (``list = malloc(..)`` on a shared variable, ``free(shared)``)
+is a conflict; a pointer declared inside the body and released there is not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hpclsp.analysis.advisor.summaries import CallSummaryMixin
+from hpclsp.analysis.advisor.tables import (
+    C_ALLOC,
+    CXX_BUILTIN_TYPES,
+    CXX_CONST_MEMBERS,
+    CXX_ELEMENT_MEMBERS,
+    CXX_STREAMS,
+)
+from hpclsp.analysis.loops import Loop
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    Node = tree_sitter.Node
+
+#: Assignment operators whose left operand is written (an overloaded one is a call on that object).
+_ASSIGN_NODES = frozenset({"assignment_expression", "update_expression"})
+
+
+def _leftmost(n: Node) -> Node:
+    """The first operand of a chain ``a << b << c`` (``a``), through parentheses."""
+    while n.type in ("binary_expression", "parenthesized_expression") and n.named_children:
+        n = n.child_by_field_name("left") or n.named_children[0]
+    return n
+
+
+def _written(n: Node) -> bool:
+    """True when an expression is the target of an assignment, an increment or an address-of."""
+    p = n.parent
+    while p is not None and p.type == "parenthesized_expression":
+        n, p = p, p.parent
+    if p is None:
+        return False
+    if p.type == "assignment_expression":
+        left = p.child_by_field_name("left")
+        return left is not None and left.id == n.id
+    if p.type == "update_expression":
+        return True
+    return p.type == "pointer_expression" and p.text is not None and p.text.lstrip().startswith(b"&")
+
+
+class CxxEffectsMixin(CallSummaryMixin):
+    """Streams, operators on objects, member functions and allocation, judged against the loop's locals."""
+
+    def _local_to(self, name: str, lp: Loop, byte: int) -> bool:
+        """True when name is declared inside the loop body (one copy per iteration)."""
+        d = self.decl(name, byte, lp.func)
+        return (
+            d is not None
+            and d.storage not in ("static", "global", "param")
+            and lp.body_start <= d.scope_start
+            and d.scope_end <= lp.node.end_byte
+        )
+
+    def _object_type(self, name: str, lp: Loop, byte: int) -> str | None:
+        """The declared type text of a variable; None when it is not declared in this file."""
+        d = self.decl(name, byte, lp.func)
+        if d is None:
+            return None
+        return d.type_text or ""
+
+    def _is_object(self, node: Node, lp: Loop) -> bool:
+        """True when an operand may be a class object (an operator on it may be an overloaded call)."""
+        if self.src.language not in ("cpp", "cuda"):
+            return False
+        if node.type == "qualified_identifier":
+            return True
+        if node.type != "identifier":
+            return False
+        ty = self._object_type(self.text(node), lp, node.start_byte)
+        if ty is None:
+            return True  # not declared here: may be any type
+        words = set(ty.replace("::", " ").replace("*", " ").split()) - {"const", "static", "volatile", "std"}
+        return bool(ty) and not words <= CXX_BUILTIN_TYPES
+
+    def cxx_effect(self, n: Node, lp: Loop) -> str | None:
+        """Why node n is a side effect on shared state (None when it is not one)."""
+        t = n.type
+        if t == "binary_expression":
+            return self._stream_effect(n, lp)
+        if t in _ASSIGN_NODES and self.src.language in ("cpp", "cuda"):
+            target = n.child_by_field_name("left") or n.child_by_field_name("argument")
+            if target is not None and target.type in ("identifier", "qualified_identifier"):
+                name = self.text(target)
+                if self._is_object(target, lp) and not self._local_to(name, lp, target.start_byte):
+                    op = n.child_by_field_name("operator")
+                    sym = self.text(op) if op is not None else "="
+                    return f"operator {sym} on `{name}`, an object declared outside the loop"
+            return None
+        if t in ("new_expression", "delete_expression"):
+            return self._alloc_effect(n, lp, "new" if t == "new_expression" else "delete")
+        if t == "call_expression":
+            fn = n.child_by_field_name("function")
+            name = self.text(fn).replace("std::", "") if fn is not None else ""
+            if name in C_ALLOC:
+                return self._alloc_effect(n, lp, name)
+        return None
+
+    def _stream_effect(self, n: Node, lp: Loop) -> str | None:
+        op = n.child_by_field_name("operator")
+        if op is None or self.text(op) not in ("<<", ">>"):
+            return None
+        left = _leftmost(n)
+        name = self.text(left).replace(" ", "")
+        bare = name.split("::")[-1]
+        if bare in CXX_STREAMS:
+            return f"writes to the stream {name}: I/O" if self.text(op) == "<<" else f"reads {name}: I/O"
+        if not self._is_object(left, lp):
+            return None  # an integer shift
+        if left.type == "identifier" and self._local_to(name, lp, left.start_byte):
+            return None  # a stream or object of this iteration (std::ostringstream s; s << x)
+        ty = self._object_type(name, lp, left.start_byte) or "unknown type"
+        kind = "I/O" if "stream" in ty else f"an operator call on a shared object of {ty}"
+        return f"operator {self.text(op)} on `{name}`, declared outside the loop: {kind}"
+
+    def _alloc_effect(self, n: Node, lp: Loop, what: str) -> str | None:
+        """new/malloc into a pointer of this iteration, delete/free of one, is harmless; else a conflict."""
+        if what in ("delete", "free"):
+            if what == "free":
+                args = n.child_by_field_name("arguments")
+                target = args.named_children[0] if args is not None and args.named_children else None
+            else:
+                target = n.named_children[-1] if n.named_children else None
+            if target is not None and target.type == "identifier":
+                if self._local_to(self.text(target), lp, target.start_byte):
+                    return None
+            shown = self.text(target) if target is not None else "?"
+            return f"{what} `{shown}`: releases a structure shared by every iteration"
+        p = n.parent
+        while p is not None and p.type in ("cast_expression", "parenthesized_expression"):
+            p = p.parent
+        target_name = None
+        if p is not None and p.type == "init_declarator":
+            d = p.child_by_field_name("declarator")
+            while d is not None and d.type not in ("identifier",):
+                d = d.child_by_field_name("declarator") or (d.named_children[0] if d.named_children else None)
+            target_name = self.text(d) if d is not None else None
+        elif p is not None and p.type == "assignment_expression":
+            left = p.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                target_name = self.text(left)
+        if target_name and self._local_to(target_name, lp, n.start_byte):
+            return None
+        return f"{what}: allocation stored in a structure shared by every iteration"
+
+    def member_call_problem(self, n: Node, lp: Loop) -> str | None:
+        """``obj.push_back(x)`` on an object declared outside the loop: a mutating member function."""
+        if n.type != "call_expression":
+            return None
+        fn = n.child_by_field_name("function")
+        if fn is None or fn.type != "field_expression":
+            return None
+        obj = fn.child_by_field_name("argument")
+        field = fn.child_by_field_name("field")
+        method = self.text(field) if field is not None else "?"
+        base = obj
+        while base is not None and base.type in (
+            "field_expression",
+            "subscript_expression",
+            "parenthesized_expression",
+        ):
+            base = base.child_by_field_name("argument") or (
+                base.named_children[0] if base.named_children else None
+            )
+        name = self.text(base) if base is not None else "?"
+        if base is not None and base.type == "identifier" and self._local_to(name, lp, base.start_byte):
+            return None
+        if method in CXX_CONST_MEMBERS:
+            return None
+        if method in CXX_ELEMENT_MEMBERS and not _written(n):
+            return None
+        return f"calls the member function {name}.{method}, which may change `{name}` (declared outside the loop)"

@@ -8,12 +8,14 @@ function, stored through a pointer, returned), the rules stay silent.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from hpclsp.analysis import mpi_model as mm
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Severity, Span
+from hpclsp.analysis.hostcode import mpi_run
 from hpclsp.analysis.mpi_model import Call, Model, Node, Unit, walk
 from hpclsp.analysis.rules import rule
 
@@ -139,6 +141,27 @@ CREATORS = {
 TYPE_CREATORS = {k for k in mm.PARAMS if k.startswith("MPI_TYPE_") and mm.PARAMS[k][-1] == "newtype"}
 FREES = frozenset({"MPI_COMM_FREE", "MPI_TYPE_FREE", "MPI_COMM_DISCONNECT"})
 FINALIZE_HINTS = ("final", "finish", "shutdown", "cleanup", "teardown")
+
+
+def _with_evaluator(
+    code: str,
+) -> Callable[[Callable[[Context], Iterable[Finding]]], Callable[[Context], Iterator[Finding]]]:
+    """Add the per-rank evaluator's findings of ``code`` on lines the pattern check did not flag."""
+
+    def deco(fn: Callable[[Context], Iterable[Finding]]) -> Callable[[Context], Iterator[Finding]]:
+        @functools.wraps(fn)
+        def run(ctx: Context) -> Iterator[Finding]:
+            own = list(fn(ctx))
+            lines = {f.span.start.line for f in own if f.code == code}
+            yield from own
+            if ctx.source.language in LANGS:
+                for f in mpi_run.as_findings(ctx.source, code):
+                    if f.span.start.line not in lines:
+                        yield f
+
+        return run
+
+    return deco
 
 
 def _model(ctx: Context) -> Model | None:
@@ -366,6 +389,7 @@ MPI_Isend(buf, n, MPI_DOUBLE, right, 0, comm, &req);
 """,
     languages=LANGS,
 )
+@_with_evaluator("mpi-request-not-completed")
 def check_request_not_completed(ctx: Context) -> Iterator[Finding]:
     """Nonblocking starts whose request is not completed on every path."""
     m = _model(ctx)
@@ -428,6 +452,7 @@ MPI_Wait(&req, MPI_STATUS_IGNORE);
 """,
     languages=LANGS,
 )
+@_with_evaluator("mpi-request-overwritten")
 def check_request_overwritten(ctx: Context) -> Iterator[Finding]:
     """Pending requests overwritten by a later start (sequentially or in a loop)."""
     m = _model(ctx)
@@ -664,6 +689,7 @@ MPI_Wait(&req, MPI_STATUS_IGNORE);
 """,
     languages=LANGS,
 )
+@_with_evaluator("mpi-buffer-race")
 def check_buffer_race(ctx: Context) -> Iterator[Finding]:
     """Accesses to pending nonblocking buffers."""
     m = _model(ctx)
@@ -806,6 +832,7 @@ MPI_Send(x, 100, MPI_INT, 1, 0, MPI_COMM_WORLD);   /* use MPI_DOUBLE */
 """,
     languages=LANGS,
 )
+@_with_evaluator("mpi-datatype-mismatch")
 def check_datatype(ctx: Context) -> Iterator[Finding]:
     """Datatype vs declared buffer type."""
     m = _model(ctx)
@@ -876,6 +903,7 @@ MPI_Recv(a, 200, MPI_DOUBLE, 0, 0, comm, MPI_STATUS_IGNORE);
 """,
     languages=LANGS,
 )
+@_with_evaluator("mpi-count-overflow")
 def check_count(ctx: Context) -> Iterator[Finding]:
     """Counts larger than known buffers."""
     m = _model(ctx)
@@ -1051,6 +1079,8 @@ if (rank == 0)
 )
 def check_collective_rank_branch(ctx: Context) -> Iterator[Finding]:
     """Collectives under rank-dependent control flow."""
+    if mpi_run.evaluates(ctx.source):
+        return  # a C program with main: the per-rank evaluator's mpi-collective-mismatch decides
     m = _model(ctx)
     if m is None:
         return
@@ -1405,6 +1435,7 @@ MPI_Recv(in,  n, MPI_DOUBLE, left,  0, comm, MPI_STATUS_IGNORE);
 """,
     languages=LANGS,
 )
+@_with_evaluator("mpi-deadlock-send-send")
 def check_deadlock(ctx: Context) -> Iterator[Finding]:
     """Symmetric send-before-receive exchanges."""
     m = _model(ctx)
@@ -1520,6 +1551,7 @@ MPI_Comm_split(MPI_COMM_WORLD, rank / q, rank, &row);
 """,
     languages=LANGS,
 )
+@_with_evaluator("mpi-resource-leak")
 def check_resource_leak(ctx: Context) -> Iterator[Finding]:
     """Communicators and datatypes never freed."""
     m = _model(ctx)

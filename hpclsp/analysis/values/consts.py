@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 import tree_sitter
 
@@ -66,7 +66,7 @@ def is_known(v: Any) -> bool:
     return isinstance(v, (int, float, Symbol)) and not isinstance(v, bool)
 
 
-def is_int(v: Any) -> bool:
+def is_int(v: Any) -> TypeGuard[int]:
     """True for a known integer."""
     return isinstance(v, int) and not isinstance(v, bool)
 

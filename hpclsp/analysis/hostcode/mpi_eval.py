@@ -1,0 +1,411 @@
+"""The per-rank MPI program evaluator: runs ``main`` of a C/C++ file once per rank, abstractly.
+
+For a process count and a rank, ``RankEvaluator`` walks ``main`` and the functions of the same file it
+calls, with ``MPI_Comm_rank``/``MPI_Comm_size`` giving concrete values and ``values.consts`` folding
+every expression. Branches whose condition is decided are followed; a loop runs up to a cap. When
+something cannot be decided (a condition on input data, a call to a function the file does not
+define, a loop past its cap) and the undecided part contains MPI calls, the trace stops there and is
+marked incomplete: nothing after that point is reported. An undecided part without MPI calls is
+skipped and the variables it assigns become unknown. The program is assumed to be launched without
+command-line arguments (``argc == 1``), as MPI test harnesses run it.
+
+MPI calls are handed to ``mpi_calls.MpiSemantics``, which records events and their effects.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from hpclsp.analysis.hostcode import mpi_calls
+from hpclsp.analysis.hostcode.mpi_memory import Memory
+from hpclsp.analysis.hostcode.mpi_trace import Node, Obj, Ptr, Trace
+from hpclsp.analysis.values import consts
+from hpclsp.analysis.values.consts import UNKNOWN
+
+#: Iterations of one loop that contains MPI calls before the trace stops.
+LOOP_CAP = 512
+#: Iterations of a loop without MPI calls before it is skipped (its variables become unknown).
+PURE_LOOP_CAP = 64
+#: Nested calls of local functions.
+MAX_DEPTH = 8
+#: Statements evaluated for one rank.
+MAX_STEPS = 60000
+
+#: Library functions with no effect the evaluator needs beyond evaluating their arguments.
+PURE_CALLS = frozenset(
+    """printf fprintf sprintf snprintf puts putchar fputs fflush perror assert sleep usleep
+    sqrt fabs pow exp log sin cos floor ceil rand srand time clock strlen strcmp strncmp atoi atof
+    memcmp getpid gethostname fmax fmin labs llabs""".split()
+)
+#: Library functions that write through their first pointer argument.
+WRITERS = frozenset(
+    {"memset", "memcpy", "memmove", "strcpy", "strncpy", "strcat", "sprintf", "snprintf", "sscanf"}
+)
+
+
+class Stop(Exception):
+    """The rest of the rank's run cannot be followed."""
+
+
+class _Return(Exception):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class _Exit(Exception):
+    pass
+
+
+class Program:
+    """The file-level facts shared by every rank's run: functions, globals' declarations, macros."""
+
+    def __init__(self, source: Any) -> None:
+        self.source = source
+        self.text = source.node_text
+        self.functions: dict[str, Node] = {}
+        self.defines: dict[str, str] = {}
+        self.global_decls: list[Node] = []
+        self.define_nodes: dict[str, Node] = {}
+        self.define_text: dict[int, str] = {}
+        self._mpi_cache: dict[int, bool] = {}
+        for node in source.tree.root_node.named_children:
+            self._top(node)
+
+    def _top(self, node: Node) -> None:
+        if node.type == "function_definition":
+            name = _declarator_name(node.child_by_field_name("declarator"), self.text)
+            if name:
+                self.functions[name] = node
+        elif node.type == "declaration":
+            self.global_decls.append(node)
+        elif node.type == "preproc_def":
+            name_node, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+            if name_node is not None:
+                self.defines[self.text(name_node)] = self.text(value).strip() if value is not None else ""
+        elif node.type in ("preproc_ifdef", "preproc_if", "linkage_specification", "declaration_list"):
+            for c in node.named_children:
+                self._top(c)
+
+    def has_effects(self, node: Node, depth: int = 0) -> bool:
+        """True when a subtree calls MPI, an unknown function, or a local function that does."""
+        key = node.id
+        if key in self._mpi_cache:
+            return self._mpi_cache[key]
+        self._mpi_cache[key] = True  # recursion guard
+        res = False
+        stack = [node]
+        while stack and not res:
+            n = stack.pop()
+            if n.type == "call_expression":
+                fn = n.child_by_field_name("function")
+                name = self.text(fn) if fn is not None else ""
+                if name.upper().startswith(("MPI_", "PMPI_")):
+                    res = True
+                elif name in self.functions:
+                    res = depth < MAX_DEPTH and self.has_effects(self.functions[name], depth + 1)
+                elif name not in PURE_CALLS and name not in WRITERS and name not in mpi_calls.ALLOCATORS:
+                    res = True
+            elif n.type in ("return_statement", "goto_statement", "break_statement", "continue_statement"):
+                res = True
+            stack.extend(n.named_children)
+        self._mpi_cache[key] = res
+        return res
+
+
+def _declarator_name(d: Node | None, text: Any) -> str | None:
+    while d is not None and d.type not in ("identifier", "field_identifier"):
+        if d.type == "qualified_identifier":
+            return text(d)
+        d = d.child_by_field_name("declarator")
+    return text(d) if d is not None else None
+
+
+class RankEvaluator(Memory, consts.Evaluator):
+    """Runs one rank of the program for one process count, filling a ``Trace``."""
+
+    def __init__(self, program: Program, rank: int, nprocs: int, deadline: float) -> None:
+        super().__init__(program.text)
+        self.program = program
+        self.trace = Trace(rank, nprocs)
+        self.deadline = deadline
+        self.steps = 0
+        self.stack: list[Node] = []
+        self.scopes: list[dict[str, Obj]] = [{}]
+        self.mpi = mpi_calls.MpiSemantics(self)
+
+    # -- running ------------------------------------------------------------------------------
+    def run(self) -> Trace:
+        """Evaluate ``main``; the trace says how far it got."""
+        main = self.program.functions.get("main")
+        if main is None:
+            self.trace.stopped = "no main"
+            return self.trace
+        try:
+            for d in self.program.global_decls:
+                self.declare(d, static=True)
+            self.scopes.append({})
+            self._bind_main_params(main)
+            self.exec(main.child_by_field_name("body"))
+            self.trace.complete = True
+        except _Return:
+            self.trace.complete = True
+        except _Exit:
+            self.trace.complete = self.trace.finalized
+        except Stop as s:
+            self.trace.stopped = str(s)
+        except RecursionError:
+            self.trace.stopped = "nested too deeply"
+        self.mpi.finish()
+        return self.trace
+
+    def _bind_main_params(self, main: Node) -> None:
+        fd = main.child_by_field_name("declarator")
+        params = fd.child_by_field_name("parameters") if fd is not None else None
+        names = [
+            _declarator_name(p.child_by_field_name("declarator"), self.text)
+            for p in (params.named_children if params is not None else [])
+            if p.type == "parameter_declaration"
+        ]
+        for i, name in enumerate(names):
+            if name:
+                v = 1 if i == 0 else UNKNOWN
+                self.scopes[-1][name] = Obj(name, "int" if i == 0 else None, 8, 8, {0: v})
+
+    def tick(self) -> None:
+        """Count one step against the budgets."""
+        self.steps += 1
+        if self.steps > MAX_STEPS or (self.steps % 512 == 0 and time.perf_counter() > self.deadline):
+            raise Stop("evaluation budget exhausted")
+
+    # -- statements ---------------------------------------------------------------------------
+    def exec(self, node: Node | None) -> None:
+        """Execute one statement."""
+        if node is None:
+            return
+        self.tick()
+        fn = getattr(self, "_s_" + node.type, None)
+        if fn is not None:
+            fn(node)
+        elif node.type.endswith("expression"):
+            self.eval(node)
+        elif node.type not in (
+            "comment",
+            "type_definition",
+            "struct_specifier",
+            "enum_specifier",
+            "preproc_def",
+        ):
+            if self.program.has_effects(node):
+                raise Stop(f"unsupported construct {node.type}")
+
+    def _s_compound_statement(self, node: Node) -> None:
+        self.scopes.append({})
+        try:
+            kids = node.named_children
+            i = 0
+            while i < len(kids):
+                k = kids[i]
+                if k.type == "preproc_call" and self._parallel_pragma(k) and i + 1 < len(kids):
+                    self.undecided(kids[i + 1], "OpenMP region")
+                    i += 2
+                    continue
+                self.exec(k)
+                i += 1
+        finally:
+            self.scopes.pop()
+
+    def _parallel_pragma(self, node: Node) -> bool:
+        t = self.text(node).lower()
+        return (
+            t.startswith("#pragma")
+            and " omp" in t
+            and any(
+                w in t for w in ("parallel", "task", "sections", "single", "master", "masked", "critical")
+            )
+        )
+
+    def _s_preproc_call(self, node: Node) -> None:
+        return None
+
+    def _preproc_cond(self, node: Node) -> None:
+        if self.program.has_effects(node):
+            raise Stop("conditional compilation around MPI calls")
+        self.havoc_assigned(node)
+
+    _s_preproc_ifdef = _preproc_cond
+    _s_preproc_if = _preproc_cond
+
+    def _s_expression_statement(self, node: Node) -> None:
+        for c in node.named_children:
+            self.eval(c)
+
+    def _s_declaration(self, node: Node) -> None:
+        self.declare(node)
+
+    def _s_return_statement(self, node: Node) -> None:
+        kids = node.named_children
+        raise _Return(self.eval(kids[0]) if kids else None)
+
+    def _s_break_statement(self, node: Node) -> None:
+        raise _Break()
+
+    def _s_continue_statement(self, node: Node) -> None:
+        raise _Continue()
+
+    def _s_goto_statement(self, node: Node) -> None:
+        raise Stop("goto")
+
+    def _s_labeled_statement(self, node: Node) -> None:
+        for c in node.named_children[1:]:
+            self.exec(c)
+
+    def _s_if_statement(self, node: Node) -> None:
+        t = consts.truth(self.eval(node.child_by_field_name("condition")))
+        cons, alt = node.child_by_field_name("consequence"), node.child_by_field_name("alternative")
+        if alt is not None and alt.type == "else_clause":
+            alt = alt.named_children[0] if alt.named_children else None
+        if t is True:
+            self.exec(cons)
+        elif t is False:
+            self.exec(alt)
+        else:
+            self.undecided(cons, "condition not decided")
+            if alt is not None:
+                self.undecided(alt, "condition not decided")
+
+    def undecided(self, node: Node | None, why: str) -> None:
+        """A part that may or may not run: stop when it has MPI effects, else forget what it assigns."""
+        if node is None:
+            return
+        if self.program.has_effects(node):
+            raise Stop(why)
+        self.havoc_assigned(node)
+
+    def _loop(self, node: Node, cond: Node | None, body: Node | None, update: Node | None, do: bool) -> None:
+        effects = self.program.has_effects(node)
+        cap = LOOP_CAP if effects else PURE_LOOP_CAP
+        n = 0
+        while True:
+            if not (do and n == 0) and cond is not None:
+                t = consts.truth(self.eval(cond))
+                if t is False:
+                    return
+                if t is None:
+                    self.undecided(node, "loop condition not decided")
+                    return
+            n += 1
+            if n > cap:
+                if effects:
+                    raise Stop("loop unrolling cap")
+                self.havoc_assigned(node)
+                return
+            try:
+                self.exec(body)
+            except _Break:
+                return
+            except _Continue:
+                pass
+            if update is not None:
+                self.eval(update)
+
+    def _s_for_statement(self, node: Node) -> None:
+        self.scopes.append({})
+        try:
+            init = node.child_by_field_name("initializer")
+            if init is not None:
+                self.exec(init) if init.type == "declaration" else self.eval(init)
+            self._loop(
+                node,
+                node.child_by_field_name("condition"),
+                node.child_by_field_name("body"),
+                node.child_by_field_name("update"),
+                False,
+            )
+        finally:
+            self.scopes.pop()
+
+    def _s_while_statement(self, node: Node) -> None:
+        self._loop(node, node.child_by_field_name("condition"), node.child_by_field_name("body"), None, False)
+
+    def _s_do_statement(self, node: Node) -> None:
+        self._loop(node, node.child_by_field_name("condition"), node.child_by_field_name("body"), None, True)
+
+    def _s_switch_statement(self, node: Node) -> None:
+        v = self.eval(node.child_by_field_name("condition"))
+        body = node.child_by_field_name("body")
+        if body is None:
+            return
+        if not consts.is_known(v):
+            self.undecided(body, "switch not decided")
+            return
+        cases = [c for c in body.named_children if c.type == "case_statement"]
+        start = None
+        for i, c in enumerate(cases):
+            val = c.child_by_field_name("value")
+            if val is None:
+                start = i if start is None else start
+                continue
+            cv = self.eval(val)
+            if not consts.is_known(cv):
+                self.undecided(body, "case not decided")
+                return
+            if cv == v:
+                start = i
+                break
+        if start is None:
+            return
+        try:
+            for c in cases[start:]:
+                stmts = (
+                    c.named_children[1:] if c.child_by_field_name("value") is not None else c.named_children
+                )
+                for s in stmts:
+                    self.exec(s)
+        except _Break:
+            pass
+
+    def _e_binary_expression(self, node: Node) -> Any:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        opn = node.child_by_field_name("operator")
+        op = self.text(opn) if opn is not None else ""
+        a = self.eval(left)
+        if op in ("&&", "||"):
+            ta = consts.truth(a)
+            if ta is False and op == "&&":
+                return 0
+            if ta is True and op == "||":
+                return 1
+        b = self.eval(right)
+        if isinstance(a, Ptr) or isinstance(b, Ptr):
+            return _pointer_binary(op, a, b)
+        return consts.binary(op, a, b)
+
+
+def _pointer_binary(op: str, a: Any, b: Any) -> Any:
+    """Pointer arithmetic and comparisons."""
+    if isinstance(a, Ptr) and consts.is_int(b) and op in ("+", "-"):
+        return Ptr(a.obj, a.offset + (b if op == "+" else -b) * a.stride, a.level)
+    if isinstance(b, Ptr) and consts.is_int(a) and op == "+":
+        return Ptr(b.obj, b.offset + a * b.stride, b.level)
+    if op in ("==", "!="):
+        if isinstance(a, Ptr) and isinstance(b, Ptr):
+            same = a.obj is b.obj and a.offset == b.offset
+            return int(same == (op == "=="))
+        other = b if isinstance(a, Ptr) else a
+        if other == 0 and consts.is_int(other):
+            return int(op == "!=")
+    return UNKNOWN
+
+
+def run_rank(program: Program, rank: int, nprocs: int, deadline: float) -> Trace:
+    """The trace of one rank with ``nprocs`` processes."""
+    return RankEvaluator(program, rank, nprocs, deadline).run()

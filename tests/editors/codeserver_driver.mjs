@@ -33,7 +33,7 @@ async function step(name, fn) {
   } catch (err) {
     result.steps[name] = { error: String(err && err.stack ? err.stack : err), seconds: (Date.now() - t0) / 1000 };
     result.errors.push(`${name}: ${err}`);
-    failed = name !== 'output_channel';
+    failed = !['output_channel', 'inlay_hints'].includes(name);
   }
   save();
 }
@@ -130,6 +130,28 @@ try {
     await page.screenshot({ path: path.join(shots, 'vscode-parallelized.png') });
     const lines = (await page.locator('.view-lines').first().textContent()).replace(/\u00a0/g, ' ');
     return { items, editor: lines, pragmas: (lines.match(/#pragma omp parallel for/g) ?? []).length };
+  });
+
+  await step('inlay_hints', async () => {
+    // The data-sharing hints after each `#pragma omp parallel for` (the inserted one included).
+    await page.keyboard.press('Escape');
+    await page.locator('.editor-instance .view-lines').first().click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press(`${mod}+Home`);
+    const viewText = () => (document.querySelector('.view-lines')?.textContent ?? '').replace(/\u00a0/g, ' ');
+    await page.waitForFunction(
+      () => (document.querySelector('.view-lines')?.textContent ?? '').replace(/\u00a0/g, ' ').includes('private: i'),
+      null,
+      { timeout: 30000 },
+    );
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(shots, 'vscode-inlay-hints.png') });
+    const text = await page.evaluate(viewText);
+    const hints = await page.evaluate(() =>
+      [...document.querySelectorAll('.view-lines span')]
+        .filter((e) => e.children.length === 0 && /^(shared|private|firstprivate|lastprivate|reduction)/.test(e.textContent.trim()))
+        .map((e) => e.textContent.replace(/\u00a0/g, ' ').trim()),
+    );
+    return { text, hints };
   });
 
   await step('output_channel', async () => {

@@ -202,6 +202,126 @@ function steps.fortran_diagnostics(ctx)
   return { filetype = vim.bo[bufnr].filetype, attached = attached, diagnostics = diags }
 end
 
+-- 4b. Data-sharing inlay hints after the OpenMP directives (enabled by the plugin), the
+-- semantic tokens on the sentinel, and the rendered buffer as HTML (for a screenshot).
+local function inlay_labels(bufnr)
+  local out = {}
+  for _, h in ipairs(vim.lsp.inlay_hint.get({ bufnr = bufnr })) do
+    local label = h.inlay_hint.label
+    if type(label) == 'table' then
+      local parts = {}
+      for _, p in ipairs(label) do
+        parts[#parts + 1] = p.value
+      end
+      label = table.concat(parts)
+    end
+    out[#out + 1] = { line = h.inlay_hint.position.line, label = label }
+  end
+  table.sort(out, function(a, b)
+    return a.line < b.line
+  end)
+  return out
+end
+
+--- Write what Neovim's screen grid shows (text, inline virtual text and colours, cell by cell
+--- through nvim__inspect_cell) as an HTML page, so a browser can turn it into a screenshot.
+local function screen_html(path, title)
+  vim.cmd('redraw!')
+  local normal = vim.api.nvim_get_hl(0, { name = 'Normal', link = false })
+  local function css(n, default)
+    return n and string.format('#%06x', n) or default
+  end
+  local fg0, bg0 = css(normal.fg, '#e0e2ea'), css(normal.bg, '#14161b')
+  local rows = {}
+  for row = 0, vim.o.lines - 1 do
+    local spans, cur, text = {}, nil, {}
+    local function flush()
+      if #text > 0 then
+        local t = table.concat(text):gsub('&', '&amp;'):gsub('<', '&lt;'):gsub('>', '&gt;')
+        spans[#spans + 1] = string.format('<span style="%s">%s</span>', cur, t)
+      end
+      text = {}
+    end
+    for col = 0, vim.o.columns - 1 do
+      local ok, cell = pcall(vim.api.nvim__inspect_cell, 1, row, col)
+      if ok then
+        local a = cell[2] or {}
+        local fg, bg = css(a.foreground, fg0), css(a.background, bg0)
+        if a.reverse then
+          fg, bg = bg, fg
+        end
+        local style = string.format(
+          'color:%s;background:%s;%s%s%s',
+          fg,
+          bg,
+          a.bold and 'font-weight:bold;' or '',
+          a.italic and 'font-style:italic;' or '',
+          (a.underline or a.undercurl) and 'text-decoration:underline;' or ''
+        )
+        if style ~= cur then
+          flush()
+          cur = style
+        end
+        text[#text + 1] = cell[1] ~= '' and cell[1] or ''
+      end
+    end
+    flush()
+    rows[#rows + 1] = table.concat(spans)
+  end
+  local f = assert(io.open(path, 'w'))
+  f:write(string.format(
+    '<!doctype html><meta charset="utf-8"><title>%s</title><body style="margin:0;background:%s">'
+      .. '<pre style="margin:8px;font:14px/1.35 DejaVu Sans Mono,monospace;background:%s">%s</pre></body>',
+    title,
+    bg0,
+    bg0,
+    table.concat(rows, '\n')
+  ))
+  f:close()
+end
+
+function steps.inlay_hints(ctx)
+  local out = {}
+  for _, spec in ipairs({ { 'c', ctx.cbuf }, { 'fortran', ctx.fbuf } }) do
+    local name, bufnr = spec[1], spec[2]
+    if bufnr then
+      vim.api.nvim_set_current_buf(bufnr)
+      vim.o.columns, vim.o.lines = 100, 26
+      vim.api.nvim_win_set_cursor(0, { 1, 0 })
+      local enabled = vim.lsp.inlay_hint.is_enabled({ bufnr = bufnr })
+      local labels = wait_for(function()
+        local l = inlay_labels(bufnr)
+        return #l > 0 and l
+      end, 15000) or {}
+      -- Let the inline virtual text be drawn, then export what the window shows.
+      sleep(300)
+      local tokens = wait_for(function()
+        local t = vim.lsp.semantic_tokens and vim.lsp.semantic_tokens.get_at_pos
+        if not t then
+          return nil
+        end
+        for i, l in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
+          local col = l:find('$omp', 1, true) or l:find('pragma omp', 1, true)
+          if col then
+            local at = t(bufnr, i - 1, col)
+            if at and #at > 0 then
+              local types = {}
+              for _, tok in ipairs(at) do
+                types[#types + 1] = tok.type
+              end
+              return types
+            end
+          end
+        end
+      end, 10000)
+      local html = (os.getenv('HPCLSP_NVIM_HTML_DIR') or '.') .. '/nvim-inlay-hints-' .. name .. '.html'
+      screen_html(html, 'hpclsp inlay hints in Neovim (' .. name .. ')')
+      out[name] = { enabled = enabled, hints = labels, sentinel_tokens = tokens, html = html }
+    end
+  end
+  return out
+end
+
 -- 5. Inline completion: enter insert mode on a fresh line, let vim.lsp.inline_completion show
 -- ghost text, then accept it with the plugin's key (<M-l>).
 function steps.inline_completion(ctx)
@@ -284,6 +404,44 @@ function steps.ghost_fallback(ctx)
   return { ghost = ghost, typed = typed, line_after_accept = line }
 end
 
+-- 4c. Only the configured key is mapped, only in hpclsp buffers.
+function steps.keymaps(ctx)
+  local bufnr = ctx.cbuf
+  local function buffer_map(mode, desc)
+    for _, m in ipairs(vim.api.nvim_buf_get_keymap(bufnr, mode)) do
+      if (m.desc or ''):find(desc, 1, true) then
+        return m.lhs
+      end
+    end
+    return nil
+  end
+  local scratch = vim.api.nvim_create_buf(true, false)
+  local global_count = 0
+  for _, mode in ipairs({ 'n', 'i', 'v', 'x' }) do
+    for _, m in ipairs(vim.api.nvim_get_keymap(mode)) do
+      if (m.desc or ''):find('hpclsp') then
+        global_count = global_count + 1
+      end
+    end
+  end
+  return {
+    accept_in_buffer = buffer_map('i', 'accept inline completion'),
+    normal_buffer_maps = (function()
+      local n = 0
+      for _, m in ipairs(vim.api.nvim_buf_get_keymap(bufnr, 'n')) do
+        if (m.desc or ''):find('hpclsp') then
+          n = n + 1
+        end
+      end
+      return n
+    end)(),
+    global_hpclsp_maps = global_count,
+    accept_in_other_buffer = vim.api.nvim_buf_call(scratch, function()
+      return vim.fn.maparg('<M-l>', 'i') ~= ''
+    end),
+  }
+end
+
 -- 6. :checkhealth hpclsp, captured from the health buffer.
 function steps.checkhealth(_)
   vim.cmd('checkhealth hpclsp')
@@ -304,7 +462,7 @@ function steps.commands(_)
   return out
 end
 
-local order = { 'c_diagnostics', 'code_action', 'hover', 'fortran_diagnostics', 'inline_completion', 'ghost_fallback', 'checkhealth', 'commands' }
+local order = { 'c_diagnostics', 'code_action', 'hover', 'fortran_diagnostics', 'inlay_hints', 'keymaps', 'inline_completion', 'ghost_fallback', 'checkhealth', 'commands' }
 
 co = coroutine.create(function()
   local model = os.getenv('HPCLSP_NVIM_MODEL') or 'default'
@@ -312,6 +470,7 @@ co = coroutine.create(function()
   require('hpclsp').setup({
     cmd = { python, '-m', 'hpclsp', 'serve' },
     settings = settings,
+    keys = { accept_inline = '<M-l>' }, -- the plugin maps nothing unless asked
   })
   local ctx = { c = os.getenv('HPCLSP_NVIM_C'), f90 = os.getenv('HPCLSP_NVIM_F90') }
   for _, name in ipairs(order) do

@@ -193,3 +193,14 @@ def test_parallelize_code_action(session: dict[str, Any]) -> None:
 def test_output_channel_has_server_log(session: dict[str, Any]) -> None:
     text = step(session, "output_channel")["text"]
     assert "starting the server (server.pythonPath)" in text, text[-1500:]
+
+
+def test_inlay_hints_data_sharing(session: dict[str, Any]) -> None:
+    """VS Code shows the data-sharing hints after the OpenMP directives (screenshot saved)."""
+    res = step(session, "inlay_hints")
+    text = res["text"]
+    # total_weight: the sum is shared (the race), the loop index private; the inserted pragma in
+    # scale_all gets its own hint.
+    assert "shared: total, weight" in text and "private: i" in text, text[:2000]
+    assert "shared: factor, scaled, weight" in text, text[:2000]
+    assert (ARTIFACTS / "vscode-inlay-hints.png").is_file()

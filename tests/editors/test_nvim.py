@@ -2,21 +2,24 @@
 
 `nvim_driver.lua` opens a racy C file and a Fortran file the way a user would, applies the
 "Parallelize loop" code action through `vim.lsp.buf.code_action`, hovers with `vim.lsp.buf.hover`,
-accepts a native inline completion with the plugin's key, runs `:checkhealth hpclsp`, and writes
-what it saw to a JSON file; these tests assert on that file.
+reads the data-sharing inlay hints (and exports the window with `tohtml`, turned into a screenshot
+in tests/editors/artifacts/), accepts a native inline completion with a configured key, runs
+`:checkhealth hpclsp`, and writes what it saw to a JSON file; these tests assert on that file.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import pathlib
+import shutil
 import subprocess
 import sys
 from typing import Any
 
 import pytest
 
-from .conftest import EDITORS, HEAT_F90, RACY_C, ROOT, nvim_binary, server_env
+from .conftest import ARTIFACTS, EDITORS, HEAT_F90, RACY_C, ROOT, nvim_binary, server_env
 
 DRIVER = pathlib.Path(__file__).resolve().parent / "nvim_driver.lua"
 NVIM_TIMEOUT = 150
@@ -38,6 +41,7 @@ def run_driver(tmp: pathlib.Path, steps: str = "all", model: str = "default") ->
         HPCLSP_NVIM_F90=str(f_file),
         HPCLSP_NVIM_STEPS=steps,
         HPCLSP_NVIM_MODEL=model,
+        HPCLSP_NVIM_HTML_DIR=str(tmp),
         XDG_CONFIG_HOME=str(tmp / "config"),
         XDG_STATE_HOME=str(tmp / "state"),
         XDG_DATA_HOME=str(tmp / "data"),
@@ -174,3 +178,138 @@ def test_repo_root_is_runtime() -> None:
     """The plugin's runtime files are where the README says."""
     for rel in ("lsp/hpclsp.lua", "lua/hpclsp/init.lua", "plugin/hpclsp.lua", "doc/hpclsp.txt"):
         assert (ROOT / "editors" / "nvim" / rel).is_file(), rel
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def screenshot(html: pathlib.Path, png: pathlib.Path) -> None:
+    """Render an HTML file with headless chromium into a PNG."""
+    png.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=1100,560",
+            f"--screenshot={png}",
+            html.as_uri(),
+        ],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_inlay_hints_data_sharing(nvim_run: dict[str, Any]) -> None:
+    """The plugin turns inlay hints on; they show implicit data-sharing at each OpenMP directive."""
+    res = step(nvim_run, "inlay_hints")
+    c, f = res["c"], res["fortran"]
+    assert c["enabled"] and f["enabled"]
+    c_lines = RACY_C.read_text().splitlines()
+    pragma = c_lines.index("#pragma omp parallel for")
+    assert {"line": pragma, "label": "shared: total, weight · private: i"} in c["hints"], c["hints"]
+    # heat.f90: tmp is shared (the race the diagnostic reports), the loop index private.
+    f_lines = HEAT_F90.read_text().splitlines()
+    sentinel = f_lines.index("!$omp parallel do")
+    assert f["hints"] == [{"line": sentinel, "label": "shared: tmp, u, unew · private: i"}]
+    # The sentinel is coloured by the server's semantic tokens, not left as a comment.
+    assert f["sentinel_tokens"] and "macro" in f["sentinel_tokens"], f
+    for name in ("c", "fortran"):
+        html = res[name]["html"]
+        assert html and "private: i" in pathlib.Path(html).read_text(), name
+        if os.path.exists(CHROMIUM):
+            png = ARTIFACTS / f"nvim-inlay-hints-{name}.png"
+            screenshot(pathlib.Path(html), png)
+            assert png.is_file() and png.stat().st_size > 5000
+
+
+def test_no_default_keymaps(nvim_run: dict[str, Any]) -> None:
+    """Only the key the user configured is mapped, in hpclsp buffers only; nothing global."""
+    res = step(nvim_run, "keymaps")
+    assert res["accept_in_buffer"], res
+    assert res["normal_buffer_maps"] == 0 and res["global_hpclsp_maps"] == 0
+    assert not res["accept_in_other_buffer"]
+    init = (EDITORS / "nvim" / "lua" / "hpclsp" / "init.lua").read_text()
+    assert "keys = {}," in init
+
+
+GIT_URL_SCRIPT = r"""
+local dir = assert(os.getenv('HPCLSP_CLONE'))
+local out = {}
+-- What the README's lazy.nvim spec does: build, then config.
+vim.cmd.helptags(dir .. '/editors/nvim/doc')
+vim.opt.rtp:append(dir .. '/editors/nvim')
+require('hpclsp').setup({
+  cmd = { os.getenv('HPCLSP_NVIM_PYTHON'), '-m', 'hpclsp', 'serve' },
+  settings = { model = { backend = 'none' } },
+})
+out.module = package.loaded['hpclsp'] ~= nil and debug.getinfo(require('hpclsp').setup, 'S').source
+out.commands = vim.api.nvim_get_commands({}).HpclspExplain ~= nil
+out.help = #vim.fn.getcompletion('hpclsp-keys', 'help') > 0
+vim.cmd.edit(vim.fn.fnameescape(os.getenv('HPCLSP_NVIM_F90')))
+out.filetype = vim.bo.filetype
+local attached = vim.wait(20000, function()
+  return #vim.lsp.get_clients({ bufnr = 0, name = 'hpclsp' }) > 0
+end, 50)
+out.attached = attached
+local maps = 0
+for _, mode in ipairs({ 'n', 'i', 'v', 'x' }) do
+  for _, m in ipairs(vim.api.nvim_get_keymap(mode)) do
+    if (m.desc or ''):find('hpclsp') then maps = maps + 1 end
+  end
+  for _, m in ipairs(vim.api.nvim_buf_get_keymap(0, mode)) do
+    if (m.desc or ''):find('hpclsp') then maps = maps + 1 end
+  end
+end
+out.maps = maps
+local f = assert(io.open(os.getenv('HPCLSP_NVIM_RESULT'), 'w'))
+f:write(vim.json.encode(out))
+f:close()
+vim.cmd('qall!')
+"""
+
+
+def test_install_from_git_url(tmp_path: pathlib.Path) -> None:
+    """Clone the repository from a git URL and load the plugin the way the README says."""
+    nvim = nvim_binary()
+    git = shutil.which("git")
+    assert nvim and git
+    clone = tmp_path / "hpclsp"
+    proc = subprocess.run(
+        [git, "clone", "--quiet", "--depth", "1", ROOT.as_uri(), str(clone)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    f90 = tmp_path / "heat.f90"
+    f90.write_text(HEAT_F90.read_text())
+    script = tmp_path / "git_url.lua"
+    script.write_text(GIT_URL_SCRIPT)
+    out = tmp_path / "result.json"
+    env = server_env(
+        HPCLSP_CLONE=str(clone),
+        HPCLSP_NVIM_PYTHON=sys.executable,
+        HPCLSP_NVIM_F90=str(f90),
+        HPCLSP_NVIM_RESULT=str(out),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+    )
+    proc = subprocess.run(
+        [nvim, "--headless", "--clean", "-c", f"luafile {script}"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert out.exists(), proc.stderr[-2000:]
+    res = json.loads(out.read_text())
+    assert str(clone) in res["module"], res  # loaded from the clone, not from this checkout
+    assert res["commands"] and res["help"] and res["filetype"] == "fortran"
+    assert res["attached"] and res["maps"] == 0, res

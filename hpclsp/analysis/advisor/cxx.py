@@ -87,6 +87,68 @@ class CxxEffectsMixin(CallSummaryMixin):
         words = set(ty.replace("::", " ").replace("*", " ").split()) - {"const", "static", "volatile", "std"}
         return bool(ty) and not words <= CXX_BUILTIN_TYPES
 
+    def iteration_memory(self, base: str, lp: Loop, byte: int) -> bool:
+        """True when base names memory of one iteration: an array declared in the body, or a pointer
+        declared there and initialised from new/malloc (and never re-seated)."""
+        if not self._local_to(base, lp, byte):
+            return False
+        d = self.decl(base, byte, lp.func)
+        if d is None:
+            return False
+        if d.is_array and not d.is_pointer:
+            return True
+        if not d.is_pointer:
+            return False
+        decl = self._declaration(d.decl_byte)
+        if decl is None:
+            return False
+        if any(
+            a.base == base
+            and a.kind == "W"
+            and not a.subscripts
+            and not decl.start_byte <= a.node.start_byte < decl.end_byte
+            for a in lp.accesses
+        ):
+            return False  # re-seated: may point anywhere
+        value = self._init_value(base, decl)
+        while value is not None and value.type in ("cast_expression", "parenthesized_expression"):
+            value = value.child_by_field_name("value") or (
+                value.named_children[-1] if value.named_children else None
+            )
+        if value is None:
+            return False
+        if value.type == "new_expression":
+            return True
+        fn = value.child_by_field_name("function") if value.type == "call_expression" else None
+        return fn is not None and self.text(fn).replace("std::", "") in ("malloc", "calloc", "aligned_alloc")
+
+    def _declaration(self, byte: int) -> Node | None:
+        """The declaration statement starting at byte."""
+        node = self.src.tree.root_node.descendant_for_byte_range(byte, byte + 1)
+        while node is not None and node.type != "declaration":
+            node = node.parent
+        return node
+
+    @staticmethod
+    def _init_value(name: str, node: Node) -> Node | None:
+        """The initialiser of name in a declaration."""
+        for init in node.named_children:
+            if init.type != "init_declarator":
+                continue
+            d = init.child_by_field_name("declarator")
+            while d is not None and d.type != "identifier":
+                d = d.child_by_field_name("declarator") or (d.named_children[0] if d.named_children else None)
+            if d is not None and d.text is not None and d.text.decode("utf-8", "replace") == name:
+                return init.child_by_field_name("value")
+        return None
+
+    def is_alloc_call(self, n: Node) -> bool:
+        """True for a call of malloc, free and their kin (judged by cxx_effect, not as a plain call)."""
+        if n.type != "call_expression":
+            return False
+        fn = n.child_by_field_name("function")
+        return fn is not None and self.text(fn).replace("std::", "") in C_ALLOC
+
     def cxx_effect(self, n: Node, lp: Loop) -> str | None:
         """Why node n is a side effect on shared state (None when it is not one)."""
         t = n.type

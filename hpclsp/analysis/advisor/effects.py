@@ -85,6 +85,7 @@ class EffectsMixin(CxxEffectsMixin):
                     if why and why not in seen:
                         seen.add(why)
                         out.append(Blocker(why, self.src.node_span(n)))
+                    if why or self.is_alloc_call(n):
                         continue
                 name = self._callee(n)
                 if name is None or name in seen:

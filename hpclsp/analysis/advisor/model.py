@@ -49,6 +49,8 @@ class LoopAdvice:
     collapsed: list[Loop] = dataclasses.field(default_factory=list)
     #: The suggested loop this one sits in (for inner loops), if any.
     outer: LoopAdvice | None = None
+    #: What the verdict assumes and could not prove (``p`` and ``q`` do not overlap).
+    assumptions: list[str] = dataclasses.field(default_factory=list)
     #: Explanation of the clauses (one phrase per clause).
     notes: list[str] = dataclasses.field(default_factory=list)
 
@@ -65,6 +67,8 @@ class LoopAdvice:
     @property
     def title(self) -> str:
         """The code action title."""
+        if self.assumptions:
+            return f"Parallelize loop (assumes {'; '.join(self.assumptions)}): {self.pragma}"
         return f"Parallelize loop: {self.pragma}"
 
     def clause_tokens(self) -> set[str]:
@@ -100,4 +104,5 @@ class LoopAdvice:
             "schedule": self.schedule,
             "simd": self.simd,
             "reason": self.reason,
+            "assumptions": list(self.assumptions),
         }

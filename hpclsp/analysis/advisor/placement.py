@@ -71,7 +71,10 @@ class Advisor(VerdictMixin):
                 notes.append(f"the {adv.collapse} loops form a perfect rectangular nest (collapse)")
             if adv.schedule:
                 notes.append(adv.schedule_reason)
-            adv.reason = "iterations are independent" + (": " + "; ".join(notes) if notes else "")
+            head = "iterations are independent"
+            if adv.assumptions:
+                head += f", assuming {'; '.join(adv.assumptions)} (pointers that may alias)"
+            adv.reason = head + (": " + "; ".join(notes) if notes else "")
         for adv in out:
             if adv.outer is not None and adv.parallelizable:
                 o = adv.outer

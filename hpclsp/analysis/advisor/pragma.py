@@ -127,14 +127,15 @@ def suggestion_edits(source: SourceFile, adv: LoopAdvice) -> list[Edit]:
 
 
 def all_suggestion_edits(source: SourceFile, advice: list[LoopAdvice] | None = None) -> list[Edit]:
-    """Edits inserting every suggested pragma; insertions at one position are merged (end directives first)."""
+    """Edits inserting every suggested pragma that assumes nothing (not a loop whose pointers may alias);
+    insertions at one position are merged (end directives first)."""
     if advice is None:
         from hpclsp.analysis.advisor import advise
 
         advice = advise(source)
     merged: dict[Span, list[tuple[int, str]]] = {}
     for a in advice:
-        if not a.suggested:
+        if not a.suggested or a.assumptions:
             continue
         for k, e in enumerate(suggestion_edits(source, a)):
             merged.setdefault(e.span, []).append((0 if k > 0 else 1, e.new_text))

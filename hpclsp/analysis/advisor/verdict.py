@@ -6,9 +6,9 @@ import dataclasses
 import logging
 
 from hpclsp.analysis import dependence
+from hpclsp.analysis.advisor.aliasing import AliasMixin
 from hpclsp.analysis.advisor.model import Blocker, LoopAdvice
 from hpclsp.analysis.advisor.nodes import ancestors_until
-from hpclsp.analysis.advisor.scalars import ScalarsMixin
 from hpclsp.analysis.loops import Access, Affine, Loop
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def _distinct(accs: list[Access]) -> list[Access]:
     return out
 
 
-class VerdictMixin(ScalarsMixin):
+class VerdictMixin(AliasMixin):
     """Whether a loop's iterations are independent, and under which clauses."""
 
     def analyze_loop(self, lp: Loop, adv: LoopAdvice) -> None:
@@ -99,6 +99,10 @@ class VerdictMixin(ScalarsMixin):
             return
         self._array_dependences(lp, by_base, cls, adv)
         if adv.blockers:
+            return
+        why, adv.assumptions = self.alias_check(lp, accs)
+        if why:
+            adv.blockers.append(Blocker(why, lp.keyword_span))
             return
         adv.parallelizable = True
         adv.private = sorted(cls.private)
@@ -205,6 +209,8 @@ class VerdictMixin(ScalarsMixin):
                 continue
             arrays = [a for a in bl if self.is_array(a)]
             if not any(a.kind == "W" for a in arrays):
+                continue
+            if not self.fortran and self.iteration_memory(base, lp, arrays[0].node.start_byte):
                 continue
             dep = self._first_dependence(lp, arrays, cls.variant - cls.private - cls.lastprivate, defs)
             if dep is None:

@@ -103,9 +103,25 @@ def _is_json_message(body: bytes) -> bool:
 
 
 def split_swallowed(body: bytes) -> tuple[bytes, bytes]:
-    """A body that is not JSON but contains the next frame's header: (broken part, the rest)."""
+    """A body that ran into the next frame: (this frame's part, the bytes to read again).
+
+    A complete JSON value followed by more bytes ends where the value ends (the rest is the
+    start of the next header, however little of it was swallowed); otherwise a body that holds a
+    ``Content-Length`` header is cut there. A body that is one JSON value is returned whole.
+    """
+    if _is_json_message(body):
+        return body, b""
+    try:
+        text = body.decode("utf-8")
+        _value, end = json.JSONDecoder().raw_decode(text.lstrip())
+        end += len(text) - len(text.lstrip())
+    except ValueError:
+        end = -1
+    if end > 0 and text[end:].strip():
+        cut = len(text[:end].encode("utf-8"))
+        return body[:cut], body[cut:]
     m = CONTENT_LENGTH.search(body, 1)
-    if m is None or _is_json_message(body):
+    if m is None:
         return body, b""
     return body[: m.start()], body[m.start() :]
 

@@ -1,7 +1,8 @@
 """Run ``hpclsp check`` / ``hpclsp suggest`` in-process on many files, in worker processes with limits.
 
 Each worker is forked from the (warm) parent and analyses one file at a time through the same calls
-as the CLI: ``engine.analyze`` for ``check`` and ``advisor.advise`` for ``suggest``. A file gets a
+as the CLI: ``project.analyze`` (the engine plus suppression comments; no compile_commands.json,
+no hpclsp.toml) for ``check`` and ``advisor.advise`` for ``suggest``. A file gets a
 CPU-time limit (``ITIMER_PROF`` raises in the worker, so machine load cannot turn a slow file into a
 timeout) and a wall-clock backstop after which the parent kills the worker and starts another.
 A timed-out file is reported with no findings and ``timed_out=True``.
@@ -13,6 +14,7 @@ figures depend on what else runs on the machine; the CPU limit takes its place.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import multiprocessing
 import os
 import signal
@@ -71,9 +73,28 @@ def warm_up() -> None:
             advisor.advise(SourceFile(name, lang, text))
 
 
+def check_options(select: tuple[str, ...]) -> Any:
+    """The engine options of ``hpclsp check --select SELECT --no-compile-commands`` with default settings
+    (no hpclsp.toml), except the wall-clock budget (see the module docstring)."""
+    from hpclsp import config
+    from hpclsp.analysis import engine
+
+    s = config.Settings()
+    d = s.diagnostics
+    return engine.Options(
+        select=select,
+        ignore=tuple(d.ignore),
+        hints=s.suggestions.hints,
+        low_confidence=d.low_confidence,
+        budget=float("inf"),
+        extra={"cuda_check_errors": d.cuda_check_errors},
+    )
+
+
 def analyse(job: Job) -> Outcome:
     """Analyse one file in this process, as ``hpclsp check --select ...`` or ``hpclsp suggest`` would."""
-    from hpclsp.analysis import advisor, engine
+    from hpclsp import project
+    from hpclsp.analysis import advisor
     from hpclsp.analysis.source import SourceFile
 
     out = Outcome(job.key)
@@ -83,8 +104,7 @@ def analyse(job: Job) -> Outcome:
         if job.kind == "suggest":
             out.loops = [a.to_json(job.path) for a in advisor.advise(src)]
         else:
-            opts = engine.Options(select=job.select, budget=float("inf"))
-            res = engine.analyze(src, opts)
+            res = project.analyze(src, check_options(job.select), use_database=False).result
             out.findings = [_finding(f) for f in res.findings]
             if res.errors:
                 out.error = "; ".join(res.errors)
@@ -109,6 +129,8 @@ def _finding(f: Any) -> dict[str, Any]:
 
 def _worker(conn: Connection, cpu_limit: float) -> None:
     """Serve jobs from the pipe until told to stop; exit after a CPU-limit hit (state may be torn)."""
+    # a failing rule is counted in the row's "errors" (and listed by -v), not logged with a traceback
+    logging.disable(logging.ERROR)
     signal.signal(signal.SIGPROF, _on_sigprof)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:

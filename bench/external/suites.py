@@ -106,6 +106,8 @@ def collect_drb(root: str) -> list[Case]:
 
 MPI_CLASSES = ("ArgError", "ArgMismatch", "MisplacedCall", "MissingCall")
 _MPI_DIRS = ("coll", "pt2pt", "rma", "usertypes", "conflo", "openmp", "correct")
+_MPI_CALL = re.compile(r"\b(MPI_\w+)\s*\(")
+_MARGIN = 2
 _LINE_REF = re.compile(r"\blines?\s*(\d+(?:\s*(?:-|–|,|and)\s*\d+)*)", re.I)
 
 
@@ -125,6 +127,34 @@ def _first_comment(text: str) -> str:
     """The first block comment (or the first run of ``//`` lines) of a C file."""
     m = re.search(r"/\*.*?\*/|(?://[^\n]*\n)+", text, re.S)
     return m.group(0) if m else ""
+
+
+def _call_lines(text: str, call: str) -> list[int]:
+    """1-based lines that call the MPI routine a file name spells without underscores (``MPIWinCreate``)."""
+    want = call.lower()
+    return [
+        n
+        for n, line in enumerate(text.splitlines(), start=1)
+        if any(t.replace("_", "").lower() == want for t in _MPI_CALL.findall(line))
+    ]
+
+
+def faulty_lines(text: str, name: str) -> frozenset[int]:
+    """The faulty line(s) of an MPI-CorrBench file.
+
+    The header names a line, but often a line or two off (includes were added above it later). So:
+    the calls of the routine the file name names (``ArgError-MPIGather-...`` -> ``MPI_Gather``) nearest
+    to the named line; when the routine is not called (``MissingCall``) or no line is named, the
+    named lines with a margin of two.
+    """
+    named = named_lines(_first_comment(text))
+    parts = os.path.splitext(name)[0].split("-")
+    calls = _call_lines(text, parts[1]) if len(parts) > 1 and parts[1].startswith("MPI") else []
+    if calls and named:
+        best = min(abs(c - n) for c in calls for n in named)
+        if best <= _MARGIN * 3:
+            return frozenset(c for c in calls if min(abs(c - n) for n in named) == best)
+    return frozenset(k for n in named for k in range(n - _MARGIN, n + _MARGIN + 1))
 
 
 def collect_corrbench(root: str) -> list[Case]:
@@ -147,7 +177,7 @@ def collect_corrbench(root: str) -> list[Case]:
             else:
                 cls = name.split("-", 1)[0]
                 groups = (parts[0], cls if cls in MPI_CLASSES else "(hybrid, no class)")
-                expected, lines = True, named_lines(_first_comment(_read(path)))
+                expected, lines = True, faulty_lines(_read(path), name)
             out.append(Case(path, groups, expected, _code_prefix("mpi-"), select=("mpi-",), lines=lines))
     return sorted(out, key=lambda c: c.path)
 

@@ -139,7 +139,11 @@ PARAMS: dict[str, tuple[str, ...]] = {
 }
 
 #: Calls that start a nonblocking operation, with the request parameter's name.
-NONBLOCKING = {k for k, v in PARAMS.items() if v and v[-1] == "request" and k != "MPI_START"}
+NONBLOCKING = {
+    k
+    for k, v in PARAMS.items()
+    if v and v[-1] == "request" and k not in ("MPI_START", "MPI_CANCEL", "MPI_REQUEST_FREE")
+}
 #: Calls that complete (or release) a single request.
 COMPLETE_ONE = {"MPI_WAIT", "MPI_TEST", "MPI_REQUEST_FREE"}
 #: Calls that complete an array of requests.

@@ -99,6 +99,9 @@ class MpiSemantics:
         c = self.comm(args.get("comm"))
         if c is not None and not c[0].startswith("MPI_COMM_SELF") and "/r" not in c[0]:
             ev.comm_id = c[0]
+        win = args.get("win")
+        if isinstance(win, Handle) and win.kind == "win" and win.comm_size is not None:
+            ev.comm_id = win.label  # window synchronization is collective over the window's group
         self.trace.events.append(ev)
         mpi_checks.check_event(self, ev)
         self._touch_buffers(ev)
@@ -252,6 +255,9 @@ class MpiSemantics:
     def _c_mpi_win_create(self, ev: Event) -> Any:
         h = self._new_handle("win", ev, label=f"win{self._count('MPI_WIN_CREATE')}")
         h.base = ev.args.get("base")
+        c = self.comm(ev.args.get("comm"))
+        if c is not None and c[0] == "MPI_COMM_WORLD":
+            h.comm_size = c[1]
         self._out(ev, "win", h)
         return 0
 
@@ -399,6 +405,14 @@ class MpiSemantics:
         p = ev.args.get("request")
         h = self._deref(p)
         if isinstance(h, Handle):
+            if h.active and h.op is not None and h.op.key in T.RECVS:
+                self.report(
+                    "mpi-request-lifecycle",
+                    ev.node,
+                    f"{self.where} frees the request of the active {h.op.name} at line {h.node.start_point[0] + 1}: "
+                    "nothing can tell when its data has arrived",
+                    [(h.node, f"the {h.op.name} still in progress")],
+                )
             h.freed = True
             self._retire(h)
         self._out(ev, "request", Symbol("MPI_REQUEST_NULL"))
@@ -488,3 +502,4 @@ class MpiSemantics:
     def finish(self) -> None:
         """End-of-run checks on a complete trace: requests never completed, leaked handles."""
         mpi_checks.check_end(self)
+        mpi_checks.lock_in_fence_epoch(self)

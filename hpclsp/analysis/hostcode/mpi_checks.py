@@ -43,13 +43,36 @@ _ROOT_ONLY = {
 }
 
 
+#: Array arguments and the argument giving their number of elements.
+_ARRAYS = (
+    ("count", "array_of_blocklengths"),
+    ("count", "array_of_displacements"),
+    ("count", "array_of_types"),
+    ("count", "array_of_requests"),
+    ("incount", "array_of_requests"),
+    ("n", "ranks"),
+)
+
+
 def check_event(sem: MpiSemantics, ev: Event) -> None:
     """All argument checks of one call."""
+    _arrays(sem, ev)
     _handles(sem, ev)
     _numbers(sem, ev)
     _pointers(sem, ev)
     _buffers(sem, ev)
     _rma(sem, ev)
+
+
+def _arrays(sem: MpiSemantics, ev: Event) -> None:
+    """Array arguments with fewer elements than the count says."""
+    for count, arr in _ARRAYS:
+        n, p = ev.args.get(count), ev.args.get(arr)
+        if not consts.is_int(n) or not isinstance(p, Ptr) or not p.obj.elem_size or p.obj.nbytes is None:
+            continue
+        have = (p.obj.nbytes - p.offset) // p.obj.elem_size
+        if n > have:
+            _bad(sem, ev, f"`{count}` = {n} but `{arr}` (`{p.obj.name}`) has only {have} elements")
 
 
 def _bad(sem: MpiSemantics, ev: Event, what: str) -> None:
@@ -280,3 +303,31 @@ def on_free(sem: MpiSemantics, obj: Obj, node: Any) -> None:
                 "still exposes it (call MPI_Win_free first)",
                 [(h.node, "the window")],
             )
+
+
+def lock_in_fence_epoch(sem: MpiSemantics) -> None:
+    """``MPI_Win_lock`` between two fences of the same window (inside a fence epoch)."""
+    opened: dict[int, Event] = {}
+    locks: list[tuple[Event, Event]] = []
+    for e in sem.trace.events:
+        w = e.args.get("win")
+        if not isinstance(w, Handle):
+            continue
+        if e.key == "MPI_WIN_FENCE":
+            for lock, fence in locks:
+                if fence is opened.get(w.id):
+                    sem.report(
+                        "mpi-rma-epoch",
+                        lock.node,
+                        f"{sem.where} locks the window inside the access epoch the MPI_Win_fence at line "
+                        f"{fence.node.start_point[0] + 1} opened (closed at line {e.node.start_point[0] + 1})",
+                        [(fence.node, "the fence that opens the epoch")],
+                    )
+            locks = [x for x in locks if x[1] is not opened.get(w.id)]
+            nosucceed = isinstance(e.args.get("assert"), Symbol) and "NOSUCCEED" in e.args["assert"].name
+            if nosucceed:
+                opened.pop(w.id, None)
+            else:
+                opened[w.id] = e
+        elif e.key in ("MPI_WIN_LOCK", "MPI_WIN_LOCK_ALL") and w.id in opened:
+            locks.append((e, opened[w.id]))

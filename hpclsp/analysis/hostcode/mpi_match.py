@@ -88,6 +88,8 @@ def _compare(traces: list[Trace], lists: list[list[Event]], comm: str, n: int) -
 
 
 def _cname(comm: str) -> str:
+    if comm.startswith("win"):
+        return "the window"
     return comm if comm.startswith("MPI_") else "a duplicated communicator"
 
 

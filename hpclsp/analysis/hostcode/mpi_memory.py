@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from hpclsp.analysis.hostcode.mpi_eval import Program
 
 _FLOATS = ("float", "double", "long double")
+#: MPI handle types: opaque, but arrays of them are counted in elements.
+HANDLE_TYPES = frozenset(
+    {"MPI_Request", "MPI_Comm", "MPI_Datatype", "MPI_Op", "MPI_Group", "MPI_Win", "MPI_Info"}
+)
+HANDLE_SIZE = 8
 _ASSIGN_OPS = {
     "+=": "+",
     "-=": "-",
@@ -95,7 +100,7 @@ class Memory:
             if not name:
                 continue
             ctype = base + "*" * ptr
-            elem = 8 if ptr else consts.C_SIZES.get(base)
+            elem = 8 if ptr else consts.C_SIZES.get(base, HANDLE_SIZE if base in HANDLE_TYPES else None)
             dims: list[int] = []
             for s in sizes:
                 v = self.eval(s) if s is not None else UNKNOWN

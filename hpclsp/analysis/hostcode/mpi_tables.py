@@ -163,7 +163,9 @@ PERSISTENT = frozenset(
 )
 #: Operations that return a request which must later be completed.
 NONBLOCKING = frozenset(k for k, v in PARAMS.items() if v and v[-1] == "request" and k not in PERSISTENT) - {
-    "MPI_START"
+    "MPI_START",
+    "MPI_CANCEL",
+    "MPI_REQUEST_FREE",
 }
 
 #: Blocking collectives (and nonblocking ones, matched in the same order per communicator).

@@ -66,6 +66,8 @@ F_DATATYPES: dict[str, frozenset[str]] = {
     "MPI_LOGICAL": frozenset({"logical"}),
     "MPI_CHARACTER": frozenset({"character"}),
 }
+#: Character datatypes, used (like MPI_BYTE) to move the raw bytes of any C data.
+BYTE_VIEW_TYPES = frozenset({"MPI_CHAR", "MPI_SIGNED_CHAR", "MPI_UNSIGNED_CHAR"})
 KNOWN_C_TYPES = frozenset().union(*C_DATATYPES.values())
 KNOWN_F_TYPES = frozenset().union(*F_DATATYPES.values())
 
@@ -254,7 +256,7 @@ class _Requests:
                 name, _, _ = _req_of(m, c)
                 if name:
                     self.completions.setdefault(name, []).append(c)
-            elif c.key.endswith("_INIT") or c.key in ("MPI_START", "MPI_STARTALL", "MPI_CANCEL"):
+            else:  # persistent inits, starts, cancels, and calls not modelled (MPI_Rget, MPI_Grequest_start)
                 for a in c.args:
                     n, _ = m.base_name(a)
                     if n:
@@ -849,7 +851,7 @@ def check_datatype(ctx: Context) -> Iterator[Finding]:
                     continue
                 dt = m.text(c.arg(tp)).upper()
                 accepted = table.get(dt)
-                if accepted is None:
+                if accepted is None or dt in BYTE_VIEW_TYPES:
                     continue
                 name, kind, decl = _buffer_decl(m, unit, c.arg(bp))
                 if decl is None:

@@ -148,14 +148,16 @@ def check_rma_epoch(ctx: Context) -> list[Finding]:
 @rule(
     "mpi-request-lifecycle",
     family=FAMILY,
-    summary="A persistent request is started again while it is still active.",
+    summary="A persistent request started again while active, or an active receive's request freed.",
     what="""
-Follows persistent requests (`MPI_Send_init`, `MPI_Recv_init`) through `MPI_Start` and the waits on
-each rank, and flags a start of a request whose previous start has not been completed.
+Follows requests on each rank: flags `MPI_Start` of a persistent request (`MPI_Send_init`,
+`MPI_Recv_init`) whose previous start has not been completed, and `MPI_Request_free` of a receive
+request that is still active.
 """,
     why="""
 Starting an active request is erroneous: the first operation's buffer and status are lost and the
-implementation may abort.
+implementation may abort. A freed active receive may still write its buffer at any later time, and
+the program can never learn when the data has arrived.
 """,
     example="""
 MPI_Send_init(buf, n, MPI_INT, 1, 0, comm, &req);

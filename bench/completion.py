@@ -1,12 +1,19 @@
 """Inline-completion benchmark: prints figures, asserts nothing.
 
-- time to the first inline completion after ``initialize`` (a real server over stdio);
-- p50/p95 latency per request (in process, caches cleared between requests);
-- overhead of our pipeline over raw llama.cpp generation of the same prompt and token count;
-- cache-hit latency;
-- exact match and edit similarity on the 60 tasks, with and without retrieved context.
+For each embedded model (Qwen2.5-Coder 1.5B, the default, and 0.5B, the fast option), through the
+same pipeline the server uses (the model worker process):
 
-Usage: ``.venv/bin/python bench/completion.py [--limit N] [--skip-server]``
+- exact match and edit similarity on the 60 tasks, without retrieval and with the retrieval that
+  completions use (the signature of the call being typed);
+- latency per request, p50/p95, cold (KV cache reset) and with the prompt prefix reused (the next
+  keystroke of the same document);
+- overhead of the pipeline over raw llama.cpp generating the same prompt and token count;
+- resident memory of the worker;
+
+and, through a real server over stdio with the built-in index loaded: ``initialize`` answered,
+the first inline completion, and the resident memory of server and worker together.
+
+Usage: ``.venv/bin/python -m bench.completion [--limit N] [--models 1.5b,0.5b] [--skip-server]``
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from hpclsp.config import ModelSettings  # noqa: E402
 from hpclsp.llm import model_files, tasks  # noqa: E402
-from hpclsp.llm.service import CompletionRequest, ModelService  # noqa: E402
+from hpclsp.llm.service import CompletionRequest, ModelService, split  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:
@@ -35,8 +42,19 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
 
 
-async def first_completion_after_initialize(model_path: str) -> tuple[float, float]:
-    """(initialize answered, first inline completion) in seconds from sending initialize."""
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory of a process in MB (``VmHWM`` for the peak)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+async def server_session(model_key: str) -> dict[str, float]:
+    """initialize, first completion and RSS of server + worker, over stdio with the index loaded."""
     from lsprotocol import types
     from pytest_lsp import client_capabilities, make_test_lsp_client
 
@@ -53,10 +71,10 @@ async def first_completion_after_initialize(model_path: str) -> tuple[float, flo
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
             root_uri=ROOT.as_uri(),
-            initialization_options={"model": {"path": model_path, "maxTokens": 24}},
+            initialization_options={"model": {"embedded": model_key, "maxTokens": 24}},
         )
     )
-    t_init = time.perf_counter() - t0
+    out = {"initialize": time.perf_counter() - t0}
     task = next(t for t in tasks.load() if t.name == "cuda_free.cu")
     uri = (ROOT / "bench" / "_virtual.cu").as_uri()
     client.text_document_did_open(
@@ -69,19 +87,27 @@ async def first_completion_after_initialize(model_path: str) -> tuple[float, flo
         position=types.Position(line=task.line, character=task.col),
         context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Invoked),
     )
-    t_first = float("nan")
-    for _ in range(100):
+    out["first"] = float("nan")
+    for _ in range(1200):
         res = await client.text_document_inline_completion_async(params)
         if res is not None and (res.items if hasattr(res, "items") else res):
-            t_first = time.perf_counter() - t0
+            out["first"] = time.perf_counter() - t0
             break
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(3.0)  # let the index finish loading in the background
+    status = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="hpclsp.modelStatus", arguments=[])
+    )
+    worker_pid = ((status or {}).get("worker") or {}).get("pid")
+    server_pid = client._server.pid  # type: ignore[attr-defined]
+    out["server_rss"] = rss_mb(server_pid)
+    out["worker_rss"] = rss_mb(int(worker_pid)) if worker_pid else float("nan")
     await client.shutdown_session()
-    return t_init, t_first
+    return out
 
 
 def raw_generate(llm, prompt: str, n: int) -> float:
-    """Seconds for llama.cpp to evaluate a prompt and sample n tokens greedily (cold cache)."""
+    """Seconds for llama.cpp alone to evaluate a prompt and sample n tokens greedily (cold)."""
     llm.reset()
     t0 = time.perf_counter()
     toks = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
@@ -93,101 +119,125 @@ def raw_generate(llm, prompt: str, n: int) -> float:
     return time.perf_counter() - t0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the figures."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--limit", type=int, default=60, help="number of tasks (default: all 60)")
-    ap.add_argument("--skip-server", action="store_true", help="skip the end-to-end server measurement")
-    ap.add_argument("--max-tokens", type=int, default=32)
-    args = ap.parse_args(argv)
-
-    model_path = str(model_files.default_model_path())
-    print(f"model: {model_path}")
-    if not args.skip_server:
-        t_init, t_first = asyncio.run(first_completion_after_initialize(model_path))
-        print(f"initialize answered:                      {t_init * 1000:8.1f} ms")
-        print(f"first inline completion after initialize: {t_first:8.2f} s")
-
-    svc = ModelService(ModelSettings(path=model_path, max_tokens=args.max_tokens))
-    t0 = time.perf_counter()
-    svc.wait_ready()
-    print(
-        f"model load (in process):                  {time.perf_counter() - t0:8.2f} s  family={svc.backend.family.name}"
+def _keystroke(t: tasks.Task) -> CompletionRequest:
+    """The same document one typed character later (the expected text's first character)."""
+    lines = t.text.split("\n")
+    ch = (t.expected or " ")[0]
+    cur = lines[t.line]
+    lines[t.line] = cur[: t.col] + ch + cur[t.col :]
+    return CompletionRequest(
+        "\n".join(lines), t.language, t.line, t.col + 1, path=t.path, use_retrieval=False
     )
-    task_list = tasks.load()[: args.limit]
-    backend = svc.backend
-    llm = backend.llm  # type: ignore[union-attr]
 
-    results: dict[bool, list[tuple[tasks.Task, str, float]]] = {}
-    overhead: list[float] = []
-    ours_t: list[float] = []
-    raw_t: list[float] = []
-    for use_retrieval in (False, True):
+
+def measure(key: str, task_list: list[tasks.Task], max_tokens: int, raw: bool) -> None:
+    """Quality, latency, overhead and memory of one embedded model; prints them."""
+    path = str(model_files.embedded_model_path(key))
+    svc = ModelService(ModelSettings(path=path, max_tokens=max_tokens))
+    t0 = time.perf_counter()
+    assert svc.wait_ready(), svc.error
+    backend = svc.backend
+    print(f"\n== {model_files.embedded(key).title} ({path})")
+    print(f"load in the worker: {time.perf_counter() - t0:.2f} s   family={backend.family.name}")
+    results: dict[str, list[tuple[tasks.Task, str, float]]] = {}
+    warm: list[float] = []
+    for mode in ("none", "signature"):
         out = []
         for t in task_list:
             svc.cache.clear()
-            llm.reset()  # cold KV cache: every request pays its full prompt
+            backend.reset()  # type: ignore[union-attr]
             t1 = time.perf_counter()
-            res = svc.complete(
-                CompletionRequest(t.text, t.language, t.line, t.col, path=t.path, use_retrieval=use_retrieval)
+            req = CompletionRequest(
+                t.text, t.language, t.line, t.col, path=t.path, use_retrieval=mode != "none"
             )
-            dt = time.perf_counter() - t1
-            out.append((t, res.text, dt))
-            gen = res.generation
-            if not use_retrieval and gen is not None and gen.tokens > 0:
-                # The same prompt and token count through llama.cpp alone.
-                from hpclsp.llm import prompt as prompt_mod
-                from hpclsp.llm.service import split
-
-                prefix, suffix, _, _ = split(t.text, t.line, t.col)
-                budget = svc.settings.context_size - args.max_tokens - 8
-                p = prompt_mod.build(
-                    backend.family, prefix, suffix, [], backend.count_tokens, budget, language=t.language
-                )
-                raw = raw_generate(llm, p.text, gen.tokens)
-                ours_t.append(dt)
-                raw_t.append(raw)
-                overhead.append((dt - raw) / raw)
-        results[use_retrieval] = out
-
-    lat = [dt for _, _, dt in results[False]]
-    print(f"tasks: {len(task_list)}")
-    print(
-        f"latency per request (no cache):           p50 {pct(lat, 0.5) * 1000:7.0f} ms   p95 {pct(lat, 0.95) * 1000:7.0f} ms"
-    )
-    if overhead:
-        total = (sum(ours_t) - sum(raw_t)) / sum(raw_t)
-        print(
-            f"pipeline overhead over raw llama.cpp:     median {statistics.median(overhead) * 100:6.1f} %   "
-            f"total {total * 100:6.1f} %   (n={len(overhead)}, target < 10 %)"
-        )
-    # Cache hits: the same request again, and typing along the suggestion.
-    hits = []
-    for t, text, _ in results[False]:
-        svc.cache.put(*split_for_cache(t), svc.model_id(), text)
-        t1 = time.perf_counter()
-        r = svc.lookup(CompletionRequest(t.text, t.language, t.line, t.col))
-        hits.append(time.perf_counter() - t1)
-        assert r is not None
-    print(
-        f"cache-hit latency:                        p50 {pct(hits, 0.5) * 1e6:7.0f} us   p95 {pct(hits, 0.95) * 1e6:7.0f} us"
-    )
-    for use_retrieval in (False, True):
-        out = results[use_retrieval]
+            res = svc.complete(req)
+            out.append((t, res.text, time.perf_counter() - t1))
+            if mode == "none":
+                svc.cache.clear()
+                t1 = time.perf_counter()
+                svc.complete(_keystroke(t))
+                warm.append(time.perf_counter() - t1)
+        results[mode] = out
+    cold = [dt for _, _, dt in results["none"]]
+    print(f"tasks: {len(task_list)}, {max_tokens} tokens at most, 2-core machine")
+    print(f"latency cold (KV reset):        p50 {pct(cold, 0.5):6.2f} s   p95 {pct(cold, 0.95):6.2f} s")
+    print(f"latency with the prefix reused: p50 {pct(warm, 0.5):6.2f} s   p95 {pct(warm, 0.95):6.2f} s")
+    sig = [dt for _, _, dt in results["signature"]]
+    print(f"latency cold with retrieval:    p50 {pct(sig, 0.5):6.2f} s   p95 {pct(sig, 0.95):6.2f} s")
+    for mode, label in (
+        ("none", "without retrieval"),
+        ("signature", "with retrieval (signature of the call)"),
+    ):
+        out = results[mode]
         em = sum(tasks.exact_match(g, t.expected) for t, g, _ in out) / len(out)
         es = statistics.mean(tasks.edit_similarity(g, t.expected) for t, g, _ in out)
-        label = "with retrieval   " if use_retrieval else "without retrieval"
-        print(f"{label}: exact match {em * 100:5.1f} %   edit similarity {es * 100:5.1f} %")
+        print(f"{label:40s} exact match {em * 100:5.1f} %   edit similarity {es * 100:5.1f} %")
+    pid = backend.state.pid  # type: ignore[union-attr]
+    print(f"worker resident memory: {rss_mb(pid):.0f} MB (peak {rss_mb(pid, 'VmHWM'):.0f} MB)")
+    if raw:
+        overhead(svc, task_list[:20], max_tokens, path)
     svc.close()
+
+
+def overhead(svc: ModelService, task_list: list[tasks.Task], max_tokens: int, path: str) -> None:
+    """Our pipeline (worker, IPC, post-processing) against llama.cpp alone, same prompt and tokens."""
+    from llama_cpp import Llama
+
+    from hpclsp.llm import prompt as prompt_mod
+
+    backend = svc.backend
+    llm = Llama(
+        model_path=path,
+        n_ctx=svc.settings.context_size,
+        n_threads=max(1, (os.cpu_count() or 2) // 2),
+        verbose=False,
+    )
+    ratios = []
+    for t in task_list:
+        svc.cache.clear()
+        backend.reset()  # type: ignore[union-attr]
+        t1 = time.perf_counter()
+        res = svc.complete(
+            CompletionRequest(t.text, t.language, t.line, t.col, path=t.path, use_retrieval=False)
+        )
+        ours = time.perf_counter() - t1
+        if res.generation is None or res.generation.tokens == 0:
+            continue
+        prefix, suffix, _, _ = split(t.text, t.line, t.col)
+        budget = svc.settings.context_size - max_tokens - 8
+        p = prompt_mod.build(
+            backend.family, prefix, suffix, [], backend.count_tokens, budget, language=t.language
+        )
+        ratios.append((ours - raw_generate(llm, p.text, res.generation.tokens)) / max(1e-9, ours))
+    llm.close()
+    if ratios:
+        print(
+            f"pipeline overhead over raw llama.cpp: median {statistics.median(ratios) * 100:5.1f} % (n={len(ratios)})"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--limit", type=int, default=60, help="number of tasks (default: all 60)")
+    ap.add_argument("--models", default="1.5b,0.5b", help="embedded models to measure")
+    ap.add_argument("--skip-server", action="store_true", help="skip the end-to-end server measurement")
+    ap.add_argument("--skip-raw", action="store_true", help="skip the overhead over raw llama.cpp")
+    ap.add_argument("--max-tokens", type=int, default=32)
+    args = ap.parse_args(argv)
+    task_list = tasks.load()[: args.limit]
+    keys = [k.strip() for k in args.models.split(",") if k.strip()]
+    for key in keys:
+        measure(key, task_list, args.max_tokens, raw=not args.skip_raw and key == keys[0])
+    if not args.skip_server:
+        for key in keys:
+            s = asyncio.run(server_session(key))
+            print(
+                f"\nserver, {key}: initialize {s['initialize'] * 1000:.0f} ms; first completion {s['first']:.1f} s; "
+                f"RSS server {s['server_rss']:.0f} MB + worker {s['worker_rss']:.0f} MB = "
+                f"{s['server_rss'] + s['worker_rss']:.0f} MB (target ≤ 2,048 MB)"
+            )
     return 0
-
-
-def split_for_cache(t: tasks.Task) -> tuple[str, str]:
-    """(prefix, suffix) of a task, as the cache keys them."""
-    from hpclsp.llm.service import split
-
-    prefix, suffix, _, _ = split(t.text, t.line, t.col)
-    return prefix, suffix
 
 
 if __name__ == "__main__":

@@ -27,11 +27,12 @@ class ModelSettings:
     """The generative model (inline completion, explanations)."""
 
     backend: str = "llama-cpp"  # llama-cpp | openai | none
-    path: str = ""  # GGUF file; empty = the embedded default
+    path: str = ""  # GGUF file; empty = the embedded model below
+    embedded: str = "1.5b"  # embedded model when path is empty: "1.5b" (default) or "0.5b" (fast)
     url: str = "http://127.0.0.1:8080/v1"  # OpenAI-compatible server (backend "openai")
     name: str = ""  # model name sent to the remote server
     context_size: int = 2048
-    threads: int = 0  # 0 = all cores
+    threads: int = 0  # 0 = half the cores (llama.cpp's threads spin)
     max_tokens: int = 64
     fallback_to_local: bool = True  # remote unreachable -> local model
     api_key: str = ""
@@ -94,6 +95,7 @@ class Settings:
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "model.backend": ("llama-cpp", "openai", "none"),
+    "model.embedded": ("1.5b", "0.5b"),
     "completion.verify": ("drop", "mark", "off"),
     "log_level": ("debug", "info", "warning", "error"),
 }

@@ -21,6 +21,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("location", metavar="FILE:LINE:COL", help="where to complete (1-based line and column)")
     p.add_argument("--backend", choices=("llama-cpp", "openai", "none"), help="override model.backend")
     p.add_argument("--model", metavar="PATH", help="a GGUF file (model.path)")
+    p.add_argument(
+        "--embedded", choices=("1.5b", "0.5b"), help="embedded model when no path (model.embedded)"
+    )
     p.add_argument("--url", help="OpenAI-compatible server URL (model.url)")
     p.add_argument("--name", help="model name sent to the server (model.name)")
     p.add_argument("--max-tokens", type=int, help="model.maxTokens")
@@ -70,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     for attr, value in (
         ("backend", args.backend),
         ("path", args.model),
+        ("embedded", args.embedded),
         ("url", args.url),
         ("name", args.name),
         ("max_tokens", args.max_tokens),

@@ -30,7 +30,17 @@ _OMP_LINE = re.compile(r"(#\s*pragma\s+omp\b|[!cC*]\$omp\b)", re.IGNORECASE)
 
 def _model_key(ls: HpcLanguageServer) -> tuple[Any, ...]:
     m = ls.settings.model
-    return (m.backend, m.path, m.url, m.name, m.context_size, m.threads, m.fallback_to_local, m.api_key)
+    return (
+        m.backend,
+        m.path,
+        m.embedded,
+        m.url,
+        m.name,
+        m.context_size,
+        m.threads,
+        m.fallback_to_local,
+        m.api_key,
+    )
 
 
 def _searcher(ls: HpcLanguageServer):
@@ -82,10 +92,18 @@ def _new_service(ls: HpcLanguageServer) -> ModelService:
 async def _load_with_progress(ls: HpcLanguageServer, svc: ModelService) -> None:
     await asyncio.sleep(0.05)  # let the initialize response go out first
     progress = await ls.begin_progress(
-        "hpclsp: loading the model", svc.settings.path or "embedded default model"
+        "hpclsp: loading the model", svc.settings.path or f"embedded model {svc.settings.embedded}"
     )
+    loading = asyncio.wrap_future(svc.start())
     try:
-        await asyncio.wrap_future(svc.start())
+        # The first start assembles the embedded model from its parts: report how far it got.
+        while not (await asyncio.wait({loading}, timeout=0.5))[0]:
+            if svc.progress is not None:
+                done, total = svc.progress
+                progress.report(
+                    f"assembling the model: {done >> 20} of {total >> 20} MB", done * 100 // max(1, total)
+                )
+        await loading
     finally:
         if not getattr(ls.protocol, "_shutdown", False):
             if svc.state == "ready":

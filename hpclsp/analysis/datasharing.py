@@ -21,9 +21,10 @@ specification's rules in order:
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 
-from hpclsp.analysis.loops import Construct, FileIR, Function
+from hpclsp.analysis.loops import Construct, FileIR, Function, Loop
 
 PRIVATE_CLAUSES = (
     "private",
@@ -50,9 +51,36 @@ class Sharing:
         return self.kind == "shared"
 
 
+def _block_index(ir: FileIR) -> tuple[list[int], list[Construct]]:
+    """The constructs with associated code, sorted by start, and their starts (built once per IR)."""
+    idx = ir.__dict__.get("_block_index")
+    if idx is None or len(idx[2]) != len(ir.constructs):
+        blocks = sorted((c for c in ir.constructs if not c.standalone), key=lambda c: c.start)
+        idx = ([c.start for c in blocks], blocks, list(ir.constructs))
+        ir.__dict__["_block_index"] = idx
+    return idx[0], idx[1]
+
+
 def enclosing(ir: FileIR, byte: int, outer: Construct | None) -> list[Construct]:
-    """Constructs enclosing a byte, innermost first, up to and including ``outer``."""
-    chain = [c for c in ir.constructs if not c.standalone and c.contains(byte)]
+    """Constructs enclosing a byte, innermost first, up to and including ``outer``.
+
+    Constructs nest, so the enclosing ones are the last construct starting at or before ``byte``
+    (and those sharing its start) and their ancestors: no scan of every construct per access.
+    """
+    starts, blocks = _block_index(ir)
+    k = bisect.bisect_right(starts, byte)
+    found: dict[int, Construct] = {}
+    if k:
+        s0 = starts[k - 1]
+        j = k - 1
+        while j >= 0 and starts[j] == s0:
+            c: Construct | None = blocks[j]
+            while c is not None and id(c) not in found:
+                if not c.standalone and c.contains(byte):
+                    found[id(c)] = c
+                c = c.parent
+            j -= 1
+    chain = list(found.values())
     chain.sort(key=lambda c: (c.end - c.start, -c.start, -c.directive.first_line))
     if outer is None:
         return chain
@@ -237,8 +265,15 @@ def _declared_inside_loop_header(func: Function | None, name: str, byte: int, c:
     """``for (int j = ...)`` inside the construct: j is private."""
     if func is None:
         return False
-    for lp in func.loops:
-        if lp.index == name and lp.index_declared_in_header and c.start <= lp.node.start_byte < c.end:
+    by_index: tuple[int, dict[str, list[Loop]]] | None = func.__dict__.get("_header_indices")
+    if by_index is None or by_index[0] != len(func.loops):
+        by_index = (len(func.loops), {})
+        for lp in func.loops:
+            if lp.index and lp.index_declared_in_header:
+                by_index[1].setdefault(lp.index, []).append(lp)
+        func.__dict__["_header_indices"] = by_index
+    for lp in by_index[1].get(name, []):
+        if c.start <= lp.node.start_byte < c.end:
             if lp.node.start_byte <= byte < lp.node.end_byte:
                 return True
     return False

@@ -58,6 +58,13 @@ class Dependence:
 
 
 def _inner_indices(loop: Loop) -> set[str]:
+    got = loop.__dict__.get("_inner_indices")
+    if got is None:
+        got = loop.__dict__["_inner_indices"] = _collect_inner_indices(loop)
+    return set(got)
+
+
+def _collect_inner_indices(loop: Loop) -> set[str]:
     out: set[str] = set()
     stack = list(loop.children)
     while stack:
@@ -69,6 +76,13 @@ def _inner_indices(loop: Loop) -> set[str]:
 
 
 def _loop_by_index(loop: Loop) -> dict[str, Loop]:
+    got = loop.__dict__.get("_loop_by_index")
+    if got is None:
+        got = loop.__dict__["_loop_by_index"] = _collect_loop_by_index(loop)
+    return got
+
+
+def _collect_loop_by_index(loop: Loop) -> dict[str, Loop]:
     out: dict[str, Loop] = {}
     stack = [loop]
     while stack:
@@ -140,6 +154,8 @@ def test(
         if (e1.vars | e2.vars) & set(variant):
             exact = False
             continue
+        if _tile_disjoint(e1, e2, pidx, inner, by_index):
+            return None
         sym1 = e1.without(set(pidx) | inner)
         sym2 = e2.without(set(pidx) | inner)
         diff = sym1 - sym2  # symbols must cancel; diff.const is c1 - c2
@@ -370,6 +386,41 @@ def _window(
         lo = lo + (b1.scale(c) if c > 0 else b2.scale(c))
         hi = hi + (b2.scale(c) if c > 0 else b1.scale(c))
     return lo, hi
+
+
+def _tile_disjoint(
+    e1: Affine, e2: Affine, pidx: list[str], inner: set[str], by_index: dict[str, Loop]
+) -> bool:
+    """A dimension indexed by an inner loop that walks one tile per parallel iteration.
+
+    ``for (q = a*p + b; q <= min(a*p + b + w, ...); q++)`` inside the parallel loop over ``p``: the
+    values of ``q`` in two different iterations lie in disjoint windows when ``w < |a|``. With
+    ``k*q + r1`` against ``k*q + r2`` (``r1 - r2 = d`` constant) they never meet when
+    ``|k|*w + |d| < |k*a|``.
+    """
+    if len(pidx) != 1:
+        return False
+    p = pidx[0]
+    for q in (e1.vars | e2.vars) & inner:
+        k = e1.coeff(q)
+        if not k or e2.coeff(q) != k:
+            continue
+        rest1, rest2 = e1.without({q}), e2.without({q})
+        d = rest1 - rest2
+        if not d.is_const or (rest1.vars | rest2.vars) & (inner | {p}):
+            continue
+        lp = by_index.get(q)
+        if lp is None or lp.lower is None or lp.step != 1:
+            continue
+        a = lp.lower.coeff(p)
+        if not a or lp.lower.vars & (inner - {p}):
+            continue
+        caps = (lp.upper, *lp.upper_caps) if lp.upper is not None else lp.upper_caps
+        for cap in caps:
+            w = cap - lp.lower
+            if w.is_const and 0 <= w.const and abs(k) * w.const + abs(d.const) < abs(k * a):
+                return True
+    return False
 
 
 def _symbolic_offset_disjoint(e1: Affine, e2: Affine, diff: Affine, par: list[Loop]) -> bool:

@@ -288,6 +288,9 @@ class Loop:
     #: polynomial bounds when ``lower``/``upper`` are not affine (``b*bs`` .. ``(b+1)*bs - 1``)
     lower_poly: Poly | None = None
     upper_poly: Poly | None = None
+    #: affine values the index never exceeds (inclusive), from a ``min(...)``-shaped upper bound
+    #: (``x < y ? x : y``, Fortran ``min``/``merge``): tiles such as ``16*t .. min(16*t + 15, n - 1)``
+    upper_caps: tuple[Affine, ...] = ()
 
     @property
     def directive(self) -> directives_mod.Directive | None:
@@ -1245,6 +1248,13 @@ class _Builder:
                     upper = {">": b - Affine(const=1), ">=": b, "<": b + Affine(const=1), "<=": b}.get(op)
         lp.index, lp.lower, lp.upper, lp.step = idx, lower, upper, step
         inds = self.loop_indices()
+        if upper is None and cond is not None and cond.type == "binary_expression":
+            op = self.op_text(cond)
+            left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+            if left is not None and self.text(left) == idx and op in ("<", "<="):
+                shift = Affine(const=1 if op == "<" else 0)
+                caps = [self.affine(x, inds) for x in self.min_operands(right)]
+                lp.upper_caps = tuple(c - shift for c in caps if c is not None)
         if lower is None and init is not None:
             lo_node = (
                 init.child_by_field_name("right")
@@ -1298,6 +1308,9 @@ class _Builder:
                 if len(vals) >= 2:
                     lp.lower = self.affine(vals[0], self.loop_indices())
                     lp.upper = self.affine(vals[1], self.loop_indices())
+                    if lp.upper is None:
+                        caps = [self.affine(x, self.loop_indices()) for x in self.min_operands(vals[1])]
+                        lp.upper_caps = tuple(c for c in caps if c is not None)
                     lp.step = 1
                     if len(vals) >= 3:
                         s = self.affine(vals[2], set())
@@ -1317,6 +1330,50 @@ class _Builder:
                 self.stmt(c)
         finally:
             self.loop_stack.pop()
+
+    def min_operands(self, node: Node | None, depth: int = 0) -> list[Node]:
+        """Operands of a minimum (``x < y ? x : y``, ``min(x, y)``, ``merge(x, y, x < y)``), flattened; [] if none."""
+        while node is not None and node.type == "parenthesized_expression" and node.named_child_count == 1:
+            node = node.named_children[0]
+        if node is None or depth > 8:
+            return []
+        pair: list[Node] = []
+        if node.type == "conditional_expression":
+            c = node.child_by_field_name("condition")
+            a, b = node.child_by_field_name("consequence"), node.child_by_field_name("alternative")
+            while c is not None and c.type == "parenthesized_expression" and c.named_child_count == 1:
+                c = c.named_children[0]
+            if c is not None and a is not None and b is not None and c.type == "binary_expression":
+                op, lhs, rhs = self.op_text(c), c.child_by_field_name("left"), c.child_by_field_name("right")
+                if lhs is not None and rhs is not None:
+                    lt, rt, at, bt = (_squash(self.text(x)) for x in (lhs, rhs, a, b))
+                    if (op in ("<", "<=") and (lt, rt) == (at, bt)) or (
+                        op in (">", ">=") and (lt, rt) == (bt, at)
+                    ):
+                        pair = [a, b]
+        elif node.type == "call_expression" and self.fortran:
+            fn = node.named_children[0] if node.named_children else None
+            args = next((x for x in node.named_children if x.type == "argument_list"), None)
+            name = self.text(fn).lower() if fn is not None else ""
+            kids = [x for x in args.named_children if x.type != "comment"] if args is not None else []
+            if name == "min" and len(kids) >= 2:
+                pair = kids
+            elif name == "merge" and len(kids) == 3 and kids[2].type == "relational_expression":
+                c = kids[2]
+                op = self.op_text(c).lower()
+                lhs, rhs = c.child_by_field_name("left"), c.child_by_field_name("right")
+                if lhs is not None and rhs is not None:
+                    lt, rt, at, bt = (_squash(self.text(x)) for x in (lhs, rhs, kids[0], kids[1]))
+                    if (op in ("<", "<=", ".lt.", ".le.") and (lt, rt) == (at, bt)) or (
+                        op in (">", ">=", ".gt.", ".ge.") and (lt, rt) == (bt, at)
+                    ):
+                        pair = kids[:2]
+        if not pair:
+            return [node] if depth else []
+        out: list[Node] = []
+        for x in pair:
+            out.extend(self.min_operands(x, depth + 1))
+        return out
 
     # -- expressions and accesses ---------------------------------------------------------
     def index_node(self, sub: Node) -> Node | None:
@@ -2011,6 +2068,14 @@ def index_guard(access: Access, index: str, stop: int = -1) -> int | None:
 
 #: The symbol an ``omp_get_thread_num()`` call stands for inside an affine subscript (``a[omp_get_thread_num()]``).
 THREAD_NUM_SYMBOL = "omp_get_thread_num()"
+
+
+def _squash(text: str) -> str:
+    """Text without blanks or enclosing parentheses (to compare the operands of a min expression)."""
+    t = re.sub(r"\s+", "", text)
+    while t.startswith("(") and t.endswith(")"):
+        t = t[1:-1]
+    return t.lower()
 
 
 def _is_thread_num_call(text: str) -> bool:

@@ -31,6 +31,7 @@ from hpclsp.analysis.loops import (
     build_ir,
     index_guard,
 )
+from hpclsp.analysis.races.budget import WorkBudget
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.source import SourceFile
 
@@ -108,9 +109,17 @@ def analyze(source: SourceFile) -> list[Race]:
     """All races in a file (cached)."""
     cached = source.cache.get("omp_race")
     if cached is None:
-        cached = _Analyzer(source).run()
+        an = _Analyzer(source)
+        cached = an.run()
         source.cache["omp_race"] = cached
+        source.cache["omp_race_incomplete"] = sorted(an.budget.exhausted.values(), key=lambda t: t[1])
     return cached
+
+
+def incomplete(source: SourceFile) -> list[tuple[str, int]]:
+    """(function name, 0-based line) of the functions whose race analysis ran out of budget."""
+    analyze(source)
+    return list(source.cache.get("omp_race_incomplete", []))
 
 
 class _Analyzer:
@@ -124,6 +133,9 @@ class _Analyzer:
         self.orphans: set[int] = set()
         #: functions of this file that contain orphaned worksharing (calls to them are not replicated work)
         self.ws_callees: set[str] = set()
+        self.variant_cache: dict[int, set[str]] = {}
+        self.budget = WorkBudget()
+        self.guard_cache: dict[tuple[int, str, int], int | None] = {}
 
     def run(self) -> list[Race]:
         ir = self.ir
@@ -198,10 +210,11 @@ class _Analyzer:
                 crit.add((c.directive.argument or "").strip().lower())
             elif c.name == "ordered":
                 x.ordered = True
-            if x.loopc is None and x.simdc is None and c.loops and c is not None:
+            if x.loopc is None and c.loops:
+                # the innermost worksharing loop, even around a nested simd loop (its lanes belong to one thread)
                 if _is_ws_loop(c):
                     x.loopc = c
-                elif c.has("simd"):
+                elif c.has("simd") and x.simdc is None:
                     x.simdc = c
             if x.single is None and c.name in (
                 "single",
@@ -312,8 +325,10 @@ class _Analyzer:
         by_name: dict[str, list[ACtx]] = {}
         for x in ctxs:
             by_name.setdefault(x.acc.name, []).append(x)
-        for name, xs in by_name.items():
-            if not any(x.acc.is_write for x in xs):
+        key = id(f)
+        # variables with few accesses first: past the budget, the common small cases are still checked
+        for name, xs in sorted(by_name.items(), key=lambda kv: len(kv[1])):
+            if not any(x.acc.is_write for x in xs) or self.budget.over(key):
                 continue
             pairs = []
             for i, x in enumerate(xs):
@@ -322,10 +337,15 @@ class _Analyzer:
                         continue
                     if x is y and not x.acc.is_write:
                         continue
+                    if not self.budget.charge(key):
+                        self.budget.give_up(key, f.name, f.span.start.line)
+                        break
                     verdict = self.concurrent(x, y, team, f, bars)
                     if verdict is not None:
                         pairs.append((x, y, verdict))
-            if pairs:
+                if self.budget.over(key):
+                    break
+            if pairs and not self.budget.over(key):
                 self.report(name, pairs, team, f, xs)
 
     # -- concurrency ---------------------------------------------------------------------------
@@ -479,8 +499,8 @@ class _Analyzer:
         lp = lc.loop
         if lp is None or not lp.index or len(lc.loops) > 1:
             return False
-        g1 = index_guard(a1, lp.index, lp.node.start_byte)
-        g2 = index_guard(a2, lp.index, lp.node.start_byte) if a2 is not a1 else g1
+        g1 = self.guard(a1, lp.index, lp.node.start_byte)
+        g2 = self.guard(a2, lp.index, lp.node.start_byte) if a2 is not a1 else g1
         if g1 is None and g2 is None:
             return False
         if a1 is a2 or (g1 is not None and g1 == g2):
@@ -507,6 +527,13 @@ class _Analyzer:
                 return diff.const // k == g1
         return False
 
+    def guard(self, a: Access, index: str, stop: int) -> int | None:
+        """``index_guard`` of an access, computed once per (access, index, stop)."""
+        key = (id(a), index, stop)
+        if key not in self.guard_cache:
+            self.guard_cache[key] = index_guard(a, index, stop)
+        return self.guard_cache[key]
+
     def simd_pair(self, x: ACtx, y: ACtx, lc: Construct) -> tuple | None:
         assert lc.loop is not None
         dep = dependence.test(x.acc, y.acc, lc.loop, loops=lc.loops or None, variant=self.variant_scalars(lc))
@@ -526,6 +553,13 @@ class _Analyzer:
         return ("loop", dep)
 
     def variant_scalars(self, lc: Construct) -> set[str]:
+        """Scalars written inside the construct's loop (computed once per construct)."""
+        got = self.variant_cache.get(id(lc))
+        if got is None:
+            got = self.variant_cache[id(lc)] = self._variant_scalars(lc)
+        return got
+
+    def _variant_scalars(self, lc: Construct) -> set[str]:
         assert lc.loop is not None
         idx = {
             lp.index
@@ -659,12 +693,12 @@ class _Analyzer:
         in_target = any(x.in_target for x, _, _ in pairs)
         if loop_pairs:
             self.report_loop(name, loop_pairs, team, f, xs, in_target)
+        replicated = [(a, b) for a, b, w in others if w[0] == "replicated"]
+        if replicated:
+            self.report_replicated(name, replicated, team, f, xs, in_target)
         for x, y, v in others:
             kind = v[0]
             if kind == "replicated":
-                self.report_replicated(
-                    name, [(a, b) for a, b, w in others if w[0] == "replicated"], team, f, xs, in_target
-                )
                 continue
             if in_target and kind != "task":
                 kind = "target"
@@ -1162,3 +1196,34 @@ def check_target(ctx: Context) -> Iterable[Finding]:
 def check_indirect(ctx: Context) -> Iterable[Finding]:
     """Report indirect-subscript races (low confidence)."""
     return _findings(ctx, "indirect")
+
+
+@rule(
+    "omp-analysis-incomplete",
+    family="omp-race",
+    severity=Severity.INFORMATION,
+    summary="A function too large for the race analysis to examine every pair of accesses.",
+    what="Reports, once per function, that the data-race analysis stopped at its work budget: the races listed "
+    "for that function are the ones found before the budget ran out.",
+    why="Generated code (tiled loop nests with thousands of accesses) must not stall the editor; the note says "
+    "the silence there is not a proof that the function is race-free.",
+    example="/* a 2,000-line generated kernel with seven-deep tiled loop nests in one function */",
+    languages=("c", "cpp", "cuda", "fortran"),
+    scope="unit",
+    options=(),
+)
+def check_incomplete(ctx: Context) -> Iterable[Finding]:
+    """One Information note per function whose race analysis hit the work budget."""
+    out = []
+    for name, line in incomplete(ctx.source):
+        text = ctx.source.lines[line] if 0 <= line < len(ctx.source.lines) else ""
+        col = max(0, text.find(name)) if name else 0
+        out.append(
+            Finding(
+                "omp-analysis-incomplete",
+                f"`{name}` is too large to analyse fully for data races: only part of its accesses were compared",
+                Span(Pos(line, col), Pos(line, col + len(name))),
+                Severity.INFORMATION,
+            )
+        )
+    return out

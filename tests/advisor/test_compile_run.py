@@ -1,5 +1,9 @@
 """Compile a dozen corpus programs before and after ``hpclsp suggest --apply``; run both with 4 threads; compare.
 
+Among them: a C program with I/O (printf, fprintf), calls that write through pointer arguments and
+pointer parameters that alias at one call, and a C++ program with streams, containers and
+operators on objects; their serial loops must stay serial for the output to stay the same.
+
 The parallelized program must print the same checksums as the serial one (floating-point sums
 may differ in the last digits because reductions reassociate: compared with a relative tolerance).
 """
@@ -25,6 +29,8 @@ PROGRAMS = [
     "prog_14.c",
     "prog_19.c",
     "prog_24.c",
+    "prog_44_io_alias.c",
+    "prog_45_cxx.cpp",
     "prog_28.f90",
     "prog_31.f90",
     "prog_35.f90",
@@ -43,6 +49,8 @@ def _compiler(name: str) -> str:
 def _build_and_run(src: str, exe: str) -> list[str]:
     if src.endswith(".c"):
         cmd = [_compiler("gcc"), "-O1", "-fopenmp", "-Werror=unknown-pragmas", "-o", exe, src, "-lm"]
+    elif src.endswith(".cpp"):
+        cmd = [_compiler("g++"), "-O1", "-fopenmp", "-Werror=unknown-pragmas", "-o", exe, src]
     else:
         cmd = [_compiler("gfortran"), "-O1", "-fopenmp", "-o", exe, src]
     # Compile in the executable's directory so gfortran's .mod files stay out of the work tree.

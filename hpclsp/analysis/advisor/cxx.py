@@ -67,11 +67,29 @@ class CxxEffectsMixin(CallSummaryMixin):
         )
 
     def _object_type(self, name: str, lp: Loop, byte: int) -> str | None:
-        """The declared type text of a variable; None when it is not declared in this file."""
+        """The declared type text of a variable; None when it is not known (not declared in this file)."""
         d = self.decl(name, byte, lp.func)
         if d is None:
             return None
-        return d.type_text or ""
+        if d.type_text:
+            return d.type_text
+        if d.storage == "param" and lp.func is not None:
+            return self._param_type(lp.func.node, name)
+        return None
+
+    def _param_type(self, fnode: Node, name: str) -> str | None:
+        """The written type of a parameter (``std::ofstream &``), from the function's declarator."""
+        decl = fnode.child_by_field_name("declarator")
+        while decl is not None and decl.type != "function_declarator":
+            decl = decl.child_by_field_name("declarator")
+        params = decl.child_by_field_name("parameters") if decl is not None else None
+        for p in params.named_children if params is not None else []:
+            d = p.child_by_field_name("declarator")
+            words = self.text(d).replace("&", " ").replace("*", " ").split() if d is not None else []
+            if name in words:
+                ty = p.child_by_field_name("type")
+                return self.text(ty) if ty is not None else None
+        return None
 
     def _is_object(self, node: Node, lp: Loop) -> bool:
         """True when an operand may be a class object (an operator on it may be an overloaded call)."""
@@ -82,10 +100,10 @@ class CxxEffectsMixin(CallSummaryMixin):
         if node.type != "identifier":
             return False
         ty = self._object_type(self.text(node), lp, node.start_byte)
-        if ty is None:
-            return True  # not declared here: may be any type
-        words = set(ty.replace("::", " ").replace("*", " ").split()) - {"const", "static", "volatile", "std"}
-        return bool(ty) and not words <= CXX_BUILTIN_TYPES
+        if not ty:
+            return True  # type not known here: may be a class with overloaded operators
+        words = set(ty.replace("::", " ").replace("*", " ").replace("&", " ").split())
+        return not words - {"const", "static", "volatile", "std", "register"} <= CXX_BUILTIN_TYPES
 
     def iteration_memory(self, base: str, lp: Loop, byte: int) -> bool:
         """True when base names memory of one iteration: an array declared in the body, or a pointer

@@ -91,8 +91,6 @@ class EffectsMixin(CxxEffectsMixin):
                 if name is None or name in seen:
                     continue
                 why = self.call_problem(name)
-                if why and not self.fortran and name in self._func_defs and self.mappable(name):
-                    why = None  # its effects become accesses of the arguments (summaries.py)
                 if why is None and not self.fortran:
                     why = self.member_call_problem(n, lp)
                 if why:
@@ -132,8 +130,8 @@ class EffectsMixin(CxxEffectsMixin):
             fn = n.child_by_field_name("function")
             if fn is not None and fn.type == "identifier":
                 return self.text(fn)
-            if fn is not None and fn.type == "qualified_identifier":
-                return self.text(fn).replace(" ", "")
+            if fn is not None and fn.type in ("qualified_identifier", "template_function"):
+                return self.text(fn).replace(" ", "").split("<")[0]
             if fn is not None and fn.type == "field_expression":
                 return "." + self.text(fn).replace(" ", "")
             return "(indirect call)" if fn is not None else None
@@ -168,8 +166,8 @@ class EffectsMixin(CxxEffectsMixin):
         if name == "(indirect call)":
             return "calls through a function pointer, whose side effects are unknown"
         if name in self._func_defs:
-            why = self.purity(name)
-            return f"calls {name}, which {why}" if why else None
+            # effects through pointer arguments become accesses at the call site (summaries.py)
+            return self.summary(name).problem
         return f"calls {name}, whose side effects are unknown"
 
     def purity(self, name: str) -> str | None:

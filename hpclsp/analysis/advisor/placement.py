@@ -184,6 +184,7 @@ class Advisor(VerdictMixin):
             collapsed_idx = {x.index for x in nest}
             adv.private = [v for v in adv.private if v not in collapsed_idx]
             adv.lastprivate = [v for v in adv.lastprivate if v not in collapsed_idx]
+            adv.notes = [s for s in adv.notes if not any(s.startswith(f"`{v}` ") for v in collapsed_idx)]
         # schedule: inner bounds that depend on the parallel indices (triangular) or on data
         par_idx = {x.index for x in nest}
         written = {a.base for a in self.body_accesses(lp) if a.kind == "W" and not a.subscripts}

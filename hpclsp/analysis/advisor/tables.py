@@ -13,7 +13,8 @@ C_PURE = frozenset(
     """sqrt sqrtf sqrtl cbrt exp expf exp2 expm1 log logf log2 log10 log1p pow powf sin sinf cos cosf tan tanf
     asin acos atan atan2 sinh cosh tanh asinh acosh atanh fabs fabsf fabsl abs labs llabs floor floorf ceil ceilf
     round roundf lround trunc fmod fmodf fmax fmaxf fmin fminf fma hypot erf erfc tgamma lgamma copysign
-    isnan isinf isfinite signbit nearbyint rint ldexp frexp min max MIN MAX""".split()
+    isnan isinf isfinite signbit nearbyint rint ldexp frexp min max MIN MAX
+    static_cast const_cast reinterpret_cast""".split()
 )
 #: C calls that do I/O.
 C_IO = frozenset(

@@ -1,0 +1,166 @@
+"""Side effects as dependences: every kind keeps a loop serial with the reason naming it; look-alikes stay parallel.
+
+Fixtures in ``tests/fixtures/advisor/effects``: in ``bad_*`` files each loop annotated
+``reason: <regular expression>`` must be judged not parallelizable, with a reason the expression
+matches; in ``good_*`` files each loop annotated ``ok`` must be judged parallelizable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from hpclsp.analysis import advisor
+from hpclsp.analysis.source import SourceFile
+
+from .corpus import CORPUS
+
+EFFECTS = os.path.join(CORPUS, "effects")
+ANNOTATION = re.compile(r"(?://|/\*|!)\s*(?:reason:\s*(?P<rx>.*?)\s*(?:\*/)?\s*$|(?P<ok>ok)\b)")
+FILES = sorted(os.listdir(EFFECTS))
+
+
+def _annotations(path: str) -> list[tuple[int, str | None]]:
+    """(0-based line, reason regex or None for ``ok``) for every annotated loop line."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            m = ANNOTATION.search(line)
+            if m:
+                out.append((i, None if m.group("ok") else m.group("rx")))
+    return out
+
+
+def test_fixtures_cover_every_side_effect_kind():
+    text = " ".join(open(os.path.join(EFFECTS, f), encoding="utf-8").read() for f in FILES)
+    for kind in (
+        "printf: I/O",
+        "std::cout: I/O",
+        "write statement: I/O",
+        "print statement: I/O",
+        "read statement: I/O",
+        "whose side effects are unknown",
+        "which writes counter",
+        "operator \\+= on",
+        "member function",
+        "malloc:",
+        "new:",
+        "free `",
+        "delete `",
+        "random-number generator",
+        "break leaves",
+        "return leaves",
+        "goto may leave",
+        "exit leaves",
+        "stop leaves",
+        "throw leaves",
+        "point into the same array",
+    ):
+        assert kind in text, f"no fixture for {kind}"
+    assert any(f.startswith("bad_") for f in FILES) and any(f.startswith("good_") for f in FILES)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_side_effect_verdicts_and_reasons(name: str):
+    path = os.path.join(EFFECTS, name)
+    advice = {a.span.start.line: a for a in advisor.advise(SourceFile.from_path(path))}
+    notes = _annotations(path)
+    assert notes, f"{name} has no annotated loop"
+    wrong = []
+    for line, rx in notes:
+        a = advice.get(line)
+        if a is None:
+            wrong.append(f"{line + 1}: no loop here")
+        elif rx is None and not a.parallelizable:
+            wrong.append(f"{line + 1}: expected parallelizable, got serial: {a.reason}")
+        elif rx is not None and (a.parallelizable or not re.search(rx, a.reason)):
+            wrong.append(
+                f"{line + 1}: expected serial ({rx}), got parallelizable={a.parallelizable}: {a.reason}"
+            )
+    assert not wrong, "\n".join(wrong)
+
+
+def test_may_alias_is_stated_and_not_applied():
+    text = """void ext(double *p, double *q, int n) {
+  for (int i = 0; i < n; i++) p[i] = q[i] * 3.0;
+}
+"""
+    src = SourceFile("t.c", "c", text)
+    (a,) = advisor.advise(src)
+    assert a.parallelizable and a.assumptions == ["`p` and `q` do not overlap"]
+    assert "assuming `p` and `q` do not overlap" in a.reason
+    assert a.title.startswith("Parallelize loop (assumes `p` and `q` do not overlap)")
+    assert a.to_json()["assumptions"] == ["`p` and `q` do not overlap"]
+    assert advisor.apply_suggestions(src) == text  # apply-all inserts only what assumes nothing
+
+
+def test_distinct_arrays_at_every_call_prove_no_alias():
+    text = """static double x[100], y[100];
+static void copy(double *p, const double *q, int n) {
+  for (int i = 0; i < n; i++) p[i] = q[i];
+}
+void run(void) { copy(x, y, 100); copy(y, x, 100); }
+"""
+    (a,) = advisor.advise(SourceFile("t.c", "c", text))
+    assert a.parallelizable and a.suggested and not a.assumptions
+
+
+def test_call_writing_through_its_argument_maps_to_the_argument():
+    text = """static double g[64][8];
+static void fill(double row[8], double v) { for (int m = 0; m < 8; m++) row[m] = v; }
+void run(void) {
+  for (int i = 0; i < 64; i++) fill(g[i], 1.0);
+  for (int i = 1; i < 64; i++) fill(g[i / 2], 1.0);
+}
+"""
+    advice = advisor.advise(SourceFile("t.c", "c", text))
+    by_line = {a.span.start.line: a for a in advice}
+    assert by_line[3].parallelizable, by_line[3].reason
+    assert not by_line[4].parallelizable
+
+
+def test_callee_reading_a_global_the_loop_writes_is_a_dependence():
+    text = """static double a[100], b[100];
+static double peek(int k) { return a[k + 1]; }
+void run(void) {
+  for (int i = 0; i < 99; i++) a[i] = peek(i);
+  for (int i = 0; i < 99; i++) b[i] = peek(i);
+}
+"""
+    advice = advisor.advise(SourceFile("t.c", "c", text))
+    by_line = {a.span.start.line: a for a in advice}
+    assert not by_line[3].parallelizable and "reads `a`" in by_line[3].reason
+    assert by_line[4].parallelizable
+
+
+def test_increment_used_as_a_value_is_not_a_reduction():
+    text = """double tmp[1000], u[10][10];
+void run(void) {
+  int t = 0;
+  for (int j = 0; j < 10; j++)
+    for (int i = 0; i < 10; i++) u[j][i] = tmp[t++];
+}
+"""
+    advice = advisor.advise(SourceFile("t.c", "c", text))
+    assert not any(a.parallelizable for a in advice)
+
+
+def test_all_or_none_write_gets_firstprivate_and_lastprivate():
+    text = """double a[100][100];
+double last;
+void run(int n, int m) {
+  int i, j;
+  for (i = 0; i < n; i++)
+    for (j = 0; j < m; j++) {
+      last = a[i][j];
+      a[i][j] = last * 2.0;
+    }
+}
+"""
+    advice = advisor.advise(SourceFile("t.c", "c", text))
+    outer = advice[0]
+    assert outer.parallelizable, outer.reason
+    assert outer.firstprivate == ["last"] and "last" in outer.lastprivate
+    assert "firstprivate(last)" in (outer.pragma or "")

@@ -1,0 +1,442 @@
+"""Runs every kernel of a file for a small launch and reports races and divergent barriers.
+
+Launch: 64 threads per block in one dimension (8x8 or 4x4x4 when the file uses ``threadIdx.y``/
+``.z``), two blocks per grid dimension the file uses, integer kernel arguments set to a large size
+(1000, so bounds guards hold) and, for barrier divergence only, also to a size that leaves a block
+partly idle (37). Template integer parameters take the block size.
+
+Two recorded accesses conflict when they touch a common byte of the same array, come from different
+threads, at least one writes, not both are atomic, and they lie in the same barrier interval:
+same block epoch for threads of one block (and same warp epoch inside one warp), same grid epoch
+across blocks. Writes of one known value by both threads are benign. A conflict seen only between
+threads of one warp is reported apart (warp-synchronous code), and one that needs an undecidable
+branch is dropped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+from hpclsp.analysis.cuda.interp import ANY_ELEMENT, UNK, GiveUp, Infeasible, Interp, Mem, Ptr, Thread
+from hpclsp.analysis.cuda.program import N, Program, walk
+from hpclsp.analysis.source import SourceFile
+
+STEP_BUDGET = 600_000
+FILE_BUDGET = 1.6  # seconds for all the kernels of one file
+KERNEL_BUDGET = 1.0  # seconds for one kernel (all its launches)
+WARP = 32
+MAX_BLOCK = 256
+
+
+@dataclasses.dataclass(frozen=True)
+class ThreadId:
+    """A simulated thread: its block and its coordinates in the block."""
+
+    block: tuple[int, int, int]
+    tid: tuple[int, int, int]
+
+    def __str__(self) -> str:
+        t = ",".join(str(x) for x in self.tid[: _dims(self.tid)])
+        b = ",".join(str(x) for x in self.block[: _dims(self.block)])
+        return f"thread ({t})" + (f" of block ({b})" if any(self.block) else "")
+
+
+def _dims(v: tuple[int, int, int]) -> int:
+    return 3 if v[2] else 2 if v[1] else 1
+
+
+@dataclasses.dataclass
+class Conflict:
+    """Two accesses of one array by different threads in the same barrier interval."""
+
+    array: str
+    space: str  # shared | global
+    first: N  # earlier in the source
+    second: N
+    kinds: tuple[str, str]  # R | W | A for first, second
+    threads: tuple[ThreadId, ThreadId]
+    offset: int  # byte offset of a common byte
+    esize: int
+    intra_warp: bool  # every witness pairs threads of one warp
+    volatile: bool
+    data_dependent: bool  # the witness needs a data-dependent branch or index
+
+
+@dataclasses.dataclass
+class Divergence:
+    """A barrier reached by some threads of a block (or of the grid) and not by others."""
+
+    barrier: N
+    reached: ThreadId
+    missed: ThreadId
+    grid: bool
+
+
+@dataclasses.dataclass
+class KernelReport:
+    """What the analysis decided for one kernel (None fields: undecidable)."""
+
+    kernel: N
+    conflicts: list[Conflict] | None
+    divergences: list[Divergence] | None
+
+
+@dataclasses.dataclass
+class _Inst:
+    off: int
+    size: int
+    lin: int
+    block: int
+    ep: tuple[int, int, int]
+    kind: str
+    node: int
+    value: Any
+    path: tuple[tuple[int, int], ...]
+
+
+class _Recorder:
+    def __init__(self, deadline: float) -> None:
+        self.steps = 0
+        self.oob = 0
+        self.deadline = deadline
+        self.arrays: dict[str, list[_Inst]] = {}
+        self.meta: dict[str, Ptr] = {}
+        self.nodes: dict[int, N] = {}
+        self.conds: dict[int, set[str]] = {}
+
+    def tick(self) -> None:
+        """Called every 256 interpreter steps: enforce the step and time budgets."""
+        self.steps += 256
+        if self.steps > STEP_BUDGET or time.perf_counter() > self.deadline:
+            raise GiveUp("budget")
+
+    def access(self, th: Thread, ptr: Ptr, size: int, kind: str, node: N, value: Any) -> None:
+        if ptr.space not in ("shared", "global") or (ptr.off < 0 and ptr.off != ANY_ELEMENT):
+            return
+        if ptr.size is not None and ptr.off + size > ptr.size and ptr.off != ANY_ELEMENT:
+            self.oob += 1
+            return  # outside the declared array: not a valid execution for this launch
+        self.nodes[node.id] = node
+        self.meta.setdefault(ptr.base, ptr)
+        lst = self.arrays.setdefault(ptr.base, [])
+        if len(lst) > 200_000:
+            raise GiveUp("too many accesses")
+        lst.append(
+            _Inst(ptr.off, size, th.lin, th.block, tuple(th.epochs), kind, node.id, value, tuple(th.path))  # type: ignore[arg-type]
+        )
+
+
+def _launch(prog: Program, kernel: N) -> Any:
+    """Block and grid extents for a kernel (see the module docstring)."""
+    text = prog.reach_text(kernel)
+    if "threadIdx.z" in text:
+        bd = [4, 4, 4]
+    elif "threadIdx.y" in text:
+        bd = [8, 8, 1]
+    else:
+        bd = [64, 1, 1]
+    for d, c in _assumed_block(prog, kernel).items():
+        # a block no larger than the kernel assumes (larger would overlap neighbouring blocks)
+        bd[d] = min(c, MAX_BLOCK) if bd[1] == bd[2] == 1 else min(c, bd[d])
+    # two blocks along the first grid dimension the kernel uses: enough for inter-block conflicts
+    used = [d for d in range(3) if f"blockIdx.{'xyz'[d]}" in text] or ([0] if "gridDim" in text else [])
+    gd = tuple(2 if used and d == used[0] else 1 for d in range(3))
+    return tuple(bd), gd
+
+
+def _assumed_block(prog: Program, kernel: N) -> dict[int, int]:
+    """Block extents a kernel assumes by computing ``blockIdx.x * C + ...`` with a constant C."""
+    out: dict[int, int] = {}
+    ev = Interp(prog, _Recorder(time.perf_counter() + 1), {})
+    odd = (-7919, -7919, -7919)  # thread-dependent values must not pass for constants
+    ev.th = Thread(odd, odd, odd, odd, 0, 0)
+    for x in walk(kernel):
+        if x.type != "binary_expression" or "operator" not in x.f or x.f["operator"].text != "*":
+            continue
+        for a, b in ((x.f.get("left"), x.f.get("right")), (x.f.get("right"), x.f.get("left"))):
+            if a is None or b is None or a.type != "field_expression" or not a.text.startswith("blockIdx"):
+                continue
+            d = "xyz".find(a.text[-1])
+            try:
+                v = ev.eval(b, {})
+            except (GiveUp, Infeasible, RecursionError):
+                continue
+            if d >= 0 and isinstance(v, int) and 1 <= v <= 1024 and d not in out:
+                out[d] = v
+    return out
+
+
+def _threads(bd: tuple[int, int, int], gd: tuple[int, int, int]) -> list[Thread]:
+    """Every thread of block 0, and the edge and middle threads of the other blocks.
+
+    The other blocks matter only for global-memory conflicts between blocks, which meet at block
+    edges or between corresponding threads: a sample keeps the cost of a second block small.
+    """
+    out = []
+    for bz in range(gd[2]):
+        for by in range(gd[1]):
+            for bx in range(gd[0]):
+                block = bx + gd[0] * (by + gd[1] * bz)
+                keep = [
+                    range(e) if block == 0 else sorted({0, 1, e // 2, e - 2, e - 1} & set(range(e)))
+                    for e in bd
+                ]
+                for z in keep[2]:
+                    for y in keep[1]:
+                        for x in keep[0]:
+                            lin = x + bd[0] * (y + bd[1] * z)
+                            out.append(Thread((x, y, z), (bx, by, bz), bd, gd, lin, block))
+    return out
+
+
+_Run = tuple[_Recorder, list[Thread], dict[int, N]]
+
+
+def _run(prog: Program, kernel: N, n_value: int, launch: Any, deadline: float) -> _Run | None:
+    bd, gd = launch
+    rec = _Recorder(deadline)
+    interp = Interp(prog, rec, {"<int>": n_value, "<template>": bd[0]})
+    live = []
+    try:
+        for th in _threads(bd, gd):
+            try:
+                interp.run(th, kernel)
+            except Infeasible:
+                continue
+            live.append(th)
+    except (GiveUp, RecursionError):
+        return None
+    rec.conds = interp.conds
+    return rec, live, interp.barrier_nodes
+
+
+def _shrink(launch: Any) -> Any:
+    """A smaller block (for kernels that index their shared arrays past the end at the default)."""
+    bd, gd = launch
+    if bd[0] * bd[1] * bd[2] <= 16:
+        return None
+    return tuple(max(1, x // 2) if x > 1 else 1 for x in bd), gd
+
+
+def analyze(source: SourceFile) -> list[KernelReport]:
+    """Races and divergent barriers of every kernel of a CUDA file."""
+    cached: list[KernelReport] | None = source.cache.get("cuda_kernel_reports")
+    if cached is not None:
+        return cached
+    prog = Program(source)
+    reports = []
+    file_deadline = time.perf_counter() + FILE_BUDGET
+    for kernel in prog.kernels:
+        deadline = min(file_deadline, time.perf_counter() + KERNEL_BUDGET)
+        launch = _launch(prog, kernel)
+        main = _run(prog, kernel, 1000, launch, deadline)
+        while main is not None and main[0].oob:
+            launch = _shrink(launch)
+            if launch is None:
+                break
+            main = _run(prog, kernel, 1000, launch, deadline)
+        if main is None or launch is None:
+            reports.append(KernelReport(kernel, None, None))
+            continue
+        conflicts = _conflicts(main[0], main[1])
+        divs = _divergences(main[1], main[2])
+        if prog.contains_barrier(kernel, {}):
+            small = _run(prog, kernel, 37, launch, deadline)
+            seen = {d.barrier.id for d in divs}
+            divs += [
+                d for d in (_divergences(small[1], small[2]) if small else []) if d.barrier.id not in seen
+            ]
+        reports.append(KernelReport(kernel, conflicts, divs))
+    source.cache["cuda_kernel_reports"] = reports
+    return reports
+
+
+# -- divergence ----------------------------------------------------------------------------------
+
+
+def _tid(th: Thread) -> ThreadId:
+    return ThreadId(th.bid, th.tid)
+
+
+def _divergences(threads: list[Thread], barriers: dict[int, N]) -> list[Divergence]:
+    out: list[Divergence] = []
+    seen: set[int] = set()
+    first_of_block: dict[int, Thread] = {}
+    first = threads[0] if threads else None
+    for th in threads:
+        ref = first_of_block.setdefault(th.block, th)
+        for a, b, grid in ((ref, th, False), (first, th, True)):
+            if a is None or a is b:
+                continue
+            ta, tb = (a.grid_trace, b.grid_trace) if grid else (a.trace, b.trace)
+            if ta == tb:
+                continue
+            k = next(
+                (i for i, (x, y) in enumerate(zip(ta, tb, strict=False)) if x != y), min(len(ta), len(tb))
+            )
+            reached, missed = (a, b) if k < len(ta) else (b, a)
+            bid = (ta if k < len(ta) else tb)[k]
+            if bid in seen:
+                continue
+            seen.add(bid)
+            out.append(Divergence(barriers[bid], _tid(reached), _tid(missed), grid))
+    return out
+
+
+# -- races ---------------------------------------------------------------------------------------
+
+
+def _conflicts(rec: _Recorder, threads: list[Thread]) -> list[Conflict]:
+    by_lin_block = {(th.lin, th.block): th for th in threads}
+    best: dict[tuple[str, int, int], tuple[int, Conflict]] = {}
+    written = {(base, i.off) for base, insts in rec.arrays.items() for i in insts if i.kind != "R"}
+    for base, insts in rec.arrays.items():
+        meta = rec.meta[base]
+        if not any(i.kind != "R" for i in insts):
+            continue
+        sizes = {i.size for i in insts}
+        unit = next(iter(sizes)) if len(sizes) == 1 else 1
+        if unit > 1 and any(i.off % unit for i in insts if i.off != ANY_ELEMENT):
+            unit = 1
+        groups: dict[tuple[Any, ...], dict[tuple[Any, ...], list[_Inst]]] = {}
+        for i in insts:
+            blk = i.block if meta.space == "shared" else -1
+            gkey = (i.node, i.kind, i.ep, i.block, i.path)
+            slots = [-1] if i.off == ANY_ELEMENT else range(i.off // unit, (i.off + i.size - 1) // unit + 1)
+            for slot in slots:
+                groups.setdefault((blk, slot), {}).setdefault(gkey, []).append(i)
+        for (_blk, slot), bucket in groups.items():
+            if not any(k[1] != "R" for k in bucket):
+                continue
+            keys = list(bucket)
+            for x_i, kx in enumerate(keys):
+                for ky in keys[x_i:]:
+                    _pair(
+                        rec,
+                        base,
+                        meta,
+                        slot * unit,
+                        bucket[kx],
+                        bucket[ky],
+                        kx,
+                        ky,
+                        best,
+                        by_lin_block,
+                        written,
+                    )
+    return [c for _, c in best.values()]
+
+
+def _pair(
+    rec: _Recorder,
+    base: str,
+    meta: Ptr,
+    offset: int,
+    gx: list[_Inst],
+    gy: list[_Inst],
+    kx: tuple[Any, ...],
+    ky: tuple[Any, ...],
+    best: dict[tuple[str, int, int], tuple[int, Conflict]],
+    threads: dict[tuple[int, int], Thread],
+    written: set[tuple[str, int]],
+) -> None:
+    (nx, kindx, epx, bx, ux), (ny, kindy, epy, by, uy) = kx, ky
+    if kindx == "R" and kindy == "R":
+        return
+    if kindx in "AB" and kindy in "AB" and not (kindx == kindy == "B" and bx != by):
+        return  # atomics (and a per-block generator state used inside its block) do not race
+    if ux and uy and _exclusive(ux, uy):
+        return  # different arms of one data-dependent branch
+    name = base.split("@")[0].split(".")[0].split("[")[0]
+    if any(name in rec.conds.get(c, ()) for c, _ in ux + uy):
+        return  # a branch on this array's own contents decides whether they happen: data may exclude it
+    if bx == by:
+        if epx[1] != epy[1]:
+            return
+        same_warp_ok = epx[2] == epy[2]
+    else:
+        if epx[0] != epy[0] or epx[1] != epy[1]:
+            return  # different blocks, separated by a block barrier: the data is taken as block-owned
+        same_warp_ok = True
+    if kindx == "W" and kindy == "W" and _benign(gx, gy, written):
+        return
+    a, b = nx, ny
+    na, nb = rec.nodes[a], rec.nodes[b]
+    key = (base, min(a, b), max(a, b))
+    prev = best.get(key)
+    if prev is not None and prev[0] == 3:
+        return
+    wit = _witness(gx, gy, bx != by, same_warp_ok)
+    if wit is None:
+        return
+    (la, lb), inter = wit
+    dd = bool(ux or uy) or offset < 0
+    rank = (2 if inter else 0) + (0 if dd else 1)
+    if prev is not None and prev[0] >= rank:
+        return
+    ta, tb = threads[(la, bx)], threads[(lb, by)]
+    if na.node.start_byte > nb.node.start_byte:
+        na, nb, kindx, kindy, ta, tb = nb, na, kindy, kindx, tb, ta
+    best[key] = (
+        rank,
+        Conflict(
+            base.split("@")[0],
+            meta.space,
+            na,
+            nb,
+            (kindx, kindy),
+            (_tid(ta), _tid(tb)),
+            offset,
+            meta.esize,
+            not inter,
+            meta.volatile,
+            dd,
+        ),
+    )
+
+
+def _exclusive(px: tuple[tuple[int, int], ...], py: tuple[tuple[int, int], ...]) -> bool:
+    """Whether two paths took different arms of one undecidable branch."""
+    arms = dict(px)
+    return any(c in arms and arms[c] != a for c, a in py)
+
+
+def _benign(gx: list[_Inst], gy: list[_Inst], written: set[tuple[str, int]]) -> bool:
+    """Every thread writes one same value: a constant, or the content of a location nobody writes."""
+    vals = {i.value for i in gx} | {i.value for i in gy}
+    if len(vals) != 1:
+        return False
+    v = next(iter(vals))
+    if isinstance(v, Mem):
+        return (v.base, v.off) not in written
+    return v is not UNK and isinstance(v, (int, float))
+
+
+def _witness(
+    gx: list[_Inst], gy: list[_Inst], cross_block: bool, same_warp_ok: bool
+) -> tuple[tuple[int, int], bool] | None:
+    """Two different threads, one from each group: an inter-warp pair when there is one."""
+    lx = sorted({i.lin for i in gx})
+    ly = sorted({i.lin for i in gy})
+    if cross_block:
+        return (lx[0], ly[0]), True
+    for a in (lx[0], lx[-1]):
+        for b in (ly[0], ly[-1]):
+            if a // WARP != b // WARP:
+                return (a, b), True
+    wx = {x // WARP for x in lx}
+    wy = {y // WARP for y in ly}
+    if len(wx | wy) > 1:
+        for a in lx:
+            other = next((y for y in ly if y // WARP != a // WARP), None)
+            if other is not None:
+                return (a, other), True
+    if not same_warp_ok:
+        return None
+    for a in lx:
+        other = next((y for y in ly if y != a and y // WARP == a // WARP), None)
+        if other is not None:
+            return (a, other), False
+    return None

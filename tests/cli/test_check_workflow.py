@@ -184,3 +184,13 @@ def test_fingerprints_ignore_line_numbers_and_count_duplicates():
     shifted = ["", "", *lines]
     g1 = Finding(f1.code, "m", Span.of(3, 2, 3, 5))
     assert baseline.fingerprints(shifted, [g1]) == [a]
+
+
+def test_explicit_config_and_jobs_zero(tmp_path, bad_file):
+    cfg = tmp_path / "ci.toml"
+    cfg.write_text('[hpclsp.diagnostics]\nselect = ["omp-clause-conflict"]\n')
+    r = hpclsp("check", "--format", "json", "--config", str(cfg), "-j", "0", str(bad_file))
+    assert codes_of(r) == {"omp-clause-conflict"}
+    r = hpclsp("check", "--config", str(tmp_path / "missing.toml"), str(bad_file))
+    assert r.returncode == 2 and "missing.toml" in r.stderr
+    assert hpclsp("check", "-j", "-1", str(bad_file)).returncode == 2

@@ -36,9 +36,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
     p.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     p.add_argument(
-        "--select", type=_codes, default=[], help="only these codes, prefixes or globs (comma-separated)"
+        "--select",
+        type=_codes,
+        default=[],
+        metavar="CODES",
+        help="only these codes, prefixes or globs (comma-separated)",
     )
-    p.add_argument("--ignore", type=_codes, default=[], help="also skip these codes, prefixes or globs")
+    p.add_argument(
+        "--ignore", type=_codes, default=[], metavar="CODES", help="also skip these codes, prefixes or globs"
+    )
     p.add_argument("--no-hints", action="store_true", help="omit omp-parallelizable-loop hints")
     p.add_argument("--no-low-confidence", action="store_true", help="omit low-confidence findings")
     p.add_argument(
@@ -122,7 +128,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"hpclsp check: {exc}", file=err)
         return 2
     warnings.extend(resolver.warnings)
-    results = list(runner.run_jobs(jobs, args.jobs, base))
+    try:
+        results = list(runner.run_jobs(jobs, args.jobs, base))
+    except (OSError, RuntimeError) as exc:  # a worker process died (BrokenProcessPool is a RuntimeError)
+        print(f"hpclsp check: analysis failed: {type(exc).__name__}: {exc}", file=err)
+        return 2
     return finish(args, results, errors, warnings)
 
 

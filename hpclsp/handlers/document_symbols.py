@@ -19,7 +19,7 @@ from lsprotocol import types
 from hpclsp.analysis.findings import Pos, Span
 from hpclsp.analysis.loops import Construct, build_ir
 from hpclsp.analysis.source import SourceFile
-from hpclsp.documents import Document
+from hpclsp.documents import Document, col_to_utf16, split_lines
 
 if TYPE_CHECKING:
     from hpclsp.server import HpcLanguageServer
@@ -65,8 +65,9 @@ MAX_DETAIL = 80
 class _Builder:
     """Builds the symbol tree of one document."""
 
-    def __init__(self, doc: Document, src: SourceFile) -> None:
-        self.doc, self.src = doc, src
+    def __init__(self, src: SourceFile) -> None:
+        self.src = src
+        self.lines = split_lines(src.text)
         data = src.data
         self.starts = [0]
         i = data.find(b"\n")
@@ -80,7 +81,12 @@ class _Builder:
         return Pos(row, self.src.byte_to_col(row, byte - self.starts[row]))
 
     def rng(self, span: Span) -> types.Range:
-        return self.doc.to_lsp_range(span)
+        return types.Range(start=self.position(span.start), end=self.position(span.end))
+
+    def position(self, pos: Pos) -> types.Position:
+        """A code-point position of the snapshot as an LSP (UTF-16) position."""
+        text = self.lines[pos.line] if 0 <= pos.line < len(self.lines) else ""
+        return types.Position(line=max(pos.line, 0), character=col_to_utf16(text, pos.col))
 
     def node_name(self, node: tree_sitter.Node) -> tuple[str, tree_sitter.Node]:
         """The name of a unit and the node to select (the name, else the unit itself)."""
@@ -192,8 +198,8 @@ def document_symbols(doc: Document) -> list[types.DocumentSymbol]:
     """The symbol tree of a document (empty for unsupported or unparsed documents)."""
     if not doc.analyzable or doc.tree is None:
         return []
-    src = doc.source()
-    b = _Builder(doc, src)
+    src = doc.source()  # a snapshot: safe in a worker thread while edits arrive
+    b = _Builder(src)
     out: list[types.DocumentSymbol] = []
     b.units(src.tree.root_node, out)
     try:
@@ -242,6 +248,7 @@ def _hierarchical(ls: HpcLanguageServer) -> bool:
 def register(ls: HpcLanguageServer) -> None:
     """Register textDocument/documentSymbol."""
 
+    @ls.thread()
     @ls.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, types.DocumentSymbolOptions(label="hpclsp"))
     def symbols(
         ls: HpcLanguageServer, params: types.DocumentSymbolParams

@@ -12,6 +12,7 @@ resolution the race checker uses.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import logging
 import re
@@ -20,9 +21,8 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from hpclsp.analysis import datasharing
-from hpclsp.analysis.findings import Pos
 from hpclsp.analysis.loops import Construct, FileIR, build_ir
-from hpclsp.documents import Document
+from hpclsp.documents import Document, split_lines, utf16_len
 
 if TYPE_CHECKING:
     from hpclsp.server import HpcLanguageServer
@@ -105,6 +105,23 @@ def _is_variable(ir: FileIR, name: str, byte: int) -> bool:
     return not _PARAMETER.search(head)
 
 
+def _access_index(ir: FileIR) -> tuple[list[int], list[tuple[int, str]]]:
+    """(start bytes, (start, base name)) of every access, sorted; built once per analysed text."""
+    cache = ir.source.cache
+    idx = cache.get("inlay_hints.accesses")
+    if idx is None or idx[0] is not ir:
+        fortran = ir.source.language == "fortran"
+        named = []
+        for acc in ir.accesses:
+            b = _base(acc.text) or acc.base
+            if b:
+                named.append((acc.start, b.lower() if fortran else b))
+        named.sort()
+        idx = (ir, [a for a, _ in named], named)
+        cache["inlay_hints.accesses"] = idx
+    return idx[1], idx[2]
+
+
 def _uses(ir: FileIR, c: Construct) -> dict[str, int]:
     """Variables named in the construct's clauses or used in its code -> a byte where they occur."""
     fortran = ir.source.language == "fortran"
@@ -116,14 +133,11 @@ def _uses(ir: FileIR, c: Construct) -> dict[str, int]:
             b = _base(it)
             if b:
                 out.setdefault(b.lower() if fortran else b, c.start)
-    for acc in ir.accesses:
-        if c.start <= acc.start < c.end:
-            b = _base(acc.text) or acc.base
-            if not b:
-                continue
-            key = b.lower() if fortran else b
-            if key not in out or out[key] == c.start:
-                out[key] = acc.start
+    starts, named = _access_index(ir)
+    for k in range(bisect.bisect_left(starts, c.start), bisect.bisect_left(starts, c.end)):
+        at, key = named[k]
+        if key not in out or out[key] == c.start:
+            out[key] = at
     for lp in c.loops:
         if lp.index:
             out.setdefault(lp.index, lp.node.start_byte)
@@ -145,10 +159,11 @@ def attributes(ir: FileIR, c: Construct) -> list[VarAttribute]:
     """Every variable used at construct ``c`` with its data-sharing attribute, sorted by name."""
     fortran = ir.source.language == "fortran"
     func = ir.function_at(c.start)
-    orphaned = not any(o.has("parallel") or o.has("teams") for o in datasharing.around(ir, c))
+    chain = datasharing.around(ir, c)
+    orphaned = not any(o.has("parallel") or o.has("teams") for o in chain)
     out = []
     for name, byte in sorted(_uses(ir, c).items()):
-        s = datasharing.resolve_in(ir, c, name, byte, func)
+        s = datasharing.resolve(ir, name, byte, chain[-1], func, chain=chain)
         kind, reason = s.kind, s.reason
         explicit = "clause" in reason
         if reason == "default(none)" and s.shared:
@@ -179,7 +194,7 @@ def _tooltip(attrs: list[VarAttribute]) -> str:
     return "\n".join(lines)
 
 
-def construct_hint(doc: Document, ir: FileIR, c: Construct) -> types.InlayHint | None:
+def construct_hint(lines: list[str], ir: FileIR, c: Construct) -> types.InlayHint | None:
     """The hint for one construct, placed after its directive (None when it uses no variable)."""
     attrs = attributes(ir, c)
     if not attrs:
@@ -204,9 +219,9 @@ def construct_hint(doc: Document, ir: FileIR, c: Construct) -> types.InlayHint |
             )
         )
     d = c.directive
-    end = Pos(d.last_line, len(doc.line_text(d.last_line).rstrip()))
+    text = lines[d.last_line] if d.last_line < len(lines) else ""
     return types.InlayHint(
-        position=doc.to_lsp_position(end),
+        position=types.Position(line=d.last_line, character=utf16_len(text.rstrip())),
         label=parts,
         padding_left=True,
         tooltip=f"OpenMP data-sharing at `{c.name}` (hpclsp)",
@@ -217,7 +232,11 @@ def inlay_hints(doc: Document, first_line: int = 0, last_line: int | None = None
     """Data-sharing hints for the constructs whose directive ends within [first_line, last_line]."""
     if not doc.analyzable:
         return []
-    ir = build_ir(doc.source())
+    # Only the snapshot is read (positions too), so this may run in a worker thread while the
+    # event loop applies edits to the document.
+    src = doc.source()
+    ir = build_ir(src)
+    lines = split_lines(src.text)
     hints = []
     for c in ir.constructs:
         d = c.directive
@@ -226,7 +245,7 @@ def inlay_hints(doc: Document, first_line: int = 0, last_line: int | None = None
         if d.last_line < first_line or (last_line is not None and d.last_line > last_line):
             continue
         try:
-            hint = construct_hint(doc, ir, c)
+            hint = construct_hint(lines, ir, c)
         except Exception:
             log.exception("inlay hint for %s failed", c)
             continue
@@ -238,6 +257,7 @@ def inlay_hints(doc: Document, first_line: int = 0, last_line: int | None = None
 def register(ls: HpcLanguageServer) -> None:
     """Register textDocument/inlayHint."""
 
+    @ls.thread()
     @ls.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=False))
     def inlay_hint(ls: HpcLanguageServer, params: types.InlayHintParams) -> list[types.InlayHint] | None:
         doc = ls.documents.get(params.text_document.uri)

@@ -141,6 +141,7 @@ class RankEvaluator(Memory, consts.Evaluator):
         self.stack: list[Node] = []
         self.scopes: list[dict[str, Obj]] = [{}]
         self.mpi = mpi_calls.MpiSemantics(self)
+        self.long_loops: set[int] = set()
 
     # -- running ------------------------------------------------------------------------------
     def run(self) -> Trace:
@@ -293,6 +294,9 @@ class RankEvaluator(Memory, consts.Evaluator):
     def _loop(self, node: Node, cond: Node | None, body: Node | None, update: Node | None, do: bool) -> None:
         effects = self.program.has_effects(node)
         cap = LOOP_CAP if effects else PURE_LOOP_CAP
+        if not effects and node.id in self.long_loops:
+            self.havoc_assigned(node)  # it ran past the cap before: do not unroll it again
+            return
         n = 0
         while True:
             if not (do and n == 0) and cond is not None:
@@ -306,6 +310,7 @@ class RankEvaluator(Memory, consts.Evaluator):
             if n > cap:
                 if effects:
                     raise Stop("loop unrolling cap")
+                self.long_loops.add(node.id)
                 self.havoc_assigned(node)
                 return
             try:

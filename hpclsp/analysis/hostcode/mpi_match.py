@@ -177,8 +177,13 @@ def simulate(traces: list[Trace]) -> list[Finding]:
             if e.key in T.RECVS or e.key in ("MPI_SENDRECV", "MPI_PROBE"):
                 if isinstance(e.args.get("source"), Symbol) and e.args["source"].name == T.ANY_SOURCE:
                     return []
-            if (e.key in T.SENDS or e.key in T.RECVS) and e.comm_id is None:
-                return []
+            if e.key in T.SENDS or e.key in T.RECVS or e.key in ("MPI_SENDRECV", "MPI_PROBE"):
+                if e.comm_id is None:
+                    return []
+                # An envelope the evaluator does not know cannot be matched: no verdict at all.
+                for p in ("dest", "source", "tag", "sendtag", "recvtag"):
+                    if p in e.args and not consts.is_known(e.args[p]):
+                        return []
     return _Replay(traces).run()
 
 
@@ -190,6 +195,10 @@ class _Replay:
         self.sends: list[_Msg] = []
         self.recvs: list[_Msg] = []
         self.by_event: dict[int, list[_Msg]] = {}
+        self._fresh: list[_Msg] = []
+        self._send_set: set[_Msg] = set()
+        self._send_q: dict[tuple[Any, Any, str], list[_Msg]] = {}
+        self._recv_q: dict[tuple[Any, Any, str], list[_Msg]] = {}
         self.posted: set[int] = set()
         self.out: list[Finding] = []
 
@@ -218,28 +227,46 @@ class _Replay:
             m = _Msg(rank, a.get("dest"), a.get("tag", a.get("sendtag")), e.comm_id or "", e)
             if not (isinstance(m.dst, Symbol) and m.dst.name == T.PROC_NULL):
                 self.sends.append(m)
+                self._send_set.add(m)
+                self._fresh.append(m)
                 msgs.append(m)
         if e.key in T.RECVS or e.key == "MPI_SENDRECV":
             m = _Msg(a.get("source"), rank, a.get("tag", a.get("recvtag")), e.comm_id or "", e)
             if not (isinstance(m.src, Symbol) and m.src.name == T.PROC_NULL):
                 self.recvs.append(m)
+                self._fresh.append(m)
                 msgs.append(m)
         self.by_event[id(e)] = msgs
         self._match()
 
     def _match(self) -> None:
-        for rv in self.recvs:
-            if rv.matched is not None:
-                continue
-            for sd in self.sends:
-                if sd.matched is not None or sd.dst != rv.dst or sd.comm != rv.comm or sd.src != rv.src:
-                    continue
-                any_tag = isinstance(rv.tag, Symbol) and rv.tag.name == T.ANY_TAG
-                if not any_tag and sd.tag != rv.tag:
-                    continue
-                sd.matched, rv.matched = rv, sd
-                self._signature(sd, rv)
-                break
+        """Pair posted receives with posted sends (same source, destination, communicator; tag or ANY_TAG),
+        each receive with the earliest matching send, in posting order (the non-overtaking rule)."""
+        while self._fresh:
+            m = self._fresh.pop(0)
+            key = (m.src, m.dst, m.comm)
+            if m in self._send_set:
+                for rv in self._recv_q.get(key, []):
+                    if rv.matched is None and _tag_ok(m, rv):
+                        self._pair(m, rv)
+                        break
+                else:
+                    self._send_q.setdefault(key, []).append(m)
+            else:
+                for sd in self._send_q.get(key, []):
+                    if sd.matched is None and _tag_ok(sd, m):
+                        self._pair(sd, m)
+                        break
+                else:
+                    self._recv_q.setdefault(key, []).append(m)
+
+    def _pair(self, sd: _Msg, rv: _Msg) -> None:
+        sd.matched, rv.matched = rv, sd
+        key = (sd.src, sd.dst, sd.comm)
+        for q in (self._send_q.get(key), self._recv_q.get(key)):
+            if q is not None:
+                q[:] = [x for x in q if x.matched is None]
+        self._signature(sd, rv)
 
     def _signature(self, sd: _Msg, rv: _Msg) -> None:
         s, r = sd.ev, rv.ev
@@ -390,6 +417,13 @@ class _Replay:
                 [(e.node, f"rank {r} blocks here") for r, e in rest],
             )
         )
+
+
+def _tag_ok(sd: _Msg, rv: _Msg) -> bool:
+    """Whether a receive's tag accepts a send's."""
+    if isinstance(rv.tag, Symbol) and rv.tag.name == T.ANY_TAG:
+        return True
+    return consts.is_known(sd.tag) and sd.tag == rv.tag
 
 
 def _sig(sig: tuple[tuple[str, int], ...]) -> str:

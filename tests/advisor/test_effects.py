@@ -164,3 +164,34 @@ void run(int n, int m) {
     assert outer.parallelizable, outer.reason
     assert outer.firstprivate == ["last"] and "last" in outer.lastprivate
     assert "firstprivate(last)" in (outer.pragma or "")
+
+
+def test_private_scalar_affine_in_the_index_is_substituted_into_subscripts():
+    text = """double lhs[20][100];
+void run(void) {
+  int m, n, k;
+  for (m = 3; m < 5; m++) {
+    n = (m - 3 + 1) * 5;
+    for (k = 0; k < 100; k++)
+      lhs[n + 3][k] = lhs[n + 2][k] * lhs[n + 3][k];
+  }
+}
+"""
+    outer = advisor.advise(SourceFile("t.c", "c", text))[0]
+    assert outer.parallelizable, outer.reason
+    assert set(outer.private) == {"n", "k"}
+
+
+def test_private_scalar_not_affine_in_the_index_keeps_subscripts_unknown():
+    text = """double a[200];
+int idx[100];
+void run(void) {
+  int i, k;
+  for (i = 0; i < 100; i++) {
+    k = idx[i];
+    a[i + k] = 1.0;
+  }
+}
+"""
+    (a,) = advisor.advise(SourceFile("t.c", "c", text))
+    assert not a.parallelizable

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
+
+from hpclsp.analysis.loops import Affine
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -62,3 +64,43 @@ def unparen(s: str) -> str:
                 return s
         s = s[1:-1]
     return s
+
+
+def affine_of(node: Node | None, text: Callable[[Node], str]) -> Affine | None:
+    """The affine form of a small C/Fortran integer expression (names, literals, + - and * by a
+    constant, parentheses); None for anything else."""
+    if node is None:
+        return None
+    t = node.type
+    if t in ("number_literal", "integer_literal"):
+        try:
+            return Affine(const=int(text(node).rstrip("uUlL").split("_")[0], 0))
+        except ValueError:
+            return None
+    if t == "identifier":
+        return Affine.var(text(node))
+    if t in ("parenthesized_expression", "parenthesized"):
+        inner = node.named_children
+        return affine_of(inner[0], text) if len(inner) == 1 else None
+    if t in ("unary_expression",) and node.named_children:
+        op = node.child_by_field_name("operator")
+        val = affine_of(node.named_children[-1], text)
+        if val is None or op is None:
+            return None
+        sym = text(op)
+        return -val if sym == "-" else val if sym == "+" else None
+    if t in ("binary_expression", "math_expression"):
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        op = node.child_by_field_name("operator")
+        a, b = affine_of(left, text), affine_of(right, text)
+        if a is None or b is None or op is None:
+            return None
+        sym = text(op)
+        if sym == "+":
+            return a + b
+        if sym == "-":
+            return a - b
+        if sym == "*" and (a.is_const or b.is_const):
+            k, e = (a.const, b) if a.is_const else (b.const, a)
+            return Affine(tuple((v, c * k) for v, c in e.coeffs if c * k), e.const * k)
+    return None

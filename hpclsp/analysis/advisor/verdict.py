@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import TYPE_CHECKING
 
 from hpclsp.analysis import dependence
 from hpclsp.analysis.advisor.aliasing import AliasMixin
 from hpclsp.analysis.advisor.model import Blocker, LoopAdvice
-from hpclsp.analysis.advisor.nodes import ancestors_until
+from hpclsp.analysis.advisor.nodes import affine_of, ancestors_until
 from hpclsp.analysis.loops import Access, Affine, Loop
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    Node = tree_sitter.Node
 
 log = logging.getLogger(__name__)
 
@@ -199,11 +205,37 @@ class VerdictMixin(AliasMixin):
             )
         )
 
+    def _private_defs(self, lp: Loop, by_base: dict[str, list[Access]], cls: _Classes) -> dict[str, Affine]:
+        """Private scalars assigned once per iteration an affine function of the index (``n = 5*m - 10``):
+        the dependence test substitutes them into subscripts."""
+        written = {b for b, bl in by_base.items() if any(a.kind == "W" for a in bl)}
+
+        def text(n: Node) -> str:
+            return self.text(n).lower() if self.fortran else self.text(n)
+
+        out: dict[str, Affine] = {}
+        for v in sorted(cls.private | cls.lastprivate):
+            writes = [a for a in by_base.get(v, []) if a.kind == "W"]
+            if len(writes) != 1 or any(
+                self._conditional(p) for p in ancestors_until(writes[0].node, lp.node)
+            ):
+                continue
+            assign = writes[0].node.parent
+            if assign is None or assign.type not in ("assignment_expression", "assignment_statement"):
+                continue
+            rhs = assign.child_by_field_name("right") or (
+                assign.named_children[-1] if len(assign.named_children) > 1 else None
+            )
+            val = affine_of(rhs, text)
+            if val is not None and not (val.vars - {lp.index or ""}) & written:
+                out[v] = val
+        return out
+
     def _array_dependences(
         self, lp: Loop, by_base: dict[str, list[Access]], cls: _Classes, adv: LoopAdvice
     ) -> None:
         """A blocker for each array written in one iteration and touched in another (unless a reduction)."""
-        defs: dict[str, Affine] = {}
+        defs = self._private_defs(lp, by_base, cls)
         for base, bl in by_base.items():
             if base == lp.index:
                 continue
@@ -212,7 +244,7 @@ class VerdictMixin(AliasMixin):
                 continue
             if not self.fortran and self.iteration_memory(base, lp, arrays[0].node.start_byte):
                 continue
-            dep = self._first_dependence(lp, arrays, cls.variant - cls.private - cls.lastprivate, defs)
+            dep = self._first_dependence(lp, arrays, cls.variant - set(defs), defs)
             if dep is None:
                 continue
             op = self._array_reduction(base, arrays, lp)

@@ -86,7 +86,9 @@ class RetrievalService:
 
     def load_blocking(self, report: Any = None, rebuild_builtin: bool = False) -> str:
         """Load (building the built-in index when missing or asked) and swap in a new searcher."""
-        from hpclsp import paths
+        from hpclsp import extras, paths
+
+        extras.require("retrieval", "documentation search")
         from retrieval.builder import Progress, build_index, index_is_current
         from retrieval.chunkers.corpus import is_corpus_dir
         from retrieval.embedder import load_embedder
@@ -151,7 +153,10 @@ class RetrievalService:
         try:
             problems = await in_daemon_thread(loop, self.load_blocking, report, rebuild_builtin)
         except Exception as exc:
-            self.state, self.detail = "error", f"{type(exc).__name__}: {exc}"
+            from hpclsp.extras import MissingExtra
+
+            self.state = "error"
+            self.detail = str(exc) if isinstance(exc, MissingExtra) else f"{type(exc).__name__}: {exc}"
             self.ready.set()
             progress.end("failed")
             self.ls.show_message(f"documentation index unavailable: {self.detail}", once=True)

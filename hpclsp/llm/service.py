@@ -138,8 +138,10 @@ class ModelService:
 
     def _local_backend(self) -> backends.Backend:
         """The GGUF model, served by the model worker process (llama.cpp never loads here)."""
+        from hpclsp import extras
         from hpclsp.llm import model_files, worker_client
 
+        extras.require("model", "inline completion")
         path = model_files.resolve(
             self.settings.path, self.settings.embedded, progress=self._assembly_progress
         )
@@ -174,10 +176,12 @@ class ModelService:
             self._backend = self._make_backend()
             self.state = "disabled" if isinstance(self._backend, backends.NoneBackend) else "ready"
         except Exception as exc:
+            from hpclsp.extras import MissingExtra
             from hpclsp.llm.model_files import ModelFileError
 
             self.state = "failed"
-            self.error = str(exc) if isinstance(exc, ModelFileError) else f"the model failed to load: {exc}"
+            clear = isinstance(exc, (ModelFileError, MissingExtra))
+            self.error = str(exc) if clear else f"the model failed to load: {exc}"
             log.warning("%s", self.error)
             self._notify(self.error)
         finally:

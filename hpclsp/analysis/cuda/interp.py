@@ -76,9 +76,9 @@ class Ptr:
             self.elem,
         )
 
-    def retyped(self, esize: int, elem: str) -> Ptr:
+    def retyped(self, esize: int, elem: str, volatile: bool = False) -> Ptr:
         """The same address seen as a pointer to another type (a cast)."""
-        return Ptr(self.base, self.space, self.off, esize, (), self.size, self.volatile, elem)
+        return Ptr(self.base, self.space, self.off, esize, (), self.size, self.volatile or volatile, elem)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -437,6 +437,8 @@ class Interp:
                 env[name] = Cell(Ptr(f"{name}@{n.id}", space, 0, esize, (), esize, vol, tname))
             elif value is not None:
                 v = self.eval(value, env) if value.type != "initializer_list" else UNK
+                if isinstance(v, Ptr) and vol and not v.volatile:
+                    v = v.retyped(v.esize, v.elem, True) if not v.dims else v
                 if tname not in INTEGER_TYPES and isinstance(v, (int, float)) and not ptr:
                     v = UNK if tname not in ("float", "double") else float(v)
                 env[name] = v
@@ -621,7 +623,7 @@ class Interp:
         if isinstance(v, Ptr):
             if is_ptr:
                 size = self.prog.type_size(inner) or v.esize
-                return v.retyped(size, base_type(inner))
+                return v.retyped(size, base_type(inner), "volatile" in ty.text)
             return UNK
         if is_ptr or not isinstance(v, (int, float)):
             return UNK

@@ -105,6 +105,7 @@ class _Recorder:
         self.meta: dict[str, Ptr] = {}
         self.nodes: dict[int, N] = {}
         self.conds: dict[int, set[str]] = {}
+        self.volatile: set[str] = set()  # arrays accessed through volatile lvalues
 
     def tick(self) -> None:
         """Called every 256 interpreter steps: enforce the step and time budgets."""
@@ -120,6 +121,8 @@ class _Recorder:
             return  # outside the declared array: not a valid execution for this launch
         self.nodes[node.id] = node
         self.meta.setdefault(ptr.base, ptr)
+        if ptr.volatile:
+            self.volatile.add(ptr.base)
         lst = self.arrays.setdefault(ptr.base, [])
         if len(lst) > 200_000:
             raise GiveUp("too many accesses")
@@ -391,7 +394,7 @@ def _pair(
             offset,
             meta.esize,
             not inter,
-            meta.volatile,
+            meta.volatile or base in rec.volatile,
             dd,
         ),
     )

@@ -19,7 +19,6 @@ from hpclsp.analysis.rules import rule
 FAMILY = "cuda"
 LANGS = ("cuda",)
 _CONTROL = ("if_statement", "for_statement", "while_statement", "do_statement", "switch_statement")
-_VERB = {"R": "reads", "W": "writes", "A": "updates atomically", "B": "updates"}
 
 
 def _reports(ctx: Context) -> list[Any]:
@@ -118,15 +117,13 @@ def _race_findings(ctx: Context, want: str) -> Iterator[Finding]:
         elem = c.offset // max(c.esize, 1) if c.offset >= 0 else "(chosen by data: equal values collide)"
         ta, tb = c.threads
         if c.first.node == node:
-            msg = (
-                f"'{src.node_text(node)}': {ta} and {tb} both {_VERB[c.kinds[0]]} element {elem} of "
-                f"'{c.array}' with no barrier between"
-            )
+            verb = "write" if "W" in c.kinds else "update"
+            msg = f"'{src.node_text(node)}': {ta} and {tb} both {verb} element {elem} of '{c.array}' with no barrier between"
         else:
             msg = (
                 f"'{src.node_text(node)}' ({tb}) and '{src.node_text(c.first.node)}' on line "
-                f"{c.first.node.start_point[0] + 1} ({ta}) touch element {elem} of '{c.array}' in the same "
-                f"barrier interval; one {_VERB['W'] if 'W' in c.kinds else _VERB['A']} it"
+                f"{c.first.node.start_point[0] + 1} ({ta}) touch element {elem} of '{c.array}' with no barrier "
+                f"between; {'one of them writes it' if 'W' in c.kinds else 'one updates it'}"
             )
         if want == "warp":
             msg += (

@@ -71,6 +71,8 @@ def _model_name(path: Path) -> str:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local directory, on CPU, normalised embeddings."""
 
+    backend = "torch"
+
     def __init__(self, path: str | os.PathLike[str] | None = None, max_seq_length: int | None = 128) -> None:
         self.path = Path(path) if path else default_model_path()
         if not self.path.is_dir():
@@ -79,13 +81,10 @@ class SentenceTransformerEmbedder:
             raise EmbedderError(
                 f"{self.path} is not a sentence-transformers model directory (no config.json)"
             )
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["TRANSFORMERS_OFFLINE"] = "1"
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        try:
-            import transformers
+        from retrieval.onnx_embedder import quiet_third_party
 
-            transformers.logging.set_verbosity_error()
+        quiet_third_party()
+        try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise EmbedderError(
@@ -108,9 +107,10 @@ class SentenceTransformerEmbedder:
         self.name = _model_name(self.path)
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        import torch
 
-        self._batch_threads = int(os.environ.get("HPCLSP_EMBED_THREADS", "0")) or torch.get_num_threads()
+        from retrieval.onnx_embedder import cpu_threads
+
+        self._batch_threads = cpu_threads()
         preprocess = getattr(self.model, "preprocess", None)
         self._tokenize = preprocess if callable(preprocess) else self.model.tokenize
 
@@ -204,5 +204,24 @@ def load_embedder(path: str | os.PathLike[str] | None = None) -> Embedder:
                 dim = int(key.split(":", 1)[1] or 64)
                 _loaded[key] = HashingEmbedder(dim, name=f"hashing-{dim}")
             else:
-                _loaded[key] = SentenceTransformerEmbedder(key or None)
+                _loaded[key] = _load_model(key or None)
         return _loaded[key]
+
+
+def _load_model(path: str | None) -> Embedder:
+    """The ONNX int8 path for a model directory when its packages are there, else torch.
+
+    ``HPCLSP_EMBED_BACKEND=torch`` forces plain sentence-transformers.
+    """
+    model_dir = Path(path) if path else default_model_path()
+    if not model_dir.is_dir():
+        raise EmbedderError(f"embedder model directory not found: {model_dir}")
+    if os.environ.get("HPCLSP_EMBED_BACKEND", "").lower() != "torch":
+        try:
+            from hpclsp import paths
+            from retrieval.onnx_embedder import OnnxEmbedder
+
+            return OnnxEmbedder(model_dir, _model_name(model_dir), paths.cache_dir() / "embedders")
+        except Exception as exc:  # missing packages, export failure: the torch path still works
+            log.info("ONNX embedding path unavailable (%s); using sentence-transformers", exc)
+    return SentenceTransformerEmbedder(model_dir)

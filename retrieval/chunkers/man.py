@@ -209,6 +209,10 @@ def chunk_man(text: str, path: str) -> list[Chunk]:
             overview = f"{overview}\n\n{first_para}".strip()
             overview_embed = f"{overview_embed.rstrip('.')}. {' '.join(first_para.split())}"
         groups.append((["NAME"], name_sec[1], end, overview))
+    # SYNOPSIS (the page's syntax sections) and PARAMETERS (input, output, input/output) become
+    # one chunk each wherever their parts are, DESCRIPTION stands alone; the rest (notes, errors,
+    # see also) is merged in runs so no chunk is a tiny fragment.
+    role_group: dict[str, int] = {}
     for head, hline, body in sections:
         if name_sec is not None and head is name_sec[0] and hline == name_sec[1]:
             continue
@@ -217,7 +221,22 @@ def chunk_man(text: str, path: str) -> list[Chunk]:
             continue
         end = body[-1][0] if body else hline
         block = f"{head}:\n{body_text}" if head and body_text else body_text
-        mergeable = len(groups) > (1 if name_sec is not None else 0) and head.upper() != "DESCRIPTION"
+        role = section_role(head)
+        if role in role_group:
+            heads, start, old_end, text = groups[role_group[role]]
+            merged = f"{text}\n\n{block}".strip() if body_text else text
+            groups[role_group[role]] = (heads + [head], start, max(old_end, end), merged)
+            continue
+        if role in ("synopsis", "parameters"):
+            role_group[role] = len(groups)
+            groups.append(([head], hline, end, block))
+            continue
+        last_role = section_role(groups[-1][0][0]) if groups else ""
+        mergeable = (
+            len(groups) > (1 if name_sec is not None else 0)
+            and role == "other"
+            and last_role in ("other", "description")
+        )
         if mergeable and (not groups[-1][3] or len(groups[-1][3]) + len(block) < MERGE_CHARS):
             heads, start, _, text = groups[-1]
             groups[-1] = (heads + [head], start, end, f"{text}\n\n{block}".strip())
@@ -228,7 +247,13 @@ def chunk_man(text: str, path: str) -> list[Chunk]:
     for heads, start, end, text in groups:
         if not text:
             continue
-        section = " / ".join(h for h in heads if h)
+        role = section_role(heads[0])
+        if role == "synopsis":
+            section = "SYNOPSIS"
+        elif role == "parameters":
+            section = "PARAMETERS"
+        else:
+            section = " / ".join(h for h in heads if h)
         section_title = f"{title} — {section}" if section and section != "NAME" else title
         for piece_i, piece in enumerate(_pieces(text)):
             chunks.append(
@@ -248,6 +273,24 @@ def chunk_man(text: str, path: str) -> list[Chunk]:
                 )
             )
     return chunks
+
+
+def section_role(head: str) -> str:
+    """What a man page section is for: name, synopsis, parameters, description or other."""
+    h = " ".join(head.upper().split())
+    if h == "NAME":
+        return "name"
+    if (
+        h in ("SYNOPSIS", "SYNTAX")
+        or h.endswith(("SYNTAX", "SYNOPSIS"))
+        or h.startswith(("SYNTAX ", "FORTRAN SYNTAX"))
+    ):
+        return "synopsis"
+    if "PARAMETER" in h or h in ("ARGUMENTS", "OPTIONS"):
+        return "parameters"
+    if h == "DESCRIPTION":
+        return "description"
+    return "other"
 
 
 def _collapse(body: list[tuple[int, str]]) -> str:

@@ -82,7 +82,47 @@ def _sections_to_chunks(
 
 
 def chunk_markdown(text: str, path: str) -> list[Chunk]:
-    """Markdown by ATX (``#``) and setext headings; fenced code blocks are not headings."""
+    """Markdown by ATX and setext headings, found by markdown-it-py's parser (token line maps).
+
+    The parser knows CommonMark's block structure, so a ``#`` line inside a fenced or indented
+    code block, or a four-backtick fence holding a three-backtick line, is never a heading.
+    Falls back to the regex scanner when markdown-it-py is not installed.
+    """
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:  # pragma: no cover - markdown-it-py is a declared dependency
+        return _chunk_markdown_regex(text, path)
+    lines = text.splitlines()
+    tokens = MarkdownIt("commonmark").parse(text)
+    sections: list[tuple[list[str], int, list[tuple[int, str]]]] = []
+    heads: list[tuple[int, str]] = []  # (level, text)
+    doc_title = os.path.basename(path)
+    cur_line, body_from = 0, 0
+    for i, tok in enumerate(tokens):
+        if tok.type != "heading_open" or tok.level != 0 or not tok.map:
+            continue
+        h_start, h_end = tok.map
+        sections.append(([h for _, h in heads], cur_line, _numbered(lines, body_from, h_start)))
+        level = int(tok.tag[1:])
+        inline = tokens[i + 1] if i + 1 < len(tokens) and tokens[i + 1].type == "inline" else None
+        title = _strip_inline_md(inline.content if inline is not None else "")
+        while heads and heads[-1][0] >= level:
+            heads.pop()
+        heads.append((level, title))
+        if level == 1 and doc_title == os.path.basename(path):
+            doc_title = title
+        cur_line, body_from = h_start, h_end
+    sections.append(([h for _, h in heads], cur_line, _numbered(lines, body_from, len(lines))))
+    return _sections_to_chunks(sections, path, "markdown", doc_title)
+
+
+def _numbered(lines: list[str], start: int, end: int) -> list[tuple[int, str]]:
+    """Lines ``start``..``end`` (exclusive) with their 0-based numbers."""
+    return [(n, lines[n]) for n in range(start, min(end, len(lines)))]
+
+
+def _chunk_markdown_regex(text: str, path: str) -> list[Chunk]:
+    """Markdown by ``#`` and setext headings with a line scanner (used without markdown-it-py)."""
     lines = text.splitlines()
     sections: list[tuple[list[str], int, list[tuple[int, str]]]] = []
     heads: list[tuple[int, str]] = []  # (level, text)
@@ -103,10 +143,11 @@ def chunk_markdown(text: str, path: str) -> list[Chunk]:
         stripped = line.strip()
         m_fence = re.match(r"^\s{0,3}(`{3,}|~{3,})", line)
         if m_fence:
+            run = m_fence.group(1)
             if fence is None:
-                fence = m_fence.group(1)[0] * 3
-            elif stripped.startswith(fence):
-                fence = None
+                fence = run
+            elif run[0] == fence[0] and len(run) >= len(fence) and not stripped[len(run) :].strip():
+                fence = None  # a closing fence: same character, at least as long, nothing after
             cur_body.append((i, line))
             i += 1
             continue

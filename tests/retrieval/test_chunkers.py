@@ -227,3 +227,47 @@ def test_corpus_cards_one_chunk_each() -> None:
         "dot product with an OpenMP reduction: worker_id",
     ]
     assert "reduction" in snip[0].symbols and snip[0].meta["tags"] == ["openmp", "reduction", "parallel"]
+
+
+_NESTED_FENCES = """# Writing job scripts
+
+How to show a fenced block inside a fenced block:
+
+````markdown
+Here is a script:
+```bash
+# load modules first
+module load openmpi
+```
+## still inside the outer fence
+````
+
+## Queues
+
+Jobs go to the `short` queue by default.
+
+~~~
+# a tilde fence is code too
+~~~
+
+    # an indented code line is not a heading
+
+## Arrays
+
+Use `--array=1-10`.
+"""
+
+
+def test_markdown_four_backtick_fence_holding_a_three_backtick_line() -> None:
+    from retrieval.chunkers.markup import _chunk_markdown_regex, chunk_markdown
+
+    for chunker in (chunk_markdown, _chunk_markdown_regex):
+        chunks = chunker(_NESTED_FENCES, "jobs.md")
+        assert [c.title for c in chunks] == ["Writing job scripts", "Queues", "Arrays"], chunker
+        first = chunks[0]
+        assert "module load openmpi" in first.text and "## still inside the outer fence" in first.text
+        assert first.start_line == 0 and first.end_line == 12
+        queues = chunks[1]
+        assert queues.start_line == 13 and queues.section == "Writing job scripts > Queues"
+        assert "# a tilde fence is code too" in queues.text and "indented code line" in queues.text
+        assert chunks[2].start_line == 23 and "--array=1-10" in chunks[2].text

@@ -180,7 +180,15 @@ class MpiSemantics:
 
     def _comm_create(self, ev: Event) -> Any:
         parent = self.comm(ev.args.get("comm"))
+        color = ev.args.get("color", ev.args.get("split_type"))
+        if isinstance(color, Symbol) and color.name == "MPI_UNDEFINED":
+            self._out(ev, "newcomm", Symbol("MPI_COMM_NULL"))  # this rank is in no new communicator
+            return 0
         h = self._new_handle("comm", ev)
+        # MPI_Comm_create and an unknown color may give MPI_COMM_NULL: never call such a handle leaked.
+        h.uncertain = ev.key in ("MPI_COMM_CREATE", "MPI_COMM_CREATE_GROUP") or (
+            ev.key in ("MPI_COMM_SPLIT", "MPI_COMM_SPLIT_TYPE") and not consts.is_int(color)
+        )
         if _COMM_CREATORS[ev.key] == "dup" and parent is not None:
             h.comm_size, h.base = parent[1], parent[2]
         else:

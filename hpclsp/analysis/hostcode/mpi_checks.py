@@ -260,7 +260,7 @@ def check_end(sem: MpiSemantics) -> None:
     if not tr.complete or not tr.finalized:
         return
     for h in tr.handles:
-        if h.freed:
+        if h.freed or h.uncertain:
             continue
         if h.kind == "request":
             if h.active and not h.persistent:

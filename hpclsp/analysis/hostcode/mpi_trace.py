@@ -85,6 +85,8 @@ class Handle:
     label: str
     id: int = dataclasses.field(default_factory=lambda: next(_ids))
     freed: bool = False
+    #: The call may have returned a null handle instead (then no leak can be claimed).
+    uncertain: bool = False
     #: Datatypes: the basic-type signature (run-length pairs), extent in bytes, committed flag.
     signature: tuple[tuple[str, int], ...] | None = None
     extent: int | None = None

@@ -282,7 +282,8 @@ def binary(op: str, a: Any, b: Any) -> Any:
         return 0 if ta is False and tb is False else UNKNOWN
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return _arith(op, a, b)
-    if op in ("+", "-") and (isinstance(a, Interval) or isinstance(b, Interval)):
+    ranged = (is_int(a) or isinstance(a, Interval)) and (is_int(b) or isinstance(b, Interval))
+    if op in ("+", "-") and ranged and (isinstance(a, Interval) or isinstance(b, Interval)):
         (alo, ahi), (blo, bhi) = bounds(a), bounds(b)
         if op == "-":
             blo, bhi = (None if bhi is None else -bhi), (None if blo is None else -blo)

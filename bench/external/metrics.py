@@ -81,6 +81,10 @@ class Row:
     timeouts: int = 0
     errors: int = 0
     times: list[float] = dataclasses.field(default_factory=list)
+    cpu_times: list[float] = dataclasses.field(default_factory=list)
+    #: files with no label to score against (e.g. GPUVerify xfail kernels of other errors) that got a finding
+    unscored: int = 0
+    unscored_flagged: int = 0
     #: advisor rows only: the "suggested" verdict and exact clause sets on loops found parallel
     suggested: Confusion | None = None
     clauses_exact: int = 0
@@ -102,6 +106,10 @@ class Row:
         out["errors"] = self.errors
         out["time_median_ms"] = 1000 * statistics.median(self.times) if self.times else None
         out["time_worst_ms"] = 1000 * max(self.times) if self.times else None
+        out["cpu_median_ms"] = 1000 * statistics.median(self.cpu_times) if self.cpu_times else None
+        out["cpu_worst_ms"] = 1000 * max(self.cpu_times) if self.cpu_times else None
+        out["unscored"] = self.unscored
+        out["unscored_flagged"] = self.unscored_flagged
         if self.suggested is not None:
             out["suggested"] = self.suggested.to_json()
             out["clauses_exact"] = _ratio(self.clauses_exact, self.clauses_of)
@@ -116,14 +124,19 @@ def fmt(value: float | None, width: int = 5) -> str:
 
 
 def format_row(row: Row, unit: str = "files") -> str:
-    """One text line of figures."""
+    """One text line of figures (plus lines for the advisor's second verdict and for times)."""
     v = row.verdict
     j = row.to_json()
+    count = f"files={row.files:4d}"
+    if unit != "files":
+        count += f" {unit}={v.tp + v.fp + v.fn + v.tn:4d}"
     text = (
-        f"  {row.name:22s} {unit}={row.files:4d} TP={v.tp:3d} FP={v.fp:3d} FN={v.fn:3d} TN={v.tn:3d}  "
+        f"  {row.name:22s} {count} TP={v.tp:3d} FP={v.fp:3d} FN={v.fn:3d} TN={v.tn:3d}  "
         f"P={fmt(v.precision)} R={fmt(v.recall)} F1={fmt(v.f1)} acc={fmt(v.accuracy)}  "
         f"right-line={fmt(j['right_line'])} ({row.right_line}/{row.right_line_of})  false-alarms={row.false_alarms}"
     )
+    if row.unscored:
+        text += f"  unscored={row.unscored} (with a finding: {row.unscored_flagged})"
     if row.suggested is not None:
         s = row.suggested
         text += (
@@ -134,6 +147,6 @@ def format_row(row: Row, unit: str = "files") -> str:
     if row.times:
         text += (
             f"\n  {'':22s} time/file median={j['time_median_ms']:.0f} ms worst={j['time_worst_ms']:.0f} ms"
-            f"  timeouts={row.timeouts}  errors={row.errors}"
+            f" (CPU {j['cpu_median_ms']:.0f} / {j['cpu_worst_ms']:.0f} ms)  timeouts={row.timeouts}  errors={row.errors}"
         )
     return text

@@ -69,6 +69,7 @@ def score_suite(
         for row in targets:
             row.files += 1
             row.times.append(out.seconds)
+            row.cpu_times.append(out.cpu_seconds)
             row.timeouts += out.timed_out
             row.errors += out.error is not None
     timed.sort(reverse=True)
@@ -96,6 +97,9 @@ def _score_file(case: Case, out: Outcome, rows: list[Row], rel: str) -> dict[str
     for row in rows:
         if case.expected is not None:
             row.verdict.add(case.expected, said)
+        else:
+            row.unscored += 1
+            row.unscored_flagged += said
         if right is not None:
             row.right_line_of += 1
             row.right_line += right

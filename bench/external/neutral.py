@@ -4,7 +4,7 @@ The public suites carry their answers in file names (``-yes``/``_no``), header c
 pair: ...", "line 17"), GPUVerify's ``//pass``/``//xfail`` lines and AutoParBench's expert pragmas.
 Before the analysis sees a case, ``stage`` copies it to ``caseNNNN.<ext>`` in a fresh directory,
 replaces every character of every comment by a space (newlines kept, so lines and columns do not
-move), renames identifiers that repeat the file's name or end in ``_yes``/``_no`` to neutral names
+move), renames identifiers that repeat the file's name or have a ``_yes``/``_no`` part to neutral names
 of the same length, optionally blanks ``#pragma omp`` lines, and copies the headers it includes with quotes to the
 same relative places (so ``#include "polybench/polybench.h"`` or ``../common/x.h`` still resolve).
 Scoring always reads the original file.
@@ -21,7 +21,7 @@ from hpclsp.analysis import languages
 _INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"', re.M)
 _FORTRAN_INCLUDE = re.compile(r"^[ \t]*include[ \t]*['\"]([^'\"\n]+)['\"]", re.M | re.I)
 _OMP_PRAGMA = re.compile(r"^[ \t]*#[ \t]*pragma[ \t]+omp\b")
-_LABELLED_NAME = re.compile(r"\b[A-Za-z_]\w*_(?:yes|no)\b")
+_LABEL_WORDS = {"yes", "no"}
 _IDENT = re.compile(r"\b[A-Za-z_]\w*\b")
 
 
@@ -148,13 +148,13 @@ def _neutral_name(name: str) -> str:
 
 
 def rename_labelled_names(text: str, stem: str) -> str:
-    """Rename identifiers that repeat the file's name or end in ``_yes``/``_no`` (e.g. DataRaceBench's
+    """Rename identifiers that repeat the file's name or have a ``_yes``/``_no`` part (e.g. DataRaceBench's
     Fortran ``program DRB001_antidep1_orig_yes``) to same-length neutral names, consistently."""
     stem_ident = re.sub(r"\W", "_", stem).lower()
 
     def sub(m: re.Match[str]) -> str:
         name = m.group(0)
-        if name.lower() == stem_ident or _LABELLED_NAME.fullmatch(name):
+        if name.lower() == stem_ident or _LABEL_WORDS & set(name.split("_")[1:]):
             return _neutral_name(name)
         return name
 

@@ -44,10 +44,13 @@ def test_omp_pragmas_blanked_with_continuations():
 
 
 def test_labelled_names_renamed_consistently():
-    text = "program DRB001_antidep_yes\nend program DRB001_antidep_yes\nint line_no; line_no = 2; int MPI_ERR_OTHER;\n"
+    text = (
+        "program DRB001_antidep_yes\nend program DRB001_antidep_yes\n"
+        "int line_no; line_no = 2; int MPI_ERR_OTHER; int t_yes_50; int no_x;\n"
+    )
     out = neutral.rename_labelled_names(text, "DRB001-antidep-yes")
     assert _shape(out) == _shape(text)
-    assert "yes" not in out and "line_no" not in out and "MPI_ERR_OTHER" in out
+    assert "yes" not in out and "line_no" not in out and "MPI_ERR_OTHER" in out and "no_x" in out
     first = out.split("\n")[0].split()[1]
     assert out.split("\n")[1].split()[2] == first
 

@@ -1691,6 +1691,9 @@ class _Builder:
         self, node: Node, stmt: Node | None, kind: str, update_op: str | None, in_call: str | None
     ) -> None:
         t = node.type
+        while t == "parenthesized_expression" and kind != "R" and node.named_child_count == 1:
+            node = node.named_children[0]  # ``(*p)++``: the write goes to what the parentheses hold
+            t = node.type
         if t in ("identifier", "subscript_expression", "field_expression") or (
             t == "pointer_expression" and self.text(node).lstrip().startswith("*")
         ):

@@ -31,6 +31,7 @@ from hpclsp.analysis.loops import (
     build_ir,
     index_guard,
 )
+from hpclsp.analysis.races import calls, tasks
 from hpclsp.analysis.races.budget import WorkBudget
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.source import SourceFile
@@ -135,6 +136,8 @@ class _Analyzer:
         self.ws_callees: set[str] = set()
         self.variant_cache: dict[int, set[str]] = {}
         self.budget = WorkBudget()
+        #: ids of callee accesses placed at their call sites (``races.calls``)
+        self.proxies: set[int] = set()
         self.guard_cache: dict[tuple[int, str, int], int | None] = {}
 
     def run(self) -> list[Race]:
@@ -224,12 +227,18 @@ class _Analyzer:
                 "parallel masked",
             ):
                 x.single = c
-            if x.section is None and c.name == "section":
-                x.section = c
+            if x.section is None and (c.name == "section" or (c.has("sections") and not c.standalone)):
+                x.section = (
+                    c  # code of a sections construct outside every section is its one implicit section
+                )
             if x.ws is None and c.has("workshare"):
                 x.ws = c
-            if x.task is None and (
-                c.has("task") or c.has("taskloop") or (c.has("target") and c.clause("nowait") is not None)
+            if (
+                x.task is None
+                and (
+                    c.has("task") or c.has("taskloop") or (c.has("target") and c.clause("nowait") is not None)
+                )
+                and not tasks.undeferred(c)
             ):
                 x.task = c
             if c.has("target"):
@@ -322,6 +331,8 @@ class _Analyzer:
                 x.phase = 0
             x.phase = sum(1 for b in bars if b <= a.start)
             ctxs.append(x)
+        if team is not None and _is_team(team):
+            ctxs.extend(self.callee_ctxs(f, team, fteams, bars))
         by_name: dict[str, list[ACtx]] = {}
         for x in ctxs:
             by_name.setdefault(x.acc.name, []).append(x)
@@ -347,6 +358,28 @@ class _Analyzer:
                     break
             if pairs and not self.budget.over(key):
                 self.report(name, pairs, team, f, xs)
+
+    def callee_ctxs(
+        self, f: Function, team: Construct, fteams: list[Construct], bars: list[int]
+    ) -> list[ACtx]:
+        """Contexts of the statics/globals that functions called inside the team touch (placed at the call)."""
+        inner = [t for t in fteams if t is not team and team.contains(t.start) and t.start > team.start]
+        sites = [
+            (name, node.start_byte)
+            for name, node in f.calls
+            if team.contains(node.start_byte) and not any(t.contains(node.start_byte) for t in inner)
+        ]
+        out = []
+        for ca in calls.callee_accesses(self.ir, f, sites, self.ws_callees):
+            x = self.actx(ca.proxy, team, f)
+            own = self.actx(ca.original, None, ca.callee)  # critical/atomic/locks inside the callee
+            x.criticals = x.criticals | own.criticals
+            x.atomic = x.atomic or own.atomic
+            x.locks = x.locks | own.locks
+            x.phase = sum(1 for b in bars if b <= ca.proxy.start)
+            self.proxies.add(id(ca.proxy))
+            out.append(x)
+        return out
 
     # -- concurrency ---------------------------------------------------------------------------
     def same_phase(self, x: ACtx, y: ACtx, team: Construct | None, f: Function, bars: list[int]) -> bool:
@@ -377,6 +410,8 @@ class _Analyzer:
     ) -> tuple | None:
         """None when x and y cannot run at the same time; else (kind hint, dependence or None)."""
         if x.atomic and y.atomic:
+            return None
+        if _distinct_constant_elements(x.acc, y.acc):
             return None
         if x.criticals & y.criticals:
             return None
@@ -590,15 +625,16 @@ class _Analyzer:
                 (tx.clause("depend") is not None)
                 and x.acc.base in {_dep_base(i) for c in tx.clauses if c.name == "depend" for i in c.items}
                 and self.depend_self_ordered(tx, x.acc.base)
+                and not tasks.replicated_by_team(tx)
             ):
-                return None
+                return None  # instances generated one after the other by one thread, ordered by their depend
             return ("task", None)
         if tx is not None and ty is not None:
             first, second = (tx, ty) if tx.start <= ty.start else (ty, tx)
             if first.contains(second.start):
                 # nested task: the child runs concurrently with the parent's later code unless waited for
                 return None if self.waited(second, x if x.task is first else y, f) else ("task", None)
-            if self.waited(first, None, f, upto=second.start) or self.depend_ordered(first, second):
+            if tasks.mutually_exclusive(first, second) or self.tasks_ordered(first, second, f):
                 return None
             return ("task", None)
         t = tx or ty
@@ -647,11 +683,41 @@ class _Analyzer:
                 return True
         return False
 
+    def tasks_ordered(self, first: Construct, second: Construct, f: Function) -> bool:
+        """``first`` completes before ``second`` starts: through sibling ``depend``/``taskwait`` ordering of
+        ``first`` (or an ancestor that waits for it) and ``second`` (or an ancestor)."""
+        lift_a = [first]
+        p = tasks.generating_task(first)
+        cur = first
+        while p is not None and tasks.is_task(p) and not p.contains(second.start):
+            if not self.waited(cur, None, f, upto=p.end):
+                break
+            lift_a.append(p)
+            cur, p = p, tasks.generating_task(p)
+        lift_b = [second]
+        q = tasks.generating_task(second)
+        while q is not None and tasks.is_task(q) and not q.contains(first.start):
+            lift_b.append(q)
+            q = tasks.generating_task(q)
+        for a in lift_a:
+            for b in lift_b:
+                if not tasks.siblings(a, b):
+                    continue
+                if self.waited(a, None, f, upto=b.start) or tasks.conflicting(
+                    tasks.depend_kinds(a), tasks.depend_kinds(b)
+                ):
+                    return True
+        return False
+
     def waited(self, t: Construct, _x: ACtx | None, f: Function, upto: int | None = None) -> bool:
-        """A taskwait, or the end of an enclosing taskgroup, lies between the task and ``upto``."""
+        """A taskwait that waits for ``t``, or the end of an enclosing taskgroup, lies between the task and ``upto``."""
         end = upto if upto is not None else f.node.end_byte
         for c in f.constructs:
-            if c.name == "taskwait" and t.end <= c.start <= end:
+            if (
+                (c.name == "taskwait" or tasks.undeferred(c))
+                and t.end <= c.start <= end
+                and tasks.waits_for(c, t)
+            ):
                 return True
             if c.name == "taskgroup" and c.contains(t.start) and c.end <= end:
                 return True
@@ -821,7 +887,14 @@ class _Analyzer:
         first = accs[0]
         scalar = all(a.is_scalar for a in accs)
         fixes: list[Fix] = []
-        if is_update and scalar and holder is not None:
+        in_callee = any(id(a) in self.proxies for a in accs)
+        if in_callee:
+            kind = "shared-write"
+            msg = (
+                f"`{name}` is one variable for every thread (static or global storage) and the function that "
+                f"writes it is called by several threads at the same time without synchronization"
+            )
+        elif is_update and scalar and holder is not None:
             op = ops.pop() or "+"
             kind = "missing-reduction"
             msg = (
@@ -860,7 +933,7 @@ class _Analyzer:
             kind = "shared-write"
             who = "iterations" if lc else "threads"
             msg = f"`{name}` is shared and written by several {who} at the same time without synchronization"
-        if is_update or kind == "shared-write":
+        if (is_update or kind == "shared-write") and not in_callee:
             fx = self.atomic_fix(writes, accs)
             if fx:
                 fixes.append(fx)
@@ -988,6 +1061,16 @@ class _Analyzer:
             return
         self.seen.add(key)
         self.races.append(r)
+
+
+def _distinct_constant_elements(a: Access, b: Access) -> bool:
+    """``a[0]`` against ``a[1]``: constant subscripts that differ in one dimension never meet."""
+    if a.is_scalar or len(a.subscripts) != len(b.subscripts) or a.indirect or b.indirect:
+        return False
+    for e1, e2 in zip(a.subscripts, b.subscripts):
+        if e1 is not None and e2 is not None and e1.is_const and e2.is_const and e1.const != e2.const:
+            return True
+    return False
 
 
 def _loop_invariant(a: Access, indices: set[str]) -> bool:

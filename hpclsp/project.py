@@ -49,10 +49,12 @@ def analyze(
     database: str | None = None,
     use_database: bool = True,
 ) -> Analysis:
-    """Configure the source, run the engine, apply the suppression comments of the original text."""
+    """Configure the source, run the engine, apply the suppression comments of the compiled lines."""
     seen = configured_source(source, database, use_database)
     result = engine.analyze(seen, options)
-    filtered = suppressions.apply(source.text, source.language, result.findings, bool(source.fixed_form))
+    # Comments in branches the build does not compile are blanked with them: they neither silence
+    # anything nor count as unused in this configuration.
+    filtered = suppressions.apply(seen.text, source.language, result.findings, bool(source.fixed_form))
     result.findings = filtered.kept
     return Analysis(result, filtered, seen)
 

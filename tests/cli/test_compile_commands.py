@@ -186,3 +186,25 @@ async def test_server_uses_the_database(client: LanguageClient, tmp_path):
     )
     diags = await wait_for_diagnostics(client, uri)
     assert sorted(d.range.start.line + 1 for d in diags if str(d.code).startswith("omp-race")) == [11]
+
+
+def test_suppressions_in_branches_not_compiled_are_not_unused(tmp_path):
+    text = OMP_C.replace(
+        "    for (int i = 0; i < n; i++) sum += 2 * x[i];",
+        "    for (int i = 0; i < n; i++) sum += 2 * x[i]; // hpclsp: ignore[omp-race-missing-reduction]",
+    )
+    (tmp_path / "k.c").write_text(text)
+    write_db(tmp_path, "-fopenmp -UUSE_SERIAL_REDUCTION")
+    r = hpclsp("check", "--format", "json", "--no-hints", "--strict", "k.c", cwd=str(tmp_path))
+    assert [(d["line"], d["code"]) for d in json.loads(r.stdout)] == [(5, "omp-race-missing-reduction")]
+    r = hpclsp(
+        "check",
+        "--format",
+        "json",
+        "--no-hints",
+        "--strict",
+        "--no-compile-commands",
+        "k.c",
+        cwd=str(tmp_path),
+    )
+    assert [(d["line"], d["code"]) for d in json.loads(r.stdout)] == [(5, "omp-race-missing-reduction")]

@@ -197,11 +197,11 @@ class Interp:
         env: dict[str, Any] = {}
         for name in self.prog.template_params.get(kernel.id, []):
             env[name] = self.params.get("<template>", UNK)
-        for name, kind, size, ty in _params(self.prog, kernel):
+        for name, kind, size, ty in params_of(self.prog, kernel):
             if kind == "ptr":
                 env[name] = Ptr(name, "global", 0, size or 4, elem=ty)
             elif kind == "int":
-                env[name] = self.params.get("<int>", UNK)
+                env[name] = self.params.get(f"<int:{name}>", self.params.get("<int>", UNK))
             elif kind == "agg":
                 env[name] = Agg(name)
             elif kind == "group":
@@ -342,7 +342,11 @@ class Interp:
             iters += 1
             if iters > (LOOP_CAP_BARRIER if has_barrier else LOOP_CAP):
                 for x in _assigned(n):
+                    if not has_barrier and x == _counter(update):
+                        continue
                     env[x] = UNK
+                if not has_barrier and self._tail(n, env, cond, update, body) == RETURN:
+                    return RETURN
                 break
             s = self.exec(body, env) if body is not None else None
             if s == BREAK:
@@ -357,6 +361,57 @@ class Interp:
             th.path.remove((n.id, 0))
             for x in _assigned(n):
                 env[x] = UNK
+        return None
+
+    def _tail(
+        self, n: N, env: dict[str, Any], cond: N | None, update: N | None, body: N | None
+    ) -> int | None:
+        """Run the last two iterations of a truncated counted loop (``for (i = a; i < b; i += c)``).
+
+        The first iterations and the last ones are where threads meet their neighbours' elements.
+        """
+        v = _counter(update)
+        step = self._step(update, env) if v is not None else None
+        cur = env.get(v) if v is not None else None
+        if v is None or not isinstance(step, int) or step <= 0 or not isinstance(cur, int) or body is None:
+            if v is not None:
+                env[v] = UNK
+            return None
+        if cond is None or cond.type != "binary_expression" or v in _assigned(body):
+            env[v] = UNK
+            return None
+        left, op, right = cond.f.get("left"), cond.f.get("operator"), cond.f.get("right")
+        bound = self.eval(right, env) if right is not None else UNK
+        if (
+            left is None
+            or left.text != v
+            or op is None
+            or op.text not in ("<", "<=", "!=")
+            or not isinstance(bound, int)
+        ):
+            env[v] = UNK
+            return None
+        last = bound - (0 if op.text == "<=" else 1)
+        last = cur + ((last - cur) // step) * step
+        for value in (last - step, last):
+            if value >= cur:
+                env[v] = value
+                s = self.exec(body, env)
+                if s in (BREAK, RETURN):
+                    env[v] = UNK
+                    return s
+        env[v] = UNK
+        return None
+
+    def _step(self, update: N | None, env: dict[str, Any]) -> Any:
+        if update is None:
+            return None
+        if update.type == "update_expression":
+            return 1 if "++" in update.text else None
+        if update.type == "assignment_expression" and update.f.get("operator") is not None:
+            right = update.f.get("right")
+            if update.f["operator"].text == "+=" and right is not None:
+                return self.eval(right, env)
         return None
 
     def _switch(self, n: N, env: dict[str, Any]) -> int | None:
@@ -800,7 +855,7 @@ class Interp:
             return INT_FUNCS[name](*vals)
         fns = self.prog.functions.get(name)
         if fns and fn is not None and fn.type in ("identifier", "qualified_identifier", "template_function"):
-            target = next((f for f in fns if len(_params(self.prog, f)) == len(vals)), None)
+            target = next((f for f in fns if len(params_of(self.prog, f)) == len(vals)), None)
             if target is not None:
                 return self._invoke(target, vals)
         return UNK
@@ -811,7 +866,7 @@ class Interp:
         env: dict[str, Any] = {}
         for name in self.prog.template_params.get(fn.id, []):
             env[name] = self.params.get("<template>", UNK)
-        for (name, kind, _size, _ty), v in zip(_params(self.prog, fn), vals, strict=False):
+        for (name, kind, _size, _ty), v in zip(params_of(self.prog, fn), vals, strict=False):
             env[name] = v if kind != "int" or isinstance(v, int) or v is UNK else UNK
         body = fn.f.get("body")
         if body is None:
@@ -851,7 +906,7 @@ _NUMBERS: dict[str, Any] = {}
 _PARAM_CACHE: dict[int, list[tuple[str, str, int | None, str]]] = {}
 
 
-def _params(prog: Program, fn: N) -> list[tuple[str, str, int | None, str]]:
+def params_of(prog: Program, fn: N) -> list[tuple[str, str, int | None, str]]:
     """(name, kind, pointee size, type) of a function's parameters; kind: ptr | int | agg | group | other."""
     key = id(prog) * 1_000_003 + fn.id
     got = _PARAM_CACHE.get(key)
@@ -899,6 +954,16 @@ def _params(prog: Program, fn: N) -> list[tuple[str, str, int | None, str]]:
         _PARAM_CACHE.clear()
     _PARAM_CACHE[key] = out
     return out
+
+
+def _counter(update: N | None) -> str | None:
+    """The variable a loop update steps (``i++``, ``i += c``), or None."""
+    if update is None:
+        return None
+    target = update.f.get("argument") if update.type == "update_expression" else update.f.get("left")
+    if update.type in ("update_expression", "assignment_expression") and target is not None:
+        return target.text if target.type == "identifier" else None
+    return None
 
 
 def _cond(n: N) -> N:

@@ -19,7 +19,17 @@ import dataclasses
 import time
 from typing import Any
 
-from hpclsp.analysis.cuda.interp import ANY_ELEMENT, UNK, GiveUp, Infeasible, Interp, Mem, Ptr, Thread
+from hpclsp.analysis.cuda.interp import (
+    ANY_ELEMENT,
+    UNK,
+    GiveUp,
+    Infeasible,
+    Interp,
+    Mem,
+    Ptr,
+    Thread,
+    params_of,
+)
 from hpclsp.analysis.cuda.program import N, Program, walk
 from hpclsp.analysis.source import SourceFile
 
@@ -149,6 +159,27 @@ def _launch(prog: Program, kernel: N) -> Any:
     return tuple(bd), gd
 
 
+def _offset_params(prog: Program, kernel: N) -> frozenset[str]:
+    """Integer kernel parameters added to or subtracted from an array index (``a[i + offset]``)."""
+    ints = {name for name, kind, _s, _t in params_of(prog, kernel) if kind == "int"}
+    out = set()
+    fns = [kernel] + [f for fs in prog.functions.values() for f in fs if f is not kernel]
+    for fn in fns:
+        for x in walk(fn):
+            if x.type != "subscript_expression":
+                continue
+            for y in walk(x.f.get("indices") or x.f.get("index") or x):
+                if (
+                    y.type == "binary_expression"
+                    and y.f.get("operator") is not None
+                    and y.f["operator"].text in "+-"
+                ):
+                    for side in (y.f.get("left"), y.f.get("right")):
+                        if side is not None and side.type == "identifier" and side.text in ints:
+                            out.add(side.text)
+    return frozenset(out)
+
+
 def _assumed_block(prog: Program, kernel: N) -> dict[int, int]:
     """Block extents a kernel assumes by computing ``blockIdx.x * C + ...`` with a constant C."""
     out: dict[int, int] = {}
@@ -197,10 +228,14 @@ def _threads(bd: tuple[int, int, int], gd: tuple[int, int, int]) -> list[Thread]
 _Run = tuple[_Recorder, list[Thread], dict[int, N]]
 
 
-def _run(prog: Program, kernel: N, n_value: int, launch: Any, deadline: float) -> _Run | None:
+def _run(
+    prog: Program, kernel: N, n_value: int, launch: Any, deadline: float, small: frozenset[str] = frozenset()
+) -> _Run | None:
     bd, gd = launch
     rec = _Recorder(deadline)
-    interp = Interp(prog, rec, {"<int>": n_value, "<template>": bd[0]})
+    params: dict[str, Any] = {"<int>": n_value, "<template>": bd[0]}
+    params.update({f"<int:{name}>": 1 for name in small})
+    interp = Interp(prog, rec, params)
     live = []
     try:
         for th in _threads(bd, gd):
@@ -244,12 +279,21 @@ def analyze(source: SourceFile) -> list[KernelReport]:
             reports.append(KernelReport(kernel, None, None))
             continue
         conflicts = _conflicts(main[0], main[1])
+        offsets = _offset_params(prog, kernel)
+        if offsets:  # `a[i + offset]`: also try the smallest offset, where neighbours meet
+            near = _run(prog, kernel, 1000, launch, deadline, offsets)
+            seen = {(c.array, c.first.id, c.second.id) for c in conflicts}
+            conflicts += [
+                c
+                for c in (_conflicts(near[0], near[1]) if near else [])
+                if (c.array, c.first.id, c.second.id) not in seen
+            ]
         divs = _divergences(main[1], main[2])
         if prog.contains_barrier(kernel, {}):
             small = _run(prog, kernel, 37, launch, deadline)
-            seen = {d.barrier.id for d in divs}
+            known = {d.barrier.id for d in divs}
             divs += [
-                d for d in (_divergences(small[1], small[2]) if small else []) if d.barrier.id not in seen
+                d for d in (_divergences(small[1], small[2]) if small else []) if d.barrier.id not in known
             ]
         reports.append(KernelReport(kernel, conflicts, divs))
     source.cache["cuda_kernel_reports"] = reports
@@ -353,7 +397,7 @@ def _pair(
     if ux and uy and _exclusive(ux, uy):
         return  # different arms of one data-dependent branch
     name = base.split("@")[0].split(".")[0].split("[")[0]
-    if any(name in rec.conds.get(c, ()) for c, _ in ux + uy):
+    if "A" not in (kindx, kindy) and any(name in rec.conds.get(c, ()) for c, _ in ux + uy):
         return  # a branch on this array's own contents decides whether they happen: data may exclude it
     if bx == by:
         if epx[1] != epy[1]:

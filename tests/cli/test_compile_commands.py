@@ -208,3 +208,24 @@ def test_suppressions_in_branches_not_compiled_are_not_unused(tmp_path):
         cwd=str(tmp_path),
     )
     assert [(d["line"], d["code"]) for d in json.loads(r.stdout)] == [(5, "omp-race-missing-reduction")]
+
+
+def test_continued_directives_crlf_and_file_defines():
+    text = (
+        "#if defined(ONE) && \\\n    TWO == 3\r\nx\r\n#endif\r\n#undef ONE\r\n#ifdef ONE\r\ny\r\n#endif\r\n"
+    )
+    out = preprocessor.blank_inactive(text, M)
+    assert out.split("\n") == [
+        "#if defined(ONE) && \\",
+        "    TWO == 3\r",
+        "\r",
+        "#endif\r",
+        "#undef ONE\r",
+        "#ifdef ONE\r",
+        "\r",
+        "#endif\r",
+        "",
+    ]
+    # A #define inside a branch that may or may not be compiled makes the macro unknown.
+    text = "#ifdef UNKNOWN\n#define GONE 1\n#endif\n#ifdef GONE\nz\n#endif\n"
+    assert preprocessor.blank_inactive(text, M) == text

@@ -476,6 +476,7 @@ class MpiSemantics:
                 [(h.node, "the persistent request was created here")],
             )
         h.active = True
+        ev.starts.append(h)
         self._own_buffers(h, h.op)
 
     def _c_mpi_start(self, ev: Event) -> Any:

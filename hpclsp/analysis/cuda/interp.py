@@ -11,103 +11,39 @@ barrier in such code makes the kernel undecidable (``GiveUp``), as does exhausti
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Protocol
 
-from hpclsp.analysis.cuda.program import INTEGER_TYPES, N, Program, base_type, call_name, specifiers, walk
+from hpclsp.analysis.cuda.program import INTEGER_TYPES, N, Program, base_type, call_name
+from hpclsp.analysis.cuda.statements import RETURN, Statements
+from hpclsp.analysis.cuda.values import (
+    ANY_ELEMENT,
+    UNK,
+    Agg,
+    Cell,
+    GiveUp,
+    Group,
+    Infeasible,
+    Mem,
+    Ptr,
+    Thread,
+    arith,
+    number,
+    prod,
+    ptr_arith,
+)
 
-
-class GiveUp(Exception):
-    """The kernel cannot be decided (barrier under an unknown condition, budget exhausted, ...)."""
-
-
-class Infeasible(Exception):
-    """This thread violates a stated assumption (``__requires``, ``__assume``): not a real execution."""
-
-
-class _Unknown:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "UNK"
-
-
-UNK: Any = _Unknown()
-
-
-class Ptr:
-    """A pointer: array identity, memory space, byte offset, pointee size and type, inner dimensions."""
-
-    __slots__ = ("base", "space", "off", "esize", "dims", "size", "volatile", "elem")
-
-    def __init__(
-        self,
-        base: str,
-        space: str,  # "shared" | "global" | "local" | "const"
-        off: int,
-        esize: int,
-        dims: tuple[int, ...] = (),
-        size: int | None = None,  # bytes of the whole array when declared with constant extents
-        volatile: bool = False,
-        elem: str = "",  # pointee type name
-    ) -> None:
-        self.base, self.space, self.off, self.esize = base, space, off, esize
-        self.dims, self.size, self.volatile, self.elem = dims, size, volatile, elem
-
-    def _key(self) -> tuple[Any, ...]:
-        return (self.base, self.off, self.esize, self.dims)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Ptr) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def moved(self, delta: int, dims: tuple[int, ...] | None = None) -> Ptr:
-        """The pointer ``delta`` bytes further (optionally with fewer inner dimensions)."""
-        return Ptr(
-            self.base,
-            self.space,
-            self.off + delta,
-            self.esize,
-            self.dims if dims is None else dims,
-            self.size,
-            self.volatile,
-            self.elem,
-        )
-
-    def retyped(self, esize: int, elem: str, volatile: bool = False) -> Ptr:
-        """The same address seen as a pointer to another type (a cast)."""
-        return Ptr(self.base, self.space, self.off, esize, (), self.size, self.volatile or volatile, elem)
-
-
-@dataclasses.dataclass(frozen=True)
-class Mem:
-    """The unknown content of one memory location (equal tokens: the same value, if never written)."""
-
-    base: str
-    off: int
-
-
-@dataclasses.dataclass(frozen=True)
-class Cell:
-    """A scalar variable in shared or global memory (reads and writes are accesses)."""
-
-    ptr: Ptr
-
-
-@dataclasses.dataclass(frozen=True)
-class Group:
-    """A cooperative group: ``block``, ``grid`` or ``warp`` (tiles and coalesced groups)."""
-
-    kind: str
-
-
-@dataclasses.dataclass(frozen=True)
-class Agg:
-    """A struct-typed parameter whose fields may be pointers to global memory."""
-
-    path: str
+__all__ = [
+    "ANY_ELEMENT",
+    "UNK",
+    "GiveUp",
+    "Infeasible",
+    "Interp",
+    "Mem",
+    "Ptr",
+    "Recorder",
+    "Thread",
+    "params_of",
+]
 
 
 class Recorder(Protocol):
@@ -118,11 +54,6 @@ class Recorder(Protocol):
     def tick(self) -> None: ...
 
 
-BREAK, CONTINUE, RETURN = 1, 2, 3
-#: Offset of an access whose element is chosen by data (``bins[data[i]]++``).
-ANY_ELEMENT = -1
-LOOP_CAP = 8  # iterations of a loop without barriers (enough for every pattern of a few threads)
-LOOP_CAP_BARRIER = 5
 ATOMICS = frozenset(
     "atomicAdd atomicSub atomicExch atomicMin atomicMax atomicInc atomicDec atomicCAS atomicAnd "
     "atomicOr atomicXor atomicAdd_block atomicAdd_system".split()
@@ -145,31 +76,7 @@ INT_FUNCS: dict[str, Any] = {
 }
 
 
-@dataclasses.dataclass
-class Thread:
-    """The identity and barrier state of one simulated thread."""
-
-    tid: tuple[int, int, int]
-    bid: tuple[int, int, int]
-    bdim: tuple[int, int, int]
-    gdim: tuple[int, int, int]
-    lin: int  # linear id inside the block
-    block: int  # linear block id
-    epochs: list[int] = dataclasses.field(default_factory=lambda: [0, 0, 0])  # grid, block, warp
-    trace: list[int] = dataclasses.field(default_factory=list)  # block/grid barrier node ids
-    grid_trace: list[int] = dataclasses.field(default_factory=list)
-    #: Undecidable branches this thread is inside: (condition id, arm). Accesses made on such a path
-    #: may or may not happen; two of them are compatible unless they took different arms of one branch.
-    path: list[tuple[int, int]] = dataclasses.field(default_factory=list)
-    exited_maybe: bool = False
-
-    @property
-    def warp(self) -> int:
-        """Warp index inside the block."""
-        return self.lin // 32
-
-
-class Interp:
+class Interp(Statements):
     """Runs kernels and device functions of a ``Program`` for one thread at a time."""
 
     def __init__(self, prog: Program, rec: Recorder, params: dict[str, int]) -> None:
@@ -226,289 +133,7 @@ class Interp:
                         env[left.text] = v
         self.exec(body, env)
 
-    # -- statements --------------------------------------------------------------------------------
-    def exec(self, n: N, env: dict[str, Any]) -> int | None:
-        """Execute a statement; returns BREAK/CONTINUE/RETURN or None."""
-        self.steps += 1
-        if not self.steps & 255:
-            self.rec.tick()
-        t = n.type
-        if t == "compound_statement":
-            for k in n.kids:
-                s = self.exec(k, env)
-                if s:
-                    return s
-            return None
-        if t == "expression_statement":
-            if n.kids:
-                self.eval(n.kids[0], env)
-            return None
-        if t == "declaration":
-            self._declare(n, env)
-            return None
-        if t == "if_statement":
-            return self._if(n, env)
-        if t in ("for_statement", "while_statement", "do_statement"):
-            return self._loop(n, env)
-        if t == "return_statement":
-            self.ret = self.eval(n.kids[0], env) if n.kids else UNK
-            return RETURN
-        if t == "break_statement":
-            return BREAK
-        if t == "continue_statement":
-            return CONTINUE
-        if t == "switch_statement":
-            return self._switch(n, env)
-        if t in ("labeled_statement", "attributed_statement"):
-            return self.exec(n.kids[-1], env) if n.kids else None
-        if t in ("goto_statement", "for_range_loop", "try_statement", "throw_statement", "ERROR"):
-            raise GiveUp(t)
-        return None  # comments, preprocessor lines, type definitions, empty statements
-
-    def _if(self, n: N, env: dict[str, Any]) -> int | None:
-        cond = n.f.get("condition")
-        c = self.truth(self.eval(_cond(cond), env)) if cond is not None else UNK
-        cons, alt = n.f.get("consequence"), n.f.get("alternative")
-        if alt is not None and alt.type == "else_clause":
-            alt = alt.kids[-1] if alt.kids else None
-        if c is not UNK:
-            branch = cons if c else alt
-            return self.exec(branch, env) if branch is not None else None
-        if self.prog.contains_barrier(n, self.bcache):
-            raise GiveUp("barrier under an undecidable condition")
-        self._note_cond(n.id, cond)
-        return self._both(env, n.id, cons, alt)
-
-    def _both(self, env: dict[str, Any], key: int, *arms: N | None) -> int | None:
-        """Run every arm of an undecidable branch on its own path; merge the environments."""
-        th = self.th
-        assert th is not None
-        envs = []
-        left_early = False
-        for i, arm in enumerate(arms):
-            e = dict(env)
-            th.path.append((key, i))
-            if arm is not None and self.exec(arm, e):
-                left_early = True
-            th.path.remove((key, i))
-            envs.append(e)
-        for k in set().union(*envs):
-            vals = [e.get(k, UNK) for e in envs]
-            env[k] = vals[0] if all(v == vals[0] for v in vals) else UNK
-        if left_early:  # this thread may have left the loop/function: what follows may not run
-            th.path.append((key, -1))
-            th.exited_maybe = True
-        return None
-
-    def _note_cond(self, key: int, cond: N | None) -> None:
-        """Remember the names an undecidable condition reads (to judge accesses made under it)."""
-        if key not in self.conds:
-            self.conds[key] = (
-                {x.text for x in walk(cond) if x.type == "identifier"} if cond is not None else set()
-            )
-
-    def _loop(self, n: N, env: dict[str, Any]) -> int | None:
-        th = self.th
-        assert th is not None
-        t = n.type
-        body = n.f.get("body")
-        cond = n.f.get("condition")
-        cond = _cond(cond) if cond is not None else None
-        init, update = n.f.get("initializer"), n.f.get("update")
-        if init is not None:
-            if init.type == "declaration":
-                self._declare(init, env)
-            else:
-                self.eval(init, env)
-        has_barrier = self.prog.contains_barrier(n, self.bcache)
-        iters = 0
-        unsure = 0
-        first = t == "do_statement"
-        while True:
-            if not first:
-                c = self.truth(self.eval(cond, env)) if cond is not None else 1
-                if c is UNK:
-                    if has_barrier:
-                        raise GiveUp("barrier in a loop with an undecidable condition")
-                    if unsure == 0:
-                        th.path.append((n.id, 0))
-                        self._note_cond(n.id, cond)
-                    unsure += 1
-                    if unsure > 2:
-                        break
-                elif not c:
-                    break
-            first = False
-            iters += 1
-            if iters > (LOOP_CAP_BARRIER if has_barrier else LOOP_CAP):
-                for x in _assigned(n):
-                    if not has_barrier and x == _counter(update):
-                        continue
-                    env[x] = UNK
-                if not has_barrier and self._tail(n, env, cond, update, body) == RETURN:
-                    return RETURN
-                break
-            s = self.exec(body, env) if body is not None else None
-            if s == BREAK:
-                break
-            if s == RETURN:
-                if unsure:
-                    th.path.remove((n.id, 0))
-                return RETURN
-            if update is not None:
-                self.eval(update, env)
-        if unsure:
-            th.path.remove((n.id, 0))
-            for x in _assigned(n):
-                env[x] = UNK
-        return None
-
-    def _tail(
-        self, n: N, env: dict[str, Any], cond: N | None, update: N | None, body: N | None
-    ) -> int | None:
-        """Run the last two iterations of a truncated counted loop (``for (i = a; i < b; i += c)``).
-
-        The first iterations and the last ones are where threads meet their neighbours' elements.
-        """
-        v = _counter(update)
-        step = self._step(update, env) if v is not None else None
-        cur = env.get(v) if v is not None else None
-        if v is None or not isinstance(step, int) or step <= 0 or not isinstance(cur, int) or body is None:
-            if v is not None:
-                env[v] = UNK
-            return None
-        if cond is None or cond.type != "binary_expression" or v in _assigned(body):
-            env[v] = UNK
-            return None
-        left, op, right = cond.f.get("left"), cond.f.get("operator"), cond.f.get("right")
-        bound = self.eval(right, env) if right is not None else UNK
-        if (
-            left is None
-            or left.text != v
-            or op is None
-            or op.text not in ("<", "<=", "!=")
-            or not isinstance(bound, int)
-        ):
-            env[v] = UNK
-            return None
-        last = bound - (0 if op.text == "<=" else 1)
-        last = cur + ((last - cur) // step) * step
-        for value in (last - step, last):
-            if value >= cur:
-                env[v] = value
-                s = self.exec(body, env)
-                if s in (BREAK, RETURN):
-                    env[v] = UNK
-                    return s
-        env[v] = UNK
-        return None
-
-    def _step(self, update: N | None, env: dict[str, Any]) -> Any:
-        if update is None:
-            return None
-        if update.type == "update_expression":
-            return 1 if "++" in update.text else None
-        if update.type == "assignment_expression" and update.f.get("operator") is not None:
-            right = update.f.get("right")
-            if update.f["operator"].text == "+=" and right is not None:
-                return self.eval(right, env)
-        return None
-
-    def _switch(self, n: N, env: dict[str, Any]) -> int | None:
-        cond = n.f.get("condition")
-        v = self.eval(_cond(cond), env) if cond is not None else UNK
-        body = n.f.get("body")
-        cases = [k for k in body.kids if k.type == "case_statement"] if body is not None else []
-        if v is UNK or not isinstance(v, int):
-            if self.prog.contains_barrier(n, self.bcache):
-                raise GiveUp("barrier in an undecidable switch")
-            self._note_cond(n.id, cond)
-            return self._both(env, n.id, *[_case_body(c) for c in cases])
-        start = None
-        for i, c in enumerate(cases):
-            val = c.f.get("value")
-            if val is not None and self.eval(val, env) == v:
-                start = i
-                break
-        if start is None:
-            start = next((i for i, c in enumerate(cases) if c.f.get("value") is None), None)
-        if start is None:
-            return None
-        for c in cases[start:]:
-            for st in c.kids[1:] if c.f.get("value") is not None else c.kids:
-                s = self.exec(st, env)
-                if s == BREAK:
-                    return None
-                if s:
-                    return s
-        return None
-
-    def _declare(self, n: N, env: dict[str, Any], file_scope: bool = False) -> None:
-        spec = specifiers(n)
-        shared = "__shared__" in spec
-        space = (
-            "shared"
-            if shared
-            else "global"
-            if "__device__" in spec
-            else "const"
-            if "__constant__" in spec
-            else None
-        )
-        if file_scope and space is None and "const" not in spec and "constexpr" not in spec:
-            return
-        ty = n.f.get("type")
-        tname = base_type(ty)
-        esize = self.prog.type_size(ty) or 4
-        vol = "volatile" in spec
-        for d in n.kids:
-            if d.type not in ("identifier", "init_declarator", "array_declarator", "pointer_declarator"):
-                continue
-            value = d.f.get("value") if d.type == "init_declarator" else None
-            decl = d.f.get("declarator") if d.type == "init_declarator" else d
-            dims: list[int | None] = []
-            ptr = False
-            while decl is not None and decl.type in (
-                "array_declarator",
-                "pointer_declarator",
-                "reference_declarator",
-            ):
-                if decl.type == "array_declarator":
-                    sz = decl.f.get("size")
-                    dims.insert(0, _as_int(self.eval(sz, env)) if sz is not None else None)
-                elif decl.type == "pointer_declarator":
-                    ptr = True
-                decl = decl.f.get("declarator") or (decl.kids[-1] if decl.kids else None)
-            if decl is None or decl.type != "identifier":
-                continue
-            name = decl.text
-            if dims and not ptr:
-                inner = tuple(x or 0 for x in dims[1:])
-                total = None if any(x is None for x in dims) else esize * _prod(dims)  # type: ignore[arg-type]
-                sp = space or "local"
-                base = f"{name}@{n.id}"
-                env[name] = Ptr(base, sp, 0, esize, inner, total, vol, tname)
-            elif space in ("shared", "global") and not ptr:
-                env[name] = Cell(Ptr(f"{name}@{n.id}", space, 0, esize, (), esize, vol, tname))
-            elif value is not None:
-                v = self.eval(value, env) if value.type != "initializer_list" else UNK
-                if isinstance(v, Ptr) and vol and not v.volatile:
-                    v = v.retyped(v.esize, v.elem, True) if not v.dims else v
-                if tname not in INTEGER_TYPES and isinstance(v, (int, float)) and not ptr:
-                    v = UNK if tname not in ("float", "double") else float(v)
-                env[name] = v
-            else:
-                env[name] = UNK
-
     # -- expressions -------------------------------------------------------------------------------
-    def truth(self, v: Any) -> Any:
-        """1/0 for a known scalar or pointer, UNK otherwise."""
-        if isinstance(v, (int, float)):
-            return 1 if v else 0
-        if isinstance(v, Ptr):
-            return 1
-        return UNK
-
     def eval(self, n: N, env: dict[str, Any]) -> Any:
         """The value of an expression (recording the memory accesses it performs)."""
         self.steps += 1
@@ -546,7 +171,7 @@ class Interp:
     def _ev_number(self, n: N, env: dict[str, Any]) -> Any:
         v = _NUMBERS.get(n.text, _MISSING)
         if v is _MISSING:
-            v = _NUMBERS[n.text] = _number(n.text)
+            v = _NUMBERS[n.text] = number(n.text)
         return v
 
     def _ev_update(self, n: N, env: dict[str, Any]) -> Any:
@@ -554,7 +179,7 @@ class Interp:
         if arg is None:
             return UNK
         old = self.eval(arg, env)
-        new = _arith("+" if "++" in n.text else "-", old, 1)
+        new = arith("+" if "++" in n.text else "-", old, 1)
         self._store(arg, new, env, rmw=True)
         return new if n.text.lstrip().startswith(("++", "--")) else old
 
@@ -667,8 +292,8 @@ class Interp:
                 return 0 if tb == 0 else UNK if a is UNK or tb is UNK else 1
             return 1 if tb == 1 else UNK if a is UNK or tb is UNK else 0
         if isinstance(a, Ptr) or isinstance(b, Ptr):
-            return _ptr_arith(op, a, b)
-        return _arith(op, a, b)
+            return ptr_arith(op, a, b)
+        return arith(op, a, b)
 
     def _cast(self, ty: N | None, v: Any) -> Any:
         if ty is None:
@@ -743,7 +368,7 @@ class Interp:
         if not isinstance(base, Ptr) or not isinstance(i, int):
             return UNK
         if base.dims:
-            row = _prod(base.dims) * base.esize
+            row = prod(base.dims) * base.esize
             return base.moved(i * row, base.dims[1:])
         return base.moved(i * base.esize)
 
@@ -763,7 +388,7 @@ class Interp:
         v = self.eval(right, env) if right.type != "initializer_list" else UNK
         if op != "=":
             old = self.eval(left, env)
-            v = _ptr_arith(op[:-1], old, v) if isinstance(old, Ptr) else _arith(op[:-1], old, v)
+            v = ptr_arith(op[:-1], old, v) if isinstance(old, Ptr) else arith(op[:-1], old, v)
         self._store(left, v, env, rmw=op != "=")
         return v
 
@@ -954,111 +579,3 @@ def params_of(prog: Program, fn: N) -> list[tuple[str, str, int | None, str]]:
         _PARAM_CACHE.clear()
     _PARAM_CACHE[key] = out
     return out
-
-
-def _counter(update: N | None) -> str | None:
-    """The variable a loop update steps (``i++``, ``i += c``), or None."""
-    if update is None:
-        return None
-    target = update.f.get("argument") if update.type == "update_expression" else update.f.get("left")
-    if update.type in ("update_expression", "assignment_expression") and target is not None:
-        return target.text if target.type == "identifier" else None
-    return None
-
-
-def _cond(n: N) -> N:
-    if n.type == "condition_clause":
-        return n.f.get("value") or (n.kids[-1] if n.kids else n)
-    return n
-
-
-def _case_body(c: N) -> N:
-    return c  # a case_statement executes its statements; its value is a literal
-
-
-def _assigned(n: N) -> set[str]:
-    out = set()
-    for x in walk(n):
-        if x.type in ("assignment_expression", "update_expression"):
-            target = x.f.get("left") or x.f.get("argument")
-            if target is not None and target.type == "identifier":
-                out.add(target.text)
-        elif x.type == "init_declarator":
-            d = x.f.get("declarator")
-            if d is not None and d.type == "identifier":
-                out.add(d.text)
-    return out
-
-
-def _number(text: str) -> Any:
-    t = text.strip().replace("'", "")
-    low = t.lower()
-    if low.startswith("0x"):
-        try:
-            return int(low.rstrip("ul"), 16)
-        except ValueError:
-            return UNK
-    if any(c in low for c in ".e") or low.endswith("f"):
-        try:
-            return float(low.rstrip("fl"))
-        except ValueError:
-            return UNK
-    try:
-        s = low.rstrip("ul")
-        return int(s, 8) if len(s) > 1 and s.startswith("0") and s.isdigit() else int(s, 0)
-    except ValueError:
-        return UNK
-
-
-def _as_int(v: Any) -> int | None:
-    return v if isinstance(v, int) else None
-
-
-def _prod(xs: Any) -> int:
-    out = 1
-    for x in xs:
-        out *= x
-    return out
-
-
-def _arith(op: str, a: Any, b: Any) -> Any:  # noqa: C901 - C operators
-    if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
-        return UNK
-    if op in ("==", "!=", "<", "<=", ">", ">="):
-        return int({"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    if isinstance(a, float) or isinstance(b, float):
-        return a / b if op == "/" and b else UNK
-    if op in ("/", "%"):
-        if b == 0:
-            return UNK
-        q = abs(a) // abs(b)
-        q = q if (a >= 0) == (b > 0) else -q
-        return q if op == "/" else a - q * b
-    if op == "<<":
-        return a << b if 0 <= b < 64 else UNK
-    if op == ">>":
-        return a >> b if 0 <= b < 64 else UNK
-    if op == "&":
-        return a & b
-    if op == "|":
-        return a | b
-    if op == "^":
-        return a ^ b
-    return UNK
-
-
-def _ptr_arith(op: str, a: Any, b: Any) -> Any:
-    if isinstance(a, Ptr) and isinstance(b, int) and op in ("+", "-"):
-        step = a.esize * (_prod(a.dims) if a.dims else 1)
-        return a.moved((b if op == "+" else -b) * step)
-    if isinstance(b, Ptr) and isinstance(a, int) and op == "+":
-        return _ptr_arith("+", b, a)
-    if isinstance(a, Ptr) and isinstance(b, Ptr) and op in ("==", "!="):
-        return int((a == b) == (op == "=="))
-    return UNK

@@ -34,8 +34,8 @@ from hpclsp.analysis.cuda.program import N, Program, walk
 from hpclsp.analysis.source import SourceFile
 
 STEP_BUDGET = 600_000
-FILE_BUDGET = 1.6  # seconds for all the kernels of one file
-KERNEL_BUDGET = 1.0  # seconds for one kernel (all its launches)
+FILE_BUDGET = 1.3  # seconds for all the kernels of one file
+KERNEL_BUDGET = 0.9  # seconds for one kernel (all its launches)
 WARP = 32
 MAX_BLOCK = 256
 

@@ -17,9 +17,6 @@ from hpclsp.analysis.rules import rule
 
 FAMILY = "cuda"
 LANGS = ("cuda",)
-BARRIERS = frozenset(
-    {"__syncthreads", "__syncthreads_count", "__syncthreads_and", "__syncthreads_or", "__syncwarp"}
-)
 SYNC_CALLS = frozenset(
     {
         "cudaDeviceSynchronize",
@@ -99,31 +96,6 @@ def _launch_syntax(call: Node) -> Node | None:
 
 def _in(n: Node, outer: Node) -> bool:
     return outer.start_byte <= n.start_byte and n.end_byte <= outer.end_byte
-
-
-def _is_barrier(m: Model, n: Node) -> bool:
-    if n.type != "call_expression":
-        return False
-    fn = n.child_by_field_name("function")
-    if fn is None:
-        return False
-    if fn.type == "identifier":
-        return m.text(fn) in BARRIERS
-    if fn.type == "field_expression":
-        field = fn.child_by_field_name("field")
-        return field is not None and m.text(field) == "sync"
-    if fn.type == "qualified_identifier":
-        return m.text(fn).endswith("::sync")
-    return False
-
-
-def _thread_taint(m: Model, unit: Unit) -> set[str]:
-    key = f"cuda_taint:{unit.node.start_byte}"
-    t = m.source.cache.get(key)
-    if t is None:
-        t = m.taint(unit, {"threadIdx"})
-        m.source.cache[key] = t
-    return t
 
 
 # -- host-side checks ----------------------------------------------------------------------------

@@ -699,11 +699,10 @@ class _Builder:
         self.walk_top(root)
         constructs = _bind_constructs(self.src, dirs, self.loops)
         for con in constructs:
-            f = next(
-                (f for f in self.functions if f.node.start_byte <= con.span_byte < f.node.end_byte), None
-            )
-            if f is not None:
-                f.constructs.append(con)
+            # the innermost unit: a Fortran program or module procedure contains its internal procedures
+            holders = [f for f in self.functions if f.node.start_byte <= con.span_byte < f.node.end_byte]
+            if holders:
+                min(holders, key=lambda f: f.node.end_byte - f.node.start_byte).constructs.append(con)
         self.accesses.sort(key=lambda a: a.order)
         return FileIR(
             self.src,
@@ -1089,6 +1088,12 @@ class _Builder:
                 return
             if t in ("parenthesized_expression",):
                 self.expr(node, node.parent)
+                return
+            if t in ("print_statement", "write_statement"):
+                for c in node.named_children:
+                    if c.type == "output_item_list":
+                        for item in c.named_children:
+                            self.expr(item, node)  # the output items are read
                 return
             for c in node.named_children:
                 self.stmt(c)

@@ -31,7 +31,7 @@ from hpclsp.analysis.loops import (
     build_ir,
     index_guard,
 )
-from hpclsp.analysis.races import calls, tasks
+from hpclsp.analysis.races import calls, tasks, threads
 from hpclsp.analysis.races.budget import WorkBudget
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.source import SourceFile
@@ -96,6 +96,7 @@ class ACtx:
     phase: int = 0
     in_target: bool = False
     ws: Construct | None = None  # enclosing workshare / parallel workshare
+    tid_guard: int | None = None  # runs only on the thread with this id (``if (tid == c)``)
 
 
 def _is_team(c: Construct) -> bool:
@@ -136,6 +137,7 @@ class _Analyzer:
         self.ws_callees: set[str] = set()
         self.variant_cache: dict[int, set[str]] = {}
         self.budget = WorkBudget()
+        self.tid_cache: dict[int, bool] = {}
         #: ids of callee accesses placed at their call sites (``races.calls``)
         self.proxies: set[int] = set()
         self.guard_cache: dict[tuple[int, str, int], int | None] = {}
@@ -251,7 +253,18 @@ class _Analyzer:
                 p = p.parent
         x.criticals = frozenset(crit)
         x.locks = frozenset(self.locks_held(f, a.start))
+        if team is not None and _is_team(team) and self.asks_thread_id(f):
+            tids = {t for t in f.thread_ids if self.private_tid(t, a.start, team, f)}
+            if tids:
+                x.tid_guard = threads.thread_guard(a, tids, team.start, self.fortran)
         return x
+
+    def asks_thread_id(self, f: Function) -> bool:
+        """Whether the function calls ``omp_get_thread_num`` (only then can a branch depend on the thread id)."""
+        got = self.tid_cache.get(id(f))
+        if got is None:
+            got = self.tid_cache[id(f)] = any(n.lower() == "omp_get_thread_num" for n, _ in f.calls)
+        return got
 
     def locks_held(self, f: Function, byte: int) -> set[str]:
         held: dict[str, bool] = {}
@@ -427,6 +440,8 @@ class _Analyzer:
             and self.thread_distinct(x, y, f, team)
         ):
             return None  # a[tid]: each thread its own element, and one thread runs its accesses in order
+        if x.task is None and y.task is None and x.tid_guard is not None and x.tid_guard == y.tid_guard:
+            return None  # both under ``if (tid == c)``: one thread runs them, in program order
         if x.task is not None or y.task is not None:
             return self.task_concurrent(x, y, team, f)
         if team is None:
@@ -609,6 +624,8 @@ class _Analyzer:
 
     def task_concurrent(self, x: ACtx, y: ACtx, team: Construct | None, f: Function) -> tuple | None:
         tx, ty = x.task, y.task
+        if team is None and _is_entry(f) and not any(t is not None and t.has("target") for t in (tx, ty)):
+            return None  # outside every parallel region of the program's entry only the initial thread runs tasks
         if tx is not None and tx is ty and tx.has("taskloop") and tx.loop is not None and x.loopc is tx:
             return self.loop_pair(x, y, tx)  # the iterations of one taskloop run as concurrent tasks
         if tx is not None and tx is ty:
@@ -949,6 +966,19 @@ class _Analyzer:
         self, name: str, pairs: list, team: Construct | None, f: Function, xs: list[ACtx], in_target: bool
     ) -> None:
         rep = [x for x in xs if x.loopc is None and x.single is None and x.section is None and x.task is None]
+        writers = [x for x in rep if x.acc.is_write]
+        if writers and all(x.tid_guard is not None for x in writers):
+            # written on one thread's branch only: the race is with the other threads' accesses
+            x, y = min(pairs, key=lambda p: not (p[0].acc.is_write and p[1].acc.is_write))
+            w, o = (x, y) if x.acc.is_write and x.tid_guard is not None else (y, x)
+            ok = "written" if o.acc.is_write else "read"
+            msg = (
+                f"`{w.acc.text}` written here by thread {w.tid_guard} only may run while another thread "
+                f"accesses `{o.acc.text}` ({ok}): no barrier separates them"
+            )
+            kind = "target" if in_target else "shared-write"
+            self.add(Race(kind, name, w.acc, [o.acc] if o.acc is not w.acc else [], msg, 0.85))
+            return
         if all(x.acc.is_scalar for x in rep) or all(
             all(e is not None and e.is_const for e in x.acc.subscripts) for x in rep
         ):
@@ -1061,6 +1091,11 @@ class _Analyzer:
             return
         self.seen.add(key)
         self.races.append(r)
+
+
+def _is_entry(f: Function) -> bool:
+    """The program's entry point (C ``main``, a Fortran ``program`` unit): never called from a parallel region."""
+    return f.name == "main" or f.node.type == "program"
 
 
 def _distinct_constant_elements(a: Access, b: Access) -> bool:

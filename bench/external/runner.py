@@ -3,8 +3,8 @@
 Each worker is forked from the (warm) parent and analyses one file at a time through the same calls
 as the CLI: ``project.analyze`` (the engine plus suppression comments; no compile_commands.json,
 no hpclsp.toml) for ``check`` and ``advisor.advise`` for ``suggest``. A file gets a
-CPU-time limit (``ITIMER_PROF`` raises in the worker, so machine load cannot turn a slow file into a
-timeout) and a wall-clock backstop after which the parent kills the worker and starts another.
+CPU-time limit (a watchdog thread interrupts the worker, so machine load cannot turn a slow file into
+a timeout) and a wall-clock backstop after which the parent kills the worker and starts another.
 A timed-out file is reported with no findings and ``timed_out=True``.
 
 The engine's own wall-clock budget is disabled here: under load it would skip rules and make the
@@ -13,11 +13,13 @@ figures depend on what else runs on the machine; the CPU limit takes its place.
 
 from __future__ import annotations
 
+import _thread
 import dataclasses
 import logging
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterable
 from multiprocessing.connection import Connection, wait
@@ -51,8 +53,39 @@ class _CpuLimit(BaseException):
     """Raised in a worker when a file has used up its CPU time (a BaseException: rules catch Exception)."""
 
 
-def _on_sigprof(signum: int, frame: Any) -> None:
-    raise _CpuLimit()
+class _Watchdog(threading.Thread):
+    """Interrupts the worker's main thread when the current job has used more than ``limit`` CPU seconds.
+
+    A thread polling the process CPU clock rather than ``ITIMER_PROF``: on this kind of machine an
+    armed profiling timer made the process CPU clock coarse (whole ticks), spoiling the per-file times.
+    """
+
+    def __init__(self, limit: float) -> None:
+        super().__init__(daemon=True)
+        self.limit = limit
+        self.started: float | None = None  # CPU clock when the running job began; None: idle
+
+    def arm(self) -> None:
+        """A job starts now."""
+        self.started = time.process_time()
+
+    def disarm(self) -> None:
+        """The job is over (an interrupt arriving later is ignored)."""
+        self.started = None
+
+    def on_signal(self, signum: int, frame: Any) -> None:
+        """SIGUSR1 handler in the main thread: abort the job if it is still running."""
+        if self.started is not None:
+            self.started = None
+            raise _CpuLimit()
+
+    def run(self) -> None:
+        step = min(0.1, self.limit / 4)
+        while True:
+            time.sleep(step)
+            start = self.started
+            if start is not None and time.process_time() - start > self.limit:
+                _thread.interrupt_main(signal.SIGUSR1)
 
 
 def warm_up() -> None:
@@ -131,8 +164,10 @@ def _worker(conn: Connection, cpu_limit: float) -> None:
     """Serve jobs from the pipe until told to stop; exit after a CPU-limit hit (state may be torn)."""
     # a failing rule is counted in the row's "errors" (and listed by -v), not logged with a traceback
     logging.disable(logging.ERROR)
-    signal.signal(signal.SIGPROF, _on_sigprof)
+    dog = _Watchdog(cpu_limit)
+    signal.signal(signal.SIGUSR1, dog.on_signal)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    dog.start()
     while True:
         try:
             job = conn.recv()
@@ -142,18 +177,17 @@ def _worker(conn: Connection, cpu_limit: float) -> None:
             return
         t0, c0 = time.perf_counter(), time.process_time()
         try:
-            signal.setitimer(signal.ITIMER_PROF, cpu_limit)
+            dog.arm()
             out = analyse(job)
-            signal.setitimer(signal.ITIMER_PROF, 0)
+            dog.disarm()
         except _CpuLimit:
-            signal.setitimer(signal.ITIMER_PROF, 0)
             out = Outcome(job.key, timed_out=True)
             out.seconds = time.perf_counter() - t0
             out.cpu_seconds = time.process_time() - c0
             conn.send(out)
             return
         except Exception as exc:  # report, keep serving
-            signal.setitimer(signal.ITIMER_PROF, 0)
+            dog.disarm()
             out = Outcome(job.key, error=f"{type(exc).__name__}: {exc}")
         conn.send(out)
 

@@ -206,7 +206,13 @@ def _dname(dtype: Any) -> str:
 def _type_match(sem: MpiSemantics, ev: Event, p: Ptr, dtype: Any, buf: str) -> None:
     sig, _ = mpi_types.info(dtype)
     ctype = p.obj.ctype
-    if sig is None or not sig or ctype is None or "*" in ctype or ctype not in consts.C_SIZES:
+    if (
+        sig is None
+        or not sig
+        or ctype is None
+        or "*" in ctype
+        or (ctype not in consts.C_SIZES and ctype not in T.F_SIZES)
+    ):
         return
     kinds = {t for t, _ in sig}
     if len(kinds) != 1:

@@ -77,8 +77,34 @@ class Program:
         self.define_nodes: dict[str, Node] = {}
         self.define_text: dict[int, str] = {}
         self._mpi_cache: dict[int, bool] = {}
-        for node in source.tree.root_node.named_children:
-            self._top(node)
+        self.fortran = source.language == "fortran"
+        if self.fortran:
+            self._fortran_units(source.tree.root_node)
+        else:
+            for node in source.tree.root_node.named_children:
+                self._top(node)
+
+    def _fortran_units(self, root: Node) -> None:
+        """Fortran: the main program and every subroutine and function (names lower-case)."""
+        stack = [root]
+        while stack:
+            n = stack.pop()
+            if n.type == "program":
+                self.functions["main"] = n
+            elif n.type in ("subroutine", "function"):
+                head = n.named_children[0] if n.named_children else None
+                name = head.child_by_field_name("name") if head is not None else None
+                if name is not None:
+                    self.functions[self.text(name).lower()] = n
+            if n.type in (
+                "translation_unit",
+                "program",
+                "module",
+                "internal_procedures",
+                "subroutine",
+                "function",
+            ):
+                stack.extend(n.named_children)
 
     def _top(self, node: Node) -> None:
         if node.type == "function_definition":
@@ -105,7 +131,9 @@ class Program:
         stack = [node]
         while stack and not res:
             n = stack.pop()
-            if n.type == "call_expression":
+            if self.fortran:
+                res = self._fortran_effect(n, depth)
+            elif n.type == "call_expression":
                 fn = n.child_by_field_name("function")
                 name = self.text(fn) if fn is not None else ""
                 if name.upper().startswith(("MPI_", "PMPI_")):
@@ -119,6 +147,21 @@ class Program:
             stack.extend(n.named_children)
         self._mpi_cache[key] = res
         return res
+
+    def _fortran_effect(self, n: Node, depth: int) -> bool:
+        if n.type in ("subroutine_call", "call_expression"):
+            fn = n.child_by_field_name("subroutine") if n.type == "subroutine_call" else n.named_children[0]
+            name = self.text(fn).lower() if fn is not None else ""
+            if name.startswith(("mpi_", "pmpi_")):
+                return True
+            if name in self.functions:
+                return depth >= MAX_DEPTH or self.has_effects(self.functions[name], depth + 1)
+            return (
+                n.type == "subroutine_call"
+            )  # an unknown subroutine; unknown names in expressions are arrays
+        if n.type == "keyword_statement":
+            return self.text(n).strip().lower() != "continue"
+        return n.type in ("stop_statement", "goto_statement")
 
 
 def _declarator_name(d: Node | None, text: Any) -> str | None:
@@ -154,8 +197,7 @@ class RankEvaluator(Memory, consts.Evaluator):
             for d in self.program.global_decls:
                 self.declare(d, static=True)
             self.scopes.append({})
-            self._bind_main_params(main)
-            self.exec(main.child_by_field_name("body"))
+            self.exec_main(main)
             self.trace.complete = True
         except _Return:
             self.trace.complete = True
@@ -167,6 +209,11 @@ class RankEvaluator(Memory, consts.Evaluator):
             self.trace.stopped = "nested too deeply"
         self.mpi.finish()
         return self.trace
+
+    def exec_main(self, main: Node) -> None:
+        """Run the body of ``main`` (C: with ``argc == 1``)."""
+        self._bind_main_params(main)
+        self.exec(main.child_by_field_name("body"))
 
     def _bind_main_params(self, main: Node) -> None:
         fd = main.child_by_field_name("declarator")
@@ -413,4 +460,8 @@ def _pointer_binary(op: str, a: Any, b: Any) -> Any:
 
 def run_rank(program: Program, rank: int, nprocs: int, deadline: float) -> Trace:
     """The trace of one rank with ``nprocs`` processes."""
+    if program.fortran:
+        from hpclsp.analysis.hostcode.mpi_fortran import FortranRankEvaluator
+
+        return FortranRankEvaluator(program, rank, nprocs, deadline).run()
     return RankEvaluator(program, rank, nprocs, deadline).run()

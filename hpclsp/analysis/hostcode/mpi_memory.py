@@ -368,7 +368,8 @@ class Memory:
             kids = node.named_children
             node = node.child_by_field_name("argument") or (kids[0] if kids else None)
         if node is not None:
-            obj = self.find(self.text(node))
+            name = self.text(node)
+            obj = self.find(name.lower() if getattr(self, "fortran", False) else name)
             if obj is not None:
                 self.havoc_obj(obj)
 
@@ -381,6 +382,10 @@ class Memory:
                 self.havoc_lvalue(n.child_by_field_name("left"))
             elif n.type == "update_expression":
                 self.havoc_lvalue(n.child_by_field_name("argument"))
+            elif n.type == "assignment_statement":  # Fortran
+                self.havoc_lvalue(n.child_by_field_name("left"))
+            elif n.type == "loop_control_expression" and n.named_children:
+                self.havoc_lvalue(n.named_children[0])
             elif n.type == "pointer_expression" and self.text(n).startswith("&"):
                 self.havoc_lvalue(n.child_by_field_name("argument"))
             elif n.type == "call_expression":

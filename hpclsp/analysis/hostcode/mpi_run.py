@@ -16,7 +16,7 @@ from hpclsp.analysis.hostcode.mpi_trace import Finding, Trace
 PROCESS_COUNTS = (2, 3, 4)
 #: Seconds of evaluation for one file (all process counts and ranks together).
 BUDGET = 1.0
-_LANGS = ("c", "cpp", "cuda")
+_LANGS = ("c", "cpp", "cuda", "fortran")
 
 
 def traces_for(program: Program, nprocs: int, deadline: float) -> list[Trace]:
@@ -75,7 +75,7 @@ def as_findings(source, code: str) -> list:  # type: ignore[no-untyped-def]
 
 def evaluates(source) -> bool:  # type: ignore[no-untyped-def]
     """True when the evaluator takes charge of the file (a C-family file with MPI calls and a ``main``)."""
-    if source.language not in _LANGS or "MPI_" not in source.text:
+    if source.language not in _LANGS or "MPI_" not in source.text.upper():
         return False
     key = "mpi_eval_program"
     if key not in source.cache:

@@ -340,3 +340,14 @@ SPECIAL_BUFFERS = frozenset({"MPI_IN_PLACE", "MPI_BOTTOM"})
 ANY_SOURCE, ANY_TAG, PROC_NULL = "MPI_ANY_SOURCE", "MPI_ANY_TAG", "MPI_PROC_NULL"
 #: The smallest tag upper bound the standard guarantees (MPI_TAG_UB is at least this).
 TAG_UB_MIN = 32767
+#: Element sizes of Fortran types, by the names the datatype table uses.
+F_SIZES = {
+    "integer4": 4,
+    "integer8": 8,
+    "real4": 4,
+    "real8": 8,
+    "complex8": 8,
+    "complex16": 16,
+    "logical": 4,
+    "character": 1,
+}

@@ -36,6 +36,8 @@ class Obj:
     is_array: bool = False
     #: Array extents (``int a[4][2]`` -> [4, 2]); empty for scalars and heap blocks.
     dims: list[int] = dataclasses.field(default_factory=list)
+    #: Fortran lower bounds per dimension (1 when absent).
+    lower: list[int] = dataclasses.field(default_factory=list)
     heap: bool = False
     freed: bool = False
     #: Struct members by name (each an Obj), for ``s.f`` on locals.

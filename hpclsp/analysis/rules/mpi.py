@@ -1082,7 +1082,7 @@ if (rank == 0)
 def check_collective_rank_branch(ctx: Context) -> Iterator[Finding]:
     """Collectives under rank-dependent control flow."""
     if mpi_run.evaluates(ctx.source):
-        return  # a C program with main: the per-rank evaluator's mpi-collective-mismatch decides
+        return  # a program with a main: the per-rank evaluator's mpi-collective-mismatch decides
     m = _model(ctx)
     if m is None:
         return

@@ -13,7 +13,7 @@ from hpclsp.analysis.hostcode import mpi_run
 from hpclsp.analysis.rules import rule
 
 FAMILY = "mpi"
-LANGS = ("c", "cpp", "cuda")
+LANGS = ("c", "cpp", "cuda", "fortran")
 
 
 def _emit(ctx: Context, code: str) -> list[Finding]:

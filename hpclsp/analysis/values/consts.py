@@ -426,6 +426,8 @@ class Evaluator:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         opn = node.child_by_field_name("operator")
         op = self.text(opn) if opn is not None else ""
+        if left is None and node.child_by_field_name("argument") is not None:  # Fortran ``.not. x``
+            return unary(op, self.eval(node.child_by_field_name("argument")))
         if op in ("&&", "||") or op.lower() in (".and.", ".or."):
             a = self.eval(left)
             ta = truth(a)

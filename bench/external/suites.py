@@ -66,9 +66,19 @@ _PAIR = re.compile(r"@(\d+):\d+:[RW]\w*\s+vs\.?\s+.*?@(\d+):\d+:[RW]")
 _DRB_LABEL = re.compile(r"-(yes|no)$")
 
 
+_ACCESS_SET = re.compile(r"\b(Write|Read)_set\s*=\s*\{([^}]*)\}")
+
+
 def race_pairs(text: str) -> tuple[tuple[int, int], ...]:
-    """Every ``var@L:C:R/W vs. var@L:C:R/W`` pair written in a DataRaceBench file, as line pairs."""
-    return tuple((int(a), int(b)) for a, b in _PAIR.findall(text))
+    """Every ``var@L:C:R/W vs. var@L:C:R/W`` pair written in a DataRaceBench file, as line pairs; a header
+    giving ``Write_set = {...}`` and ``Read_set = {...}`` instead means every write-write and write-read pair."""
+    pairs = [(int(a), int(b)) for a, b in _PAIR.findall(text)]
+    sets: dict[str, list[int]] = {"Write": [], "Read": []}
+    for kind, body in _ACCESS_SET.findall(text):
+        sets[kind] += [int(n) for n in re.findall(r"@(\d+):\d+", body)]
+    writes = sets["Write"]
+    pairs += [(w, o) for i, w in enumerate(writes) for o in writes[i:] + sets["Read"]]
+    return tuple(dict.fromkeys(pairs))
 
 
 def collect_drb(root: str) -> list[Case]:

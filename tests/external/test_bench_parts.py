@@ -77,6 +77,8 @@ def test_stage_keeps_relative_includes(tmp_path):
 def test_label_parsers():
     text = "Data race pairs: a[i+1]@64:10:R vs. a[i]@64:5:W\n 2. x@74:5:W vs. x@75:5:W\n"
     assert suites.race_pairs(text) == ((64, 64), (74, 75))
+    sets = "Write_set = {j@61:10, j@61:20}\n  Read_set = {j@62:20, j@61:14}\n"
+    assert set(suites.race_pairs(sets)) == {(61, 61), (61, 62)}
     assert suites.named_lines("/* wrong count. line 17 */") == {17}
     assert suites.named_lines("lines 13 and 14; line 20 - 22") == {13, 14, 20, 21, 22}
     status, regexes = suites.expected_errors(

@@ -68,9 +68,9 @@ def print_report(report: dict[str, Any], verbose: bool) -> None:
     for row in rows.values():
         print(format_row(row, report["unit"]))
     print(
-        "  slowest: "
+        "  slowest (CPU): "
         + ", ".join(
-            f"{s['file']} {s['ms']} ms" + (" (timed out)" if s["timed_out"] else "")
+            f"{s['file']} {s['cpu_ms']} ms ({s['ms']} ms wall)" + (" (timed out)" if s["timed_out"] else "")
             for s in report["slowest"]
         )
     )

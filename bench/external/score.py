@@ -54,11 +54,11 @@ def score_suite(
     """Rows per language/category plus "all", the slowest files and the misjudged ones."""
     rows: dict[str, Row] = {"all": Row("all")}
     misjudged: list[dict[str, Any]] = []
-    timed: list[tuple[float, str, bool]] = []
+    timed: list[tuple[float, float, str, bool]] = []
     for i, case in enumerate(cases):
         out = outcomes.get(i) or Outcome(i, error="no result")
         rel = os.path.relpath(case.path, suite_dir)
-        timed.append((out.seconds, rel, out.timed_out))
+        timed.append((out.cpu_seconds, out.seconds, rel, out.timed_out))
         targets = [rows["all"]] + [rows.setdefault(g, Row(g)) for g in case.groups]
         if case.reference is not None:
             note = _score_loops(case, out, targets, rel)
@@ -79,7 +79,10 @@ def score_suite(
         "directory": suite_dir,
         "unit": suite.unit,
         "rows": {name: row for name, row in sorted(rows.items(), key=lambda kv: (kv[0] != "all", kv[0]))},
-        "slowest": [{"file": f, "ms": round(1000 * s), "timed_out": t} for s, f, t in timed[:5]],
+        "slowest": [
+            {"file": f, "cpu_ms": round(1000 * c), "ms": round(1000 * s), "timed_out": t}
+            for c, s, f, t in timed[:5]
+        ],
         "misjudged": misjudged,
     }
 

@@ -961,6 +961,8 @@ class _Builder:
             m = re.match(r"intent\((inout|in|out)\)", a)
             if m:
                 intent = m.group(1)
+        if "value" in attrs and intent is None:
+            intent = "in"  # passed by value: the callee changes its own copy, never the actual argument
         is_param_const = "parameter" in attrs
         if "save" in attrs:
             storage = "save"
@@ -2270,12 +2272,14 @@ def _bind_constructs(
                 continue
             c.start, c.end, c.loop, c.stmt = lp.node.start_byte, lp.node.end_byte, lp, lp.node
             n = 1
-            col = d.clause("collapse")
-            if col is not None and col.args:
-                try:
-                    n = max(1, int(col.args.strip()))
-                except ValueError:
-                    n = 1
+            # collapse(n), and ordered(n) (doacross): the n outermost loops are associated with the construct
+            for word in ("collapse", "ordered"):
+                col = d.clause(word)
+                if col is not None and col.args:
+                    try:
+                        n = max(n, int(col.args.strip()))
+                    except ValueError:
+                        pass
             cur: Loop | None = lp
             while cur is not None and len(c.loops) < n:
                 c.loops.append(cur)

@@ -67,12 +67,12 @@ def callee_accesses(
         if not any(a.is_write for a in accs):
             continue
         for a in accs[:MAX_PER_CALL]:
-            proxy = dataclasses.replace(a, node=_AtByte(byte, a.node), func=f)  # type: ignore[arg-type]
+            proxy = dataclasses.replace(a, node=AtByte(byte, a.node), func=f)  # type: ignore[arg-type]
             out.append(CalleeAccess(proxy, a, g))
     return out
 
 
-class _AtByte:
+class AtByte:
     """A stand-in tree node: the callee's node, but starting at the call site's byte."""
 
     def __init__(self, byte: int, node: object) -> None:

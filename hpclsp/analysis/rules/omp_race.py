@@ -346,6 +346,7 @@ class _Analyzer:
             ctxs.append(x)
         if team is not None and _is_team(team):
             ctxs.extend(self.callee_ctxs(f, team, fteams, bars))
+            ctxs.extend(self.reduction_ctxs(f, team, bars))
         by_name: dict[str, list[ACtx]] = {}
         for x in ctxs:
             by_name.setdefault(x.acc.name, []).append(x)
@@ -392,6 +393,35 @@ class _Analyzer:
             x.phase = sum(1 for b in bars if b <= ca.proxy.start)
             self.proxies.add(id(ca.proxy))
             out.append(x)
+        return out
+
+    def reduction_ctxs(self, f: Function, team: Construct, bars: list[int]) -> list[ACtx]:
+        """The combining write of each ``reduction`` item of a worksharing construct of the team.
+
+        Each thread adds its private copy into the shared variable at the end of the construct (safely
+        among themselves, hence ``atomic``), before the construct's barrier: a ``master`` or ``nowait``
+        access to the variable in the same phase races with it."""
+        out = []
+        for c in f.constructs:
+            if c is team or not team.contains(c.start) or self.nearest_team(c) is not team:
+                continue
+            if not (_is_ws_loop(c) or c.has("sections")) or c.has("parallel") or c.has("taskloop"):
+                continue
+            for cl in c.clauses:
+                if cl.name != "reduction":
+                    continue
+                for k, item in enumerate(cl.items):
+                    name = datasharing._items([item])[0]
+                    key = name.lower() if self.fortran else name
+                    if not datasharing.resolve(self.ir, key, team.start, team, f).shared:
+                        continue
+                    span = cl.item_spans[k] if k < len(cl.item_spans) else c.span
+                    node = calls.AtByte(c.start, c.stmt if c.stmt is not None else f.node)
+                    acc = Access(key, key, "W", [], span, node, None, f, text=name)  # type: ignore[arg-type]
+                    x = self.actx(acc, team, f)
+                    x.atomic = True
+                    x.phase = sum(1 for b in bars if b <= c.start)
+                    out.append(x)
         return out
 
     # -- concurrency ---------------------------------------------------------------------------

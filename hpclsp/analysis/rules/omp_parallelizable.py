@@ -21,8 +21,12 @@ if TYPE_CHECKING:
 Reports, as a hint, every loop whose iterations the advisor proved independent and where it would
 insert a pragma: the outermost profitable loop of a nest, outside any existing parallel region,
 with more than a handful of iterations. The message names the exact directive, with the
-`private`, `lastprivate`, `reduction`, `collapse` and `schedule` clauses it needs; the code action
-"Parallelize loop" inserts it. Controlled by the setting `suggestions.hints`.
+`private`, `firstprivate`, `lastprivate`, `reduction`, `collapse` and `schedule` clauses it needs;
+the code action "Parallelize loop" inserts it. Loops with I/O, calls of unknown effect, C++
+operators on shared objects, allocation into shared pointers, hidden state or early exits are never
+reported. When the loop writes through a pointer parameter that may overlap another one, the
+message states the assumption ("assuming `p` and `q` do not overlap"). Controlled by the setting
+`suggestions.hints`.
 """,
     why="""
 Finding the loops worth parallelizing, and the clauses that keep them correct, is the tedious part of
@@ -48,20 +52,23 @@ def check(ctx: Context) -> Iterable[Finding]:
     for a in advisor.advise(ctx.source):
         if not a.suggested or not a.pragma:
             continue
+        assuming = f" (assuming {'; '.join(a.assumptions)})" if a.assumptions else ""
         out.append(
             Finding(
                 code="omp-parallelizable-loop",
-                message=f"Loop can be parallelized: {a.pragma}",
+                message=f"Loop can be parallelized{assuming}: {a.pragma}",
                 span=a.keyword_span,
                 severity=Severity.HINT,
                 data={
                     "pragma": a.pragma,
                     "private": a.private,
+                    "firstprivate": a.firstprivate,
                     "lastprivate": a.lastprivate,
                     "reduction": a.reduction,
                     "collapse": a.collapse,
                     "schedule": a.schedule,
                     "reason": a.reason,
+                    "assumptions": a.assumptions,
                 },
             )
         )

@@ -33,9 +33,9 @@ from hpclsp.analysis.cuda.interp import (
 from hpclsp.analysis.cuda.program import N, Program, walk
 from hpclsp.analysis.source import SourceFile
 
-STEP_BUDGET = 600_000
-FILE_BUDGET = 1.3  # seconds for all the kernels of one file
-KERNEL_BUDGET = 0.9  # seconds for one kernel (all its launches)
+STEP_BUDGET = 600_000  # interpreter steps for one launch of one kernel
+FILE_STEPS = 1_500_000  # interpreter steps for all the launches of all the kernels of a file
+FILE_BUDGET = 1.3  # default wall-clock limit for one file (a safety net: the step budgets decide)
 WARP = 32
 MAX_BLOCK = 256
 
@@ -106,11 +106,19 @@ class _Inst:
     path: tuple[tuple[int, int], ...]
 
 
+class _Budget:
+    """Steps and wall-clock time left for one file."""
+
+    def __init__(self, seconds: float) -> None:
+        self.steps = 0
+        self.deadline = time.perf_counter() + seconds
+
+
 class _Recorder:
-    def __init__(self, deadline: float) -> None:
+    def __init__(self, budget: _Budget) -> None:
+        self.budget = budget
         self.steps = 0
         self.oob = 0
-        self.deadline = deadline
         self.arrays: dict[str, list[_Inst]] = {}
         self.meta: dict[str, Ptr] = {}
         self.nodes: dict[int, N] = {}
@@ -120,7 +128,12 @@ class _Recorder:
     def tick(self) -> None:
         """Called every 256 interpreter steps: enforce the step and time budgets."""
         self.steps += 256
-        if self.steps > STEP_BUDGET or time.perf_counter() > self.deadline:
+        self.budget.steps += 256
+        if (
+            self.steps > STEP_BUDGET
+            or self.budget.steps > FILE_STEPS
+            or time.perf_counter() > self.budget.deadline
+        ):
             raise GiveUp("budget")
 
     def access(self, th: Thread, ptr: Ptr, size: int, kind: str, node: N, value: Any) -> None:
@@ -183,7 +196,7 @@ def _offset_params(prog: Program, kernel: N) -> frozenset[str]:
 def _assumed_block(prog: Program, kernel: N) -> dict[int, int]:
     """Block extents a kernel assumes by computing ``blockIdx.x * C + ...`` with a constant C."""
     out: dict[int, int] = {}
-    ev = Interp(prog, _Recorder(time.perf_counter() + 1), {})
+    ev = Interp(prog, _Recorder(_Budget(1.0)), {})
     odd = (-7919, -7919, -7919)  # thread-dependent values must not pass for constants
     ev.th = Thread(odd, odd, odd, odd, 0, 0)
     for x in walk(kernel):
@@ -229,10 +242,10 @@ _Run = tuple[_Recorder, list[Thread], dict[int, N]]
 
 
 def _run(
-    prog: Program, kernel: N, n_value: int, launch: Any, deadline: float, small: frozenset[str] = frozenset()
+    prog: Program, kernel: N, n_value: int, launch: Any, budget: _Budget, small: frozenset[str] = frozenset()
 ) -> _Run | None:
     bd, gd = launch
-    rec = _Recorder(deadline)
+    rec = _Recorder(budget)
     params: dict[str, Any] = {"<int>": n_value, "<template>": bd[0]}
     params.update({f"<int:{name}>": 1 for name in small})
     interp = Interp(prog, rec, params)
@@ -258,30 +271,29 @@ def _shrink(launch: Any) -> Any:
     return tuple(max(1, x // 2) if x > 1 else 1 for x in bd), gd
 
 
-def analyze(source: SourceFile) -> list[KernelReport]:
-    """Races and divergent barriers of every kernel of a CUDA file."""
+def analyze(source: SourceFile, seconds: float = FILE_BUDGET) -> list[KernelReport]:
+    """Races and divergent barriers of every kernel of a CUDA file (``seconds``: wall-clock limit)."""
     cached: list[KernelReport] | None = source.cache.get("cuda_kernel_reports")
     if cached is not None:
         return cached
     prog = Program(source)
     reports = []
-    file_deadline = time.perf_counter() + FILE_BUDGET
+    budget = _Budget(seconds)
     for kernel in prog.kernels:
-        deadline = min(file_deadline, time.perf_counter() + KERNEL_BUDGET)
         launch = _launch(prog, kernel)
-        main = _run(prog, kernel, 1000, launch, deadline)
+        main = _run(prog, kernel, 1000, launch, budget)
         while main is not None and main[0].oob:
             launch = _shrink(launch)
             if launch is None:
                 break
-            main = _run(prog, kernel, 1000, launch, deadline)
+            main = _run(prog, kernel, 1000, launch, budget)
         if main is None or launch is None:
             reports.append(KernelReport(kernel, None, None))
             continue
         conflicts = _conflicts(main[0], main[1])
         offsets = _offset_params(prog, kernel)
         if offsets:  # `a[i + offset]`: also try the smallest offset, where neighbours meet
-            near = _run(prog, kernel, 1000, launch, deadline, offsets)
+            near = _run(prog, kernel, 1000, launch, budget, offsets)
             seen = {(c.array, c.first.id, c.second.id) for c in conflicts}
             conflicts += [
                 c
@@ -290,7 +302,7 @@ def analyze(source: SourceFile) -> list[KernelReport]:
             ]
         divs = _divergences(main[1], main[2])
         if prog.contains_barrier(kernel, {}):
-            small = _run(prog, kernel, 37, launch, deadline)
+            small = _run(prog, kernel, 37, launch, budget)
             known = {d.barrier.id for d in divs}
             divs += [
                 d for d in (_divergences(small[1], small[2]) if small else []) if d.barrier.id not in known

@@ -34,6 +34,14 @@ class Statements:
         """The value of an expression (see ``Interp``)."""
         raise NotImplementedError
 
+    def assigned(self, n: N) -> set[str]:
+        """Variables a statement assigns (memoised per node)."""
+        cache: dict[int, set[str]] = self.__dict__.setdefault("_assigned_cache", {})
+        got = cache.get(n.id)
+        if got is None:
+            got = cache[n.id] = _assigned(n)
+        return got
+
     def truth(self, v: Any) -> Any:
         """1/0 for a known scalar or pointer, UNK otherwise."""
         if isinstance(v, (int, float)):
@@ -156,7 +164,7 @@ class Statements:
             first = False
             iters += 1
             if iters > (LOOP_CAP_BARRIER if has_barrier else LOOP_CAP):
-                for x in _assigned(n):
+                for x in self.assigned(n):
                     if not has_barrier and x == _counter(update):
                         continue
                     env[x] = UNK
@@ -174,7 +182,7 @@ class Statements:
                 self.eval(update, env)
         if unsure:
             th.path.remove((n.id, 0))
-            for x in _assigned(n):
+            for x in self.assigned(n):
                 env[x] = UNK
         return None
 
@@ -192,7 +200,7 @@ class Statements:
             if v is not None:
                 env[v] = UNK
             return None
-        if cond is None or cond.type != "binary_expression" or v in _assigned(body):
+        if cond is None or cond.type != "binary_expression" or v in self.assigned(body):
             env[v] = UNK
             return None
         left, op, right = cond.f.get("left"), cond.f.get("operator"), cond.f.get("right")
@@ -259,23 +267,13 @@ class Statements:
         return None
 
     def _declare(self, n: N, env: dict[str, Any], file_scope: bool = False) -> None:
-        spec = specifiers(n)
-        shared = "__shared__" in spec
-        space = (
-            "shared"
-            if shared
-            else "global"
-            if "__device__" in spec
-            else "const"
-            if "__constant__" in spec
-            else None
-        )
+        cache: dict[int, Any] = self.__dict__.setdefault("_decl_cache", {})
+        info = cache.get(n.id)
+        if info is None:
+            info = cache[n.id] = _decl_info(self.prog, n)
+        spec, space, tname, esize, vol = info
         if file_scope and space is None and "const" not in spec and "constexpr" not in spec:
             return
-        ty = n.f.get("type")
-        tname = base_type(ty)
-        esize = self.prog.type_size(ty) or 4
-        vol = "volatile" in spec
         for d in n.kids:
             if d.type not in ("identifier", "init_declarator", "array_declarator", "pointer_declarator"):
                 continue
@@ -334,6 +332,18 @@ def _cond(n: N) -> N:
 
 def _case_body(c: N) -> N:
     return c  # a case_statement executes its statements; its value is a literal
+
+
+def _decl_info(prog: Program, n: N) -> tuple[set[str], str | None, str, int, bool]:
+    """Qualifiers, memory space, base type name, element size and volatility of a declaration."""
+    spec = specifiers(n)
+    space = None
+    for word, sp in (("__shared__", "shared"), ("__device__", "global"), ("__constant__", "const")):
+        if word in spec:
+            space = sp
+            break
+    ty = n.f.get("type")
+    return spec, space, base_type(ty), prog.type_size(ty) or 4, "volatile" in spec
 
 
 def _assigned(n: N) -> set[str]:

@@ -50,6 +50,8 @@ class MpiSemantics:
         #: Pending buffer accesses of active requests: (request, object, first byte, end byte, is_recv).
         self.pending: list[tuple[Handle, Obj, int, int, bool]] = []
         self.reported: set[int] = set()
+        #: Windows by the id of the memory object they expose.
+        self.windows: dict[int, list[Handle]] = {}
         self.created = 0
 
     # -- reporting ------------------------------------------------------------------------------
@@ -261,13 +263,29 @@ class MpiSemantics:
         return 0
 
     def _c_mpi_win_create(self, ev: Event) -> Any:
-        h = self._new_handle("win", ev, label=f"win{self._count('MPI_WIN_CREATE')}")
-        h.base = ev.args.get("base")
+        n = self._count("MPI_WIN_CREATE") + self._count("MPI_WIN_ALLOCATE")
+        h = self._new_handle("win", ev, label=f"win{n}")
+        if ev.key == "MPI_WIN_ALLOCATE":
+            size = ev.args.get("size")
+            mem = Obj(f"<window {n}>", None, size if consts.is_int(size) else None, None, heap=True)
+            self._out(ev, "baseptr", Ptr(mem, 0, 0))
+            h.base = Ptr(mem, 0, 0)
+        else:
+            h.base = ev.args.get("base")
+        size = ev.args.get("size")
+        if consts.is_int(size):
+            self.trace.win_sizes[h.label] = size
+        du = ev.args.get("disp_unit")
+        h.disp_unit = du if consts.is_int(du) and du > 0 else None
         c = self.comm(ev.args.get("comm"))
         if c is not None and c[0] == "MPI_COMM_WORLD":
             h.comm_size = c[1]
         self._out(ev, "win", h)
+        if isinstance(h.base, Ptr):
+            self.windows.setdefault(id(h.base.obj), []).append(h)
         return 0
+
+    _c_mpi_win_allocate = _c_mpi_win_create
 
     def _win(self, ev: Event) -> Handle | None:
         w = ev.args.get("win")
@@ -281,6 +299,9 @@ class MpiSemantics:
         return 0
 
     def _c_mpi_win_fence(self, ev: Event) -> Any:
+        w = self._win(ev)
+        if w is not None:
+            w.fences += 1
         return self._sync(ev, "fence")
 
     def _c_mpi_win_lock(self, ev: Event) -> Any:
@@ -309,7 +330,22 @@ class MpiSemantics:
             h = Handle("rma", ev.node, "rma", op=ev, base=w)
             n = mpi_types.span(self, ev.args.get("origin_count"), ev.args.get("origin_datatype"))
             self.pending.append((h, p.obj, p.offset, p.offset + (n or 1), ev.key == "MPI_GET"))
+        self._record_rma(ev, w)
         return 0
+
+    def _record_rma(self, ev: Event, w: Handle | None) -> None:
+        """A one-sided access in a fence epoch, for the conflict check across ranks."""
+        a = ev.args
+        target, disp = a.get("target_rank"), a.get("target_disp")
+        n = mpi_types.span(self, a.get("target_count"), a.get("target_datatype"))
+        if w is None or w.disp_unit is None or n is None:
+            return
+        if not consts.is_int(target) or not consts.is_int(disp):
+            return
+        kind = {"MPI_PUT": "put", "MPI_GET": "get"}.get(ev.key, "acc")
+        lo = disp * w.disp_unit
+        epoch = w.fences if w.epoch == "fence" else -1  # lock epochs: bounds only, no conflict check
+        self.trace.rma.append((w.label, epoch, target, lo, lo + n, kind, ev.node, self.rank))
 
     _c_mpi_put = _rma_op
     _c_mpi_get = _rma_op
@@ -494,6 +530,14 @@ class MpiSemantics:
     # -- buffers --------------------------------------------------------------------------------
     def on_access(self, obj: Obj, off: int, size: int, node: Node, write: bool) -> None:
         """A read or write of memory by the program: conflicts with pending nonblocking operations."""
+        if self.windows and id(obj) in self.windows:
+            for w in self.windows[id(obj)]:
+                if not w.freed and w.epoch == "fence" and isinstance(w.base, Ptr):
+                    lo = off - w.base.offset
+                    kind = "store" if write else "load"
+                    self.trace.rma.append(
+                        (w.label, w.fences, self.rank, lo, lo + size, kind, node, self.rank)
+                    )
         if not self.pending:
             return
         for h, o, lo, hi, is_recv in self.pending:

@@ -463,3 +463,71 @@ def _tag_ok(sd: _Msg, rv: _Msg) -> bool:
 
 def _sig(sig: tuple[tuple[str, int], ...]) -> str:
     return " + ".join(f"{n} × {t}" for t, n in sig) or "nothing"
+
+
+_WRITES = ("put", "acc", "store")
+
+
+def rma_conflicts(traces: list[Trace]) -> list[Finding]:
+    """Accesses to the same window bytes in one fence epoch, at least one of them a write (accumulates
+    with each other excepted): one-sided operations of different ranks, or a remote operation and the
+    target's own loads and stores."""
+    n = len(traces)
+    groups: dict[tuple[str, int, int], list[tuple[int, int, str, Any, int]]] = {}
+    for t in traces:
+        for label, epoch, target, lo, hi, kind, node, origin in t.rma:
+            groups.setdefault((label, epoch, target), []).append((lo, hi, kind, node, origin))
+    out: list[Finding] = []
+    out.extend(_rma_bounds(traces))
+    for (_label, epoch, target), accs in groups.items():
+        if epoch < 0:
+            continue
+        for i, (lo, hi, kind, node, origin) in enumerate(accs):
+            for lo2, hi2, kind2, node2, origin2 in accs[i + 1 :]:
+                if not (lo < hi2 and lo2 < hi) or (kind not in _WRITES and kind2 not in _WRITES):
+                    continue
+                if kind == kind2 == "acc" or (
+                    origin == origin2 and "put" not in (kind, kind2) and "acc" not in (kind, kind2)
+                ):
+                    continue
+                if kind in ("load", "store") and kind2 in ("load", "store"):
+                    continue
+                out.append(
+                    Finding(
+                        "mpi-rma-epoch",
+                        node2,
+                        f"with {n} processes, {_who(kind2, origin2)} and {_who(kind, origin)} (line "
+                        f"{node.start_point[0] + 1}) touch the same bytes of rank {target}'s window in one fence epoch",
+                        [(node, f"the conflicting access of rank {origin}")],
+                    )
+                )
+                break
+    return out
+
+
+def _rma_bounds(traces: list[Trace]) -> list[Finding]:
+    """One-sided operations reaching past the end of the target rank's window."""
+    out: list[Finding] = []
+    for t in traces:
+        for label, _epoch, target, lo, hi, kind, node, origin in t.rma:
+            if kind not in ("put", "get", "acc") or not 0 <= target < len(traces):
+                continue
+            size = traces[target].win_sizes.get(label)
+            if size is not None and (lo < 0 or hi > size):
+                out.append(
+                    Finding(
+                        "mpi-invalid-argument",
+                        node,
+                        f"with {len(traces)} processes, {_who(kind, origin)} accesses bytes {lo}..{hi} of rank "
+                        f"{target}'s window, which has {size} bytes",
+                    )
+                )
+    return out
+
+
+def _who(kind: str, rank: int) -> str:
+    return {
+        "put": f"rank {rank}'s MPI_Put",
+        "get": f"rank {rank}'s MPI_Get",
+        "acc": f"rank {rank}'s accumulate",
+    }.get(kind, f"rank {rank}'s local {kind}")

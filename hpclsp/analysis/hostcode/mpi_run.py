@@ -39,6 +39,7 @@ def findings(source) -> list[Finding]:  # type: ignore[no-untyped-def]
                 continue
             for t in traces:
                 out.extend(t.findings)
+            out.extend(mpi_match.rma_conflicts(traces))
             coll = mpi_match.collectives(traces)
             out.extend(coll)
             # A rank missing from a collective also blocks the replay: report the cause only.

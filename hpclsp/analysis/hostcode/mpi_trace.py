@@ -101,6 +101,9 @@ class Handle:
     #: Windows: the exposed memory and its size; the epoch state per kind.
     base: Any = None
     epoch: str | None = None
+    disp_unit: int | None = None
+    #: Fences called on the window so far (the index of the current fence epoch).
+    fences: int = 0
 
     def __repr__(self) -> str:
         return f"<{self.kind} {self.label}#{self.id}>"
@@ -151,3 +154,8 @@ class Trace:
     #: Findings made while evaluating (argument errors, local concurrency, lifecycle).
     findings: list[Finding] = dataclasses.field(default_factory=list)
     handles: list[Handle] = dataclasses.field(default_factory=list)
+    #: Accesses to window memory inside fence epochs: (window, epoch, target rank, first byte, end byte,
+    #: kind ``put``/``get``/``acc``/``load``/``store``, node, origin rank).
+    rma: list[tuple[str, int, int, int, int, str, Node, int]] = dataclasses.field(default_factory=list)
+    #: Size in bytes of each window this rank exposes, by window label.
+    win_sizes: dict[str, int] = dataclasses.field(default_factory=dict)

@@ -124,10 +124,12 @@ def check_deadlock(ctx: Context) -> list[Finding]:
 @rule(
     "mpi-rma-epoch",
     family=FAMILY,
-    summary="A one-sided operation outside an access epoch, or a window freed or unbacked while operations are pending.",
+    summary="One-sided operations outside an epoch, conflicting in one epoch, or a window freed while in use.",
     what="""
 Follows the windows of each rank: flags `MPI_Put`, `MPI_Get` and `MPI_Accumulate` issued before any
-`MPI_Win_fence`, `MPI_Win_lock` or `MPI_Win_start` on the window, `MPI_Win_free` while operations
+`MPI_Win_fence`, `MPI_Win_lock` or `MPI_Win_start` on the window, a lock taken inside a fence
+epoch, accesses of the same window bytes in one fence epoch where one is a write (operations of two
+ranks, or a remote operation and the target's own loads and stores), `MPI_Win_free` while operations
 have not been completed by a closing synchronization, and freeing the memory a live window exposes.
 """,
     why="""

@@ -112,3 +112,11 @@ def test_runner_reports_findings_and_cpu_timeouts(tmp_path):
     out = runner.run_jobs(jobs, workers=2, cpu_limit=0.2)
     assert any(f["code"].startswith("omp-race") and f["line"] == 5 for f in out[0].findings)
     assert out[1].timed_out and out[1].loops == []
+
+
+def test_proposed_floors_only_go_up():
+    from bench.external.floors import raised
+
+    row = {"precision": 0.876, "recall": 0.5, "f1": None, "suggested": {"recall": 0.999}}
+    floors = {"precision": 0.8, "recall": 0.6, "f1": 0.3, "suggested_recall": 0.5}
+    assert raised(floors, row) == {"precision": 0.87, "recall": 0.6, "f1": 0.3, "suggested_recall": 0.99}

@@ -24,12 +24,17 @@ import re
 import statistics
 import sys
 import time
+from typing import TYPE_CHECKING
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from tests.advisor.corpus import corpus_files, score  # noqa: E402
+
+if TYPE_CHECKING:
+    from hpclsp.analysis.advisor import LoopAdvice
+    from hpclsp.analysis.loops import Loop
 
 NPB_DEFAULT = os.path.join(os.path.dirname(ROOT), "shared", "benchmarks", "autoparbench-npb")
 CLAUSE = re.compile(r"\b(private|firstprivate|lastprivate|reduction)\s*\(([^()]*)\)")
@@ -92,8 +97,9 @@ def _expert_clauses(lines: list[str], line: int) -> dict[str, set[str]]:
     return out
 
 
-def _inner(lp):  # type: ignore[no-untyped-def]
-    stack, out = list(lp.children), []
+def _inner(lp: Loop) -> list[Loop]:
+    stack: list[Loop] = list(lp.children)
+    out: list[Loop] = []
     while stack:
         c = stack.pop()
         out.append(c)
@@ -101,7 +107,9 @@ def _inner(lp):  # type: ignore[no-untyped-def]
     return out
 
 
-def _clauses_exact(a, exp_lines: dict[int, dict[str, set[str]]], lines: list[str], line: int) -> bool:  # type: ignore[no-untyped-def]
+def _clauses_exact(
+    a: LoopAdvice, exp_lines: dict[int, dict[str, set[str]]], lines: list[str], line: int
+) -> bool:
     """Whether the advisor's private/reduction sets match the expert pragma of one loop."""
     exp = _expert_clauses(lines, line)
     idx = a.loop.index
@@ -143,9 +151,9 @@ def autoparbench(directory: str, verbose: bool) -> int:
         t0 = time.perf_counter()
         advice = advisor.advise(src)
         times.append((time.perf_counter() - t0, os.path.relpath(path, directory)))
-        by_line: dict[int, list] = {}
-        for a in advice:
-            by_line.setdefault(a.span.start.line + 1, []).append(a)
+        by_line: dict[int, list[LoopAdvice]] = {}
+        for adv in advice:
+            by_line.setdefault(adv.span.start.line + 1, []).append(adv)
         exp_lines = {
             int(v["loop line"]): _expert_clauses(lines, int(v["loop line"]))
             for v in ref.values()
@@ -158,12 +166,14 @@ def autoparbench(directory: str, verbose: bool) -> int:
             missing += a is None
             got, want = bool(a and a.parallelizable), v["pragma type"] != "NULL"
             where = f"{os.path.relpath(path, directory)}:{line}"
-            if got and want:
+            if a is not None and got and want:
                 tp += 1
                 if _clauses_exact(a, exp_lines, lines, line):
                     exact += 1
                 elif verbose:
-                    print(f"clauses {where}: ours {sorted(a.clause_tokens())}; expert {lines[line - 2].strip()}")
+                    print(
+                        f"clauses {where}: ours {sorted(a.clause_tokens())}; expert {lines[line - 2].strip()}"
+                    )
             elif got:
                 fp += 1
                 if verbose:

@@ -94,23 +94,13 @@ class PushbackReader:
         return head + rest
 
 
-def _is_json_message(body: bytes) -> bool:
-    try:
-        json.loads(body)
-    except ValueError:
-        return False
-    return True
-
-
 def split_swallowed(body: bytes) -> tuple[bytes, bytes]:
     """A body that ran into the next frame: (this frame's part, the bytes to read again).
 
     A complete JSON value followed by more bytes ends where the value ends (the rest is the
     start of the next header, however little of it was swallowed); otherwise a body that holds a
-    ``Content-Length`` header is cut there. A body that is one JSON value is returned whole.
+    ``Content-Length`` header is cut there; otherwise nothing is cut.
     """
-    if _is_json_message(body):
-        return body, b""
     try:
         text = body.decode("utf-8")
         _value, end = json.JSONDecoder().raw_decode(text.lstrip())
@@ -156,11 +146,35 @@ async def read_frame(reader: PushbackReader, report: Callable[[Exception], None]
         report(FrameError(f"Parse error: Content-Length {length} exceeds {MAX_BODY}"))
         reader.answered = True
         return b""
-    body = await reader.read(length)
-    broken, rest = split_swallowed(body)
-    if rest:
-        reader.unread(rest)
-    return broken
+    return await reader.read(length)
+
+
+#: What ``decode_frame`` returns for a frame that was answered with a parse error.
+SKIP = object()
+
+
+def decode_frame(
+    reader: PushbackReader, body: bytes, parse: Callable[[bytes], Any], report: Callable[[Exception], None]
+) -> Any:
+    """Parse a frame's body; one that ran into the next frame is cut and the rest read again.
+
+    Returns the parsed message, or ``SKIP`` after reporting a parse error. Only a body that does
+    not parse is examined, so well-formed traffic is parsed once.
+    """
+    try:
+        return parse(body)
+    except ValueError as exc:
+        error: Exception = exc
+        part, rest = split_swallowed(body)
+        if rest:
+            reader.unread(rest)
+            try:
+                return parse(part)
+            except ValueError as exc2:
+                error = exc2
+        reader.answered = True  # its left-overs before the next header need no second error
+        report(error)
+        return SKIP
 
 
 async def run_framed(
@@ -186,11 +200,13 @@ async def run_framed(
         if not body:
             continue
         try:
-            message = json.loads(body, object_hook=protocol.structure_message)
-        except Exception as exc:
-            # The rest of this frame's body may come before the next header: answered here.
-            buffered.answered = isinstance(exc, ValueError)
+            message = decode_frame(
+                buffered, body, lambda b: json.loads(b, object_hook=protocol.structure_message), report
+            )
+        except Exception as exc:  # not a parse error: e.g. structure_message refused the message
             report(exc)
+            continue
+        if message is SKIP:
             continue
         try:
             protocol.handle_message(message)

@@ -106,11 +106,23 @@ class Program:
             ):
                 stack.extend(n.named_children)
 
-    def _top(self, node: Node) -> None:
+    def _top(self, node: Node, ns: str = "") -> None:
         if node.type == "function_definition":
             name = _declarator_name(node.child_by_field_name("declarator"), self.text)
             if name:
                 self.functions[name] = node
+                if ns:
+                    self.functions[f"{ns}::{name}"] = node
+        elif node.type == "namespace_definition":
+            nn = node.child_by_field_name("name")
+            inner = (
+                f"{ns}::{self.text(nn)}"
+                if ns and nn is not None
+                else (self.text(nn) if nn is not None else ns)
+            )
+            body = node.child_by_field_name("body")
+            for c in body.named_children if body is not None else []:
+                self._top(c, inner)
         elif node.type == "declaration":
             self.global_decls.append(node)
         elif node.type == "preproc_def":
@@ -119,7 +131,7 @@ class Program:
                 self.defines[self.text(name_node)] = self.text(value).strip() if value is not None else ""
         elif node.type in ("preproc_ifdef", "preproc_if", "linkage_specification", "declaration_list"):
             for c in node.named_children:
-                self._top(c)
+                self._top(c, ns)
 
     def has_effects(self, node: Node, depth: int = 0) -> bool:
         """True when a subtree calls MPI, an unknown function, or a local function that does."""
@@ -136,6 +148,7 @@ class Program:
             elif n.type == "call_expression":
                 fn = n.child_by_field_name("function")
                 name = self.text(fn) if fn is not None else ""
+                name = name[5:] if name.startswith("std::") else name
                 if name.upper().startswith(("MPI_", "PMPI_")):
                     res = True
                 elif name in self.functions:
@@ -299,6 +312,15 @@ class RankEvaluator(Memory, consts.Evaluator):
     def _s_declaration(self, node: Node) -> None:
         self.declare(node)
 
+    def _s_init_statement(self, node: Node) -> None:
+        for c in node.named_children:
+            self.exec(c)
+
+    def _e_qualified_identifier(self, node: Node) -> Any:
+        """``ns::name``: the name (namespaces are not modelled separately)."""
+        name = node.child_by_field_name("name")
+        return self.eval(name) if name is not None else UNKNOWN
+
     def _s_return_statement(self, node: Node) -> None:
         kids = node.named_children
         raise _Return(self.eval(kids[0]) if kids else None)
@@ -424,6 +446,16 @@ class RankEvaluator(Memory, consts.Evaluator):
                     self.exec(s)
         except _Break:
             pass
+
+    def _e_condition_clause(self, node: Node) -> Any:
+        """C++ conditions: ``(init; value)``."""
+        init = node.child_by_field_name("initializer")
+        if init is not None:
+            self.exec(init) if init.type.endswith(("declaration", "statement")) else self.eval(init)
+        value = node.child_by_field_name("value")
+        if value is not None and value.type.endswith("declaration"):
+            return UNKNOWN
+        return self.eval(value)
 
     def _e_binary_expression(self, node: Node) -> Any:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")

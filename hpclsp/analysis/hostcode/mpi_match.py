@@ -19,6 +19,7 @@ from hpclsp.analysis.values import consts
 from hpclsp.analysis.values.consts import Symbol
 
 _ORD = {1: "1st", 2: "2nd", 3: "3rd"}
+_SENDRECVS = ("MPI_SENDRECV", "MPI_SENDRECV_REPLACE")
 
 
 def _nth(i: int) -> str:
@@ -174,14 +175,14 @@ def simulate(traces: list[Trace]) -> list[Finding]:
         for e in t.events:
             if e.key in ("MPI_IPROBE", "MPI_CANCEL"):
                 return []
-            if e.key in T.RECVS or e.key in ("MPI_SENDRECV", "MPI_PROBE"):
+            if e.key in T.RECVS or e.key in (*_SENDRECVS, "MPI_PROBE"):
                 if isinstance(e.args.get("source"), Symbol) and e.args["source"].name == T.ANY_SOURCE:
                     return []
             if (
                 e.key in T.SENDS
                 or e.key in T.RECVS
                 or e.key in T.PERSISTENT
-                or e.key in ("MPI_SENDRECV", "MPI_PROBE")
+                or e.key in (*_SENDRECVS, "MPI_PROBE")
             ):
                 if e.comm_id is None:
                     return []
@@ -228,18 +229,14 @@ class _Replay:
         self.posted.add(id(e))
         msgs = []
         a = e.args
-        if (
-            e.key in T.SENDS
-            or e.key == "MPI_SENDRECV"
-            or (e.key in T.PERSISTENT and e.key != "MPI_RECV_INIT")
-        ):
+        if e.key in T.SENDS or e.key in _SENDRECVS or (e.key in T.PERSISTENT and e.key != "MPI_RECV_INIT"):
             m = _Msg(rank, a.get("dest"), a.get("tag", a.get("sendtag")), e.comm_id or "", e)
             if not (isinstance(m.dst, Symbol) and m.dst.name == T.PROC_NULL):
                 self.sends.append(m)
                 self._send_set.add(m)
                 self._fresh.append(m)
                 msgs.append(m)
-        if e.key in T.RECVS or e.key in ("MPI_SENDRECV", "MPI_RECV_INIT"):
+        if e.key in T.RECVS or e.key in (*_SENDRECVS, "MPI_RECV_INIT"):
             m = _Msg(a.get("source"), rank, a.get("tag", a.get("recvtag")), e.comm_id or "", e)
             if not (isinstance(m.src, Symbol) and m.src.name == T.PROC_NULL):
                 self.recvs.append(m)
@@ -303,11 +300,11 @@ class _Replay:
         """Advance rank r past its current event when it does not block."""
         e = self.traces[r].events[self.pos[r]]
         k = e.key
-        if k in T.SENDS or k in T.RECVS or k == "MPI_SENDRECV":
+        if k in T.SENDS or k in T.RECVS or k in _SENDRECVS:
             self._post(e, r)
             if k in ("MPI_SEND", "MPI_SSEND", "MPI_RSEND", "MPI_RECV"):
                 return self._done(e)
-            if k == "MPI_SENDRECV":
+            if k in _SENDRECVS:
                 return all(m.matched is not None for m in self.by_event[id(e)] if m.dst == r)
             return True
         if e.starts:  # each start of a persistent request posts its operation anew
@@ -409,9 +406,9 @@ class _Replay:
             return False
         is_send = m in self.sends
         for e in self.traces[peer].events[self.pos[peer] :]:
-            if is_send and (e.key in T.RECVS or e.key == "MPI_SENDRECV") and e.args.get("source") == m.src:
+            if is_send and (e.key in T.RECVS or e.key in _SENDRECVS) and e.args.get("source") == m.src:
                 return True
-            if not is_send and (e.key in T.SENDS or e.key == "MPI_SENDRECV") and e.args.get("dest") == m.dst:
+            if not is_send and (e.key in T.SENDS or e.key in _SENDRECVS) and e.args.get("dest") == m.dst:
                 return True
         return False
 

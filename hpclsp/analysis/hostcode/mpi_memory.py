@@ -404,6 +404,7 @@ class Memory:
         fn = node.child_by_field_name("function")
         argl = node.child_by_field_name("arguments")
         name = self.text(fn) if fn is not None else ""
+        name = name[5:] if name.startswith("std::") else name
         arg_nodes = [a for a in (argl.named_children if argl is not None else []) if a.type != "comment"]
         if self._in_define:
             return UNKNOWN

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.advisor.nodes import ancestors_until, walk
@@ -9,6 +10,7 @@ from hpclsp.analysis.advisor.tables import (
     C_CONDITIONAL_NODES,
     C_REDUCTION_OPS,
     F_CONDITIONAL_NODES,
+    F_IO_NODES,
     F_REDUCTION_OPS,
 )
 from hpclsp.analysis.loops import Access, Decl, FileIR, Function, Loop, build_ir
@@ -18,6 +20,32 @@ if TYPE_CHECKING:
     import tree_sitter
 
     Node = tree_sitter.Node
+
+
+#: Node kinds a side effect or an early exit can be (collected once per file, looked up per loop).
+_C_EFFECT_NODES = frozenset(
+    {
+        "call_expression",
+        "break_statement",
+        "return_statement",
+        "goto_statement",
+        "throw_statement",
+        "new_expression",
+        "delete_expression",
+        "binary_expression",
+        "assignment_expression",
+        "update_expression",
+    }
+)
+_F_EFFECT_NODES = F_IO_NODES | {
+    "call_expression",
+    "subroutine_call",
+    "keyword_statement",
+    "stop_statement",
+    "return_statement",
+    "goto_statement",
+    "error_stop_statement",
+}
 
 
 class AdvisorBase:
@@ -159,3 +187,17 @@ class AdvisorBase:
         return any(p.type in kinds for p in ancestors_until(n, lp.node))
 
     # -- calls ------------------------------------------------------------------------------
+
+    def effect_nodes(self, root: Node) -> list[Node]:
+        """The nodes inside root (itself included) that may be a side effect or an early exit."""
+        index: tuple[list[int], list[Node]] | None = self.__dict__.get("_effect_index")
+        if index is None:
+            kinds = _F_EFFECT_NODES if self.fortran else _C_EFFECT_NODES
+            nodes = [n for n in walk(self.src.tree.root_node) if n.type in kinds]
+            nodes.sort(key=lambda n: n.start_byte)
+            index = ([n.start_byte for n in nodes], nodes)
+            self.__dict__["_effect_index"] = index
+        starts, nodes = index
+        lo = bisect.bisect_left(starts, root.start_byte)
+        hi = bisect.bisect_left(starts, root.end_byte)
+        return [n for n in nodes[lo:hi] if n.end_byte <= root.end_byte]

@@ -32,7 +32,7 @@ class EffectsMixin(CxxEffectsMixin):
         """break/return/goto/exit/stop that leave the loop early."""
         body_nodes = self._body_nodes(lp)
         for root in body_nodes:
-            for n in walk(root):
+            for n in self.effect_nodes(root):
                 t = n.type
                 if self.fortran:
                     if t == "keyword_statement" and self.text(n).strip().lower().startswith("exit"):
@@ -72,7 +72,7 @@ class EffectsMixin(CxxEffectsMixin):
         out: list[Blocker] = []
         seen: set[str] = set()
         for root in self._body_nodes(lp):
-            for n in walk(root):
+            for n in self.effect_nodes(root):
                 t = n.type
                 if self.fortran and t in F_IO_NODES:
                     word = t.split("_")[0]

@@ -148,10 +148,7 @@ class CallSummaryMixin(AdvisorBase):
         extra: list[Access] = []
         written = {a.base for a in accs if a.kind == "W"}
         for root in self._body_nodes(lp):
-            stack = [root]
-            while stack:
-                n = stack.pop()
-                stack.extend(n.children)
+            for n in self.effect_nodes(root):
                 if n.type != "call_expression":
                     continue
                 fn = n.child_by_field_name("function")

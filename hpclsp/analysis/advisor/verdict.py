@@ -60,6 +60,47 @@ def _disjoint(a: Access, b: Access, index: str | None, varying: set[str]) -> boo
     return False
 
 
+def _const_at(a: Access, k: int) -> int | None:
+    """The constant subscript of a in dimension k (None when it is not a known constant)."""
+    if k >= len(a.subscripts) or (k < len(a.polys) and a.polys[k] is not None):
+        return None
+    e = a.subscripts[k]
+    return e.const if e is not None and not e.coeffs else None
+
+
+class _ConstIndex:
+    """For each dimension, which accesses have which constant subscript there: two accesses with
+    different constants in one dimension never touch the same element, so they are never paired."""
+
+    def __init__(self, accs: list[Access]) -> None:
+        self.all = set(range(len(accs)))
+        rank = max((len(a.subscripts) for a in accs), default=0)
+        self.by_value: list[dict[int, set[int]]] = [{} for _ in range(rank)]
+        self.unknown: list[set[int]] = [set() for _ in range(rank)]
+        for i, a in enumerate(accs):
+            if a.indirect:
+                for k in range(rank):
+                    self.unknown[k].add(i)
+                continue
+            for k in range(rank):
+                c = _const_at(a, k)
+                if c is None:
+                    self.unknown[k].add(i)
+                else:
+                    self.by_value[k].setdefault(c, set()).add(i)
+
+    def candidates(self, a: Access) -> set[int]:
+        """The accesses that may share an element with a."""
+        out = set(self.all)
+        if a.indirect:
+            return out
+        for k in range(len(self.by_value)):
+            c = _const_at(a, k)
+            if c is not None:
+                out &= self.by_value[k].get(c, set()) | self.unknown[k]
+        return out
+
+
 def _distinct(accs: list[Access]) -> list[Access]:
     """One access per distinct shape (kind, subscripts, polynomials, indirection): the test sees nothing else."""
     seen: set[tuple[object, ...]] = set()
@@ -272,9 +313,12 @@ class VerdictMixin(AliasMixin):
         fixed |= {a.base for a in lp.accesses if a.kind == "W" and not a.subscripts}
         best = None
         budget = TEST_BUDGET
-        for wi, w in enumerate(writes):
-            for o in arrays:
-                if o.kind == "W" and writes.index(o) < wi:
+        position = {id(a): k for k, a in enumerate(arrays)}
+        same_const = _ConstIndex(arrays)
+        for w in writes:
+            for k in sorted(same_const.candidates(w)):
+                o = arrays[k]
+                if o.kind == "W" and k < position[id(w)]:
                     continue  # the pair was tested the other way round
                 if _disjoint(w, o, lp.index, fixed):
                     continue

@@ -33,10 +33,12 @@ from hpclsp.analysis.cuda.interp import (
 from hpclsp.analysis.cuda.program import N, Program, walk
 from hpclsp.analysis.source import SourceFile
 
-STEP_BUDGET = 600_000  # interpreter steps for one launch of one kernel
-FILE_STEPS = 1_500_000  # interpreter steps for all the launches of all the kernels of a file
+STEP_BUDGET = 500_000  # interpreter steps for one launch of one kernel
+FILE_STEPS = 1_000_000  # interpreter steps for all the launches of all the kernels of a file
 FILE_BUDGET = 1.3  # default wall-clock limit for one file (a safety net: the step budgets decide)
+MAX_SECONDS = 1.5  # never more, whatever the caller's budget (files stay under 2 s)
 WARP = 32
+MAX_PAIRS = 200_000  # access groups compared per kernel launch
 MAX_BLOCK = 256
 
 
@@ -278,7 +280,7 @@ def analyze(source: SourceFile, seconds: float = FILE_BUDGET) -> list[KernelRepo
         return cached
     prog = Program(source)
     reports = []
-    budget = _Budget(seconds)
+    budget = _Budget(min(seconds, MAX_SECONDS))
     for kernel in prog.kernels:
         launch = _launch(prog, kernel)
         main = _run(prog, kernel, 1000, launch, budget)
@@ -351,6 +353,8 @@ def _conflicts(rec: _Recorder, threads: list[Thread]) -> list[Conflict]:
     by_lin_block = {(th.lin, th.block): th for th in threads}
     best: dict[tuple[str, int, int], tuple[int, Conflict]] = {}
     written = {(base, i.off) for base, insts in rec.arrays.items() for i in insts if i.kind != "R"}
+    pairs = 0
+    _LINS.clear()
     for base, insts in rec.arrays.items():
         meta = rec.meta[base]
         if not any(i.kind != "R" for i in insts):
@@ -360,16 +364,21 @@ def _conflicts(rec: _Recorder, threads: list[Thread]) -> list[Conflict]:
         if unit > 1 and any(i.off % unit for i in insts if i.off != ANY_ELEMENT):
             unit = 1
         groups: dict[tuple[Any, ...], dict[tuple[Any, ...], list[_Inst]]] = {}
+        _LINS.clear()  # keyed by id(): only the groups of this array are alive
         for i in insts:
             blk = i.block if meta.space == "shared" else -1
             gkey = (i.node, i.kind, i.ep, i.block, i.path)
             slots = [-1] if i.off == ANY_ELEMENT else range(i.off // unit, (i.off + i.size - 1) // unit + 1)
             for slot in slots:
-                groups.setdefault((blk, slot), {}).setdefault(gkey, []).append(i)
-        for (_blk, slot), bucket in groups.items():
+                # conflicting accesses share the block epoch (same block, or blocks between grid syncs)
+                groups.setdefault((blk, slot, i.ep[1]), {}).setdefault(gkey, []).append(i)
+        for (_blk, slot, _ep), bucket in groups.items():
             if not any(k[1] != "R" for k in bucket):
                 continue
             keys = list(bucket)
+            pairs += len(keys) * (len(keys) + 1) // 2
+            if pairs > MAX_PAIRS or time.perf_counter() > rec.budget.deadline:
+                break  # what was found is real; the rest is not examined
             for x_i, kx in enumerate(keys):
                 for ky in keys[x_i:]:
                     _pair(
@@ -385,6 +394,7 @@ def _conflicts(rec: _Recorder, threads: list[Thread]) -> list[Conflict]:
                         by_lin_block,
                         written,
                     )
+    _LINS.clear()
     return [c for _, c in best.values()]
 
 
@@ -473,12 +483,23 @@ def _benign(gx: list[_Inst], gy: list[_Inst], written: set[tuple[str, int]]) -> 
     return v is not UNK and isinstance(v, (int, float))
 
 
+_LINS: dict[int, list[int]] = {}
+
+
+def _lins(g: list[_Inst]) -> list[int]:
+    """Sorted thread ids of a group (memoised while one kernel's conflicts are compared)."""
+    got = _LINS.get(id(g))
+    if got is None:
+        got = _LINS[id(g)] = sorted({i.lin for i in g})
+    return got
+
+
 def _witness(
     gx: list[_Inst], gy: list[_Inst], cross_block: bool, same_warp_ok: bool
 ) -> tuple[tuple[int, int], bool] | None:
     """Two different threads, one from each group: an inter-warp pair when there is one."""
-    lx = sorted({i.lin for i in gx})
-    ly = sorted({i.lin for i in gy})
+    lx = _lins(gx)
+    ly = _lins(gy)
     if cross_block:
         return (lx[0], ly[0]), True
     for a in (lx[0], lx[-1]):

@@ -19,21 +19,20 @@ if ROOT not in sys.path:
 
 from bench.external.__main__ import default_dir, measure  # noqa: E402
 from bench.external.suites import SUITES  # noqa: E402
-from tests.external.test_floors import FALSE_ALARM_CEILINGS, FLOORS  # noqa: E402
-
-
-def _figure(row: dict[str, Any], key: str) -> float | None:
-    if key.startswith("suggested_"):
-        return row["suggested"][key[len("suggested_") :]]
-    return row[key]
+from tests.external.test_floors import FALSE_ALARM_CEILINGS, FLOORS, figure  # noqa: E402
 
 
 def raised(floors: dict[str, float], row: dict[str, Any]) -> dict[str, float]:
-    """A row's floors, each raised to the measured figure (rounded down) when that is higher."""
+    """A row's floors, each raised to the measured figure (rates rounded down) when that is higher."""
     out = {}
     for key, floor in floors.items():
-        value = _figure(row, key)
-        new = math.floor(value * 100 + 1e-9) / 100 if value is not None else floor
+        value = figure(row, key)
+        if value is None:
+            new = floor
+        elif key.endswith("_hits"):
+            new = value
+        else:
+            new = math.floor(value * 100 + 1e-9) / 100
         out[key] = max(floor, new)
     return out
 

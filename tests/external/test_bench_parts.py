@@ -117,6 +117,13 @@ def test_runner_reports_findings_and_cpu_timeouts(tmp_path):
 def test_proposed_floors_only_go_up():
     from bench.external.floors import raised
 
-    row = {"precision": 0.876, "recall": 0.5, "f1": None, "suggested": {"recall": 0.999}}
-    floors = {"precision": 0.8, "recall": 0.6, "f1": 0.3, "suggested_recall": 0.5}
-    assert raised(floors, row) == {"precision": 0.87, "recall": 0.6, "f1": 0.3, "suggested_recall": 0.99}
+    row = {
+        "precision": 0.876,
+        "recall": 0.5,
+        "f1": None,
+        "suggested": {"recall": 0.999},
+        "right_line_count": [7, 9],
+    }
+    floors = {"precision": 0.8, "recall": 0.6, "f1": 0.3, "suggested_recall": 0.5, "right_line_hits": 5}
+    want = {"precision": 0.87, "recall": 0.6, "f1": 0.3, "suggested_recall": 0.99, "right_line_hits": 7}
+    assert raised(floors, row) == want

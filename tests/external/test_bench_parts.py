@@ -127,3 +127,76 @@ def test_proposed_floors_only_go_up():
     floors = {"precision": 0.8, "recall": 0.6, "f1": 0.3, "suggested_recall": 0.5, "right_line_hits": 5}
     want = {"precision": 0.87, "recall": 0.6, "f1": 0.3, "suggested_recall": 0.99, "right_line_hits": 7}
     assert raised(floors, row) == want
+
+
+_RACY_C = """#include <stdio.h>
+int main(void) {
+  int a[100], sum = 0;
+  for (int i = 0; i < 100; i++) a[i] = i;
+#pragma omp parallel for
+  for (int i = 0; i < 99; i++) {
+    a[i] = a[i + 1] + 1;
+    sum += a[i];
+  }
+  printf("%d\\n", sum);
+  return 0;
+}
+"""
+
+_RACY_F90 = """program p
+  integer :: i, s
+  integer :: a(100)
+  s = 0
+!$omp parallel do
+  do i = 1, 99
+    a(i) = a(i + 1)
+    s = s + a(i)
+  end do
+!$omp end parallel do
+  print *, s
+end program p
+"""
+
+
+def test_in_process_matches_the_cli(tmp_path):
+    """The bench's in-process calls report what ``hpclsp check`` / ``hpclsp suggest`` print."""
+    import json
+    import subprocess
+    import sys
+
+    paths = []
+    for name, text in (("a.c", _RACY_C), ("b.f90", _RACY_F90)):
+        (tmp_path / name).write_text(text)
+        paths.append(str(tmp_path / name))
+    jobs = [runner.Job(i, p, "check", ("omp-race",)) for i, p in enumerate(paths)]
+    jobs += [runner.Job(10 + i, p, "suggest") for i, p in enumerate(paths)]
+    out = runner.run_jobs(jobs, workers=1)
+    mine = {(paths[i], f["line"], f["code"]) for i in range(2) for f in out[i].findings}
+    loops = {
+        (paths[i], lp["line"], lp["parallelizable"], lp["pragma"])
+        for i in range(2)
+        for lp in out[10 + i].loops
+    }
+    cli = [sys.executable, "-m", "hpclsp"]
+    check = subprocess.run(
+        [
+            *cli,
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "omp-race",
+            "--no-config",
+            "--no-compile-commands",
+            *paths,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    want = {(f["path"], f["line"], f["code"]) for f in json.loads(check.stdout)}
+    suggest = subprocess.run([*cli, "suggest", "--format", "json", *paths], capture_output=True, text=True)
+    want_loops = {
+        (lp["path"], lp["line"], lp["parallelizable"], lp["pragma"]) for lp in json.loads(suggest.stdout)
+    }
+    assert mine and mine == want
+    assert loops and loops == want_loops

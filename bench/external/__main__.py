@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         "--suite", action="append", choices=sorted(SUITES), help="a suite under ../shared/benchmarks"
     )
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    ap.add_argument("--json-out", metavar="FILE", help="also write the JSON object to FILE")
     ap.add_argument("-v", "--verbose", action="store_true", help="list misjudged files")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     ap.add_argument("--cpu-limit", type=float, default=20.0, help="CPU seconds per file before a timeout")
@@ -105,10 +106,14 @@ def main(argv: list[str] | None = None) -> int:
         if not args.json:
             print_report(report, args.verbose)
             sys.stdout.flush()
+    for r in reports:
+        r["rows"] = {k: v.to_json() for k, v in r["rows"].items()}
+    data = {"suites": {r["suite"]: r for r in reports}}
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1)
     if args.json:
-        for r in reports:
-            r["rows"] = {k: v.to_json() for k, v in r["rows"].items()}
-        json.dump({"suites": {r["suite"]: r for r in reports}}, sys.stdout, indent=1)
+        json.dump(data, sys.stdout, indent=1)
         print()
     return 0
 

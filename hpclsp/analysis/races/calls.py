@@ -82,3 +82,100 @@ class AtByte:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._node, name)
+
+
+def param_names(g: Function, fortran: bool) -> list[str]:
+    """The dummy argument names of a function of the file, in order ([] when not found)."""
+    node = g.node
+    if fortran:
+        st = node.named_children[0] if node.named_children else None
+        params = st.child_by_field_name("parameters") if st is not None else None
+        if params is None:
+            return []
+        return [
+            (p.text or b"").decode("utf-8", "replace").lower()
+            for p in params.named_children
+            if p.type == "identifier"
+        ]
+    decl = node.child_by_field_name("declarator")
+    while decl is not None and decl.type != "function_declarator":
+        decl = decl.child_by_field_name("declarator")
+    params = decl.child_by_field_name("parameters") if decl is not None else None
+    out = []
+    for p in params.named_children if params is not None else []:
+        if p.type != "parameter_declaration":
+            continue
+        d = p.child_by_field_name("declarator")
+        while d is not None and d.type != "identifier":
+            d = d.child_by_field_name("declarator")
+        out.append((d.text or b"").decode("utf-8", "replace") if d is not None else "")
+    return out
+
+
+@dataclasses.dataclass(eq=False)
+class ArgumentEffect:
+    """What a visible callee does with one actual argument: its accesses, renamed to the actual variable."""
+
+    accesses: list[CalleeAccess]
+    #: lock-name spelling in the callee -> the caller's spelling (the dummy replaced by the actual)
+    rename: tuple[str, str]
+    #: the argument is passed by value (C scalar parameter, Fortran VALUE/intent(in)): only read at the call
+    by_value: bool = False
+
+
+def argument_effect(
+    ir: FileIR, f: Function, a: Access, call_node: object, skip: set[str]
+) -> ArgumentEffect | None:
+    """The callee's accesses through the dummy bound to the actual argument ``a`` (a whole variable
+    ``x``/``&x`` in C, any variable in Fortran), placed at the call; None when the callee is not visible
+    or the binding is not that simple."""
+    fortran = ir.source.language == "fortran"
+    name = a.in_call or ""
+    if (name.lower() if fortran else name) in skip:
+        return None
+    g = _callee(ir, name, fortran)
+    if g is None or g is f or a.subscripts:
+        return None
+    args = _arguments(call_node)
+    k = next((i for i, n in enumerate(args) if n.start_byte <= a.start < n.end_byte), None)
+    params = param_names(g, fortran)
+    if k is None or k >= len(params) or not params[k]:
+        return None
+    text = (args[k].text or b"").decode("utf-8", "replace").replace(" ", "")
+    by_address = text.startswith("&")
+    if text.lstrip("&") != a.name and not (fortran and text.lower() == a.name.lower()):
+        return None
+    dummy = params[k]
+    d = g.decls.get(dummy)
+    if d is not None and (
+        (fortran and d.intent == "in") or (not fortran and not (d.is_pointer or d.is_array or by_address))
+    ):
+        return ArgumentEffect([], (dummy, a.base), by_value=True)  # the callee works on its own copy
+    own = [b for b in g.accesses if b.base == dummy and b.in_call is None]
+    out = []
+    for b in own[:MAX_PER_CALL]:
+        subs = b.subscripts
+        if by_address:
+            if len(subs) != 1 or subs[0] is None or not subs[0].is_const or subs[0].const != 0:
+                return None  # pointer arithmetic on &x: not simply x
+            subs = []
+        proxy = dataclasses.replace(
+            b,
+            name=a.name,
+            base=a.base,
+            subscripts=subs,
+            polys=[] if by_address else b.polys,
+            node=AtByte(a.start, b.node),  # type: ignore[arg-type]
+            func=f,
+        )
+        out.append(CalleeAccess(proxy, b, g))
+    return ArgumentEffect(out, (dummy, a.base))
+
+
+def _arguments(call_node: object) -> list:
+    """The argument expressions of a C call or a Fortran subroutine call."""
+    kids = getattr(call_node, "named_children", [])
+    for c in kids:
+        if c.type == "argument_list":
+            return [x for x in c.named_children if x.type != "comment"]
+    return []

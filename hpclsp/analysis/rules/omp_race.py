@@ -339,6 +339,11 @@ class _Analyzer:
                 continue
             if team is not None and id(team) in self.orphans and self.orphan_private(a, f):
                 continue
+            if a.in_call is not None and team is not None and _is_team(team):
+                through = self.argument_ctxs(a, f, team, bars)
+                if through is not None:
+                    ctxs.extend(through)  # what the visible callee does with the argument replaces the guess
+                    continue
             x = self.actx(a, team, f)
             if team is None and x.task is None:
                 x.phase = 0
@@ -392,6 +397,39 @@ class _Analyzer:
             x.locks = x.locks | own.locks
             x.phase = sum(1 for b in bars if b <= ca.proxy.start)
             self.proxies.add(id(ca.proxy))
+            out.append(x)
+        return out
+
+    def argument_ctxs(self, a: Access, f: Function, team: Construct, bars: list[int]) -> list[ACtx] | None:
+        """Contexts of the callee's accesses through the dummy bound to the actual argument ``a``
+        (with the callee's own critical/atomic/locks), or None when the callee is not visible."""
+        fortran = self.fortran
+        key = a.in_call.lower() if fortran and a.in_call else a.in_call
+        site = None
+        for n, node in f.calls:
+            if (n.lower() if fortran else n) == key and node.start_byte <= a.start < node.end_byte:
+                if site is None or node.start_byte >= site.start_byte:
+                    site = node
+        if site is None:
+            return None
+        eff = calls.argument_effect(self.ir, f, a, site, self.ws_callees)
+        if eff is None:
+            return None
+        if eff.by_value:
+            x = self.actx(dataclasses.replace(a, kind="R") if a.is_write else a, team, f)
+            x.phase = sum(1 for b in bars if b <= a.start)
+            return [x]
+        dummy, actual = eff.rename
+        out = []
+        for ca in eff.accesses:
+            x = self.actx(ca.proxy, team, f)
+            own = self.actx(ca.original, None, ca.callee)
+            x.criticals = x.criticals | own.criticals
+            x.atomic = x.atomic or own.atomic
+            x.locks = x.locks | {
+                actual + lk[len(dummy) :] if lk.startswith(dummy) else lk for lk in own.locks
+            }
+            x.phase = sum(1 for b in bars if b <= a.start)
             out.append(x)
         return out
 

@@ -26,7 +26,7 @@ def _emit(ctx: Context, code: str) -> list[Finding]:
     summary="An MPI call receives an argument that is invalid on some rank (null handle, bad rank, negative count).",
     what="""
 Evaluates the program per rank (2, 3 and 4 processes) and flags calls whose argument value is known
-to be invalid: `MPI_COMM_NULL`, `MPI_DATATYPE_NULL`, `MPI_OP_NULL` or a null pointer as a handle,
+to be invalid: `MPI_COMM_NULL`, `MPI_DATATYPE_NULL`, a null operation or a null pointer as a handle,
 a freed or uncommitted datatype, a null buffer for a non-empty message, a null request, flag or
 status pointer, a negative count or tag, a rank or root outside the communicator, `MPI_REPLACE` in a
 reduction, a bitwise or logical reduction on floating-point data, a non-positive window

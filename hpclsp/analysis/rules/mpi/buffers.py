@@ -1,0 +1,209 @@
+"""The buffer rule: a nonblocking operation's buffer read or written before the operation completes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hpclsp.analysis import mpi_model as mm
+from hpclsp.analysis.engine import Context
+from hpclsp.analysis.findings import Finding, Related
+from hpclsp.analysis.mpi_model import Call, Model, Node, Unit
+from hpclsp.analysis.rules import rule
+from hpclsp.analysis.rules.mpi import FAMILY, LANGS
+from hpclsp.analysis.rules.mpi._common import (
+    _finding,
+    _in_node,
+    _model,
+    _occurrences,
+    _requests,
+    _with_evaluator,
+)
+
+# -- buffers -------------------------------------------------------------------------------------
+
+BUFFER_ROLES = {
+    "buf": None,  # depends on the call (send or recv)
+    "buffer": "inout",
+    "sendbuf": "read",
+    "recvbuf": "write",
+}
+
+
+def _buffer_role(call: Call, param: str) -> str:
+    if param == "buf":
+        return "write" if "RECV" in call.key else "read"
+    if param == "buffer":
+        return "write"
+    return BUFFER_ROLES.get(param) or "read"
+
+
+def _access_kind(m: Model, occ: Node, unit: Unit) -> str:
+    """'read', 'write', 'rw', 'unknown' (address taken / passed to an unknown function) or 'ignore'."""
+    cur = occ
+    while cur.parent is not None:
+        par = cur.parent
+        t = par.type
+        if t == "subscript_expression" and par.child_by_field_name("argument") == cur:
+            cur = par
+            continue
+        if t == "subscript_expression":
+            return "read"  # used as an index
+        if t in ("parenthesized_expression",):
+            cur = par
+            continue
+        if t == "field_expression":
+            cur = par
+            continue
+        if t == "pointer_expression":
+            if m.text(par.child_by_field_name("operator")) == "&":
+                return "unknown"
+            cur = par
+            continue
+        if t == "sizeof_expression":
+            return "ignore"
+        if m.fortran and t == "call_expression" and par.named_children and par.named_children[0] == cur:
+            cur = par
+            continue
+        if t in ("assignment_expression", "assignment_statement"):
+            if par.child_by_field_name("left") == cur:
+                op = par.child_by_field_name("operator")
+                return "rw" if op is not None and m.text(op) != "=" else "write"
+            return "read"
+        if t == "update_expression":
+            return "rw"
+        if t == "argument_list":
+            call = par.parent
+            if call is not None and call.type in ("call_expression", "subroutine_call"):
+                fn = call.child_by_field_name("function") or call.child_by_field_name("subroutine")
+                if fn is None and call.named_children:
+                    fn = call.named_children[0]
+                name = m.text(fn).lower() if fn is not None else ""
+                if m.fortran and call.type == "call_expression" and not name.startswith("mpi_"):
+                    return "read"  # array element or intrinsic function reference
+                if name in ("printf", "fprintf", "puts", "sqrt", "fabs", "exp", "log", "sin", "cos", "abs"):
+                    return "read"
+                return "unknown"
+            return "read"
+        if t in ("expression_statement", "init_declarator", "return_statement"):
+            return "read"
+        cur = par
+        if t in (
+            "binary_expression",
+            "unary_expression",
+            "conditional_expression",
+            "math_expression",
+            "relational_expression",
+            "logical_expression",
+            "cast_expression",
+            "comma_expression",
+            "parenthesized_expression",
+            "call_expression",
+        ):
+            return "read"
+    return "read"
+
+
+def _const_index(m: Model, occ: Node) -> int | None:
+    par = occ.parent
+    if par is None:
+        return None
+    if par.type == "subscript_expression" and par.child_by_field_name("argument") == occ:
+        return m.eval_int(
+            par.child_by_field_name("index") or (par.named_children[-1] if par.named_children else None)
+        )
+    if m.fortran and par.type == "call_expression":
+        al = next((c for c in par.named_children if c.type == "argument_list"), None)
+        if al is not None and len(al.named_children) == 1:
+            return m.eval_int(al.named_children[0])
+    return None
+
+
+@rule(
+    "mpi-buffer-race",
+    family=FAMILY,
+    summary="A nonblocking operation's buffer is used before the operation completes.",
+    what="""
+Flags a write to the buffer of a pending `MPI_Isend`, or a read or write of the buffer of a
+pending `MPI_Irecv` (and nonblocking collectives), between the call and its `MPI_Wait`/`MPI_Test`.
+""",
+    why="""
+MPI owns the buffer until the request completes: a send may transmit the new values, a receive
+may not have arrived yet. The result depends on timing and message size.
+""",
+    example="""
+MPI_Irecv(halo, n, MPI_DOUBLE, left, 0, comm, &req);
+sum = halo[0];                       /* read before MPI_Wait */
+MPI_Wait(&req, MPI_STATUS_IGNORE);
+""",
+    languages=LANGS,
+)
+@_with_evaluator("mpi-buffer-race")
+def check_buffer_race(ctx: Context) -> Iterator[Finding]:
+    """Accesses to pending nonblocking buffers."""
+    m = _model(ctx)
+    if m is None:
+        return
+    for unit in m.units:
+        reqs = _requests(m, unit)
+        for rname, starts in reqs.starts.items():
+            comps = reqs.completions.get(rname, [])
+            for s in starts:
+                after = [
+                    c
+                    for c in comps
+                    if c.node.start_byte > s.node.end_byte and not m.exclusive(s.node, c.node)
+                ]
+                if not after:
+                    continue
+                end = min(c.node.start_byte for c in after)
+                params = mm.PARAMS.get(s.key, ())
+                for p in ("buf", "buffer", "sendbuf", "recvbuf"):
+                    if p not in params:
+                        continue
+                    arg = s.arg(p)
+                    bname, kind = m.base_name(arg)
+                    if not bname or bname not in unit.decls and bname not in m.globals:
+                        continue
+                    decl = m.decl(unit, bname)
+                    if decl is None:
+                        continue
+                    if kind in ("elem", "offset"):
+                        continue  # a part of an array: other parts may be used legally
+                    role = _buffer_role(s, p)
+                    count = m.eval_int(s.arg("count"))
+                    for occ in _occurrences(m, unit, bname):
+                        if not (s.node.end_byte <= occ.start_byte < end) or m.exclusive(s.node, occ):
+                            continue
+                        host = next((c for c in unit.calls if c.is_mpi and _in_node(occ, c.node)), None)
+                        if host is not None:
+                            acc = "read"
+                            for q in mm.PARAMS.get(host.key, ()):
+                                a = host.arg(q)
+                                if a is not None and _in_node(occ, a) and q in BUFFER_ROLES:
+                                    acc = _buffer_role(host, q)
+                                    break
+                            else:
+                                continue
+                        else:
+                            acc = _access_kind(m, occ, unit)
+                        if acc == "unknown":
+                            break
+                        if acc == "ignore":
+                            continue
+                        idx = _const_index(m, occ)
+                        lo = decl.lower if m.fortran else 0
+                        if idx is not None and count is not None and not (lo <= idx < lo + count):
+                            continue
+                        writes = acc in ("write", "rw", "inout")
+                        if role == "read" and not writes:
+                            continue
+                        verb = "written" if writes else "read"
+                        yield _finding(
+                            m,
+                            "mpi-buffer-race",
+                            occ,
+                            f"'{bname}' is {verb} while the {s.name} using it (line {s.node.start_point[0] + 1}) "
+                            "has not completed",
+                            related=[Related(m.source.node_span(s.node), f"{s.name} started here")],
+                        )
+                        break

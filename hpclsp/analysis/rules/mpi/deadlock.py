@@ -1,0 +1,153 @@
+"""The send-send deadlock rule: every rank sends to its peer before receiving."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hpclsp.analysis.engine import Context
+from hpclsp.analysis.findings import Finding, Related
+from hpclsp.analysis.mpi_model import Call, Model, Node, Unit
+from hpclsp.analysis.rules import rule
+from hpclsp.analysis.rules.mpi import FAMILY, LANGS
+from hpclsp.analysis.rules.mpi._common import _finding, _in_node, _model, _with_evaluator
+from hpclsp.analysis.rules.mpi.collectives import _arms, _rank_info
+
+# -- deadlock ------------------------------------------------------------------------------------
+
+P2P_BLOCKING_SEND = ("MPI_SEND", "MPI_SSEND")
+P2P_OPS = (
+    "MPI_SEND",
+    "MPI_SSEND",
+    "MPI_RECV",
+    "MPI_SENDRECV",
+    "MPI_IRECV",
+    "MPI_ISEND",
+    "MPI_BSEND",
+    "MPI_RSEND",
+    "MPI_SENDRECV_REPLACE",
+    "MPI_ISSEND",
+    "MPI_PROBE",
+)
+
+
+def _first_p2p(m: Model, unit: Unit, region: Node, exclude: Node | None = None) -> Call | None:
+    for c in unit.calls:
+        if (
+            c.key in P2P_OPS
+            and _in_node(c.node, region)
+            and (exclude is None or not _in_node(c.node, exclude))
+        ):
+            return c
+    return None
+
+
+@rule(
+    "mpi-deadlock-send-send",
+    family=FAMILY,
+    summary="Every rank does a blocking send to its peer before receiving: a deadlock unless MPI buffers.",
+    what="""
+Flags a blocking `MPI_Send`/`MPI_Ssend` to a rank-dependent peer that every process executes
+before its matching `MPI_Recv` (including `if`/`else` on the rank where every arm sends first).
+""",
+    why="""
+`MPI_Send` may block until the receiver posts its receive. When every process sends first, none
+reaches its receive: the program works for small messages (eager buffering) and hangs as soon
+as messages grow. `MPI_Ssend` always hangs.
+""",
+    example="""
+MPI_Send(out, n, MPI_DOUBLE, right, 0, comm);    /* every rank sends first */
+MPI_Recv(in,  n, MPI_DOUBLE, left,  0, comm, MPI_STATUS_IGNORE);
+""",
+    languages=LANGS,
+)
+@_with_evaluator("mpi-deadlock-send-send")
+def check_deadlock(ctx: Context) -> Iterator[Finding]:
+    """Symmetric send-before-receive exchanges."""
+    m = _model(ctx)
+    if m is None:
+        return
+    for unit in m.units:
+        tainted, _ = _rank_info(m, unit)
+        if not tainted:
+            continue
+        seen_branches: set[int] = set()
+        for s in unit.calls:
+            if s.key not in P2P_BLOCKING_SEND:
+                continue
+            if any(c.key in ("MPI_IRECV",) and c.node.start_byte < s.node.start_byte for c in unit.calls):
+                continue
+            ctrl = [
+                (b, cond)
+                for b, cond in m.controls(s.node, unit.body)
+                if cond is not None and m.idents(cond) & tainted
+            ]
+            recv = next(
+                (
+                    c
+                    for c in unit.calls
+                    if c.key in ("MPI_RECV",)
+                    and c.node.start_byte > s.node.end_byte
+                    and not m.exclusive(s.node, c.node)
+                ),
+                None,
+            )
+            if recv is None:
+                continue
+            if m.norm_text(recv.arg("comm")) != m.norm_text(s.arg("comm")):
+                continue
+            between = [
+                c
+                for c in unit.calls
+                if c.key in P2P_OPS and s.node.end_byte < c.node.start_byte < recv.node.start_byte
+            ]
+            if between:
+                continue
+            if not ctrl:
+                dest = s.arg("dest")
+                src = recv.arg("source")
+                if not (m.idents(dest) & tainted) or not (
+                    m.idents(src) & tainted or m.text(src).upper() == "MPI_ANY_SOURCE"
+                ):
+                    continue
+            else:
+                if any(m.is_loop(b) for b, _ in ctrl):
+                    continue
+                b = ctrl[-1][0]
+                top = b.parent if b.type == "elseif_clause" and b.parent is not None else b
+                if top.start_byte in seen_branches:
+                    continue
+                arms = _arms(m, top)
+                if arms is None or len(arms) < 2:
+                    continue
+                ok = True
+                for i, a in enumerate(arms):
+                    if m.fortran and i == 0:
+                        first = next(
+                            (
+                                c
+                                for c in unit.calls
+                                if c.key in P2P_OPS and _in_node(c.node, top) and m.arm(top, c.node) == -1
+                            ),
+                            None,
+                        )
+                    else:
+                        first = _first_p2p(m, unit, a)
+                    if first is None or first.key not in P2P_BLOCKING_SEND:
+                        ok = False
+                        break
+                if not ok:
+                    continue
+                seen_branches.add(top.start_byte)
+            how = (
+                "MPI_Ssend cannot complete before the receive is posted, so this always deadlocks"
+                if s.key == "MPI_SSEND"
+                else "this deadlocks unless the MPI library buffers the message (eager protocol, small messages)"
+            )
+            yield _finding(
+                m,
+                "mpi-deadlock-send-send",
+                s.node,
+                f"every rank calls {s.name} to its peer before its receive (line {recv.node.start_point[0] + 1}): "
+                f"{how}; use MPI_Sendrecv or nonblocking calls",
+                related=[Related(m.source.node_span(recv.node), "the receive that is never reached")],
+            )

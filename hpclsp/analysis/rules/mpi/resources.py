@@ -1,0 +1,109 @@
+"""The resource-leak rule: communicators and datatypes created and never freed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hpclsp.analysis import mpi_model as mm
+from hpclsp.analysis.engine import Context
+from hpclsp.analysis.findings import Edit, Finding, Fix, Span
+from hpclsp.analysis.rules import rule
+from hpclsp.analysis.rules.mpi import CREATORS, FAMILY, FREES, LANGS, TYPE_CREATORS
+from hpclsp.analysis.rules.mpi._common import (
+    _block_end_insertion,
+    _escapes,
+    _finding,
+    _line_indent,
+    _model,
+    _occurrences,
+    _statement,
+    _with_evaluator,
+)
+
+# -- resources -----------------------------------------------------------------------------------
+
+
+@rule(
+    "mpi-resource-leak",
+    family=FAMILY,
+    summary="A communicator or committed datatype created here is never freed.",
+    what="""
+Flags `MPI_Comm_split`, `MPI_Comm_dup`, `MPI_Comm_create` results that are never passed to
+`MPI_Comm_free`, and datatypes built with `MPI_Type_*` and committed that never reach
+`MPI_Type_free`, when the handle stays local to the function.
+""",
+    why="""
+Communicators and datatypes hold library memory (and context ids, of which there are few);
+creating them repeatedly without freeing exhausts them in long runs.
+""",
+    example="""
+MPI_Comm row;
+MPI_Comm_split(MPI_COMM_WORLD, rank / q, rank, &row);
+/* ... no MPI_Comm_free(&row) */
+""",
+    languages=LANGS,
+)
+@_with_evaluator("mpi-resource-leak")
+def check_resource_leak(ctx: Context) -> Iterator[Finding]:
+    """Communicators and datatypes never freed."""
+    m = _model(ctx)
+    if m is None:
+        return
+    for unit in m.units:
+        freed = set()
+        committed = set()
+        for c in unit.calls:
+            if c.key in FREES and c.args:
+                n, _ = m.base_name(c.args[0])
+                if n:
+                    freed.add(n)
+            if c.key == "MPI_TYPE_COMMIT" and c.args:
+                n, _ = m.base_name(c.args[0])
+                if n:
+                    committed.add(n)
+        for c in unit.calls:
+            if c.key in CREATORS:
+                handle = c.arg("newcomm")
+                free_fn = "MPI_Comm_free"
+                kind = "communicator"
+            elif c.key in TYPE_CREATORS:
+                handle = c.arg("newtype")
+                free_fn = "MPI_Type_free"
+                kind = "datatype"
+            else:
+                continue
+            name, hk = m.base_name(handle)
+            if not name or hk not in ("whole", "addr") or name in freed:
+                continue
+            if kind == "datatype" and name not in committed:
+                continue
+            if _escapes(m, unit, name, own_units_ok=True):
+                continue
+            if any(
+                o.parent is not None
+                and o.parent.type in ("assignment_expression", "assignment_statement", "return_statement")
+                for o in _occurrences(m, unit, name)
+            ):
+                continue
+            fixes = []
+            stmt = _statement(m, c.node, unit)
+            pos = _block_end_insertion(m, stmt, unit, ("MPI_FINALIZE",))
+            if pos is not None:
+                ind = _line_indent(m, stmt.start_point[0])
+                if m.fortran:
+                    params = mm.PARAMS.get(c.key, ())
+                    ierr = c.args[len(params)] if len(c.args) > len(params) else None
+                    text = f"call {free_fn}({m.text(handle)}" + (
+                        f", {m.text(ierr)})" if ierr is not None else ")"
+                    )
+                else:
+                    ref = m.text(handle) if m.text(handle).startswith("&") else f"&{m.text(handle)}"
+                    text = f"{free_fn}({ref});"
+                fixes.append(Fix(f"Insert {text.rstrip(';')}", (Edit(Span(pos, pos), f"{ind}{text}\n"),)))
+            yield _finding(
+                m,
+                "mpi-resource-leak",
+                c.node,
+                f"{kind} '{m.text(handle).lstrip('&')}' created by {c.name} is never freed ({free_fn})",
+                fixes=fixes,
+            )

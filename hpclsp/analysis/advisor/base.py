@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis.advisor.nodes import ancestors_until, walk
+from hpclsp.analysis.advisor.nodes import ancestors_until, find_kinds, walk
 from hpclsp.analysis.advisor.tables import (
     C_CONDITIONAL_NODES,
     C_REDUCTION_OPS,
@@ -193,7 +193,14 @@ class AdvisorBase:
         index: tuple[list[int], list[Node]] | None = self.__dict__.get("_effect_index")
         if index is None:
             kinds = _F_EFFECT_NODES if self.fortran else _C_EFFECT_NODES
-            nodes = [n for n in walk(self.src.tree.root_node) if n.type in kinds]
+            # loops nest, so the outermost loops hold every body a question is asked about
+            nodes = [
+                n
+                for lp in self.ir.loops
+                if lp.parent is None
+                for n in find_kinds(lp.node, self.src.language, kinds)
+            ]
+            nodes = [n for n in nodes if self._maybe_effect(n)]
             nodes.sort(key=lambda n: n.start_byte)
             index = ([n.start_byte for n in nodes], nodes)
             self.__dict__["_effect_index"] = index
@@ -201,3 +208,12 @@ class AdvisorBase:
         lo = bisect.bisect_left(starts, root.start_byte)
         hi = bisect.bisect_left(starts, root.end_byte)
         return [n for n in nodes[lo:hi] if n.end_byte <= root.end_byte]
+
+    def _maybe_effect(self, n: Node) -> bool:
+        """Drop the operator nodes that cannot be effects: shifts only in C++, assignments only on objects."""
+        if n.type == "binary_expression":
+            op = n.child_by_field_name("operator")
+            return op is not None and op.type in ("<<", ">>")
+        if n.type in ("assignment_expression", "update_expression"):
+            return self.src.language in ("cpp", "cuda")
+        return True

@@ -104,3 +104,40 @@ def affine_of(node: Node | None, text: Callable[[Node], str]) -> Affine | None:
             k, e = (a.const, b) if a.is_const else (b.const, a)
             return Affine(tuple((v, c * k) for v, c in e.coeffs if c * k), e.const * k)
     return None
+
+
+_QUERIES: dict[tuple[str, frozenset[str]], tree_sitter.Query | None] = {}
+
+
+def find_kinds(root: Node, language: str, kinds: frozenset[str]) -> list[Node]:
+    """Every node of the given kinds inside root, in document order (a tree-sitter query: fast)."""
+    key = (language, kinds)
+    if key not in _QUERIES:
+        _QUERIES[key] = _query(language, kinds)
+    query = _QUERIES[key]
+    if query is None:
+        return [n for n in walk(root) if n.type in kinds]
+    import tree_sitter
+
+    found = tree_sitter.QueryCursor(query).captures(root).get("n", [])
+    return sorted(found, key=lambda n: n.start_byte)
+
+
+def _query(language: str, kinds: frozenset[str]) -> tree_sitter.Query | None:
+    """A query capturing the kinds the grammar knows (None when the query cannot be built)."""
+    import tree_sitter
+
+    from hpclsp.analysis import languages
+
+    try:
+        lang = languages.ts_language(language)
+        valid = []
+        for k in sorted(kinds):
+            try:
+                tree_sitter.Query(lang, f"({k}) @n")
+                valid.append(k)
+            except Exception:  # the grammar has no such node kind
+                continue
+        return tree_sitter.Query(lang, " ".join(f"({k}) @n" for k in valid)) if valid else None
+    except Exception:
+        return None

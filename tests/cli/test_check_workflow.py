@@ -194,3 +194,9 @@ def test_explicit_config_and_jobs_zero(tmp_path, bad_file):
     r = hpclsp("check", "--config", str(tmp_path / "missing.toml"), str(bad_file))
     assert r.returncode == 2 and "missing.toml" in r.stderr
     assert hpclsp("check", "-j", "-1", str(bad_file)).returncode == 2
+
+
+def test_a_file_named_twice_is_checked_once(tmp_path, bad_file):
+    once = json.loads(hpclsp("check", "--format", "json", str(bad_file)).stdout)
+    twice = json.loads(hpclsp("check", "--format", "json", str(bad_file), str(tmp_path)).stdout)
+    assert once == twice != []

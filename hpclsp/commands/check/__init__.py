@@ -85,12 +85,17 @@ def collect_files(paths: list[str], strict: bool, errors: list[str], warnings: l
     from hpclsp.files import iter_source_files
 
     files: list[str] = []
+    seen: set[str] = set()
     for path in paths:
         found = list(iter_source_files([path], errors))
         if not found and os.path.isdir(path):
             msg = f"{path}: no C, C++, CUDA or Fortran sources found"
             (errors if strict else warnings).append(msg)
-        files.extend(found)
+        for f in found:  # a file named twice (itself and through its directory) is checked once
+            key = os.path.realpath(f)
+            if key not in seen:
+                seen.add(key)
+                files.append(f)
     return files
 
 

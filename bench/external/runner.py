@@ -164,6 +164,7 @@ def _worker(conn: Connection, cpu_limit: float) -> None:
     """Serve jobs from the pipe until told to stop; exit after a CPU-limit hit (state may be torn)."""
     # a failing rule is counted in the row's "errors" (and listed by -v), not logged with a traceback
     logging.disable(logging.ERROR)
+    warm_up()  # a no-op in cost when forked from a warm parent; loads everything when spawned
     dog = _Watchdog(cpu_limit)
     signal.signal(signal.SIGUSR1, dog.on_signal)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -222,8 +223,10 @@ class _Slot:
 def run_jobs(jobs: Iterable[Job], workers: int = 2, cpu_limit: float = 20.0) -> dict[int, Outcome]:
     """Run every job on ``workers`` forked processes; returns outcomes by job key."""
     warm_up()
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
+    # fork a warm, single-threaded parent; a parent with threads (e.g. a test session) spawns instead,
+    # since a lock held by another thread at fork time would stay held in the child
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    ctx = multiprocessing.get_context("fork" if forkable else "spawn")
     # biggest files first: the long ones do not end up alone at the tail
     pending = sorted(jobs, key=lambda j: -_size(j.path))
     wall_limit = 4 * cpu_limit + 30.0

@@ -200,3 +200,17 @@ def test_in_process_matches_the_cli(tmp_path):
     }
     assert mine and mine == want
     assert loops and loops == want_loops
+
+
+def test_runner_spawns_when_the_parent_has_threads(tmp_path):
+    import threading
+
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        (tmp_path / "a.c").write_text(_RACY_C)
+        out = runner.run_jobs([runner.Job(0, str(tmp_path / "a.c"), "check", ("omp-race",))], workers=1)
+    finally:
+        stop.set()
+    assert out[0].error is None and any(f["code"].startswith("omp-race") for f in out[0].findings)

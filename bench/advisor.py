@@ -108,9 +108,14 @@ def _inner(lp: Loop) -> list[Loop]:
 
 
 def _clauses_exact(
-    a: LoopAdvice, exp_lines: dict[int, dict[str, set[str]]], lines: list[str], line: int
+    a: LoopAdvice,
+    exp_lines: dict[int, dict[str, set[str]]],
+    lines: list[str],
+    line: int,
+    inner_indices: bool = True,
 ) -> bool:
-    """Whether the advisor's private/reduction sets match the expert pragma of one loop."""
+    """Whether the advisor's private/reduction sets match the expert pragma of one loop (with
+    ``inner_indices=False``, the indices of inner loops are left out on both sides)."""
     exp = _expert_clauses(lines, line)
     idx = a.loop.index
     want = (exp["private"] | exp["lastprivate"] | exp["firstprivate"]) - {idx}
@@ -121,6 +126,9 @@ def _clauses_exact(
         if inner is not None:
             have -= ({c.index} | inner["private"] | inner["lastprivate"]) - want
             want -= {c.index}
+    if not inner_indices:
+        idx_all = {c.index for c in _inner(a.loop) if c.index}
+        have, want = have - idx_all, want - idx_all
     fp = exp["firstprivate"]
     return have - fp == want - fp and {r.rpartition(":")[2] for r in a.reduction} == exp["reduction"]
 
@@ -139,7 +147,7 @@ def autoparbench(directory: str, verbose: bool) -> int:
     if not sources:
         print(f"no annotated sources under {directory}", file=sys.stderr)
         return 2
-    tp = fp = fn = tn = exact = missing = 0
+    tp = fp = fn = tn = exact = exact_no_idx = missing = 0
     times: list[tuple[float, str]] = []
     for k, path in enumerate(sources):
         with open(path + ".json", encoding="utf-8") as fh:
@@ -168,6 +176,7 @@ def autoparbench(directory: str, verbose: bool) -> int:
             where = f"{os.path.relpath(path, directory)}:{line}"
             if a is not None and got and want:
                 tp += 1
+                exact_no_idx += _clauses_exact(a, exp_lines, lines, line, inner_indices=False)
                 if _clauses_exact(a, exp_lines, lines, line):
                     exact += 1
                 elif verbose:
@@ -191,6 +200,11 @@ def autoparbench(directory: str, verbose: bool) -> int:
     print(f"parallelizable verdict: TP={tp} FP={fp} FN={fn} TN={tn}")
     print(f"precision {p:.3f}  recall {r:.3f}  F1 {f1:.3f}")
     print(f"exact clauses: {exact}/{tp} = {exact / tp if tp else 1.0:.3f}")
+    # the experts often leave a C89-style inner index shared (a race in their pragma); this figure
+    # shows how much of the gap that is
+    print(
+        f"exact clauses, inner-loop indices left out: {exact_no_idx}/{tp} = {exact_no_idx / tp if tp else 1.0:.3f}"
+    )
     ms = sorted(((t * 1000, name) for t, name in times), reverse=True)
     print(f"time per file (advice + race vetting): median {statistics.median(m for m, _ in ms):.0f} ms")
     print("slowest: " + ", ".join(f"{name} {m:.0f} ms" for m, name in ms[:3]))

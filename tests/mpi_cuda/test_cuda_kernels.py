@@ -234,3 +234,27 @@ __global__ void k(float *a, const int *flags, int n)
     start = time.perf_counter()
     assert _findings(text) == []
     assert time.perf_counter() - start < 3.0
+
+
+def test_every_thread_storing_what_all_read_after_a_barrier_is_benign():
+    text = """
+__global__ void block_max(const float *in, float *out)
+{
+    __shared__ float s[64];
+    int t = threadIdx.x;
+    s[t] = in[blockIdx.x * 64 + t];
+    __syncthreads();
+    for (int k = 32; k > 0; k >>= 1) {
+        if (t < k)
+            s[t] = fmaxf(s[t], s[t + k]);
+        __syncthreads();
+    }
+    out[blockIdx.x] = s[0];
+}
+"""
+    assert _findings(text) == []
+    # the same store before the last barrier: s[0] may still change while others read it
+    racy = text.replace(
+        "        __syncthreads();\n    }\n    out[blockIdx.x] = s[0];", "    }\n    out[blockIdx.x] = s[0];"
+    )
+    assert any(f.code.startswith("cuda-race") for f in _findings(racy))

@@ -378,7 +378,7 @@ class Interp(Statements):
         th = self.th
         assert th is not None
         self.rec.access(th, p, p.esize, "R", n, None)
-        return Mem(p.base, p.off)
+        return Mem(p.base, p.off, th.epochs[1], th.block if p.space == "shared" else -1)
 
     def _assign(self, n: N, env: dict[str, Any]) -> Any:
         op = n.f["operator"].text if "operator" in n.f else "="

@@ -352,7 +352,12 @@ def _divergences(threads: list[Thread], barriers: dict[int, N]) -> list[Divergen
 def _conflicts(rec: _Recorder, threads: list[Thread]) -> list[Conflict]:
     by_lin_block = {(th.lin, th.block): th for th in threads}
     best: dict[tuple[str, int, int], tuple[int, Conflict]] = {}
-    written = {(base, i.off) for base, insts in rec.arrays.items() for i in insts if i.kind != "R"}
+    written = {
+        (base, i.off, i.ep[1], i.block if rec.meta[base].space == "shared" else -1)
+        for base, insts in rec.arrays.items()
+        for i in insts
+        if i.kind != "R"
+    }
     pairs = 0
     _LINS.clear()
     for base, insts in rec.arrays.items():
@@ -409,7 +414,7 @@ def _pair(
     ky: tuple[Any, ...],
     best: dict[tuple[str, int, int], tuple[int, Conflict]],
     threads: dict[tuple[int, int], Thread],
-    written: set[tuple[str, int]],
+    written: set[tuple[str, int, int, int]],
 ) -> None:
     (nx, kindx, epx, bx, ux), (ny, kindy, epy, by, uy) = kx, ky
     if kindx == "R" and kindy == "R":
@@ -472,14 +477,15 @@ def _exclusive(px: tuple[tuple[int, int], ...], py: tuple[tuple[int, int], ...])
     return any(c in arms and arms[c] != a for c, a in py)
 
 
-def _benign(gx: list[_Inst], gy: list[_Inst], written: set[tuple[str, int]]) -> bool:
-    """Every thread writes one same value: a constant, or the content of a location nobody writes."""
+def _benign(gx: list[_Inst], gy: list[_Inst], written: set[tuple[str, int, int, int]]) -> bool:
+    """Every thread writes one same value: a constant, or what they all read from a location that
+    nobody writes in the barrier interval of the reads."""
     vals = {i.value for i in gx} | {i.value for i in gy}
     if len(vals) != 1:
         return False
     v = next(iter(vals))
     if isinstance(v, Mem):
-        return (v.base, v.off) not in written
+        return (v.base, v.off, v.epoch, v.block) not in written
     return v is not UNK and isinstance(v, (int, float))
 
 

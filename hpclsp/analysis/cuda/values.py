@@ -82,10 +82,13 @@ class Ptr:
 
 @dataclasses.dataclass(frozen=True)
 class Mem:
-    """The unknown content of one memory location (equal tokens: the same value, if never written)."""
+    """The unknown content of one memory location, read in one barrier interval (of one block, for
+    shared memory). Equal tokens are the same value when nobody writes the location in that interval."""
 
     base: str
     off: int
+    epoch: int = 0
+    block: int = -1
 
 
 @dataclasses.dataclass(frozen=True)

@@ -32,6 +32,12 @@ def _strip(text: str) -> str:
 
 def thread_guard(access: Access, tids: set[str], stop: int, fortran: bool) -> int | None:
     """The constant ``c`` when the access only runs in the *then* branch of ``if (tid == c)`` (below ``stop``)."""
+    got = thread_branch(access, tids, stop, fortran)
+    return got[0] if got is not None else None
+
+
+def thread_branch(access: Access, tids: set[str], stop: int, fortran: bool) -> tuple[int, int, int] | None:
+    """``(c, start, end)``: the thread id and byte extent of the ``if (tid == c)`` the access runs under."""
     node = access.node
     p = node.parent
     names = {t.lower() for t in tids} if fortran else set(tids)
@@ -56,6 +62,6 @@ def thread_guard(access: Access, tids: set[str], stop: int, fortran: bool) -> in
                 if name is not None and val is not None:
                     key = name.lower() if fortran else name
                     if re.match(r"omp_get_thread_num\s*\(", key, re.I) or key in names:
-                        return int(val)
+                        return int(val), p.start_byte, p.end_byte
         p = p.parent
     return None

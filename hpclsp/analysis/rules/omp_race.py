@@ -97,6 +97,8 @@ class ACtx:
     in_target: bool = False
     ws: Construct | None = None  # enclosing workshare / parallel workshare
     tid_guard: int | None = None  # runs only on the thread with this id (``if (tid == c)``)
+    #: byte extent of the code one thread runs alone (its ``section``, or its ``if (tid == c)`` branch)
+    block: tuple[int, int] | None = None
 
 
 def _is_team(c: Construct) -> bool:
@@ -256,8 +258,84 @@ class _Analyzer:
         if team is not None and _is_team(team) and self.asks_thread_id(f):
             tids = {t for t in f.thread_ids if self.private_tid(t, a.start, team, f)}
             if tids:
-                x.tid_guard = threads.thread_guard(a, tids, team.start, self.fortran)
+                br = threads.thread_branch(a, tids, team.start, self.fortran)
+                if br is not None:
+                    x.tid_guard, x.block = br[0], (br[1], br[2])
+        if x.block is None and x.section is not None:
+            x.block = (x.section.start, x.section.end)
         return x
+
+    def handed_off(self, x: ACtx, y: ACtx, f: Function) -> bool:
+        """``x`` happens before ``y`` through a flag: after ``x`` its thread writes a flag atomically, and
+        before ``y`` the other thread spins in a loop on an atomic read of that flag."""
+        if (
+            x.block is None
+            or y.block is None
+            or x.block == y.block
+            or x.task is not None
+            or y.task is not None
+        ):
+            return False
+        if not (x.acc.start < x.block[1] and y.acc.start < y.block[1]):
+            return False
+        posts = {
+            a.base
+            for a in f.accesses
+            if a.is_write and x.acc.start < a.start < x.block[1] and self.in_atomic(a.start)
+        }
+        if not posts:
+            return False
+        for lp in f.loops:
+            if not (y.block[0] <= lp.node.start_byte and lp.node.end_byte <= y.acc.start):
+                continue
+            for a in f.accesses:
+                if (
+                    not a.is_write
+                    and a.base in posts
+                    and lp.node.start_byte <= a.start < lp.node.end_byte
+                    and self.in_atomic(a.start)
+                ):
+                    return True
+        return False
+
+    def lock_handoff(self, x: ACtx, y: ACtx, f: Function, bars: list[int]) -> bool:
+        """``x`` happens before ``y`` through a lock: ``x``'s thread acquired lock L before a barrier and holds
+        it at ``x``; ``y``'s thread acquires L after that barrier, before ``y``, so it waits for the release."""
+        if x.tid_guard is None or y.tid_guard is None or x.tid_guard == y.tid_guard or y.block is None:
+            return False
+        for lk in x.locks:
+            sets = [p for kind, name, p in f.lock_calls if name == lk and kind == "set" and p < x.acc.start]
+            if not sets:
+                continue
+            first = sets[-1]
+            if not any(first < b <= x.acc.start for b in bars):
+                continue
+            if self.guard_at(first, f) != x.tid_guard:
+                continue
+            for kind, name, p in f.lock_calls:
+                if kind == "set" and name == lk and y.block[0] <= p < y.acc.start:
+                    if any(first < b <= p for b in bars):
+                        return True
+        return False
+
+    def guard_at(self, byte: int, f: Function) -> int | None:
+        """The thread id of the ``if (tid == c)`` branch the code at ``byte`` runs under."""
+        node = self.src.tree.root_node.descendant_for_byte_range(byte, byte)
+        if node is None:
+            return None
+        probe = dataclasses.replace(f.accesses[0], node=node) if f.accesses else None
+        if probe is None:
+            return None
+        tids = {
+            t
+            for t in f.thread_ids
+            if t == THREAD_NUM_SYMBOL or not datasharing.resolve(self.ir, t, byte, None, f).shared
+        }
+        return threads.thread_guard(probe, tids, f.node.start_byte, self.fortran)
+
+    def in_atomic(self, byte: int) -> bool:
+        """Whether the byte lies in an ``atomic`` construct."""
+        return any(c.has("atomic") for c in self.chain(byte, None))
 
     def asks_thread_id(self, f: Function) -> bool:
         """Whether the function calls ``omp_get_thread_num`` (only then can a branch depend on the thread id)."""
@@ -510,6 +588,10 @@ class _Analyzer:
             return None  # a[tid]: each thread its own element, and one thread runs its accesses in order
         if x.task is None and y.task is None and x.tid_guard is not None and x.tid_guard == y.tid_guard:
             return None  # both under ``if (tid == c)``: one thread runs them, in program order
+        if self.handed_off(x, y, f) or self.handed_off(y, x, f):
+            return None
+        if self.lock_handoff(x, y, f, bars) or self.lock_handoff(y, x, f, bars):
+            return None
         if x.task is not None or y.task is not None:
             return self.task_concurrent(x, y, team, f)
         if team is None:

@@ -258,3 +258,37 @@ __global__ void block_max(const float *in, float *out)
         "        __syncthreads();\n    }\n    out[blockIdx.x] = s[0];", "    }\n    out[blockIdx.x] = s[0];"
     )
     assert any(f.code.startswith("cuda-race") for f in _findings(racy))
+
+
+CG_REDUCE = """
+#include <cooperative_groups.h>
+namespace cg = cooperative_groups;
+__device__ float reduce_sum(cg::thread_group g, float *temp, float val)
+{
+    int lane = g.thread_rank();
+    for (int i = g.size() / 2; i > 0; i /= 2) {
+        temp[lane] = val;
+        g.sync();
+        if (lane < i)
+            val += temp[lane + i];
+        SECOND_SYNC
+    }
+    return val;
+}
+__global__ void sum_kernel(float *sum, float *input, int n)
+{
+    extern __shared__ float temp[];
+    float my_sum = 0;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        my_sum += input[i];
+    auto g = cg::this_thread_block();
+    float block_sum = reduce_sum(g, temp, my_sum);
+    if (g.thread_rank() == 0)
+        atomicAdd(sum, block_sum);
+}
+"""
+
+
+def test_cooperative_groups_rank_size_and_sync():
+    assert _findings(CG_REDUCE.replace("SECOND_SYNC", "g.sync();")) == []
+    assert (11, "cuda-race-shared") in _lines(CG_REDUCE.replace("SECOND_SYNC", ""))

@@ -447,7 +447,16 @@ class Interp(Statements):
         if name in ("this_grid",):
             return Group("grid")
         if name in ("tiled_partition", "coalesced_threads", "this_thread"):
-            return Group("warp")
+            tsize = _template_int(fn, self, env) if name == "tiled_partition" else None
+            return Group("warp", tsize or (1 if name == "this_thread" else 0))
+        if (
+            name in ("thread_rank", "size", "num_threads")
+            and fn is not None
+            and fn.type == "field_expression"
+        ):
+            g = self.eval(fn.f["argument"], env) if "argument" in fn.f else UNK
+            if isinstance(g, Group):
+                return _group_query(g, name, th)
         vals = [self.eval(a, env) for a in args]
         if name in ATOMICS and vals and isinstance(vals[0], Ptr):
             self.rec.access(th, vals[0], vals[0].esize, "A", n, None)
@@ -529,6 +538,32 @@ class Interp(Statements):
 _MISSING: Any = object()
 _NUMBERS: dict[str, Any] = {}
 _PARAM_CACHE: dict[int, list[tuple[str, str, int | None, str]]] = {}
+
+
+def _template_int(fn: N | None, interp: Interp, env: dict[str, Any]) -> int | None:
+    """The integer template argument of a call like ``tiled_partition<32>(...)``."""
+    if fn is not None and fn.type == "qualified_identifier":
+        fn = fn.f.get("name") or fn
+    if fn is None or fn.type != "template_function":
+        return None
+    targs = fn.f.get("arguments")
+    if targs is None or not targs.kids:
+        return None
+    v = interp.eval(targs.kids[0], env)
+    return v if isinstance(v, int) and v > 0 else None
+
+
+def _group_query(g: Group, name: str, th: Thread) -> Any:
+    """``thread_rank()``/``size()`` of a cooperative group for one thread."""
+    block_size = th.bdim[0] * th.bdim[1] * th.bdim[2]
+    if g.kind == "block":
+        return th.lin if name == "thread_rank" else block_size
+    if g.kind == "grid":
+        grid_blocks = th.gdim[0] * th.gdim[1] * th.gdim[2]
+        return th.block * block_size + th.lin if name == "thread_rank" else block_size * grid_blocks
+    if g.size and 32 % g.size == 0:
+        return th.lin % g.size if name == "thread_rank" else g.size
+    return UNK
 
 
 def params_of(prog: Program, fn: N) -> list[tuple[str, str, int | None, str]]:

@@ -103,6 +103,7 @@ class Group:
     """A cooperative group: ``block``, ``grid`` or ``warp`` (tiles and coalesced groups)."""
 
     kind: str
+    size: int = 0  # threads of a tile (0: unknown)
 
 
 @dataclasses.dataclass(frozen=True)

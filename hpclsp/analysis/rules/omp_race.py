@@ -13,6 +13,7 @@ same name, ``atomic``, ``omp_set_lock``/``omp_unset_lock``, ``ordered``).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections.abc import Iterable
@@ -140,6 +141,7 @@ class _Analyzer:
         self.variant_cache: dict[int, set[str]] = {}
         self.budget = WorkBudget()
         self.tid_cache: dict[int, bool] = {}
+        self.by_start: dict[int, tuple[list[int], list[Access]]] = {}
         #: ids of callee accesses placed at their call sites (``races.calls``)
         self.proxies: set[int] = set()
         self.guard_cache: dict[tuple[int, str, int], int | None] = {}
@@ -337,6 +339,15 @@ class _Analyzer:
         """Whether the byte lies in an ``atomic`` construct."""
         return any(c.has("atomic") for c in self.chain(byte, None))
 
+    def accesses_between(self, f: Function, start: int, end: int) -> list[Access]:
+        """The function's accesses starting in [start, end), in evaluation order (bisect on a sorted index)."""
+        idx = self.by_start.get(id(f))
+        if idx is None:
+            ordered = sorted(f.accesses, key=lambda a: a.start)
+            idx = self.by_start[id(f)] = ([a.start for a in ordered], ordered)
+        lo, hi = bisect.bisect_left(idx[0], start), bisect.bisect_left(idx[0], end)
+        return sorted(idx[1][lo:hi], key=lambda a: a.order)
+
     def asks_thread_id(self, f: Function) -> bool:
         """Whether the function calls ``omp_get_thread_num`` (only then can a branch depend on the thread id)."""
         got = self.tid_cache.get(id(f))
@@ -390,14 +401,21 @@ class _Analyzer:
             ]
             accs = [
                 a
-                for a in f.accesses
-                if team.contains(a.start) and not any(t.contains(a.start) for t in inner_teams)
+                for a in self.accesses_between(f, team.start, team.end)
+                if not any(t.contains(a.start) for t in inner_teams)
             ]
         else:
             accs = [a for a in f.accesses if not any(t.contains(a.start) for t in fteams)]
         bars = self.barriers(team, f)
         ctxs: list[ACtx] = []
+        extra: list[ACtx] = []
+        if team is not None and _is_team(team):
+            extra = self.callee_ctxs(f, team, fteams, bars) + self.reduction_ctxs(f, team, bars)
+        # only variables written somewhere in the team can race (a call may write its arguments)
+        written = {a.name for a in accs if a.is_write or a.in_call is not None} | {x.acc.name for x in extra}
         for a in accs:
+            if a.name not in written:
+                continue
             if (
                 team is not None
                 and team.loop is not None
@@ -427,9 +445,7 @@ class _Analyzer:
                 x.phase = 0
             x.phase = sum(1 for b in bars if b <= a.start)
             ctxs.append(x)
-        if team is not None and _is_team(team):
-            ctxs.extend(self.callee_ctxs(f, team, fteams, bars))
-            ctxs.extend(self.reduction_ctxs(f, team, bars))
+        ctxs.extend(extra)
         by_name: dict[str, list[ACtx]] = {}
         for x in ctxs:
             by_name.setdefault(x.acc.name, []).append(x)

@@ -191,14 +191,37 @@ class MpiSemantics:
         h.uncertain = ev.key in ("MPI_COMM_CREATE", "MPI_COMM_CREATE_GROUP") or (
             ev.key in ("MPI_COMM_SPLIT", "MPI_COMM_SPLIT_TYPE") and not consts.is_int(color)
         )
+        split = self._split_members(ev, parent, color)
         if _COMM_CREATORS[ev.key] == "dup" and parent is not None:
             h.comm_size, h.base = parent[1], parent[2]
+            if "split" in parent[0]:
+                h.label = f"{parent[0]}/dup{self.created}"
+        elif split is not None:
+            h.label, h.comm_size, h.base = split
         else:
             h.label += f"/r{self.rank}"  # members differ per rank: never matched across ranks
         self._out(ev, "newcomm", h)
         if ev.key == "MPI_COMM_IDUP":
             self._start_request(ev)
         return 0
+
+    def _split_members(self, ev: Event, parent: Any, color: Any) -> tuple[str, int, int] | None:
+        """(label, size, my rank) of an MPI_Comm_split of the world communicator when every rank's color
+        and key are known (from the first pass over all ranks); None otherwise."""
+        if ev.key != "MPI_COMM_SPLIT" or parent is None or parent[0] != "MPI_COMM_WORLD":
+            return None
+        k = self._count("MPI_COMM_SPLIT")
+        key = ev.args.get("key")
+        if consts.is_int(color) and consts.is_int(key):
+            self.trace.splits[k] = (color, key)
+        colors = self.ev.split_oracle.get(k)
+        if colors is None or len(colors) != self.nprocs or not consts.is_int(color):
+            return None
+        members = sorted((kk, r) for r, (c, kk) in colors.items() if c == color)
+        ranks = [r for _, r in members]
+        if self.rank not in ranks:
+            return None
+        return f"split{k}/c{color}", len(ranks), ranks.index(self.rank)
 
     _c_mpi_comm_dup = _comm_create
     _c_mpi_comm_split = _comm_create

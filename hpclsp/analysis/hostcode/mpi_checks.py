@@ -133,7 +133,8 @@ def _numbers(sem: MpiSemantics, ev: Event) -> None:
         if not consts.is_int(v):
             continue
         if v < 0 or (size is not None and v >= size):
-            extent = f" (the communicator has {size} processes)" if size is not None else ""
+            plural = "process" if size == 1 else "processes"
+            extent = f" (the communicator has {size} {plural})" if size is not None else ""
             _bad(sem, ev, f"`{p}` = {v}, outside the communicator{extent}")
 
 

@@ -188,9 +188,18 @@ def _declarator_name(d: Node | None, text: Any) -> str | None:
 class RankEvaluator(Memory, consts.Evaluator):
     """Runs one rank of the program for one process count, filling a ``Trace``."""
 
-    def __init__(self, program: Program, rank: int, nprocs: int, deadline: float) -> None:
+    def __init__(
+        self,
+        program: Program,
+        rank: int,
+        nprocs: int,
+        deadline: float,
+        split_oracle: dict[int, dict[int, tuple[int, int]]] | None = None,
+    ) -> None:
         super().__init__(program.text)
         self.program = program
+        #: Every rank's (color, key) at each world split, from a first pass (see ``mpi_run``).
+        self.split_oracle = split_oracle or {}
         self.trace = Trace(rank, nprocs)
         self.deadline = deadline
         self.steps = 0
@@ -490,10 +499,16 @@ def _pointer_binary(op: str, a: Any, b: Any) -> Any:
     return UNKNOWN
 
 
-def run_rank(program: Program, rank: int, nprocs: int, deadline: float) -> Trace:
+def run_rank(
+    program: Program,
+    rank: int,
+    nprocs: int,
+    deadline: float,
+    split_oracle: dict[int, dict[int, tuple[int, int]]] | None = None,
+) -> Trace:
     """The trace of one rank with ``nprocs`` processes."""
     if program.fortran:
         from hpclsp.analysis.hostcode.mpi_fortran import FortranRankEvaluator
 
-        return FortranRankEvaluator(program, rank, nprocs, deadline).run()
-    return RankEvaluator(program, rank, nprocs, deadline).run()
+        return FortranRankEvaluator(program, rank, nprocs, deadline, split_oracle).run()
+    return RankEvaluator(program, rank, nprocs, deadline, split_oracle).run()

@@ -77,8 +77,15 @@ def f_type(text: str) -> str:
 class FortranRankEvaluator(me.RankEvaluator):
     """Runs one rank of a Fortran main program."""
 
-    def __init__(self, program: me.Program, rank: int, nprocs: int, deadline: float) -> None:
-        super().__init__(program, rank, nprocs, deadline)
+    def __init__(
+        self,
+        program: me.Program,
+        rank: int,
+        nprocs: int,
+        deadline: float,
+        split_oracle: dict[int, dict[int, tuple[int, int]]] | None = None,
+    ) -> None:
+        super().__init__(program, rank, nprocs, deadline, split_oracle)
         self.fortran = True
 
     def exec_main(self, main: Node) -> None:

@@ -53,6 +53,12 @@ def collectives(traces: list[Trace]) -> list[Finding]:
     comms = sorted({c for per in seqs for c in per})
     for comm in comms:
         lists = [per.get(comm, []) for per in seqs]
+        if "split" in comm:  # a sub-communicator: only its members, known from their calls on it
+            members = [r for r in range(n) if lists[r]]
+            f = _compare([traces[r] for r in members], [lists[r] for r in members], comm, n)
+            if f is not None:
+                out.append(f)
+            continue
         f = _compare(traces, lists, comm, n)
         if f is not None:
             out.append(f)
@@ -60,12 +66,14 @@ def collectives(traces: list[Trace]) -> list[Finding]:
 
 
 def _compare(traces: list[Trace], lists: list[list[Event]], comm: str, n: int) -> Finding | None:
-    longest = max(len(x) for x in lists)
+    """The first collective on ``comm`` where the ranks of ``traces`` disagree (lists align with traces)."""
+    m = len(lists)
+    longest = max((len(x) for x in lists), default=0)
     for i in range(longest):
-        ref_rank = next(r for r in range(n) if len(lists[r]) > i)
-        ref = lists[ref_rank][i]
-        for r in range(n):
-            if r == ref_rank:
+        ref_i = next(r for r in range(m) if len(lists[r]) > i)
+        ref, ref_rank = lists[ref_i][i], traces[ref_i].rank
+        for r in range(m):
+            if r == ref_i:
                 continue
             if len(lists[r]) <= i:
                 if traces[r].complete:
@@ -73,11 +81,11 @@ def _compare(traces: list[Trace], lists: list[list[Event]], comm: str, n: int) -
                         "mpi-collective-mismatch",
                         ref.node,
                         f"with {n} processes, rank {ref_rank} calls {ref.name} (its {_nth(i + 1)} collective on "
-                        f"{_cname(comm)}) but rank {r} never does: the call cannot complete",
+                        f"{_cname(comm)}) but rank {traces[r].rank} never does: the call cannot complete",
                     )
                 continue
             other = lists[r][i]
-            why = _differs(ref, other, traces[ref_rank], traces[r], n)
+            why = _differs(ref, other, traces[ref_i], traces[r], n)
             if why:
                 return Finding(
                     "mpi-collective-mismatch",
@@ -91,6 +99,8 @@ def _compare(traces: list[Trace], lists: list[list[Event]], comm: str, n: int) -
 def _cname(comm: str) -> str:
     if comm.startswith("win"):
         return "the window"
+    if "split" in comm:
+        return "a communicator from MPI_Comm_split"
     return comm if comm.startswith("MPI_") else "a duplicated communicator"
 
 
@@ -184,7 +194,9 @@ def simulate(traces: list[Trace]) -> list[Finding]:
                 or e.key in T.PERSISTENT
                 or e.key in (*_SENDRECVS, "MPI_PROBE")
             ):
-                if e.comm_id is None:
+                if (
+                    e.comm_id is None or "split" in e.comm_id
+                ):  # ranks in a sub-communicator are not world ranks
                     return []
                 # An envelope the evaluator does not know cannot be matched: no verdict at all.
                 for p in ("dest", "source", "tag", "sendtag", "recvtag"):

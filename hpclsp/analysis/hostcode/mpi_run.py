@@ -20,8 +20,19 @@ _LANGS = ("c", "cpp", "cuda", "fortran")
 
 
 def traces_for(program: Program, nprocs: int, deadline: float) -> list[Trace]:
-    """Every rank's trace for one process count."""
-    return [run_rank(program, r, nprocs, deadline) for r in range(nprocs)]
+    """Every rank's trace for one process count.
+
+    A communicator split depends on every rank's color: when the first pass saw world splits, a
+    second pass runs with all ranks' (color, key) known, so each rank knows its new rank and size.
+    """
+    traces = [run_rank(program, r, nprocs, deadline) for r in range(nprocs)]
+    oracle: dict[int, dict[int, tuple[int, int]]] = {}
+    for t in traces:
+        for k, ck in t.splits.items():
+            oracle.setdefault(k, {})[t.rank] = ck
+    if oracle:
+        traces = [run_rank(program, r, nprocs, deadline, oracle) for r in range(nprocs)]
+    return traces
 
 
 def findings(source) -> list[Finding]:  # type: ignore[no-untyped-def]

@@ -157,5 +157,7 @@ class Trace:
     #: Accesses to window memory inside fence epochs: (window, epoch, target rank, first byte, end byte,
     #: kind ``put``/``get``/``acc``/``load``/``store``, node, origin rank).
     rma: list[tuple[str, int, int, int, int, str, Node, int]] = dataclasses.field(default_factory=list)
+    #: (color, key) of this rank at each MPI_Comm_split of the world communicator, by ordinal.
+    splits: dict[int, tuple[int, int]] = dataclasses.field(default_factory=dict)
     #: Size in bytes of each window this rank exposes, by window label.
     win_sizes: dict[str, int] = dataclasses.field(default_factory=dict)

@@ -195,3 +195,40 @@ void run(void) {
 """
     (a,) = advisor.advise(SourceFile("t.c", "c", text))
     assert not a.parallelizable
+
+
+def test_work_array_filled_then_read_in_the_same_iteration_is_private():
+    text = """#define M 64
+double r[M][M], u[M][M];
+void smooth(int n) {
+  int i, j;
+  double w[M];
+  for (i = 1; i < n - 1; i++) {
+    for (j = 0; j < n; j++)
+      w[j] = r[i - 1][j] + r[i + 1][j];
+    for (j = 1; j < n - 1; j++)
+      u[i][j] = w[j - 1] + w[j + 1];
+  }
+}
+"""
+    outer = advisor.advise(SourceFile("t.c", "c", text))[0]
+    assert outer.parallelizable, outer.reason
+    assert "w" in outer.private and "j" in outer.private
+
+
+def test_work_array_read_beyond_what_the_iteration_wrote_is_not_private():
+    text = """#define M 64
+double r[M][M], u[M][M];
+void smooth(int n) {
+  int i, j;
+  double w[M];
+  for (i = 1; i < n - 1; i++) {
+    for (j = 1; j < n; j++)
+      w[j] = r[i - 1][j] + r[i + 1][j];
+    for (j = 1; j < n - 1; j++)
+      u[i][j] = w[j - 1] + w[j + 1];
+  }
+}
+"""
+    outer = advisor.advise(SourceFile("t.c", "c", text))[0]
+    assert not outer.parallelizable

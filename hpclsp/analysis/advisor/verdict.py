@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis import dependence
-from hpclsp.analysis.advisor.aliasing import AliasMixin
+from hpclsp.analysis.advisor.arrays import ArrayPrivatizationMixin
 from hpclsp.analysis.advisor.model import Blocker, LoopAdvice
 from hpclsp.analysis.advisor.nodes import affine_of, ancestors_until
 from hpclsp.analysis.loops import Access, Affine, Loop
@@ -113,7 +113,7 @@ def _distinct(accs: list[Access]) -> list[Access]:
     return out
 
 
-class VerdictMixin(AliasMixin):
+class VerdictMixin(ArrayPrivatizationMixin):
     """Whether a loop's iterations are independent, and under which clauses."""
 
     def analyze_loop(self, lp: Loop, adv: LoopAdvice) -> None:
@@ -287,6 +287,9 @@ class VerdictMixin(AliasMixin):
                 continue
             dep = self._first_dependence(lp, arrays, cls.variant - set(defs), defs)
             if dep is None:
+                continue
+            if self.privatizable_array(base, lp, arrays):
+                cls.private.add(base)
                 continue
             op = self._array_reduction(base, arrays, lp)
             if op is not None:

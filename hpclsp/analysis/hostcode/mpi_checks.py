@@ -204,6 +204,17 @@ def _dname(dtype: Any) -> str:
     return "?"
 
 
+def _repr(ctype: str) -> tuple[int, str] | None:
+    """(size, kind) of a C scalar type: kind ``float``, ``unsigned`` or ``signed``."""
+    c = T.C_SYNONYMS.get(ctype, ctype)
+    size = consts.C_SIZES.get(c)
+    if size is None or c in ("char", "signed char", "unsigned char", "bool", "_Bool"):
+        return None
+    if c in ("float", "double", "long double"):
+        return size, "float"
+    return size, "unsigned" if c.startswith("unsigned") or c == "size_t" else "signed"
+
+
 def _type_match(sem: MpiSemantics, ev: Event, p: Ptr, dtype: Any, buf: str) -> None:
     sig, _ = mpi_types.info(dtype)
     ctype = p.obj.ctype
@@ -231,6 +242,8 @@ def _type_match(sem: MpiSemantics, ev: Event, p: Ptr, dtype: Any, buf: str) -> N
     c = T.C_SYNONYMS.get(ctype, ctype)
     if ctype in accepted or c in accepted or any(T.C_SYNONYMS.get(a) == c for a in accepted):
         return
+    if _repr(ctype) is not None and any(_repr(a) == _repr(ctype) for a in accepted):
+        return  # same size, signedness and kind (int64_t data as MPI_LONG_LONG on LP64): same bits
     sem.report(
         "mpi-datatype-mismatch",
         ev.node,

@@ -700,7 +700,12 @@ class _Analyzer:
             return None
         variant = self.variant_scalars(lc)
         dep = dependence.test(
-            x.acc, y.acc, lc.loop, loops=lc.loops or None, variant=variant, defs=self.private_defs(lc)
+            self.unshadowed(x.acc, lc),
+            self.unshadowed(y.acc, lc),
+            lc.loop,
+            loops=lc.loops or None,
+            variant=variant,
+            defs=self.private_defs(lc),
         )
         if dep is None:
             return None
@@ -709,6 +714,26 @@ class _Analyzer:
         ):
             return self.simd_pair(x, y, lc)
         return ("loop", dep)
+
+    def unshadowed(self, a: Access, lc: Construct) -> Access:
+        """The access with the parallel indices that an inner loop redeclares (``for (int i ...)`` inside the
+        ``i`` loop) renamed: in its subscripts that name is the inner loop's index, not the parallel one."""
+        assert lc.loop is not None
+        pidx = {lp.index for lp in (lc.loops or [lc.loop]) if lp.index}
+        shadow = {
+            lp.index
+            for lp in self.ir.loops
+            if lp.index in pidx
+            and lp not in (lc.loops or [lc.loop])
+            and lc.loop.node.start_byte < lp.node.start_byte < lc.loop.node.end_byte
+            and lp.node.start_byte <= a.start < lp.node.end_byte
+        }
+        if not shadow or not any(e is not None and e.vars & shadow for e in a.subscripts):
+            return a
+        subs = list(a.subscripts)
+        for p in shadow:
+            subs = [e.substitute(p, Affine.var(p + "'")) if e is not None else None for e in subs]
+        return dataclasses.replace(a, subscripts=subs)
 
     def guarded_same_iteration(self, a1: Access, a2: Access, lc: Construct) -> bool:
         """``if (i == c)`` guards: the two accesses can only meet in one iteration (no race between iterations)."""

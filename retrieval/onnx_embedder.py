@@ -10,6 +10,7 @@ Measured on man-page chunks (single thread, CPU time): torch fp32 34 chunks/s, O
 ONNX int8 per-channel 111, with cosine >= 0.987 to the torch vectors (mean 0.994). Per-tensor
 int8 was as fast but drifted to cosine 0.915, so per-channel it is.
 
+``HPCLSP_EMBED_PRECISION=fp32`` keeps the exported weights in float32 (same vectors as torch).
 Anything missing (onnxruntime, onnx, tokenizers, an unsupported pooling) raises
 ``EmbedderError`` and ``load_embedder`` falls back to plain sentence-transformers.
 """
@@ -101,8 +102,8 @@ def _cache_key(model_dir: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def export_int8(model_dir: Path, out: Path) -> None:
-    """Export the model's transformer to ONNX and quantize it to int8 per channel, into ``out``."""
+def export_onnx(model_dir: Path, out: Path, quantize: bool = True) -> None:
+    """Export the model's transformer to ONNX (quantized to int8 per channel unless told not), into ``out``."""
     quiet_third_party()
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -137,8 +138,9 @@ def export_int8(model_dir: Path, out: Path) -> None:
                 opset_version=17,
                 dynamo=False,
             )
-            quantize_dynamic(str(tmp_fp32), str(tmp_int8), per_channel=True, weight_type=QuantType.QInt8)
-        os.replace(tmp_int8, out)
+            if quantize:
+                quantize_dynamic(str(tmp_fp32), str(tmp_int8), per_channel=True, weight_type=QuantType.QInt8)
+        os.replace(tmp_int8 if quantize else tmp_fp32, out)
     finally:
         for p in (tmp_fp32, tmp_int8):
             p.unlink(missing_ok=True)
@@ -158,10 +160,14 @@ class OnnxEmbedder:
         self.path = path
         self.name = name
         self.pooling, self.normalize = _pooling(path)
-        onnx_file = cache_root / f"{path.resolve().name}-{_cache_key(path)}" / "model.int8.onnx"
+        precision = os.environ.get("HPCLSP_EMBED_PRECISION", "int8").lower()
+        quantize = precision != "fp32"
+        self.backend = "onnx-int8" if quantize else "onnx-fp32"
+        leaf = "model.int8.onnx" if quantize else "model.fp32.onnx"
+        onnx_file = cache_root / f"{path.resolve().name}-{_cache_key(path)}" / leaf
         if not onnx_file.is_file():
-            log.info("exporting %s to ONNX int8 at %s (once)", path, onnx_file)
-            export_int8(path, onnx_file)
+            log.info("exporting %s to ONNX (%s) at %s (once)", path, self.backend, onnx_file)
+            export_onnx(path, onnx_file, quantize=quantize)
         self.onnx_file = onnx_file
         tok_file = path / "tokenizer.json"
         if not tok_file.is_file():

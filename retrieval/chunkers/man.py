@@ -207,7 +207,6 @@ def chunk_man(text: str, path: str) -> list[Chunk]:
         if desc_sec is not None:
             first_para = _collapse(desc_sec[2]).split("\n\n", 1)[0]
             overview = f"{overview}\n\n{first_para}".strip()
-            overview_embed = f"{overview_embed.rstrip('.')}. {' '.join(first_para.split())}"
         groups.append((["NAME"], name_sec[1], end, overview))
     # SYNOPSIS (the page's syntax sections) and PARAMETERS (input, output, input/output) become
     # one chunk each wherever their parts are, DESCRIPTION stands alone; the rest (notes, errors,
@@ -269,10 +268,20 @@ def chunk_man(text: str, path: str) -> list[Chunk]:
                     defines=list(names),
                     symbols=extract_symbols(piece),
                     meta={"page": page_name, "mansection": mansec},
-                    embed=overview_embed if heads == ["NAME"] and piece_i == 0 else "",
+                    embed=_embed_text(heads, piece_i, page_name, overview_embed, section, piece),
                 )
             )
     return chunks
+
+
+def _embed_text(heads: list[str], piece_i: int, page: str, summary: str, section: str, piece: str) -> str:
+    """What to embed for a man chunk: the page's one-line summary, alone for the opening chunk,
+    before the section text for every other chunk (so each names its routine and purpose)."""
+    if not summary:
+        return ""
+    if heads == ["NAME"] and piece_i == 0:
+        return summary
+    return f"{page}: {summary}\n{section}: {piece}"
 
 
 def section_role(head: str) -> str:

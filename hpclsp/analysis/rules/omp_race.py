@@ -708,12 +708,74 @@ class _Analyzer:
             defs=self.private_defs(lc),
         )
         if dep is None:
+            if self.row_underflow(x.acc, y.acc, lc) or self.row_underflow(y.acc, x.acc, lc):
+                dep = dependence.Dependence(
+                    x.acc,
+                    y.acc,
+                    (None,),
+                    ("*",),
+                    True,
+                    explanation="the subscript runs into the neighbouring row",
+                )
+                return ("loop", dep)
             return None
         if lc.has("simd") and not (
             lc.has("for") or lc.has("do") or lc.has("distribute") or lc.has("taskloop")
         ):
             return self.simd_pair(x, y, lc)
         return ("loop", dep)
+
+    def row_underflow(self, a: Access, b: Access, lc: Construct) -> bool:
+        """``b[i][j-1]`` with ``j`` starting at 0 (Fortran ``b(i-1,j)`` with ``i`` from 1): the subscript of the
+        contiguous dimension goes below the lower bound, into the row that another iteration owns."""
+        lp = lc.loop
+        if lp is None or not lp.index or len(lc.loops) > 1 or not (a.is_write or b.is_write):
+            return False
+        n = len(a.subscripts)
+        if n < 2 or len(b.subscripts) != n or any(e is None for e in a.subscripts + b.subscripts):
+            return False
+        fast = 0 if self.fortran else n - 1
+        p = lp.index
+        for k in range(n):
+            if k != fast and a.subscripts[k] != b.subscripts[k]:
+                return False
+        if not any(
+            p in (e.vars if e is not None else set()) for k, e in enumerate(a.subscripts) if k != fast
+        ):
+            return False
+        e = b.subscripts[fast]
+        if e is None or len(e.vars) != 1:
+            return False
+        q = next(iter(e.vars))
+        if e.coeff(q) != 1 or q == p or a.subscripts[fast] == e:
+            return False
+        inner = [
+            x
+            for x in self.ir.loops
+            if x.index == q
+            and lp.node.start_byte < x.node.start_byte
+            and x.node.start_byte <= b.start < x.node.end_byte
+        ]
+        if (
+            len(inner) != 1
+            or inner[0].lower is None
+            or not inner[0].lower.is_const
+            or (inner[0].step or 0) <= 0
+        ):
+            return False
+        base = 1 if self.fortran else 0
+        if self.fortran and not self.default_lower_bound(b.base):
+            return False
+        return inner[0].lower.const + e.const < base
+
+    def default_lower_bound(self, name: str) -> bool:
+        """A Fortran array whose declared or allocated first dimension has no explicit lower bound."""
+        text = self.src.text.lower()
+        for m in re.finditer(rf"\b{re.escape(name.lower())}\s*\(([^()]*)\)", text):
+            first = m.group(1).split(",")[0].strip()
+            if ":" in first and first != ":":
+                return False
+        return True
 
     def unshadowed(self, a: Access, lc: Construct) -> Access:
         """The access with the parallel indices that an inner loop redeclares (``for (int i ...)`` inside the

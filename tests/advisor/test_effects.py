@@ -232,3 +232,55 @@ void smooth(int n) {
 """
     outer = advisor.advise(SourceFile("t.c", "c", text))[0]
     assert not outer.parallelizable
+
+
+def _verdicts(text: str) -> dict[int, advisor.LoopAdvice]:
+    return {a.span.start.line: a for a in advisor.advise(SourceFile("t.c", "c", text))}
+
+
+def test_pointer_variables_that_become_the_same_memory_are_a_dependence():
+    merged = """#include <stdlib.h>
+double *u1, *u2;
+void run(int n) {
+  u1 = malloc(n * sizeof(double));
+  u2 = malloc(n * sizeof(double));
+  for (int t = 0; t < 4; t++) {
+    for (int i = 1; i < n - 1; i++)
+      u2[i] = u1[i - 1] + u1[i + 1];
+    u1 = u2;
+  }
+}
+"""
+    inner = _verdicts(merged)[6]
+    assert not inner.parallelizable and "may point to the same memory" in inner.reason
+
+
+def test_pointer_variables_swapped_between_sweeps_stay_distinct():
+    swapped = """#include <stdlib.h>
+double *u1, *u2;
+void run(int n) {
+  u1 = malloc(n * sizeof(double));
+  u2 = malloc(n * sizeof(double));
+  for (int t = 0; t < 4; t++) {
+    for (int i = 1; i < n - 1; i++)
+      u2[i] = u1[i - 1] + u1[i + 1];
+    double *tmp = u1;
+    u1 = u2;
+    u2 = tmp;
+  }
+}
+"""
+    inner = _verdicts(swapped)[6]
+    assert inner.parallelizable and not inner.assumptions, inner.reason
+
+
+def test_pointer_variables_of_unknown_origin_are_an_assumption():
+    unknown = """double *get(int k);
+void run(int n) {
+  double *p = get(0), *q = get(1);
+  for (int i = 0; i < n; i++)
+    p[i] = q[i] + 1.0;
+}
+"""
+    loop = _verdicts(unknown)[3]
+    assert loop.parallelizable and loop.assumptions == ["`p` and `q` do not overlap"]

@@ -4,7 +4,8 @@
 // Environment: HPCLSP_CS_URL, HPCLSP_CS_FOLDER, HPCLSP_CS_FILE (name inside the folder),
 // HPCLSP_CS_LOOP_LINE (1-based line of a parallelizable loop), HPCLSP_CS_RESULT,
 // HPCLSP_CS_ARTIFACTS (directory for screenshots), HPCLSP_VSCODE_DIR (for playwright-core),
-// HPCLSP_CHROMIUM (default /usr/bin/chromium).
+// HPCLSP_CHROMIUM (default /usr/bin/chromium), HPCLSP_CS_SIG_FILE / _LINE / _COL (an MPI call for
+// parameter hints, 1-based).
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,7 +34,7 @@ async function step(name, fn) {
   } catch (err) {
     result.steps[name] = { error: String(err && err.stack ? err.stack : err), seconds: (Date.now() - t0) / 1000 };
     result.errors.push(`${name}: ${err}`);
-    failed = !['output_channel', 'inlay_hints'].includes(name);
+    failed = !['output_channel', 'inlay_hints', 'signature_help', 'outline'].includes(name);
   }
   save();
 }
@@ -152,6 +153,61 @@ try {
         .map((e) => e.textContent.replace(/\u00a0/g, ' ').trim()),
     );
     return { text, hints };
+  });
+
+  await step('signature_help', async () => {
+    // Parameter hints inside an MPI call of halo.c, from the built-in cards.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press(`${mod}+P`);
+    await page.waitForSelector('.quick-input-box input', { state: 'visible' });
+    await page.keyboard.type(env.HPCLSP_CS_SIG_FILE, { delay: 20 });
+    // Wait for the search to list the file first (recently opened files show before it).
+    await page.waitForFunction(
+      (name) => (document.querySelector('.quick-input-list .monaco-list-row')?.textContent ?? '').includes(name),
+      env.HPCLSP_CS_SIG_FILE,
+      { timeout: 20000 },
+    );
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.editor-instance .view-lines')].some((v) => /MPI_Sendrecv/.test(v.textContent ?? '')),
+      null,
+      { timeout: 30000 },
+    );
+    await page.keyboard.press(`${mod}+G`);
+    await page.waitForSelector('.quick-input-box input', { state: 'visible' });
+    await page.keyboard.type(`${env.HPCLSP_CS_SIG_LINE}:${env.HPCLSP_CS_SIG_COL}`, { delay: 20 });
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(500);
+    const widget = page.locator('.parameter-hints-widget').first();
+    await page.keyboard.press(`${mod}+Shift+Space`);
+    if (!(await widget.isVisible().catch(() => false))) {
+      await widget.waitFor({ state: 'visible', timeout: 5000 }).catch(async () => {
+        await page.keyboard.press(`${mod}+Shift+P`);
+        await page.waitForSelector('.quick-input-box input', { state: 'visible' });
+        await page.keyboard.type('Trigger Parameter Hints', { delay: 20 });
+        await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10000 });
+        await page.keyboard.press('Enter');
+      });
+    }
+    await widget.waitFor({ state: 'visible', timeout: 20000 });
+    await page.waitForFunction(() => /MPI_Sendrecv/.test(document.querySelector('.parameter-hints-widget')?.textContent ?? ''), null, { timeout: 15000 });
+    const text = (await widget.innerText()).replace(/\u00a0/g, ' ');
+    const active = await page.locator('.parameter-hints-widget .parameter.active').first().innerText().catch(() => '');
+    await page.screenshot({ path: path.join(shots, 'vscode-signature-help.png') });
+    await page.keyboard.press('Escape');
+    return { text, active };
+  });
+
+  await step('outline', async () => {
+    // Go to Symbol in Editor (quick open with '@'): functions and the OpenMP region.
+    await page.keyboard.press(`${mod}+P`);
+    await page.waitForSelector('.quick-input-box input', { state: 'visible' });
+    await page.keyboard.type('@', { delay: 20 });
+    await page.waitForFunction(() => /omp parallel for/.test(document.querySelector('.quick-input-list')?.textContent ?? ''), null, { timeout: 20000 });
+    const items = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+    await page.screenshot({ path: path.join(shots, 'vscode-outline.png') });
+    await page.keyboard.press('Escape');
+    return { items: items.map((t) => t.replace(/\u00a0/g, ' ')) };
   });
 
   await step('output_channel', async () => {

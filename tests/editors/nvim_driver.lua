@@ -404,6 +404,38 @@ function steps.ghost_fallback(ctx)
   return { ghost = ghost, typed = typed, line_after_accept = line }
 end
 
+-- 4d. Signature help inside an MPI call (vim.lsp.buf.signature_help, a floating window) and the
+-- document symbols (vim.lsp.buf.document_symbol) of a file with an OpenMP region.
+function steps.signature_and_symbols(ctx)
+  local bufnr, attached = open_and_wait(ctx.halo, 'no-such-code', 0)
+  attached = attached or wait_for(function()
+    return client_for(bufnr)
+  end, 15000) ~= nil
+  local row = first_line_matching(bufnr, 'MPI_Sendrecv')
+  local line = vim.api.nvim_buf_get_lines(bufnr, row - 1, row, false)[1]
+  close_floats()
+  vim.api.nvim_win_set_cursor(0, { row, line:find('MPI_DOUBLE, up', 1, true) - 1 })
+  vim.lsp.buf.signature_help()
+  local texts = wait_for(function()
+    local t = float_texts()
+    return #t > 0 and t
+  end, 10000)
+  close_floats()
+  local symbols
+  vim.lsp.buf.document_symbol({
+    on_list = function(t)
+      symbols = {}
+      for _, item in ipairs(t.items) do
+        symbols[#symbols + 1] = { text = item.text, lnum = item.lnum }
+      end
+    end,
+  })
+  wait_for(function()
+    return symbols
+  end, 10000)
+  return { attached = attached, signature = texts and table.concat(texts, '\n----\n') or nil, symbols = symbols }
+end
+
 -- 4c. Only the configured key is mapped, only in hpclsp buffers.
 function steps.keymaps(ctx)
   local bufnr = ctx.cbuf
@@ -462,7 +494,7 @@ function steps.commands(_)
   return out
 end
 
-local order = { 'c_diagnostics', 'code_action', 'hover', 'fortran_diagnostics', 'inlay_hints', 'keymaps', 'inline_completion', 'ghost_fallback', 'checkhealth', 'commands' }
+local order = { 'c_diagnostics', 'code_action', 'hover', 'fortran_diagnostics', 'inlay_hints', 'signature_and_symbols', 'keymaps', 'inline_completion', 'ghost_fallback', 'checkhealth', 'commands' }
 
 co = coroutine.create(function()
   local model = os.getenv('HPCLSP_NVIM_MODEL') or 'default'
@@ -472,7 +504,7 @@ co = coroutine.create(function()
     settings = settings,
     keys = { accept_inline = '<M-l>' }, -- the plugin maps nothing unless asked
   })
-  local ctx = { c = os.getenv('HPCLSP_NVIM_C'), f90 = os.getenv('HPCLSP_NVIM_F90') }
+  local ctx = { c = os.getenv('HPCLSP_NVIM_C'), f90 = os.getenv('HPCLSP_NVIM_F90'), halo = os.getenv('HPCLSP_NVIM_HALO') }
   for _, name in ipairs(order) do
     if wanted.all or wanted[name] then
       local t0 = vim.uv.hrtime()

@@ -21,7 +21,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import ARTIFACTS, RACY_C, ROOT, VSCODE, build_vsix, code_server_dir, server_env
+from .conftest import ARTIFACTS, FIXTURES, RACY_C, ROOT, VSCODE, build_vsix, code_server_dir, server_env
+
+HALO_C = FIXTURES / "halo.c"
 
 DRIVER = pathlib.Path(__file__).resolve().parent / "codeserver_driver.mjs"
 CHROMIUM = "/usr/bin/chromium"
@@ -53,6 +55,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     for d in (user_data / "User", exts, ws):
         d.mkdir(parents=True)
     shutil.copy(RACY_C, ws / "racy.c")
+    shutil.copy(HALO_C, ws / "halo.c")
     settings = {
         "hpclsp.server.pythonPath": sys.executable,
         "hpclsp.model.backend": "none",
@@ -123,6 +126,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
             if line.strip().startswith("for ")
             and i > RACY_C.read_text().splitlines().index("void scale_all(double factor) {")
         )
+        halo_lines = HALO_C.read_text().splitlines()
+        sig_line = next(i for i, line in enumerate(halo_lines) if "MPI_Sendrecv(" in line)
         out = tmp / "result.json"
         drv_env = dict(
             os.environ,
@@ -134,6 +139,9 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
             HPCLSP_CS_ARTIFACTS=str(ARTIFACTS),
             HPCLSP_VSCODE_DIR=str(VSCODE),
             HPCLSP_CHROMIUM=CHROMIUM,
+            HPCLSP_CS_SIG_FILE="halo.c",
+            HPCLSP_CS_SIG_LINE=str(sig_line + 1),
+            HPCLSP_CS_SIG_COL=str(halo_lines[sig_line].index("MPI_DOUBLE, up") + 1),
         )
         drv = subprocess.run(
             [shutil.which("node") or "node", str(DRIVER)],
@@ -204,3 +212,16 @@ def test_inlay_hints_data_sharing(session: dict[str, Any]) -> None:
     assert "shared: total, weight" in text and "private: i" in text, text[:2000]
     assert "shared: factor, scaled, weight" in text, text[:2000]
     assert (ARTIFACTS / "vscode-inlay-hints.png").is_file()
+
+
+def test_signature_help_in_mpi_call(session: dict[str, Any]) -> None:
+    """Parameter hints inside MPI_Sendrecv, with the parameter being written highlighted."""
+    res = step(session, "signature_help")
+    assert "MPI_Sendrecv(" in res["text"], res["text"]
+    assert res["active"] == "MPI_Datatype sendtype", res
+    assert (ARTIFACTS / "vscode-signature-help.png").is_file()
+
+
+def test_outline_lists_functions_and_regions(session: dict[str, Any]) -> None:
+    items = " | ".join(step(session, "outline")["items"])
+    assert "exchange" in items and "relax" in items and "omp parallel for" in items, items

@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import ARTIFACTS, EDITORS, HEAT_F90, RACY_C, ROOT, nvim_binary, server_env
+from .conftest import ARTIFACTS, EDITORS, FIXTURES, HEAT_F90, RACY_C, ROOT, nvim_binary, server_env
+
+HALO_C = FIXTURES / "halo.c"
 
 DRIVER = pathlib.Path(__file__).resolve().parent / "nvim_driver.lua"
 NVIM_TIMEOUT = 150
@@ -33,6 +35,8 @@ def run_driver(tmp: pathlib.Path, steps: str = "all", model: str = "default") ->
     f_file = tmp / "heat.f90"
     c_file.write_text(RACY_C.read_text())
     f_file.write_text(HEAT_F90.read_text())
+    halo = tmp / "halo.c"
+    halo.write_text(HALO_C.read_text())
     out = tmp / "result.json"
     env = server_env(
         HPCLSP_NVIM_RESULT=str(out),
@@ -42,6 +46,7 @@ def run_driver(tmp: pathlib.Path, steps: str = "all", model: str = "default") ->
         HPCLSP_NVIM_STEPS=steps,
         HPCLSP_NVIM_MODEL=model,
         HPCLSP_NVIM_HTML_DIR=str(tmp),
+        HPCLSP_NVIM_HALO=str(halo),
         XDG_CONFIG_HOME=str(tmp / "config"),
         XDG_STATE_HOME=str(tmp / "state"),
         XDG_DATA_HOME=str(tmp / "data"),
@@ -224,6 +229,19 @@ def test_inlay_hints_data_sharing(nvim_run: dict[str, Any]) -> None:
             png = ARTIFACTS / f"nvim-inlay-hints-{name}.png"
             screenshot(pathlib.Path(html), png)
             assert png.is_file() and png.stat().st_size > 5000
+
+
+def test_signature_help_and_symbols(nvim_run: dict[str, Any]) -> None:
+    """vim.lsp.buf.signature_help() in an MPI call; vim.lsp.buf.document_symbol() lists the region."""
+    res = step(nvim_run, "signature_and_symbols")
+    assert res["attached"]
+    sig = res["signature"] or ""
+    assert "MPI_Sendrecv(" in sig and "MPI_Datatype sendtype" in sig, sig
+    texts = [s["text"] for s in res["symbols"] or []]
+    assert "[Function] exchange" in texts and "[Function] relax" in texts, texts
+    region = next(s for s in res["symbols"] if s["text"] == "[Event] omp parallel for")
+    lines = HALO_C.read_text().splitlines()
+    assert lines[region["lnum"] - 1].strip() == "#pragma omp parallel for"
 
 
 def test_no_default_keymaps(nvim_run: dict[str, Any]) -> None:

@@ -365,7 +365,7 @@ class MpiSemantics:
             return
         if not consts.is_int(target) or not consts.is_int(disp):
             return
-        kind = {"MPI_PUT": "put", "MPI_GET": "get"}.get(ev.key, "acc")
+        kind = {"MPI_PUT": "put", "MPI_GET": "get", "MPI_RPUT": "put", "MPI_RGET": "get"}.get(ev.key, "acc")
         lo = disp * w.disp_unit
         epoch = w.fences if w.epoch == "fence" else -1  # lock epochs: bounds only, no conflict check
         self.trace.rma.append((w.label, epoch, target, lo, lo + n, kind, ev.node, self.rank))
@@ -373,6 +373,16 @@ class MpiSemantics:
     _c_mpi_put = _rma_op
     _c_mpi_get = _rma_op
     _c_mpi_accumulate = _rma_op
+
+    def _request_rma_op(self, ev: Event) -> Any:
+        """MPI_Rput/MPI_Rget/MPI_Raccumulate: the origin buffer belongs to the request until it completes."""
+        self._start_request(ev)
+        self._record_rma(ev, self._win(ev))
+        return 0
+
+    _c_mpi_rput = _request_rma_op
+    _c_mpi_rget = _request_rma_op
+    _c_mpi_raccumulate = _request_rma_op
 
     def _c_mpi_win_free(self, ev: Event) -> Any:
         p = ev.args.get("win")
@@ -425,7 +435,8 @@ class MpiSemantics:
             n = mpi_types.span(self, ev.args[count], ev.args[dtype])
             end = p.offset + n if n is not None else (p.obj.nbytes or 1 << 40)
             is_recv = (
-                buf.startswith("recv")
+                ev.key == "MPI_RGET"
+                or buf.startswith("recv")
                 or ev.key in ("MPI_IRECV", "MPI_RECV_INIT")
                 or (ev.key == "MPI_IBCAST" and self._not_root(ev))
             )

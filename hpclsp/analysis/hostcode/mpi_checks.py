@@ -126,7 +126,7 @@ def _numbers(sem: MpiSemantics, ev: Event) -> None:
             _bad(sem, ev, f"a negative `{p}` ({v})")
     comm = sem.comm(ev.args.get("comm"))
     size = comm[1] if comm is not None else None
-    if ev.key.startswith("MPI_PUT") or ev.key in ("MPI_GET", "MPI_ACCUMULATE"):
+    if ev.key in T.RMA_OPS:
         size = sem.nprocs
     for p in _RANK_PARAMS:
         v = ev.args.get(p)
@@ -261,7 +261,7 @@ def _rma(sem: MpiSemantics, ev: Event) -> None:
         if consts.is_int(size) and size < 0:
             _bad(sem, ev, f"a negative window size ({size})")
         return
-    if ev.key not in ("MPI_PUT", "MPI_GET", "MPI_ACCUMULATE"):
+    if ev.key not in T.RMA_OPS:
         return
     win = a.get("win")
     if isinstance(win, Handle) and win.kind == "win" and win.epoch is None:

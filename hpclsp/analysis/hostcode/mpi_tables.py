@@ -150,8 +150,14 @@ _EXTRA: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Request-based one-sided operations: the blocking form's parameters and a request.
+for _k in ("MPI_PUT", "MPI_GET", "MPI_ACCUMULATE"):
+    _EXTRA["MPI_R" + _k[4:]] = (*_EXTRA[_k], "request")
+
 #: Parameter names of every call the evaluator understands (upper-case keys).
 PARAMS: dict[str, tuple[str, ...]] = {**mm.PARAMS, **_EXTRA}
+#: One-sided communication calls (blocking-form names and request-based ones).
+RMA_OPS = frozenset({"MPI_PUT", "MPI_GET", "MPI_ACCUMULATE", "MPI_RPUT", "MPI_RGET", "MPI_RACCUMULATE"})
 
 #: Point-to-point sends and receives (blocking and nonblocking, persistent initialisations).
 SENDS = frozenset(

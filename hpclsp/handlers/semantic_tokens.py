@@ -101,8 +101,8 @@ def encode(doc: Document, toks: list[Token]) -> list[int]:
 
 def semantic_tokens(doc: Document) -> list[int]:
     """Every OpenMP token of a document, encoded."""
-    if doc.language is None:
-        return []
+    if not doc.analyzable:
+        return []  # unsupported language, binary, or too large to analyse
     try:
         directives = parse_directives(doc.source())
     except Exception:

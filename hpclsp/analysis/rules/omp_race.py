@@ -141,6 +141,7 @@ class _Analyzer:
         self.variant_cache: dict[int, set[str]] = {}
         self.budget = WorkBudget()
         self.tid_cache: dict[int, bool] = {}
+        self.lock_guards: dict[int, int | None] = {}
         self.by_start: dict[int, tuple[list[int], list[Access]]] = {}
         #: ids of callee accesses placed at their call sites (``races.calls``)
         self.proxies: set[int] = set()
@@ -256,13 +257,13 @@ class _Analyzer:
                     x.in_target = True
                 p = p.parent
         x.criticals = frozenset(crit)
-        x.locks = frozenset(self.locks_held(f, a.start))
         if team is not None and _is_team(team) and self.asks_thread_id(f):
             tids = {t for t in f.thread_ids if self.private_tid(t, a.start, team, f)}
             if tids:
                 br = threads.thread_branch(a, tids, team.start, self.fortran)
                 if br is not None:
                     x.tid_guard, x.block = br[0], (br[1], br[2])
+        x.locks = frozenset(self.locks_held(f, a.start, x.tid_guard))
         if x.block is None and x.section is not None:
             x.block = (x.section.start, x.section.end)
         return x
@@ -320,6 +321,12 @@ class _Analyzer:
                         return True
         return False
 
+    def lock_guard(self, pos: int, f: Function) -> int | None:
+        """``guard_at`` of a lock call, computed once per call."""
+        if pos not in self.lock_guards:
+            self.lock_guards[pos] = self.guard_at(pos, f)
+        return self.lock_guards[pos]
+
     def guard_at(self, byte: int, f: Function) -> int | None:
         """The thread id of the ``if (tid == c)`` branch the code at ``byte`` runs under."""
         node = self.src.tree.root_node.descendant_for_byte_range(byte, byte)
@@ -355,11 +362,18 @@ class _Analyzer:
             got = self.tid_cache[id(f)] = any(n.lower() == "omp_get_thread_num" for n, _ in f.calls)
         return got
 
-    def locks_held(self, f: Function, byte: int) -> set[str]:
+    def locks_held(self, f: Function, byte: int, guard: int | None = None) -> set[str]:
+        """Locks held at ``byte`` by the thread running it: lock calls on another thread's ``if (tid == c)``
+        branch do not count (``guard``: the thread id the code at ``byte`` is restricted to, if any)."""
         held: dict[str, bool] = {}
+        branches = self.asks_thread_id(f)
         for kind, lk, pos in sorted(f.lock_calls, key=lambda t: t[2]):
             if pos > byte:
                 break
+            if branches:
+                g = self.lock_guard(pos, f)
+                if g is not None and g != guard:
+                    continue
             if kind in ("set", "test"):
                 held[lk] = True
             else:

@@ -28,6 +28,10 @@ def _traces(body: str, nprocs: int = 2):
     return [run_rank(program, r, nprocs, time.perf_counter() + 5) for r in range(nprocs)]
 
 
+def _all_passes(body: str, nprocs: int):
+    return mpi_run.traces_for(Program(_src(body)), nprocs, time.perf_counter() + 5)
+
+
 def test_consts_fold_c_expressions():
     text = b"long v = (n * 2 + 1) / 3 - (unsigned)-1 + sizeof(double) + (n > 3 ? 7 : 8) + (1 << 3);"
     tree = languages.parse("c", text)
@@ -176,3 +180,53 @@ def test_color_undefined_split_is_not_a_leak():
         + MAIN_END
     )
     assert got == []
+
+
+def test_split_communicators_know_their_size_from_every_rank():
+    traces = _all_passes(
+        MAIN_START
+        + """
+    MPI_Comm half;
+    int hsize = -1, hrank = -1;
+    MPI_Comm_split(MPI_COMM_WORLD, rank % 2, -rank, &half);
+    MPI_Comm_size(half, &hsize);
+    MPI_Comm_rank(half, &hrank);
+    MPI_Bcast(&hrank, 1, MPI_INT, hsize, half);
+    MPI_Comm_free(&half);
+"""
+        + MAIN_END,
+        4,
+    )
+    for t in traces:
+        bcast = next(e for e in t.events if e.key == "MPI_BCAST")
+        assert bcast.args["root"] == 2 and bcast.comm_id == f"split1/c{t.rank % 2}"
+        assert [f.code for f in t.findings] == ["mpi-invalid-argument"]
+
+
+def test_fortran_arguments_are_passed_by_reference():
+    src = SourceFile(
+        "prog.f90",
+        "fortran",
+        """program p
+  use mpi
+  implicit none
+  integer :: rank, nprocs, ierr, peer
+  integer :: buf(4)
+  call MPI_Init(ierr)
+  call MPI_Comm_rank(MPI_COMM_WORLD, rank, ierr)
+  call MPI_Comm_size(MPI_COMM_WORLD, nprocs, ierr)
+  peer = mod(rank + 1, nprocs)
+  do peer = 1, 2
+    buf(peer) = rank
+  end do
+  if (rank == 0) then
+    call MPI_Send(buf, 5, MPI_INTEGER, 1, 0, MPI_COMM_WORLD, ierr)
+  else if (rank == 1) then
+    call MPI_Recv(buf, 4, MPI_INTEGER, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE, ierr)
+  end if
+  call MPI_Finalize(ierr)
+end program p
+""",
+    )
+    got = {(f.node.start_point[0] + 1, f.code) for f in mpi_run.findings(src)}
+    assert got == {(14, "mpi-count-overflow"), (16, "mpi-message-mismatch")}

@@ -292,3 +292,26 @@ __global__ void sum_kernel(float *sum, float *input, int n)
 def test_cooperative_groups_rank_size_and_sync():
     assert _findings(CG_REDUCE.replace("SECOND_SYNC", "g.sync();")) == []
     assert (11, "cuda-race-shared") in _lines(CG_REDUCE.replace("SECOND_SYNC", ""))
+
+
+LAUNCHED = """
+#define N 32
+__global__ void bump(float *a)
+{
+    a[threadIdx.x] += 1.0f;
+}
+int main()
+{
+    float *a = 0;
+    LAUNCH
+    return 0;
+}
+"""
+
+
+def test_the_launch_in_the_file_sets_the_block_and_grid():
+    assert _findings(LAUNCHED.replace("LAUNCH", "bump<<<1, N>>>(a);")) == []
+    assert _lines(LAUNCHED.replace("LAUNCH", "dim3 block(N, 4);\n    bump<<<1, block>>>(a);")) == {
+        (5, "cuda-race-global")
+    }
+    assert _lines(LAUNCHED.replace("LAUNCH", "bump<<<8, N>>>(a);")) == {(5, "cuda-race-global")}

@@ -30,7 +30,7 @@ from hpclsp.analysis.cuda.interp import (
     Thread,
     params_of,
 )
-from hpclsp.analysis.cuda.program import N, Program, walk
+from hpclsp.analysis.cuda.program import N, Program, call_name, walk
 from hpclsp.analysis.source import SourceFile
 
 STEP_BUDGET = 500_000  # interpreter steps for one launch of one kernel
@@ -168,10 +168,110 @@ def _launch(prog: Program, kernel: N) -> Any:
     for d, c in _assumed_block(prog, kernel).items():
         # a block no larger than the kernel assumes (larger would overlap neighbouring blocks)
         bd[d] = min(c, MAX_BLOCK) if bd[1] == bd[2] == 1 else min(c, bd[d])
+    launched, grid = _launched(prog, kernel)
+    if launched is not None:  # the file launches it with a constant block: that is the one
+        bd = list(launched)
+        while bd[0] * bd[1] * bd[2] > MAX_BLOCK:
+            i = bd.index(max(bd))
+            bd[i] //= 2
     # two blocks along the first grid dimension the kernel uses: enough for inter-block conflicts
     used = [d for d in range(3) if f"blockIdx.{'xyz'[d]}" in text] or ([0] if "gridDim" in text else [])
     gd = tuple(2 if used and d == used[0] else 1 for d in range(3))
+    if grid is not None:  # a constant grid: one block, or two along its first dimension of several
+        first = next((d for d in range(3) if grid[d] > 1), None)
+        gd = tuple(2 if d == first else 1 for d in range(3))
     return tuple(bd), gd
+
+
+_Dims = tuple[int, int, int]
+
+
+def _launched(prog: Program, kernel: N) -> tuple[_Dims | None, _Dims | None]:
+    """Block and grid extents of the kernel's launches in the file when constant and all equal."""
+    decl = kernel.f.get("declarator")
+    while decl is not None and decl.type != "function_declarator":
+        decl = decl.f.get("declarator")
+    name_node = decl.f.get("declarator") if decl is not None else None
+    if name_node is None:
+        return None, None
+    name = name_node.text.split("::")[-1]
+    ev = Interp(prog, _Recorder(_Budget(1.0)), {})
+    odd = (-7919, -7919, -7919)
+    ev.th = Thread(odd, odd, odd, odd, 0, 0)
+    blocks: set[_Dims | None] = set()
+    grids: set[_Dims | None] = set()
+    for fns in prog.functions.values():
+        for fn in fns:
+            for x in walk(fn):
+                if x.type != "call_expression" or call_name(x) != name:
+                    continue
+                cfg = next((k for k in x.kids if k.type == "kernel_call_syntax"), None)
+                if cfg is None or len(cfg.kids) < 2:
+                    continue
+                grids.add(_dim3(ev, cfg.kids[0], fn, 1 << 30))
+                blocks.add(_dim3(ev, cfg.kids[1], fn))
+    block = next(iter(blocks)) if len(blocks) == 1 else None
+    grid = next(iter(grids)) if len(grids) == 1 else None
+    return block, grid
+
+
+def _dim3(ev: Interp, e: N, fn: N, limit: int = 1024) -> _Dims | None:
+    """Extents of a block-size expression: an integer, ``dim3(x, y)`` or a ``dim3`` variable of ``fn``."""
+    args: list[N] | None = None
+    if e.type == "call_expression" and call_name(e) == "dim3":
+        al = e.f.get("arguments")
+        args = al.kids if al is not None else []
+    elif e.type == "identifier":
+        for x in walk(fn):
+            if x.type == "assignment_expression" and (x.f.get("left") or x).text.split(".")[0] == e.text:
+                return None  # changed after its declaration
+        for x in walk(fn):
+            if x.type == "function_declarator" and (x.f.get("declarator") or x).text == e.text:
+                # `dim3 threads(TB);` parses as a function declaration: its "parameters" are the extents
+                pl = x.f.get("parameters")
+                named = [_named_int(ev, p.text, limit) for p in (pl.kids if pl is not None else [])]
+                if not named or len(named) > 3 or any(v is None for v in named):
+                    return None
+                ints = [v for v in named if v is not None] + [1] * (3 - len(named))
+                return (ints[0], ints[1], ints[2])
+            d = x.f.get("declarator") if x.type == "init_declarator" else None
+            if d is not None and d.text == e.text:
+                val = x.f.get("value")
+                if val is not None and val.type in ("argument_list", "initializer_list"):
+                    args = val.kids
+                elif val is not None:
+                    return _dim3(ev, val, fn, limit)
+                break
+    if args is None:
+        try:
+            v = ev.eval(e, {})
+        except (GiveUp, Infeasible, RecursionError):
+            return None
+        return (v, 1, 1) if isinstance(v, int) and 0 < v <= limit else None
+    vals: list[int] = []
+    for a in args[:3]:
+        try:
+            v = ev.eval(a, {})
+        except (GiveUp, Infeasible, RecursionError):
+            return None
+        if not isinstance(v, int) or v <= 0 or v > limit:
+            return None
+        vals.append(v)
+    vals += [1] * (3 - len(vals))
+    return (vals[0], vals[1], vals[2])
+
+
+def _named_int(ev: Interp, text: str, limit: int) -> int | None:
+    """The value of a macro or constant written where the parser saw a type name."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    expr = ev.prog.macro(text)
+    try:
+        v = ev.eval(expr, {}) if expr is not None else ev.globals.get(text)
+    except (GiveUp, Infeasible, RecursionError):
+        return None
+    return v if isinstance(v, int) and 0 < v <= limit else None
 
 
 def _offset_params(prog: Program, kernel: N) -> frozenset[str]:

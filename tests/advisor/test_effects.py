@@ -284,3 +284,20 @@ void run(int n) {
 """
     loop = _verdicts(unknown)[3]
     assert loop.parallelizable and loop.assumptions == ["`p` and `q` do not overlap"]
+
+
+def test_negative_subscript_in_an_inner_dimension_reaches_the_previous_row():
+    text = """double b[100][100];
+void run(void) {
+  int i, j;
+  for (i = 1; i < 100; i++)
+    for (j = 0; j < 100; j++)
+      b[i][j] = b[i][j - 1];
+  for (i = 1; i < 100; i++)
+    for (j = 1; j < 100; j++)
+      b[i][j] = b[i][j - 1];
+}
+"""
+    v = _verdicts(text)
+    assert not v[3].parallelizable and "outside its row" in v[3].reason
+    assert v[6].parallelizable, v[6].reason

@@ -246,6 +246,23 @@ class VerdictMixin(ArrayPrivatizationMixin):
             )
         )
 
+    def _outside_row(self, lp: Loop, arrays: list[Access]) -> Access | None:
+        """A C access whose subscript in a dimension after the first can be negative (``b[i][j-1]`` with
+        ``j`` from 0): it touches the previous row, which the per-dimension dependence test does not see."""
+        nest = [c for c in [lp, *self._descendants(lp)] if c.index and c.step and c.step > 0]
+        for a in arrays:
+            around = [c for c in nest if c.body_start <= a.node.start_byte < c.body_end]
+            around.sort(key=lambda c: c.node.start_byte)  # outer first: the innermost binding wins
+            lower = {c.index: c.lower for c in around}
+            for e in a.subscripts[1:]:
+                if e is None or len(e.coeffs) != 1:
+                    continue
+                ((v, k),) = e.coeffs
+                lo = lower.get(v)
+                if k > 0 and lo is not None and lo.is_const and k * lo.const + e.const < 0:
+                    return a
+        return None
+
     def _private_defs(self, lp: Loop, by_base: dict[str, list[Access]], cls: _Classes) -> dict[str, Affine]:
         """Private scalars assigned once per iteration an affine function of the index (``n = 5*m - 10``):
         the dependence test substitutes them into subscripts."""
@@ -284,6 +301,17 @@ class VerdictMixin(ArrayPrivatizationMixin):
             if not any(a.kind == "W" for a in arrays):
                 continue
             if not self.fortran and self.iteration_memory(base, lp, arrays[0].node.start_byte):
+                continue
+            outside = None if self.fortran else self._outside_row(lp, arrays)
+            if outside is not None:
+                adv.blockers.append(
+                    Blocker(
+                        f"`{outside.text}` may index outside its row (a negative subscript reaches the previous row)",
+                        outside.span,
+                        first_text=outside.text,
+                        first_kind=outside.kind,
+                    )
+                )
                 continue
             dep = self._first_dependence(lp, arrays, cls.variant - set(defs), defs)
             if dep is None:

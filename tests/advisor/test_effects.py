@@ -299,5 +299,26 @@ void run(void) {
 }
 """
     v = _verdicts(text)
-    assert not v[3].parallelizable and "outside its row" in v[3].reason
+    assert not v[3].parallelizable and "below the lower bound" in v[3].reason
     assert v[6].parallelizable, v[6].reason
+
+
+def test_fortran_subscript_below_one_reaches_the_previous_column():
+    text = """subroutine s(b, n, m)
+  integer :: n, m, i, j
+  real :: b(n, m), c(0:n, m)
+  do j = 2, m
+    do i = 1, n
+      b(i, j) = b(i - 1, j)
+    end do
+  end do
+  do j = 2, m
+    do i = 1, n
+      c(i, j) = c(i - 1, j)
+    end do
+  end do
+end subroutine s
+"""
+    v = {a.span.start.line: a for a in advisor.advise(SourceFile("t.f90", "fortran", text))}
+    assert not v[3].parallelizable and "previous column" in v[3].reason
+    assert v[8].parallelizable, v[8].reason  # c is declared from 0

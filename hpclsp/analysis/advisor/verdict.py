@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis import dependence
@@ -247,21 +248,31 @@ class VerdictMixin(ArrayPrivatizationMixin):
         )
 
     def _outside_row(self, lp: Loop, arrays: list[Access]) -> Access | None:
-        """A C access whose subscript in a dimension after the first can be negative (``b[i][j-1]`` with
-        ``j`` from 0): it touches the previous row, which the per-dimension dependence test does not see."""
+        """An access whose subscript can fall below the lower bound in a dimension that is not the
+        slowest one (C ``b[i][j-1]`` with ``j`` from 0; Fortran ``b(i-1,j)`` with ``i`` from 1): it
+        touches the neighbouring row or column, which the per-dimension dependence test does not see.
+        Fortran arrays declared with explicit lower bounds are left alone."""
+        if self.fortran and arrays and self._explicit_bounds(arrays[0].base):
+            return None
+        floor = 1 if self.fortran else 0
         nest = [c for c in [lp, *self._descendants(lp)] if c.index and c.step and c.step > 0]
         for a in arrays:
             around = [c for c in nest if c.body_start <= a.node.start_byte < c.body_end]
             around.sort(key=lambda c: c.node.start_byte)  # outer first: the innermost binding wins
             lower = {c.index: c.lower for c in around}
-            for e in a.subscripts[1:]:
+            for e in a.subscripts[:-1] if self.fortran else a.subscripts[1:]:
                 if e is None or len(e.coeffs) != 1:
                     continue
                 ((v, k),) = e.coeffs
                 lo = lower.get(v)
-                if k > 0 and lo is not None and lo.is_const and k * lo.const + e.const < 0:
+                if k > 0 and lo is not None and lo.is_const and k * lo.const + e.const < floor:
                     return a
         return None
+
+    def _explicit_bounds(self, name: str) -> bool:
+        """True when some ``name(lo:hi, ...)`` in the file gives a lower bound (declaration, allocate, section)."""
+        pattern = re.compile(rf"\b{re.escape(name)}\s*\(([^()]*)\)", re.IGNORECASE)
+        return any(re.search(r"[^\s,(:][^,]*:", m.group(1)) for m in pattern.finditer(self.src.text))
 
     def _private_defs(self, lp: Loop, by_base: dict[str, list[Access]], cls: _Classes) -> dict[str, Affine]:
         """Private scalars assigned once per iteration an affine function of the index (``n = 5*m - 10``):
@@ -302,11 +313,12 @@ class VerdictMixin(ArrayPrivatizationMixin):
                 continue
             if not self.fortran and self.iteration_memory(base, lp, arrays[0].node.start_byte):
                 continue
-            outside = None if self.fortran else self._outside_row(lp, arrays)
+            outside = self._outside_row(lp, arrays)
             if outside is not None:
                 adv.blockers.append(
                     Blocker(
-                        f"`{outside.text}` may index outside its row (a negative subscript reaches the previous row)",
+                        f"`{outside.text}` may index below the lower bound, into the previous "
+                        f"{'column' if self.fortran else 'row'} (the same memory as another element)",
                         outside.span,
                         first_text=outside.text,
                         first_kind=outside.kind,

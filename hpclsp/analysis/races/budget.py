@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-#: Pair tests allowed per function (a dense 3-deep nest with ~150 accesses to one array uses ~11,000).
+#: Pair tests allowed per function (one loop body with ~150 accesses to one array uses about 11,000).
 DEFAULT_LIMIT = 12000
 
 

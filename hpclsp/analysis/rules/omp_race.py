@@ -29,6 +29,7 @@ from hpclsp.analysis.loops import (
     Construct,
     FileIR,
     Function,
+    Loop,
     build_ir,
     index_guard,
 )
@@ -142,6 +143,7 @@ class _Analyzer:
         self.budget = WorkBudget()
         self.tid_cache: dict[int, bool] = {}
         self.lock_guards: dict[int, int | None] = {}
+        self.shadow_cache: dict[int, list[Loop]] = {}
         self.by_start: dict[int, tuple[list[int], list[Access]]] = {}
         #: ids of callee accesses placed at their call sites (``races.calls``)
         self.proxies: set[int] = set()
@@ -750,18 +752,18 @@ class _Analyzer:
             return False
         fast = 0 if self.fortran else n - 1
         p = lp.index
+        e = b.subscripts[fast]
+        if e is None or len(e.coeffs) != 1 or a.subscripts[fast] == e:
+            return False
+        q, kq = e.coeffs[0]
+        if kq != 1 or q == p:
+            return False
         for k in range(n):
             if k != fast and a.subscripts[k] != b.subscripts[k]:
                 return False
         if not any(
             p in (e.vars if e is not None else set()) for k, e in enumerate(a.subscripts) if k != fast
         ):
-            return False
-        e = b.subscripts[fast]
-        if e is None or len(e.vars) != 1:
-            return False
-        q = next(iter(e.vars))
-        if e.coeff(q) != 1 or q == p or a.subscripts[fast] == e:
             return False
         inner = [
             x
@@ -795,15 +797,17 @@ class _Analyzer:
         """The access with the parallel indices that an inner loop redeclares (``for (int i ...)`` inside the
         ``i`` loop) renamed: in its subscripts that name is the inner loop's index, not the parallel one."""
         assert lc.loop is not None
-        pidx = {lp.index for lp in (lc.loops or [lc.loop]) if lp.index}
-        shadow = {
-            lp.index
-            for lp in self.ir.loops
-            if lp.index in pidx
-            and lp not in (lc.loops or [lc.loop])
-            and lc.loop.node.start_byte < lp.node.start_byte < lc.loop.node.end_byte
-            and lp.node.start_byte <= a.start < lp.node.end_byte
-        }
+        inner = self.shadow_cache.get(id(lc))
+        if inner is None:
+            pidx = {lp.index for lp in (lc.loops or [lc.loop]) if lp.index}
+            inner = self.shadow_cache[id(lc)] = [
+                lp
+                for lp in self.ir.loops
+                if lp.index in pidx
+                and lp not in (lc.loops or [lc.loop])
+                and lc.loop.node.start_byte < lp.node.start_byte < lc.loop.node.end_byte
+            ]
+        shadow = {lp.index for lp in inner if lp.index and lp.node.start_byte <= a.start < lp.node.end_byte}
         if not shadow or not any(e is not None and e.vars & shadow for e in a.subscripts):
             return a
         subs = list(a.subscripts)

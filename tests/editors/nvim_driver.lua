@@ -156,11 +156,21 @@ function steps.code_action(ctx)
   end, 10000)
   local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
   -- After the edit the server re-analyses; the new pragma must not bring a warning with it.
+  -- Wait for the re-analysis (the hint on the old loop line goes away) rather than a fixed time:
+  -- on a loaded machine the diagnostics of the previous version can still be there after 600 ms.
   sleep(600)
   local diags = wait_for(function()
     local d = hpclsp_diagnostics(bufnr)
-    return has_code(d, 'omp-race') and d
-  end, 5000) or hpclsp_diagnostics(bufnr)
+    if not has_code(d, 'omp-race') then
+      return nil
+    end
+    for _, x in ipairs(d) do
+      if x.code == 'omp-parallelizable-loop' and (x.lnum == loop_line or x.lnum == loop_line - 1) then
+        return nil
+      end
+    end
+    return d
+  end, 15000) or hpclsp_diagnostics(bufnr)
   return {
     titles = titles,
     changed = changed ~= nil,

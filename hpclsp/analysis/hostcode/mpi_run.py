@@ -15,7 +15,7 @@ from hpclsp.analysis.hostcode.mpi_trace import Finding, Trace
 
 PROCESS_COUNTS = (2, 3, 4)
 #: Seconds of evaluation for one file (all process counts and ranks together).
-BUDGET = 1.0
+BUDGET = 0.5
 _LANGS = ("c", "cpp", "cuda", "fortran")
 
 

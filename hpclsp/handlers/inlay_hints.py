@@ -47,6 +47,8 @@ DATA_WORDS = frozenset(
         "scope",
     }
 )
+#: Worksharing construct words (they bind to the innermost enclosing team).
+WORKSHARING = frozenset({"for", "do", "sections", "single", "scope", "loop", "workshare"})
 #: Display order of the groups.
 ORDER = (
     "shared",
@@ -160,7 +162,11 @@ def attributes(ir: FileIR, c: Construct) -> list[VarAttribute]:
     fortran = ir.source.language == "fortran"
     func = ir.function_at(c.start)
     chain = datasharing.around(ir, c)
-    orphaned = not any(o.has("parallel") or o.has("teams") for o in chain)
+    # An orphaned worksharing construct binds to the team of whatever parallel region calls the
+    # function (simd, task and target have rules of their own, which resolve() applies).
+    orphaned = bool(WORKSHARING & set(c.words)) and not any(
+        o.has("parallel") or o.has("teams") for o in chain
+    )
     out = []
     for name, byte in sorted(_uses(ir, c).items()):
         s = datasharing.resolve(ir, name, byte, chain[-1], func, chain=chain)

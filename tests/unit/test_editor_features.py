@@ -69,6 +69,16 @@ void part(int n, double *a) {
     assert _hints(text) == {3: "shared: total · private: a, i, n, t"}
 
 
+def test_simd_outside_a_parallel_region_privatises_only_its_index():
+    text = """\
+void h(int n, double *a) {
+  #pragma omp simd
+  for (int k = 0; k < n; k++) a[k] += 1.0;
+}
+"""
+    assert _hints(text) == {1: "shared: a, n · private: k"}
+
+
 def test_fortran_named_constants_have_no_attribute():
     text = """\
 subroutine s(x)

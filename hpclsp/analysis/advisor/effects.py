@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from hpclsp.analysis.advisor.cxx import CxxEffectsMixin
 from hpclsp.analysis.advisor.model import Blocker
-from hpclsp.analysis.advisor.nodes import walk
+from hpclsp.analysis.advisor.nodes import find_kinds, walk
 from hpclsp.analysis.advisor.tables import (
     C_ALLOC,
     C_HIDDEN,
@@ -168,7 +168,39 @@ class EffectsMixin(CxxEffectsMixin):
         if name in self._func_defs:
             # effects through pointer arguments become accesses at the call site (summaries.py)
             return self.summary(name).problem
+        if name in self.macros():
+            return self.macro_problem(name, set())
         return f"calls {name}, whose side effects are unknown"
+
+    def macros(self) -> dict[str, tuple[list[str], str]]:
+        """The function-like macros defined in this file: name -> (parameters, body)."""
+        found: dict[str, tuple[list[str], str]] | None = self.__dict__.get("_macros")
+        if found is None:
+            found = {}
+            for n in find_kinds(
+                self.src.tree.root_node, self.src.language, frozenset({"preproc_function_def"})
+            ):
+                name, params, body = (n.child_by_field_name(f) for f in ("name", "parameters", "value"))
+                if name is None or params is None:
+                    continue
+                names = [self.text(c) for c in params.named_children if c.type == "identifier"]
+                found.setdefault(self.text(name), (names, self.text(body) if body is not None else ""))
+            self.__dict__["_macros"] = found
+        return found
+
+    def macro_problem(self, name: str, seen: set[str]) -> str | None:
+        """None when a function-like macro only computes a value from its arguments, else why not."""
+        params, body = self.macros()[name]
+        if re.search(r"(?<![=!<>+\-*/%&|^])=(?!=)|\+\+|--|[+\-*/%&|^]=", body):
+            return f"calls {name}, a macro that assigns (it may write its argument)"
+        seen = seen | {name}
+        for callee in re.findall(r"([A-Za-z_]\w*)\s*\(", body):
+            if callee in params or callee in seen:
+                continue
+            why = self.macro_problem(callee, seen) if callee in self.macros() else self.call_problem(callee)
+            if why:
+                return f"calls {name}, a macro that {why}"
+        return None
 
     def purity(self, name: str) -> str | None:
         """None when a same-file function has no side effects on shared state, else what it does."""

@@ -74,7 +74,7 @@ test('status bar text follows the model state', () => {
 });
 
 /** Start the server the way the extension would, and speak LSP to it. */
-function startServer(section) {
+function startServer(section, trusted = true) {
   const python = process.env.HPCLSP_TEST_PYTHON;
   assert.ok(python, 'HPCLSP_TEST_PYTHON is not set');
   const cmd = s.resolveServerCommand({ ...section.server });
@@ -92,7 +92,7 @@ function startServer(section) {
     diagnostics.set(p.uri, p.diagnostics);
     for (const w of [...waiters]) w();
   });
-  conn.onRequest('workspace/configuration', (p) => s.answerConfiguration(p.items, () => section));
+  conn.onRequest('workspace/configuration', (p) => s.answerConfiguration(p.items, () => section, trusted));
   conn.onRequest('client/registerCapability', () => null);
   conn.onRequest('window/workDoneProgress/create', () => null);
   conn.onNotification('$/progress', () => {});
@@ -177,6 +177,36 @@ test('the extension settings and launch logic against the real server', { timeou
     await srv.waitDiagnostics(uri, (d) => !d.some((x) => String(x.code).startsWith('omp-race')));
     // The client-only keys (server, trace) were never reported as unknown settings.
     assert.deepEqual(srv.messages.filter((m) => /server|trace|unknown/i.test(m)), []);
+    await srv.conn.sendRequest('shutdown');
+    await srv.conn.sendNotification('exit');
+  } finally {
+    srv.conn.dispose();
+    srv.proc.kill();
+  }
+});
+
+test('Restricted Mode against the real server: static analysis on, model off', { timeout: 90000 }, async () => {
+  const racy = process.env.HPCLSP_TEST_RACY_C;
+  const text = readFileSync(racy, 'utf8');
+  // The user asked for the local model; the folder is untrusted.
+  const section = {
+    server: { pythonPath: process.env.HPCLSP_TEST_PYTHON, args: [], env: {} },
+    model: { backend: 'llama-cpp', path: '' },
+  };
+  const srv = startServer(section, false);
+  try {
+    const uri = pathToFileURL(racy).href;
+    await srv.conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: {} } },
+      initializationOptions: s.serverSettings(section, false),
+    });
+    await srv.conn.sendNotification('initialized', {});
+    await srv.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+    await srv.waitDiagnostics(uri, (d) => d.some((x) => x.code === 'omp-race-missing-reduction'));
+    const status = await srv.conn.sendRequest('workspace/executeCommand', { command: 'hpclsp.modelStatus', arguments: [] });
+    assert.equal(status.state, 'disabled', JSON.stringify(status));
     await srv.conn.sendRequest('shutdown');
     await srv.conn.sendNotification('exit');
   } finally {

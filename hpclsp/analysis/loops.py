@@ -1552,12 +1552,15 @@ class _Builder:
     ) -> Access:
         self.order += 1
         # pointer aliases: p[k] with p = a + off becomes a[k + off]
-        if self.func is not None and base in self.func.aliases and name == base:
-            tgt, off = self.func.aliases[base]
-            if tgt != "?":
-                if subs and subs[0] is not None:
-                    subs = [subs[0] + off, *subs[1:]]
-                name = base = tgt
+        hops = 0
+        while self.func is not None and base in self.func.aliases and name == base and hops < 4:
+            tgt, off = self.func.aliases[base]  # followed through chains: q = p + 12 with p = a
+            hops += 1
+            if tgt == "?":
+                break
+            if subs and subs[0] is not None:
+                subs = [subs[0] + off, *subs[1:]]
+            name = base = tgt
         acc = Access(
             name,
             base,

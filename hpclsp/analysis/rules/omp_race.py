@@ -33,7 +33,7 @@ from hpclsp.analysis.loops import (
     build_ir,
     index_guard,
 )
-from hpclsp.analysis.races import calls, tasks, threads
+from hpclsp.analysis.races import calls, indexsets, tasks, threads
 from hpclsp.analysis.races.budget import WorkBudget
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.source import SourceFile
@@ -723,6 +723,13 @@ class _Analyzer:
             variant=variant,
             defs=self.private_defs(lc),
         )
+        if dep is not None and not dep.exact and lc.loop is not None and len(lc.loops) <= 1:
+            f = x.acc.func
+            hit = indexsets.collide(self.ir, f, x.acc, y.acc, lc.loop) if f is not None else None
+            if hit is False:
+                return None  # the visible index list never sends two iterations to one element
+            if hit:
+                dep = dataclasses.replace(dep, exact=True, indirect=False)
         if dep is None:
             if self.row_underflow(x.acc, y.acc, lc) or self.row_underflow(y.acc, x.acc, lc):
                 dep = dependence.Dependence(
@@ -1088,7 +1095,9 @@ class _Analyzer:
             p[2][1] is not None
             and p[2][1].exact
             and p[2][1].distance == (None,) * len(p[2][1].distance)
-            and _loop_invariant(p[0].acc, {lp.index for lp in lc.loops if lp.index})
+            and _loop_invariant(
+                p[0].acc, {lp.index for lp in lc.loops if lp.index} | self.variant_scalars(lc)
+            )
             for p in pairs
         ):
             self.report_scalar(name, [x for x in xs if x.loopc is lc or x.simdc is lc], lc, f, in_target)

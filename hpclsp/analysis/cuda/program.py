@@ -374,3 +374,56 @@ def _int(text: str) -> int | None:
         return int(t, 0)
     except ValueError:
         return None
+
+
+_PARAM_CACHE: dict[int, list[tuple[str, str, int | None, str]]] = {}
+
+
+def params_of(prog: Program, fn: N) -> list[tuple[str, str, int | None, str]]:
+    """(name, kind, pointee size, type) of a function's parameters; kind: ptr | int | agg | group | other."""
+    key = id(prog) * 1_000_003 + fn.id
+    got = _PARAM_CACHE.get(key)
+    if got is not None:
+        return got
+    out: list[tuple[str, str, int | None, str]] = []
+    d = fn.f.get("declarator")
+    while d is not None and d.type != "function_declarator":
+        d = d.f.get("declarator")
+    pl = d.f.get("parameters") if d is not None else None
+    for p in pl.kids if pl is not None else []:
+        if p.type != "parameter_declaration":
+            continue
+        ty = p.f.get("type")
+        decl = p.f.get("declarator")
+        is_ptr = False
+        while decl is not None and decl.type in (
+            "pointer_declarator",
+            "reference_declarator",
+            "array_declarator",
+        ):
+            is_ptr = is_ptr or decl.type in ("pointer_declarator", "array_declarator")
+            decl = decl.f.get("declarator") or (decl.kids[-1] if decl.kids else None)
+        if decl is None or decl.type != "identifier":
+            out.append(("", "other", None, ""))
+            continue
+        tname = base_type(ty)
+        if is_ptr:
+            out.append((decl.text, "ptr", prog.type_size(ty), tname))
+        elif tname in INTEGER_TYPES:
+            out.append((decl.text, "int", None, tname))
+        elif tname in ("thread_block", "grid_group", "thread_block_tile", "coalesced_group"):
+            out.append(
+                (decl.text, "group", None, {"grid_group": "grid", "thread_block": "block"}.get(tname, "warp"))
+            )
+        elif (
+            ty is not None
+            and ty.type in ("type_identifier", "struct_specifier")
+            and tname not in ("float", "double")
+        ):
+            out.append((decl.text, "agg", None, tname))
+        else:
+            out.append((decl.text, "other", None, tname))
+    if len(_PARAM_CACHE) > 4096:
+        _PARAM_CACHE.clear()
+    _PARAM_CACHE[key] = out
+    return out

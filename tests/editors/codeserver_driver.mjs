@@ -5,7 +5,7 @@
 // HPCLSP_CS_LOOP_LINE (1-based line of a parallelizable loop), HPCLSP_CS_RESULT,
 // HPCLSP_CS_ARTIFACTS (directory for screenshots), HPCLSP_VSCODE_DIR (for playwright-core),
 // HPCLSP_CHROMIUM (default /usr/bin/chromium), HPCLSP_CS_SIG_FILE / _LINE / _COL (an MPI call for
-// parameter hints, 1-based).
+// parameter hints, 1-based), HPCLSP_CS_F90_FILE (a Fortran file with an !$omp directive).
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,7 +34,7 @@ async function step(name, fn) {
   } catch (err) {
     result.steps[name] = { error: String(err && err.stack ? err.stack : err), seconds: (Date.now() - t0) / 1000 };
     result.errors.push(`${name}: ${err}`);
-    failed = !['output_channel', 'inlay_hints', 'signature_help', 'outline'].includes(name);
+    failed = !['output_channel', 'inlay_hints', 'signature_help', 'outline', 'semantic_tokens'].includes(name);
   }
   save();
 }
@@ -208,6 +208,43 @@ try {
     await page.screenshot({ path: path.join(shots, 'vscode-outline.png') });
     await page.keyboard.press('Escape');
     return { items: items.map((t) => t.replace(/\u00a0/g, ' ')) };
+  });
+
+  await step('semantic_tokens', async () => {
+    // A Fortran file: without a Fortran grammar every character has one colour, so colours on the
+    // !$omp line can only come from the server's semantic tokens.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press(`${mod}+P`);
+    await page.waitForSelector('.quick-input-box input', { state: 'visible' });
+    await page.keyboard.type(env.HPCLSP_CS_F90_FILE, { delay: 20 });
+    await page.waitForFunction(
+      (name) => (document.querySelector('.quick-input-list .monaco-list-row')?.textContent ?? '').includes(name),
+      env.HPCLSP_CS_F90_FILE,
+      { timeout: 20000 },
+    );
+    await page.keyboard.press('Enter');
+    const spansOf = (needle) => {
+      for (const line of document.querySelectorAll('.editor-instance .view-line')) {
+        const text = (line.textContent ?? '').replace(/\u00a0/g, ' ');
+        if (text.trim().startsWith(needle)) {
+          return [...line.querySelectorAll('span > span')].map((e) => [e.textContent.replace(/\u00a0/g, ' '), e.className]);
+        }
+      }
+      return null;
+    };
+    await page.waitForFunction(
+      (src) => {
+        const spans = eval(src)('!$omp parallel do');
+        return spans && new Set(spans.map((s) => s[1])).size > 1;
+      },
+      `(${spansOf.toString()})`,
+      { timeout: 30000 },
+    );
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(shots, 'vscode-semantic-tokens.png') });
+    const sentinel = await page.evaluate((src) => eval(src)('!$omp parallel do'), `(${spansOf.toString()})`);
+    const plain = await page.evaluate((src) => eval(src)('do i = 2, n - 1'), `(${spansOf.toString()})`);
+    return { sentinel, plain };
   });
 
   await step('output_channel', async () => {

@@ -21,7 +21,17 @@ from typing import Any
 
 import pytest
 
-from .conftest import ARTIFACTS, FIXTURES, RACY_C, ROOT, VSCODE, build_vsix, code_server_dir, server_env
+from .conftest import (
+    ARTIFACTS,
+    FIXTURES,
+    HEAT_F90,
+    RACY_C,
+    ROOT,
+    VSCODE,
+    build_vsix,
+    code_server_dir,
+    server_env,
+)
 
 HALO_C = FIXTURES / "halo.c"
 
@@ -56,6 +66,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         d.mkdir(parents=True)
     shutil.copy(RACY_C, ws / "racy.c")
     shutil.copy(HALO_C, ws / "halo.c")
+    shutil.copy(HEAT_F90, ws / "heat.f90")
     settings = {
         "hpclsp.server.pythonPath": sys.executable,
         "hpclsp.model.backend": "none",
@@ -140,6 +151,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
             HPCLSP_VSCODE_DIR=str(VSCODE),
             HPCLSP_CHROMIUM=CHROMIUM,
             HPCLSP_CS_SIG_FILE="halo.c",
+            HPCLSP_CS_F90_FILE="heat.f90",
             HPCLSP_CS_SIG_LINE=str(sig_line + 1),
             HPCLSP_CS_SIG_COL=str(halo_lines[sig_line].index("MPI_DOUBLE, up") + 1),
         )
@@ -225,3 +237,14 @@ def test_signature_help_in_mpi_call(session: dict[str, Any]) -> None:
 def test_outline_lists_functions_and_regions(session: dict[str, Any]) -> None:
     items = " | ".join(step(session, "outline")["items"])
     assert "exchange" in items and "relax" in items and "omp parallel for" in items, items
+
+
+def test_semantic_tokens_colour_fortran_sentinels(session: dict[str, Any]) -> None:
+    """The !$omp line gets colours from the server (no Fortran grammar is installed)."""
+    res = step(session, "semantic_tokens")
+    classes = {text.strip(): cls for text, cls in res["sentinel"] if text.strip()}
+    assert "parallel do" in classes and "!$omp" in classes, res["sentinel"]
+    assert classes["parallel do"] != classes["!$omp"]
+    # A plain statement line stays one colour: the tokens are only on directives.
+    assert len({cls for _text, cls in res["plain"]}) == 1, res["plain"]
+    assert (ARTIFACTS / "vscode-semantic-tokens.png").is_file()

@@ -77,12 +77,28 @@ class Program:
         self.define_nodes: dict[str, Node] = {}
         self.define_text: dict[int, str] = {}
         self._mpi_cache: dict[int, bool] = {}
+        self.typedefs: dict[str, str] = {}
         self.fortran = source.language == "fortran"
         if self.fortran:
             self._fortran_units(source.tree.root_node)
         else:
             for node in source.tree.root_node.named_children:
                 self._top(node)
+            self._nested_defines(source.tree.root_node)
+
+    def _nested_defines(self, root: Node) -> None:
+        """``#define``s inside function bodies (the preprocessor does not care where they are)."""
+        for fn in self.functions.values():
+            stack = [fn]
+            while stack:
+                n = stack.pop()
+                if n.type == "preproc_def":
+                    name_node, value = n.child_by_field_name("name"), n.child_by_field_name("value")
+                    if name_node is not None:
+                        self.defines.setdefault(
+                            self.text(name_node), self.text(value).strip() if value is not None else ""
+                        )
+                stack.extend(n.named_children)
 
     def _fortran_units(self, root: Node) -> None:
         """Fortran: the main program and every subroutine and function (names lower-case)."""
@@ -125,6 +141,11 @@ class Program:
                 self._top(c, inner)
         elif node.type == "declaration":
             self.global_decls.append(node)
+        elif node.type == "type_definition":
+            ty = node.child_by_field_name("type")
+            for d in node.children_by_field_name("declarator"):
+                if d.type == "type_identifier" and ty is not None:
+                    self.typedefs[self.text(d)] = self.text(ty)
         elif node.type == "preproc_def":
             name_node, value = node.child_by_field_name("name"), node.child_by_field_name("value")
             if name_node is not None:
@@ -132,6 +153,18 @@ class Program:
         elif node.type in ("preproc_ifdef", "preproc_if", "linkage_specification", "declaration_list"):
             for c in node.named_children:
                 self._top(c, ns)
+
+    def resolve_type(self, name: str) -> str:
+        """A C type with typedef names and object-like type macros (``#define INT_T long``) expanded."""
+        for _ in range(8):
+            nxt = self.typedefs.get(name)
+            if nxt is None:
+                macro = self.defines.get(name)
+                if macro is None or not macro or macro[0].isdigit() or "(" in macro:
+                    return name
+                nxt = macro
+            name = consts.normalize_c_type(nxt)
+        return name
 
     def has_effects(self, node: Node, depth: int = 0) -> bool:
         """True when a subtree calls MPI, an unknown function, or a local function that does."""

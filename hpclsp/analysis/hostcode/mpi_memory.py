@@ -91,7 +91,7 @@ class Memory:
     # -- declarations -------------------------------------------------------------------------
     def declare(self, node: Node, static: bool = False) -> None:
         """Create the variables of a declaration in the innermost scope."""
-        base = _type_of(node, self.text)
+        base = self.program.resolve_type(_type_of(node, self.text))
         static = static or any(
             c.type == "storage_class_specifier" and self.text(c) == "static" for c in node.children
         )
@@ -332,14 +332,20 @@ class Memory:
 
     def sizeof(self, node: Node) -> Any:
         """``sizeof`` of a type or of a variable."""
-        v = consts.Evaluator.sizeof(self, node)  # type: ignore[arg-type]
-        if v is not UNKNOWN:
-            return v
+        ty = node.child_by_field_name("type")
+        if ty is not None:
+            t = self.program.resolve_type(consts.normalize_c_type(self.text(ty)))
+            if "*" in t:
+                return 8
+            return consts.C_SIZES.get(t, HANDLE_SIZE if t in HANDLE_TYPES else UNKNOWN)
         val = node.child_by_field_name("value")
         while val is not None and val.type == "parenthesized_expression" and val.named_children:
             val = val.named_children[-1]
         if val is not None and val.type == "identifier":
             obj = self.find(self.text(val))
+            if obj is None:  # ``sizeof(T)`` where T is a typedef or macro the parser took for a name
+                size = consts.C_SIZES.get(self.program.resolve_type(self.text(val)))
+                return size if size is not None else UNKNOWN
             if obj is not None:
                 if obj.is_array:
                     return obj.nbytes if obj.nbytes is not None else UNKNOWN
@@ -462,7 +468,7 @@ class Memory:
             pname, ptr, sizes, _ = _unwrap(p.child_by_field_name("declarator"))
             if not pname:
                 continue
-            base = _type_of(p, self.text)
+            base = self.program.resolve_type(_type_of(p, self.text))
             ctype = base + "*" * (ptr + len(sizes))
             obj = Obj(pname, ctype, 8, 8 if (ptr or sizes) else consts.C_SIZES.get(base))
             obj.set(0, vals[i] if i < len(vals) else UNKNOWN)

@@ -33,7 +33,7 @@ from hpclsp.analysis.loops import (
     build_ir,
     index_guard,
 )
-from hpclsp.analysis.races import calls, indexsets, tasks, threads
+from hpclsp.analysis.races import calls, indexsets, pointers, tasks, threads
 from hpclsp.analysis.races.budget import WorkBudget
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.source import SourceFile
@@ -429,6 +429,12 @@ class _Analyzer:
             extra = self.callee_ctxs(f, team, fteams, bars) + self.reduction_ctxs(f, team, bars)
         # only variables written somewhere in the team can race (a call may write its arguments)
         written = {a.name for a in accs if a.is_write or a.in_call is not None} | {x.acc.name for x in extra}
+        same = pointers.equal_pointers(ir, f, team) if team is not None and _is_team(team) else {}
+        if same:
+            names = {pointers.written_name(a, same) for a in accs if a.is_write or a.in_call is not None}
+            classes = {same.get(n, n) for n in names | written}
+            written |= {a.name for a in accs if same.get(pointers.written_name(a, same), "") in classes}
+            written |= {a.name for a in accs if pointers.written_name(a, same) in classes}
         for a in accs:
             if a.name not in written:
                 continue
@@ -462,6 +468,12 @@ class _Analyzer:
             x.phase = sum(1 for b in bars if b <= a.start)
             ctxs.append(x)
         ctxs.extend(extra)
+        if same:  # ``a = b`` reaches the region: a[...] and b[...] are one array
+            for x in ctxs:
+                pname = pointers.written_name(x.acc, same)
+                rep = same.get(pname, pname)
+                if rep != x.acc.name and (pname in same or pname in same.values()):
+                    x.acc = dataclasses.replace(x.acc, name=rep, base=rep)
         by_name: dict[str, list[ACtx]] = {}
         for x in ctxs:
             by_name.setdefault(x.acc.name, []).append(x)

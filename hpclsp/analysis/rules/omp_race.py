@@ -144,6 +144,8 @@ class _Analyzer:
         self.tid_cache: dict[int, bool] = {}
         self.lock_guards: dict[int, int | None] = {}
         self.shadow_cache: dict[int, list[Loop]] = {}
+        #: variables whose critical sections sit in a league of teams (they do not exclude across teams)
+        self.cross_team: set[str] = set()
         self.by_start: dict[int, tuple[list[int], list[Access]]] = {}
         #: ids of callee accesses placed at their call sites (``races.calls``)
         self.proxies: set[int] = set()
@@ -343,6 +345,15 @@ class _Analyzer:
             if t == THREAD_NUM_SYMBOL or not datasharing.resolve(self.ir, t, byte, None, f).shared
         }
         return threads.thread_guard(probe, tids, f.node.start_byte, self.fortran)
+
+    def league(self, x: ACtx) -> bool:
+        """The access runs in a ``teams`` region of several teams, around its ``critical``: the critical
+        section binds to one team (contention group) and does not exclude the other teams."""
+        for c in x.chain:
+            if c.has("teams"):
+                nt = c.clause("num_teams")
+                return not (nt is not None and (nt.args or "").strip() == "1")
+        return False
 
     def in_atomic(self, byte: int) -> bool:
         """Whether the byte lies in an ``atomic`` construct."""
@@ -617,7 +628,9 @@ class _Analyzer:
         if _distinct_constant_elements(x.acc, y.acc):
             return None
         if x.criticals & y.criticals:
-            return None
+            if not (self.league(x) and self.league(y)):
+                return None
+            self.cross_team.add(x.acc.name)  # critical excludes within one team only
         if x.locks & y.locks:
             return None
         if not self.same_phase(x, y, team, f, bars):
@@ -1197,7 +1210,13 @@ class _Analyzer:
         scalar = all(a.is_scalar for a in accs)
         fixes: list[Fix] = []
         in_callee = any(id(a) in self.proxies for a in accs)
-        if in_callee:
+        if name in self.cross_team:
+            kind = "shared-write"
+            msg = (
+                f"`{name}` is updated inside `critical`, but a critical section excludes only the threads of one "
+                f"team: the teams of this region update it at the same time"
+            )
+        elif in_callee:
             kind = "shared-write"
             msg = (
                 f"`{name}` is one variable for every thread (static or global storage) and the function that "
@@ -1242,7 +1261,7 @@ class _Analyzer:
             kind = "shared-write"
             who = "iterations" if lc else "threads"
             msg = f"`{name}` is shared and written by several {who} at the same time without synchronization"
-        if (is_update or kind == "shared-write") and not in_callee:
+        if (is_update or kind == "shared-write") and not in_callee and name not in self.cross_team:
             fx = self.atomic_fix(writes, accs)
             if fx:
                 fixes.append(fx)

@@ -9,7 +9,8 @@ the experts' pragmas nor their comments reach the analysis. A loop counts as pos
 experts gave it a pragma, as predicted positive when the advisor calls it parallelizable.
 Clauses are compared on the loops both call parallel: the set of privatized variables (private,
 firstprivate and lastprivate together, the loop's own index left out, the indices of loops folded
-in by collapse counted) and the reduction variables. The experts' ``firstprivate`` of variables
+in by collapse counted; a loop collapsed into an outer one is judged by the outer pragma) and the
+reduction variables. The experts' ``firstprivate`` of variables
 the loop only reads is accepted either way, and an inner loop the experts gave a pragma of its
 own privatizes its index and its listed private variables there.
 Targets (issue 4, the corpus): precision >= 0.95, recall >= 0.90, exact clauses >= 0.90;
@@ -118,6 +119,8 @@ def _clauses_exact(
     ``inner_indices=False``, the indices of inner loops are left out on both sides)."""
     exp = _expert_clauses(lines, line)
     idx = a.loop.index
+    if a.outer is not None and a.loop in a.outer.collapsed:
+        a = a.outer  # no pragma of its own: the collapsed pragma's clauses apply
     want = (exp["private"] | exp["lastprivate"] | exp["firstprivate"]) - {idx}
     have = (set(a.private) | set(a.lastprivate) | set(a.firstprivate)) - {idx}
     have |= {c.index for c in a.collapsed if c.index}

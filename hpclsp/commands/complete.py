@@ -27,7 +27,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--url", help="OpenAI-compatible server URL (model.url)")
     p.add_argument("--name", help="model name sent to the server (model.name)")
     p.add_argument("--max-tokens", type=int, help="model.maxTokens")
-    p.add_argument("--no-retrieval", action="store_true", help="do not add retrieved context to the prompt")
+    p.add_argument(
+        "--signature-context",
+        action="store_true",
+        help="add the signature of the call being typed to the prompt (completion.inline.signatureContext)",
+    )
     p.add_argument("--verify", choices=("drop", "mark", "off"), help="completion.verify")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--config", metavar="DIR", default=".", help="directory holding hpclsp.toml (default: .)")
@@ -91,7 +95,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"hpclsp complete: {svc.error}", file=sys.stderr)
             return 2
         res = svc.complete(
-            CompletionRequest(text, lang, line - 1, col - 1, path=path, use_retrieval=not args.no_retrieval)
+            CompletionRequest(
+                text,
+                lang,
+                line - 1,
+                col - 1,
+                path=path,
+                use_retrieval=args.signature_context or settings.completion.inline.signature_context,
+            )
         )
     finally:
         svc.close()

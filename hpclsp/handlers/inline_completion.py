@@ -186,7 +186,15 @@ def register(ls: HpcLanguageServer) -> None:
         version = doc.version
         from hpclsp.llm.service import CompletionRequest
 
-        req = CompletionRequest(doc.text, doc.language, pos.line, pos.col, path=doc.path or "", tree=doc.tree)
+        req = CompletionRequest(
+            doc.text,
+            doc.language,
+            pos.line,
+            pos.col,
+            path=doc.path or "",
+            tree=doc.tree,
+            use_retrieval=ls.settings.completion.inline.signature_context,
+        )
         res = svc.lookup(req)
         if res is None:
             invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked

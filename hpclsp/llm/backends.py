@@ -151,6 +151,10 @@ class LlamaCppBackend:
             n_threads=n_threads,
             n_threads_batch=n_threads,
             n_batch=512,
+            # Read the weights into memory instead of mapping the file: with the mapping, the
+            # pages of the tensors llama.cpp repacks stay resident beside their repacked copy
+            # (1.85 GB instead of 1.24 GB for the 1.5B model).
+            use_mmap=False,
             swa_full=True,  # lets llama.cpp trim the cache to a common prefix on SWA models (Gemma 3)
         )
         self.context_size = self.llm.n_ctx()

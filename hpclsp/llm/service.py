@@ -41,7 +41,8 @@ class CompletionRequest:
     col: int
     path: str = ""
     tree: Any = None
-    use_retrieval: bool = True
+    #: Add the signature of the call being typed (``completion.inline.signatureContext``).
+    use_retrieval: bool = False
     max_tokens: int | None = None
     #: Called on the worker thread after each generated token with the count so far.
     on_token: Callable[[int], None] | None = None

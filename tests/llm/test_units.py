@@ -251,3 +251,13 @@ def test_fortran_directive_context():
     lines = ["subroutine s(x, n)", "  !$omp parallel do reduction(+:t)", "  do i = 1, n", "    "]
     _, directives = context.symbols_near(lines, 3)
     assert directives[:2] == ["parallel do", "reduction"]
+
+
+def test_signature_context_names_the_call_being_typed():
+    from hpclsp.llm import context
+
+    got = context.signature_context("    MPI_Allreduce(&local, &total, 1, ", "c")
+    assert len(got) == 1 and "MPI_Allreduce" in got[0].text and "(" in got[0].text
+    assert context.signature_context("    MPI_Allreduce(&a, &b, 1, MPI_INT, MPI_SUM, comm);", "c") == []
+    assert context.signature_context("    total = local + ", "c") == []
+    assert context.signature_context("    my_helper(", "c") == []

@@ -129,6 +129,10 @@ META: dict[str, tuple[str, str]] = {
         "window",
         "Pause in typing before an inline completion is requested, in milliseconds.",
     ),
+    "hpclsp.completion.inline.signatureContext": (
+        "window",
+        "Add the signature of the MPI/OpenMP/CUDA call being typed to the model's prompt (off: it lowered accuracy in our measurements).",
+    ),
     "hpclsp.completion.verify": (
         "window",
         "What to do with a model completion that would add a data race: drop it, mark it, or keep it (`off`).",

@@ -1,0 +1,318 @@
+"""The race analysis of one file: per team (``parallel``/``teams``), orphaned worksharing loop,
+loose tasks and simd loop, build the contexts of the shared accesses and compare them pairwise
+within the work budget."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hpclsp.analysis import datasharing
+from hpclsp.analysis.loops import (
+    Access,
+    Construct,
+    Function,
+)
+from hpclsp.analysis.races import calls, pointers, tasks, threads
+from hpclsp.analysis.races.model import (
+    ACtx,
+    Race,
+    _is_team,
+    _is_ws_loop,
+)
+from hpclsp.analysis.races.report import Reporter
+
+
+class Analyzer(Reporter):
+    """Finds every race of a file (``run``)."""
+
+    def run(self) -> list[Race]:
+        ir = self.ir
+        teams = [c for c in ir.constructs if _is_team(c) and not c.standalone]
+        orphans: list[tuple[Function, Construct]] = []
+        for f in ir.functions:
+            fteams = [t for t in teams if f.node.start_byte <= t.start < f.node.end_byte]
+            for c in f.constructs:
+                if (
+                    _is_ws_loop(c)
+                    and (c.has("for") or c.has("do"))
+                    and not _is_team(c)
+                    and not c.has("taskloop")
+                    and not any(t.contains(c.start) for t in fteams)
+                    and not any(o.contains(c.start) for o in f.constructs if o is not c and _is_ws_loop(o))
+                ):
+                    orphans.append((f, c))
+                    self.orphans.add(id(c))
+                    self.ws_callees.add(f.name.lower() if self.fortran else f.name)
+        for f in ir.functions:
+            fteams = [t for t in teams if f.node.start_byte <= t.start < f.node.end_byte]
+            for t in fteams:
+                self.team(f, t, fteams)
+            # tasks and target nowait outside any team: the initial thread with its tasks
+            loose = [
+                c
+                for c in f.constructs
+                if (
+                    c.has("task") or (c.has("target") and c.clause("nowait") is not None) or c.has("taskloop")
+                )
+                and not any(t.contains(c.start) for t in fteams)
+            ]
+            if loose:
+                self.team(f, None, fteams)
+            # simd loops outside any team: the lanes of one thread
+            for c in f.constructs:
+                if (
+                    c.has("simd")
+                    and c.loops
+                    and not _is_team(c)
+                    and not any(t.contains(c.start) for t in fteams)
+                ):
+                    self.team(f, c, fteams)
+        for f, c in orphans:
+            fteams = [t for t in teams if f.node.start_byte <= t.start < f.node.end_byte]
+            self.team(f, c, fteams)
+        return self.races
+
+    def orphan_private(self, a: Access, f: Function) -> bool:
+        """In an orphaned worksharing loop: the function's own non-static locals belong to each thread's call."""
+        d = self.ir.decl(a.base, a.start)
+        if d is None:
+            return False
+        if d.storage == "local":
+            return not d.is_pointer or not a.subscripts
+        if d.storage == "param" and not self.fortran:
+            return not (d.is_pointer or d.is_array) or not a.subscripts
+        return False
+
+    def actx(self, a: Access, team: Construct | None, f: Function) -> ACtx:
+        ch = self.chain(a.start, team)
+        x = ACtx(a, ch)
+        crit = set()
+        for c in ch:
+            if c.has("atomic"):
+                x.atomic = True
+            elif c.name == "critical":
+                crit.add((c.directive.argument or "").strip().lower())
+            elif c.name == "ordered":
+                x.ordered = True
+            if x.loopc is None and c.loops:
+                # the innermost worksharing loop, even around a nested simd loop (its lanes belong to one thread)
+                if _is_ws_loop(c):
+                    x.loopc = c
+                elif c.has("simd") and x.simdc is None:
+                    x.simdc = c
+            if x.single is None and c.name in (
+                "single",
+                "master",
+                "masked",
+                "parallel master",
+                "parallel masked",
+            ):
+                x.single = c
+            if x.section is None and (c.name == "section" or (c.has("sections") and not c.standalone)):
+                x.section = (
+                    c  # code of a sections construct outside every section is its one implicit section
+                )
+            if x.ws is None and c.has("workshare"):
+                x.ws = c
+            if (
+                x.task is None
+                and (
+                    c.has("task") or c.has("taskloop") or (c.has("target") and c.clause("nowait") is not None)
+                )
+                and not tasks.undeferred(c)
+            ):
+                x.task = c
+            if c.has("target"):
+                x.in_target = True
+        if team is not None:
+            p = team.parent
+            while p is not None:
+                if p.has("target"):
+                    x.in_target = True
+                p = p.parent
+        x.criticals = frozenset(crit)
+        if team is not None and _is_team(team) and self.asks_thread_id(f):
+            tids = {t for t in f.thread_ids if self.private_tid(t, a.start, team, f)}
+            if tids:
+                br = threads.thread_branch(a, tids, team.start, self.fortran)
+                if br is not None:
+                    x.tid_guard, x.block = br[0], (br[1], br[2])
+        x.locks = frozenset(self.locks_held(f, a.start, x.tid_guard))
+        if x.block is None and x.section is not None:
+            x.block = (x.section.start, x.section.end)
+        return x
+
+    def team(self, f: Function, team: Construct | None, fteams: list[Construct]) -> None:
+        ir = self.ir
+        if team is not None:
+            inner_teams = [
+                t for t in fteams if t is not team and team.contains(t.start) and t.start > team.start
+            ]
+            accs = [
+                a
+                for a in self.accesses_between(f, team.start, team.end)
+                if not any(t.contains(a.start) for t in inner_teams)
+            ]
+        else:
+            accs = [a for a in f.accesses if not any(t.contains(a.start) for t in fteams)]
+        bars = self.barriers(team, f)
+        ctxs: list[ACtx] = []
+        extra: list[ACtx] = []
+        if team is not None and _is_team(team):
+            extra = self.callee_ctxs(f, team, fteams, bars) + self.reduction_ctxs(f, team, bars)
+        # only variables written somewhere in the team can race (a call may write its arguments)
+        written = {a.name for a in accs if a.is_write or a.in_call is not None} | {x.acc.name for x in extra}
+        same = pointers.equal_pointers(ir, f, team) if team is not None and _is_team(team) else {}
+        if same:
+            names = {pointers.written_name(a, same) for a in accs if a.is_write or a.in_call is not None}
+            classes = {same.get(n, n) for n in names | written}
+            written |= {a.name for a in accs if same.get(pointers.written_name(a, same), "") in classes}
+            written |= {a.name for a in accs if pointers.written_name(a, same) in classes}
+        for a in accs:
+            if a.name not in written:
+                continue
+            if (
+                team is not None
+                and team.loop is not None
+                and a.stmt is not None
+                and a.stmt.id == team.loop.node.id
+            ):
+                # the worksharing loop's own header (its index is private)
+                if a.base == team.loop.index:
+                    continue
+            if (
+                a.in_call is not None
+                and (a.in_call.lower() if self.fortran else a.in_call) in self.ws_callees
+            ):
+                continue  # the callee shares its work among the team (orphaned worksharing, analysed there)
+            sh = datasharing.resolve(ir, a.base, a.start, team, f)
+            if not sh.shared:
+                continue
+            if team is not None and id(team) in self.orphans and self.orphan_private(a, f):
+                continue
+            if a.in_call is not None and team is not None and _is_team(team):
+                through = self.argument_ctxs(a, f, team, bars)
+                if through is not None:
+                    ctxs.extend(through)  # what the visible callee does with the argument replaces the guess
+                    continue
+            x = self.actx(a, team, f)
+            if team is None and x.task is None:
+                x.phase = 0
+            x.phase = sum(1 for b in bars if b <= a.start)
+            ctxs.append(x)
+        ctxs.extend(extra)
+        if same:  # ``a = b`` reaches the region: a[...] and b[...] are one array
+            for x in ctxs:
+                pname = pointers.written_name(x.acc, same)
+                rep = same.get(pname, pname)
+                if rep != x.acc.name and (pname in same or pname in same.values()):
+                    x.acc = dataclasses.replace(x.acc, name=rep, base=rep)
+        by_name: dict[str, list[ACtx]] = {}
+        for x in ctxs:
+            by_name.setdefault(x.acc.name, []).append(x)
+        key = id(f)
+        # variables with few accesses first: past the budget, the common small cases are still checked
+        for name, xs in sorted(by_name.items(), key=lambda kv: len(kv[1])):
+            if not any(x.acc.is_write for x in xs) or self.budget.over(key):
+                continue
+            pairs = []
+            for i, x in enumerate(xs):
+                for y in xs[i:]:
+                    if not (x.acc.is_write or y.acc.is_write):
+                        continue
+                    if x is y and not x.acc.is_write:
+                        continue
+                    if not self.budget.charge(key):
+                        self.budget.give_up(key, f.name, f.span.start.line)
+                        break
+                    verdict = self.concurrent(x, y, team, f, bars)
+                    if verdict is not None:
+                        pairs.append((x, y, verdict))
+                if self.budget.over(key):
+                    break
+            if pairs and not self.budget.over(key):
+                self.report(name, pairs, team, f, xs)
+
+    def callee_ctxs(
+        self, f: Function, team: Construct, fteams: list[Construct], bars: list[int]
+    ) -> list[ACtx]:
+        """Contexts of the statics/globals that functions called inside the team touch (placed at the call)."""
+        inner = [t for t in fteams if t is not team and team.contains(t.start) and t.start > team.start]
+        sites = [
+            (name, node.start_byte)
+            for name, node in f.calls
+            if team.contains(node.start_byte) and not any(t.contains(node.start_byte) for t in inner)
+        ]
+        out = []
+        for ca in calls.callee_accesses(self.ir, f, sites, self.ws_callees):
+            x = self.actx(ca.proxy, team, f)
+            own = self.actx(ca.original, None, ca.callee)  # critical/atomic/locks inside the callee
+            x.criticals = x.criticals | own.criticals
+            x.atomic = x.atomic or own.atomic
+            x.locks = x.locks | own.locks
+            x.phase = sum(1 for b in bars if b <= ca.proxy.start)
+            self.proxies.add(id(ca.proxy))
+            out.append(x)
+        return out
+
+    def argument_ctxs(self, a: Access, f: Function, team: Construct, bars: list[int]) -> list[ACtx] | None:
+        """Contexts of the callee's accesses through the dummy bound to the actual argument ``a``
+        (with the callee's own critical/atomic/locks), or None when the callee is not visible."""
+        fortran = self.fortran
+        key = a.in_call.lower() if fortran and a.in_call else a.in_call
+        site = None
+        for n, node in f.calls:
+            if (n.lower() if fortran else n) == key and node.start_byte <= a.start < node.end_byte:
+                if site is None or node.start_byte >= site.start_byte:
+                    site = node
+        if site is None:
+            return None
+        eff = calls.argument_effect(self.ir, f, a, site, self.ws_callees)
+        if eff is None:
+            return None
+        if eff.by_value:
+            x = self.actx(dataclasses.replace(a, kind="R") if a.is_write else a, team, f)
+            x.phase = sum(1 for b in bars if b <= a.start)
+            return [x]
+        dummy, actual = eff.rename
+        out = []
+        for ca in eff.accesses:
+            x = self.actx(ca.proxy, team, f)
+            own = self.actx(ca.original, None, ca.callee)
+            x.criticals = x.criticals | own.criticals
+            x.atomic = x.atomic or own.atomic
+            x.locks = x.locks | {
+                actual + lk[len(dummy) :] if lk.startswith(dummy) else lk for lk in own.locks
+            }
+            x.phase = sum(1 for b in bars if b <= a.start)
+            out.append(x)
+        return out
+
+    def reduction_ctxs(self, f: Function, team: Construct, bars: list[int]) -> list[ACtx]:
+        """The combining write of each ``reduction`` item of a worksharing construct of the team.
+
+        Each thread adds its private copy into the shared variable at the end of the construct (safely
+        among themselves, hence ``atomic``), before the construct's barrier: a ``master`` or ``nowait``
+        access to the variable in the same phase races with it."""
+        out = []
+        for c in f.constructs:
+            if c is team or not team.contains(c.start) or self.nearest_team(c) is not team:
+                continue
+            if not (_is_ws_loop(c) or c.has("sections")) or c.has("parallel") or c.has("taskloop"):
+                continue
+            for cl in c.clauses:
+                if cl.name != "reduction":
+                    continue
+                for k, item in enumerate(cl.items):
+                    name = datasharing._items([item])[0]
+                    key = name.lower() if self.fortran else name
+                    if not datasharing.resolve(self.ir, key, team.start, team, f).shared:
+                        continue
+                    span = cl.item_spans[k] if k < len(cl.item_spans) else c.span
+                    node = calls.AtByte(c.start, c.stmt if c.stmt is not None else f.node)
+                    acc = Access(key, key, "W", [], span, node, None, f, text=name)  # type: ignore[arg-type]
+                    x = self.actx(acc, team, f)
+                    x.atomic = True
+                    x.phase = sum(1 for b in bars if b <= c.start)
+                    out.append(x)
+        return out

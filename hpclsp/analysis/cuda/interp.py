@@ -185,7 +185,7 @@ class Interp(Statements):
 
     def _ev_unary(self, n: N, env: dict[str, Any]) -> Any:
         v = self.eval(n.f["argument"], env) if "argument" in n.f else UNK
-        op = n.f["operator"].text if "operator" in n.f else ""
+        op = n.op
         if not isinstance(v, (int, float)):
             return UNK
         if op == "-":
@@ -197,7 +197,7 @@ class Interp(Statements):
         return v
 
     def _ev_pointer(self, n: N, env: dict[str, Any]) -> Any:
-        op = n.f["operator"].text if "operator" in n.f else ""
+        op = n.op
         arg = n.f.get("argument")
         if arg is None:
             return UNK
@@ -243,7 +243,9 @@ class Interp(Statements):
 
     def _name(self, n: N, env: dict[str, Any]) -> Any:
         name = n.text
-        v = env.get(name, self.globals.get(name, _MISSING))
+        v = env.get(name, _MISSING)
+        if v is _MISSING:
+            v = self.globals.get(name, _MISSING)
         if v is _MISSING:
             if name == "warpSize":
                 return 32
@@ -279,7 +281,7 @@ class Interp(Statements):
         return UNK
 
     def _binary(self, n: N, env: dict[str, Any]) -> Any:
-        op = n.f["operator"].text if "operator" in n.f else ""
+        op = n.op
         a = self.eval(n.f["left"], env) if "left" in n.f else UNK
         if op == "&&" and a is not UNK and not self.truth(a):
             return 0
@@ -381,7 +383,7 @@ class Interp(Statements):
         return Mem(p.base, p.off, th.epochs[1], th.block if p.space == "shared" else -1)
 
     def _assign(self, n: N, env: dict[str, Any]) -> Any:
-        op = n.f["operator"].text if "operator" in n.f else "="
+        op = n.op or "="
         left, right = n.f.get("left"), n.f.get("right")
         if left is None or right is None:
             return UNK

@@ -74,7 +74,7 @@ _TEXT_TYPES = frozenset(
 class N:
     """One AST node: its type, named children, children by field, text of small nodes."""
 
-    __slots__ = ("type", "kids", "f", "text", "node", "id")
+    __slots__ = ("type", "kids", "f", "text", "node", "id", "op")
 
     def __init__(self, node: Any, data: bytes) -> None:
         self.type: str = node.type
@@ -82,6 +82,7 @@ class N:
         self.id: int = node.start_byte * 4096 + (node.end_byte - node.start_byte) % 4096
         self.kids: list[N] = []
         self.f: dict[str, N] = {}
+        self.op = ""  # the operator's text for operator expressions
         size = node.end_byte - node.start_byte
         self.text: str = (
             data[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -108,6 +109,8 @@ def convert(node: Any, data: bytes) -> N:
                 n.kids.append(cn)
             if fname is not None and fname not in n.f:
                 n.f[fname] = cn
+                if fname == "operator":
+                    n.op = cn.text
             if c.child_count:
                 stack.append((c, cn))
     return root

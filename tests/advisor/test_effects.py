@@ -322,3 +322,24 @@ end subroutine s
     v = {a.span.start.line: a for a in advisor.advise(SourceFile("t.f90", "fortran", text))}
     assert not v[3].parallelizable and "previous column" in v[3].reason
     assert v[8].parallelizable, v[8].reason  # c is declared from 0
+
+
+def test_work_array_read_in_its_filler_after_the_write_is_private():
+    text = """#define M 64
+double z[M][M], u[M][M];
+void interp(int n) {
+  int i, j;
+  double z1[M], z3[M];
+  for (i = 0; i < n - 1; i++) {
+    for (j = 0; j < n; j++) {
+      z1[j] = z[i + 1][j] + z[i][j];
+      z3[j] = z[i][j] + z1[j];
+    }
+    for (j = 0; j < n - 1; j++)
+      u[i][j] = z1[j] + z1[j + 1] + z3[j];
+  }
+}
+"""
+    outer = advisor.advise(SourceFile("t.c", "c", text))[0]
+    assert outer.parallelizable, outer.reason
+    assert {"z1", "z3"} <= set(outer.private)

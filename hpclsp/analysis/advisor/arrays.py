@@ -62,8 +62,14 @@ class ArrayPrivatizationMixin(AliasMixin):
         if not self._bounds_fixed(lp, filler, loops):
             return False
         lo, hi = filler.lower + Affine(const=c), filler.upper + Affine(const=c)
+        first_write = min(w.order for w in writes)
         for r in (a for a in accs if a.kind == "R"):
             reader = self._loop_of(r, loops)
+            if reader is filler:
+                # in the filler itself: only the element this iteration has already written
+                if _offset(r.subscripts[0], filler.index) != c or r.order <= first_write:
+                    return False
+                continue
             if not self._reads_within(r, reader, filler, lo, hi):
                 return False
         return True

@@ -209,6 +209,18 @@ class VerdictMixin(ArrayPrivatizationMixin):
             return
         if self.decl_inside(base, lp, writes[0].node.start_byte):
             return
+        d = self.decl(base, writes[0].node.start_byte, lp.func)
+        if d is not None and d.storage == "static" and lp.body_start <= d.scope_start < lp.body_end:
+            adv.blockers.append(
+                Blocker(
+                    f"`{base}` is a static variable of the loop body: one copy shared by every iteration, "
+                    "and no clause can name it",
+                    writes[0].span,
+                    first_text=writes[0].text,
+                    first_kind="W",
+                )
+            )
+            return
         reads = [a for a in bl if a.kind == "R"]
         if all(self.covered(r, writes, lp) for r in reads):
             if not self.live_after(base, lp):

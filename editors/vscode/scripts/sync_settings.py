@@ -133,6 +133,10 @@ META: dict[str, tuple[str, str]] = {
         "window",
         "Add the signature of the MPI/OpenMP/CUDA call being typed to the model's prompt (off: it lowered accuracy in our measurements).",
     ),
+    "hpclsp.completion.inline.signatureContext": (
+        "window",
+        "Add the signature of the MPI/OpenMP/CUDA call being typed to the model's prompt (off: it lowered accuracy in our measurements).",
+    ),
     "hpclsp.completion.verify": (
         "window",
         "What to do with a model completion that would add a data race: drop it, mark it, or keep it (`off`).",

@@ -343,3 +343,18 @@ void interp(int n) {
     outer = advisor.advise(SourceFile("t.c", "c", text))[0]
     assert outer.parallelizable, outer.reason
     assert {"z1", "z3"} <= set(outer.private)
+
+
+def test_out_parameter_written_only_sometimes_keeps_the_old_value_alive():
+    text = """double a[100], b[100];
+static void get(double *t, double v) { if (v > 0) *t = v; }
+static void put(double *t, double v) { *t = v * 2; }
+void f(void) {
+  double x = 0;
+  for (int i = 0; i < 100; i++) { get(&x, a[i]); b[i] = x; }
+  for (int i = 0; i < 100; i++) { put(&x, a[i]); b[i] = x; }
+}
+"""
+    v = _verdicts(text)
+    assert not v[5].parallelizable and "carries a value" in v[5].reason
+    assert v[6].parallelizable and v[6].private == ["x"], v[6].reason

@@ -15,6 +15,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.advisor.base import AdvisorBase
+from hpclsp.analysis.advisor.tables import C_CONDITIONAL_NODES
 from hpclsp.analysis.loops import Access, Function, Loop
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ class Summary:
     #: Parameter positions written (through the pointer / array) and read.
     writes: set[int] = dataclasses.field(default_factory=set)
     reads: set[int] = dataclasses.field(default_factory=set)
+    #: Parameter positions written on every call (outside any branch or loop of the callee); other
+    #: writes may not happen, so the caller's old value may survive: a read as well.
+    must_writes: set[int] = dataclasses.field(default_factory=set)
     #: Globals the function reads (a loop writing one of them conflicts with every call).
     global_reads: set[str] = dataclasses.field(default_factory=set)
 
@@ -96,6 +100,8 @@ class CallSummaryMixin(AdvisorBase):
                     return Summary(problem=f"calls {f.name}, which copies its pointer argument {a.base}")
                 continue  # passed on to a callee: accounted for below
             (s.writes if a.kind == "W" else s.reads).add(pos.get(a.base, -1))
+            if a.kind == "W" and self._always(a.node, f.node):
+                s.must_writes.add(pos.get(a.base, -1))
         if -1 in s.writes or -1 in s.reads:
             return Summary(problem=f"calls {f.name}, whose parameters could not be matched")
         for callee, node in f.calls:
@@ -103,6 +109,20 @@ class CallSummaryMixin(AdvisorBase):
             if why:
                 return Summary(problem=why)
         return s
+
+    def _always(self, node: Node, top: Node) -> bool:
+        """True when node runs on every call of the function whose node is top."""
+        kinds = C_CONDITIONAL_NODES
+        p = node.parent
+        while p is not None and p.id != top.id:
+            if p.type in kinds or (
+                p.type in ("binary_expression",)
+                and p.child_by_field_name("operator") is not None
+                and self.text(p.child_by_field_name("operator") or p) in ("&&", "||")
+            ):
+                return False
+            p = p.parent
+        return True
 
     def _nested_call(
         self, f: Function, callee: str, node: Node, pos: dict[str, int], s: Summary
@@ -220,7 +240,7 @@ class CallSummaryMixin(AdvisorBase):
             rank = max([len(a.subscripts) for a in accs if a.base == top.base] + [len(subs) + 1])
             subs += [None] * (rank - len(subs))
         replaced.add(id(top))
-        if k in s.reads:
+        if k in s.reads or (k in s.writes and k not in s.must_writes):
             extra.append(dataclasses.replace(top, kind="R", subscripts=subs, in_call=name, update_op=None))
         if k in s.writes:
             extra.append(dataclasses.replace(top, kind="W", subscripts=subs, in_call=name, update_op=None))

@@ -358,3 +358,13 @@ void f(void) {
     v = _verdicts(text)
     assert not v[5].parallelizable and "carries a value" in v[5].reason
     assert v[6].parallelizable and v[6].private == ["x"], v[6].reason
+
+
+def test_kernel_launch_in_a_host_loop_is_a_side_effect():
+    text = """__global__ void k(float *a) { a[threadIdx.x] = 1.0f; }
+void host(float *d, int n) {
+  for (int i = 0; i < n; i++) k<<<1, 32>>>(d + 32 * i);
+}
+"""
+    (a,) = advisor.advise(SourceFile("t.cu", "cuda", text))
+    assert not a.parallelizable and "launches the CUDA kernel k" in a.reason

@@ -90,6 +90,15 @@ class EffectsMixin(CxxEffectsMixin):
                 name = self._callee(n)
                 if name is None or name in seen:
                     continue
+                if any(c.type == "kernel_call_syntax" for c in n.children):
+                    seen.add(name)
+                    out.append(
+                        Blocker(
+                            f"launches the CUDA kernel {name}: device work ordered by its stream",
+                            self.src.node_span(n),
+                        )
+                    )
+                    continue
                 why = self.call_problem(name)
                 if why is None and not self.fortran:
                     why = self.member_call_problem(n, lp)

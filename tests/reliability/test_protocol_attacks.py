@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import os
 import queue
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from .conftest import alive
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_malformed_json_gets_parse_error(server):
@@ -103,3 +112,62 @@ def test_long_content_length_and_garbage_resync(server):
     assert "result" in msg, msg
     assert server.orphan_errors.get(timeout=10)["error"]["code"] == -32700
     alive(server)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _read_message(sock: socket.socket, buf: bytearray) -> dict:
+    while b"\r\n\r\n" not in buf:
+        buf += sock.recv(65536)
+    head, _, rest = bytes(buf).partition(b"\r\n\r\n")
+    headers = dict(line.split(b":", 1) for line in head.split(b"\r\n"))
+    length = int({k.strip().lower(): v for k, v in headers.items()}[b"content-length"])
+    while len(rest) < length:
+        rest += sock.recv(65536)
+    buf[:] = rest[length:]
+    return json.loads(rest[:length])
+
+
+def test_tcp_transport_resynchronises_too():
+    """`hpclsp serve --tcp` uses the same reader: a short frame, then a request that is answered."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HPCLSP_RETRIEVAL": "off", "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hpclsp", "serve", "--tcp", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.2)
+        with sock:
+            body = '{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"rootUri": "file:///é"}}'
+            sock.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body.encode())
+            init = json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "id": 2,
+                    "method": "initialize",
+                    "params": {"capabilities": {}, "initializationOptions": {"model": {"backend": "none"}}},
+                }
+            ).encode()
+            sock.sendall(b"Content-Length: %d\r\n\r\n" % len(init) + init)
+            buf = bytearray()
+            first = _read_message(sock, buf)
+            assert first["error"]["code"] == -32700 and first.get("id") is None
+            second = _read_message(sock, buf)
+            assert second["id"] == 2 and second["result"]["serverInfo"]["name"] == "hpclsp"
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)

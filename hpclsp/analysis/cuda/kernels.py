@@ -34,7 +34,7 @@ from hpclsp.analysis.cuda.program import N, Program
 from hpclsp.analysis.source import SourceFile
 
 STEP_BUDGET = 500_000  # interpreter steps for one launch of one kernel
-FILE_STEPS = 1_000_000  # interpreter steps for all the launches of all the kernels of a file
+FILE_STEPS = 800_000  # interpreter steps for all the launches of all the kernels of a file
 FILE_BUDGET = 1.3  # wall-clock limit for one file in the editor (a safety net: the step budgets decide)
 MAX_SECONDS = 4.0  # for batch callers with a large budget: the step budgets decide, results stay the same
 WARP = 32

@@ -129,7 +129,7 @@ class AliasMixin(ScalarsMixin):
             for y in sorted(used):
                 if y == x or (y in pointers and y < x) or not ("W" in used[x] or "W" in used[y]):
                     continue
-                sx, sy = self._sources(x), self._sources(y)
+                sx, sy = self._sources(x, f), self._sources(y, f)
                 for a, b, src in ((x, y, sx), (y, x, sy)):
                     line = src.get(b)
                     if line is not None:
@@ -146,12 +146,15 @@ class AliasMixin(ScalarsMixin):
                     assumed.append(f"`{x}` and `{y}` do not overlap")
         return None, assumed
 
-    def _sources(self, name: str) -> dict[str, int]:
+    def _sources(self, name: str, f: Function) -> dict[str, int]:
         """What a pointer variable is assigned anywhere in the file: ``{"": 0}`` per fresh allocation
         (new/malloc/calloc), ``{other: line}`` when assigned (an address into) another variable, and
         ``{"?": line}`` for anything else."""
         out: dict[str, int] = {}
+        scope = {id(g) for g in self.connected(f)}
         for a in self.ir.accesses:
+            if a.func is not None and id(a.func) not in scope:
+                continue  # a function no call joins to this one (another unit)
             if a.base != name or a.kind != "W" or a.subscripts or self._in_swap(a.node):
                 continue
             value = self._assigned_value(a)

@@ -217,3 +217,44 @@ class AdvisorBase:
         if n.type in ("assignment_expression", "update_expression"):
             return self.src.language in ("cpp", "cuda")
         return True
+
+    def connected(self, f: Function | None) -> list[Function]:
+        """f and the functions joined to it by calls, either way (what a per-unit analysis sees too)."""
+        if f is None:
+            return []
+        cache: dict[int, list[Function]] = self.__dict__.setdefault("_connected", {})
+        if id(f) in cache:
+            return cache[id(f)]
+        names = {g.name.lower() if self.fortran else g.name: g for g in self.ir.functions}
+        edges: dict[int, set[int]] = {id(g): set() for g in self.ir.functions}
+        for g in self.ir.functions:
+            for callee, _node in g.calls:
+                h = names.get(callee.lower() if self.fortran else callee)
+                if h is not None:
+                    edges[id(g)].add(id(h))
+                    edges[id(h)].add(id(g))
+        by_id = {id(g): g for g in self.ir.functions}
+        seen, stack = {id(f)}, [id(f)]
+        while stack:
+            for nxt in edges.get(stack.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        cache[id(f)] = [by_id[k] for k in seen if k in by_id]
+        return cache[id(f)]
+
+    def visible_text(self, f: Function | None) -> str:
+        """The text of the functions connected to f and of everything outside all functions."""
+        data = self.src.data
+        ranges = sorted((g.node.start_byte, g.node.end_byte) for g in self.ir.functions)
+        keep = {(g.node.start_byte, g.node.end_byte) for g in self.connected(f)}
+        parts, pos = [], 0
+        for s, e in ranges:
+            if s < pos:
+                continue
+            parts.append(data[pos:s])
+            if (s, e) in keep:
+                parts.append(data[s:e])
+            pos = e
+        parts.append(data[pos:])
+        return b"\n".join(parts).decode("utf-8", "replace")

@@ -264,7 +264,7 @@ class VerdictMixin(ArrayPrivatizationMixin):
         slowest one (C ``b[i][j-1]`` with ``j`` from 0; Fortran ``b(i-1,j)`` with ``i`` from 1): it
         touches the neighbouring row or column, which the per-dimension dependence test does not see.
         Fortran arrays declared with explicit lower bounds are left alone."""
-        if self.fortran and arrays and self._explicit_bounds(arrays[0].base):
+        if self.fortran and arrays and self._explicit_bounds(arrays[0].base, lp):
             return None
         floor = 1 if self.fortran else 0
         nest = [c for c in [lp, *self._descendants(lp)] if c.index and c.step and c.step > 0]
@@ -281,10 +281,11 @@ class VerdictMixin(ArrayPrivatizationMixin):
                     return a
         return None
 
-    def _explicit_bounds(self, name: str) -> bool:
-        """True when some ``name(lo:hi, ...)`` in the file gives a lower bound (declaration, allocate, section)."""
+    def _explicit_bounds(self, name: str, lp: Loop) -> bool:
+        """True when some ``name(lo:hi, ...)`` gives a lower bound (declaration, allocate, section)."""
         pattern = re.compile(rf"\b{re.escape(name)}\s*\(([^()]*)\)", re.IGNORECASE)
-        return any(re.search(r"[^\s,(:][^,]*:", m.group(1)) for m in pattern.finditer(self.src.text))
+        text = self.visible_text(lp.func)
+        return any(re.search(r"[^\s,(:][^,]*:", m.group(1)) for m in pattern.finditer(text))
 
     def _private_defs(self, lp: Loop, by_base: dict[str, list[Access]], cls: _Classes) -> dict[str, Affine]:
         """Private scalars assigned once per iteration an affine function of the index (``n = 5*m - 10``):

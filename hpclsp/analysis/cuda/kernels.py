@@ -266,7 +266,6 @@ def _conflicts(rec: _Recorder, threads: list[Thread]) -> list[Conflict]:
         if i.kind != "R"
     }
     pairs = 0
-    _LINS.clear()
     for base, insts in rec.arrays.items():
         meta = rec.meta[base]
         if not any(i.kind != "R" for i in insts):
@@ -275,15 +274,14 @@ def _conflicts(rec: _Recorder, threads: list[Thread]) -> list[Conflict]:
         unit = next(iter(sizes)) if len(sizes) == 1 else 1
         if unit > 1 and any(i.off % unit for i in insts if i.off != ANY_ELEMENT):
             unit = 1
-        groups: dict[tuple[Any, ...], dict[tuple[Any, ...], list[_Inst]]] = {}
-        _LINS.clear()  # keyed by id(): only the groups of this array are alive
+        groups: dict[tuple[Any, ...], dict[tuple[Any, ...], _Group]] = {}
         for i in insts:
             blk = i.block if meta.space == "shared" else -1
             gkey = (i.node, i.kind, i.ep, i.block, i.path)
             slots = [-1] if i.off == ANY_ELEMENT else range(i.off // unit, (i.off + i.size - 1) // unit + 1)
             for slot in slots:
                 # conflicting accesses share the block epoch (same block, or blocks between grid syncs)
-                groups.setdefault((blk, slot, i.ep[1]), {}).setdefault(gkey, []).append(i)
+                groups.setdefault((blk, slot, i.ep[1]), {}).setdefault(gkey, _Group()).append(i)
         for (_blk, slot, _ep), bucket in groups.items():
             if not any(k[1] != "R" for k in bucket):
                 continue
@@ -306,7 +304,6 @@ def _conflicts(rec: _Recorder, threads: list[Thread]) -> list[Conflict]:
                         by_lin_block,
                         written,
                     )
-    _LINS.clear()
     return [c for _, c in best.values()]
 
 
@@ -396,23 +393,24 @@ def _benign(gx: list[_Inst], gy: list[_Inst], written: set[tuple[str, int, int, 
     return v is not UNK and isinstance(v, (int, float))
 
 
-_LINS: dict[int, list[int]] = {}
+class _Group(list[_Inst]):
+    """The accesses of one node, kind, epoch, block and path to one element."""
 
+    _lins: list[int] | None = None
 
-def _lins(g: list[_Inst]) -> list[int]:
-    """Sorted thread ids of a group (memoised while one kernel's conflicts are compared)."""
-    got = _LINS.get(id(g))
-    if got is None:
-        got = _LINS[id(g)] = sorted({i.lin for i in g})
-    return got
+    def lins(self) -> list[int]:
+        """Sorted ids of the threads in the group (computed once)."""
+        if self._lins is None:
+            self._lins = sorted({i.lin for i in self})
+        return self._lins
 
 
 def _witness(
     gx: list[_Inst], gy: list[_Inst], cross_block: bool, same_warp_ok: bool
 ) -> tuple[tuple[int, int], bool] | None:
     """Two different threads, one from each group: an inter-warp pair when there is one."""
-    lx = _lins(gx)
-    ly = _lins(gy)
+    lx = gx.lins() if isinstance(gx, _Group) else sorted({i.lin for i in gx})
+    ly = gy.lins() if isinstance(gy, _Group) else sorted({i.lin for i in gy})
     if cross_block:
         return (lx[0], ly[0]), True
     for a in (lx[0], lx[-1]):

@@ -368,3 +368,22 @@ void host(float *d, int n) {
 """
     (a,) = advisor.advise(SourceFile("t.cu", "cuda", text))
     assert not a.parallelizable and "launches the CUDA kernel k" in a.reason
+
+
+def test_nest_of_tiny_trip_counts_is_not_suggested_and_inner_loops_of_a_parallel_region_are_not_either():
+    text = """double a[5][5], b[1000];
+void f(void) {
+  for (int m = 0; m < 5; m++)
+    for (int n = 0; n < 5; n++)
+      a[m][n] = m + n;
+  #pragma omp parallel
+  {
+    #pragma omp for
+    for (int i = 0; i < 1000; i++) b[i] = i;
+  }
+}
+"""
+    v = _verdicts(text)
+    assert v[2].parallelizable and not v[2].suggested and "only 5 iterations" in v[2].reason
+    assert v[3].parallelizable and not v[3].suggested
+    assert v[8].parallelizable and not v[8].suggested and v[8].inside_parallel_region

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hpclsp.analysis import languages
-from hpclsp.analysis.hostcode.mpi_trace import Node, Obj, Ptr
+from hpclsp.analysis.hostcode.mpi_trace import Handle, Node, Obj, Ptr
 from hpclsp.analysis.values import consts
 from hpclsp.analysis.values.consts import UNKNOWN
 
@@ -360,6 +360,8 @@ class Memory:
     def havoc_obj(self, obj: Obj) -> None:
         """Forget everything about an object (and what its pointers point at)."""
         for v in list(obj.elems.values()) + [obj.default]:
+            if isinstance(v, Handle):
+                v.uncertain = True  # the program may still complete or free it through the lost value
             if isinstance(v, Ptr) and v.obj is not obj and v.obj.default is not UNKNOWN:
                 v.obj.elems.clear()
                 v.obj.default = UNKNOWN

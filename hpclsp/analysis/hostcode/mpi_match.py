@@ -221,6 +221,7 @@ class _Replay:
         self.out: list[Finding] = []
 
     def run(self) -> list[Finding]:
+        """Advance every rank as far as the matching rules allow, then report what is left."""
         progress = True
         steps = 0
         while progress and steps < 100000:

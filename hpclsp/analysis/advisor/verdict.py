@@ -318,6 +318,7 @@ class VerdictMixin(ArrayPrivatizationMixin):
     ) -> None:
         """A blocker for each array written in one iteration and touched in another (unless a reduction)."""
         defs = self._private_defs(lp, by_base, cls)
+        inner_idx = set(self._inner_indices(lp))  # the dependence test lets inner indices vary itself
         for base, bl in by_base.items():
             if base == lp.index:
                 continue
@@ -338,7 +339,7 @@ class VerdictMixin(ArrayPrivatizationMixin):
                     )
                 )
                 continue
-            dep = self._first_dependence(lp, arrays, cls.variant - set(defs), defs)
+            dep = self._first_dependence(lp, arrays, cls.variant - set(defs) - inner_idx, defs)
             if dep is None:
                 continue
             if self.privatizable_array(base, lp, arrays):

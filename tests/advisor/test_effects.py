@@ -387,3 +387,18 @@ void f(void) {
     assert v[2].parallelizable and not v[2].suggested and "only 5 iterations" in v[2].reason
     assert v[3].parallelizable and not v[3].suggested
     assert v[8].parallelizable and not v[8].suggested and v[8].inside_parallel_region
+
+
+def test_tiled_nest_with_c89_indices_is_parallelizable():
+    text = """double A[1024][100];
+void f(void) {
+  int c1, c3, c4;
+  for (c1 = 0; c1 <= 63; c1++)
+    for (c3 = 16 * c1; c3 <= 16 * c1 + 15; c3++)
+      for (c4 = 0; c4 < 100; c4++)
+        A[c3][c4] = 0.5 * c4;
+}
+"""
+    outer = _verdicts(text)[3]
+    assert outer.parallelizable, outer.reason
+    assert set(outer.private) == {"c3", "c4"}

@@ -663,10 +663,15 @@ class _Builder:
         self.func: Function | None = None
         self.loop_stack: list[Loop] = []
         self.lower = str.lower if self.fortran else (lambda s: s)
+        self.texts: dict[tuple[int, int], str] = {}
 
     # -- helpers --------------------------------------------------------------------------
     def text(self, node: Node) -> str:
-        return self.src.node_text(node)
+        key = (node.start_byte, node.end_byte)
+        got = self.texts.get(key)
+        if got is None:  # generated code asks for the same large subexpressions many times
+            got = self.texts[key] = self.src.node_text(node)
+        return got
 
     def name(self, node: Node) -> str:
         t = self.text(node)

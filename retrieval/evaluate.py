@@ -2,7 +2,8 @@
 
 A question set maps a question to the API routines whose documentation answers it; a question
 is answered when one of the first ``k`` hits *defines* one of them (its page, its card).
-Hits are taken one per source, as a reader scanning the result list would see distinct pages.
+Hits are taken one per source by default, as a reader scanning the result list would see
+distinct pages.
 """
 
 from __future__ import annotations
@@ -41,13 +42,20 @@ def load_questions(path: str | Path) -> dict[str, tuple[str, ...]]:
 
 
 def recall_at_k(
-    searcher: Any, questions: Mapping[str, Sequence[str]], k: int = 5, name: str = "questions"
+    searcher: Any,
+    questions: Mapping[str, Sequence[str]],
+    k: int = 5,
+    name: str = "questions",
+    per_source: int | None = 1,
 ) -> Recall:
-    """Recall@k of ``searcher`` (anything with ``search(query, k, max_per_source=...)``)."""
+    """Recall@k of ``searcher`` (anything with ``search(query, k, max_per_source=...)``).
+
+    ``per_source=None`` lifts the one-hit-per-source rule (for a corpus file holding many cards).
+    """
     misses: list[tuple[str, list[str]]] = []
     for query, routines in questions.items():
         wanted = {r.lower() for r in routines}
-        hits = searcher.search(query, k=k, max_per_source=1)
+        hits = searcher.search(query, k=k, max_per_source=per_source)
         if not any(wanted & {d.lower() for d in h.chunk.defines} for h in hits):
             misses.append((query, [h.chunk.defines[0] if h.chunk.defines else h.title for h in hits]))
     return Recall(name, len(questions) - len(misses), len(questions), misses)

@@ -52,7 +52,7 @@ SMALL_SOURCE = 8
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: Weight of the name match: the share of a defined routine's name words the query spells
 #: (``free a window`` covers all of ``MPI_Win_free``, half of ``MPI_Win_create``).
-W_NAME = 0.15
+W_NAME = 0.1
 #: How many of the best fused candidates the name match re-ranks.
 RERANK = 40
 _NAME_PART_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
@@ -97,7 +97,9 @@ def name_coverage(name: str, words: set[str]) -> float:
     parts = name_parts(name)
     if not parts:
         return 0.0
-    return sum(1 for p in parts if _part_matches(p, words)) / len(parts)
+    # A one-word name (``distribute``, ``MPI_Start``) is an ordinary word: a query that uses it
+    # says less than one that spells two words of a name, so it counts half.
+    return sum(1 for p in parts if _part_matches(p, words)) / max(len(parts), 2)
 
 
 @dataclasses.dataclass

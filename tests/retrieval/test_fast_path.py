@@ -31,6 +31,8 @@ def test_name_words_without_library_prefix() -> None:
     assert name_coverage("MPI_Win_free", words) == 1.0
     assert name_coverage("MPI_Win_create", words) == 0.5
     assert name_coverage("MPI_File_open", words) == 0.0
+    # a one-word name is an ordinary word: spelling it counts half
+    assert name_coverage("distribute", query_words("distribute loop iterations")) == 0.5
 
 
 def test_pooling_read_from_the_model_config(tmp_path: Path) -> None:

@@ -11,8 +11,9 @@ report) placed at the call site (its byte, for the concurrency questions).
 from __future__ import annotations
 
 import dataclasses
+import re
 
-from hpclsp.analysis.loops import Access, FileIR, Function
+from hpclsp.analysis.loops import Access, Affine, FileIR, Function
 
 #: Callee accesses considered per call (bounds the work on large callees).
 MAX_PER_CALL = 64
@@ -152,9 +153,14 @@ def argument_effect(
     ):
         return ArgumentEffect([], (dummy, a.base), by_value=True)  # the callee works on its own copy
     own = [b for b in g.accesses if b.base == dummy and b.in_call is None]
+    binding = {
+        p: _actual_affine(args[i], fortran) if i < len(args) else None for i, p in enumerate(params) if p
+    }
+    callee_names = set(g.decls) | set(binding)
+    callee_loops = {lp.index for lp in g.loops if lp.index}
     out = []
     for b in own[:MAX_PER_CALL]:
-        subs = b.subscripts
+        subs = [_rebind(e, binding, callee_names, callee_loops) for e in b.subscripts]
         if by_address:
             if len(subs) != 1 or subs[0] is None or not subs[0].is_const or subs[0].const != 0:
                 return None  # pointer arithmetic on &x: not simply x
@@ -170,6 +176,38 @@ def argument_effect(
         )
         out.append(CalleeAccess(proxy, b, g))
     return ArgumentEffect(out, (dummy, a.base))
+
+
+def _actual_affine(node: object, fortran: bool) -> Affine | None:
+    """``i``, ``i + 1``, ``3``: the affine value of a simple actual argument (None otherwise)."""
+    text = (getattr(node, "text", b"") or b"").decode("utf-8", "replace").strip()
+    if fortran:
+        text = text.lower()
+    m = re.fullmatch(r"([A-Za-z_]\w*)\s*(?:([+-])\s*(\d+))?", text)
+    if m:
+        off = int(m.group(3) or 0) * (-1 if m.group(2) == "-" else 1)
+        return Affine.var(m.group(1)) + Affine(const=off)
+    if re.fullmatch(r"-?\d+", text):
+        return Affine(const=int(text))
+    return None
+
+
+def _rebind(
+    e: Affine | None, binding: dict[str, Affine | None], callee_names: set[str], callee_loops: set[str]
+) -> Affine | None:
+    """A callee subscript in the caller's terms: dummies replaced by the actual arguments; a callee
+    local that is not one of its loop indices (or an actual that is not simple) makes it unknown."""
+    if e is None:
+        return None
+    for v in e.vars:
+        if v in binding:
+            val = binding[v]
+            if val is None:
+                return None
+            e = e.substitute(v, val)
+        elif v in callee_names and v not in callee_loops:
+            return None
+    return e
 
 
 def _arguments(call_node: object) -> list:

@@ -68,7 +68,10 @@ def callee_accesses(
         if not any(a.is_write for a in accs):
             continue
         for a in accs[:MAX_PER_CALL]:
-            proxy = dataclasses.replace(a, node=AtByte(byte, a.node), func=f)  # type: ignore[arg-type]
+            names = set(g.decls) | set(param_names(g, fortran))
+            loops = {lp.index for lp in g.loops if lp.index}
+            subs = [_rebind(e, {}, names, loops) for e in a.subscripts]  # callee locals: unknown here
+            proxy = dataclasses.replace(a, subscripts=subs, node=AtByte(byte, a.node), func=f)  # type: ignore[arg-type]
             out.append(CalleeAccess(proxy, a, g))
     return out
 

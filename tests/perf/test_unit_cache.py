@@ -83,7 +83,8 @@ def test_bundles_after_random_edits(chunk: int) -> None:
             engine.CACHE._data.update(saved)
             assert cached == fresh, (name, "cached != uncached after an edit")
             reference = findings_json(name, lang, edited, incremental=False)
-            if not _unmatched(reference):
+            # The documented difference (see _unmatched) shows in either mode's findings.
+            if not (_unmatched(reference) or _unmatched(cached)):
                 assert cached == reference, (name, "unit mode != whole file after an edit")
     assert multi > len(cases) // 2
     assert hits > 0

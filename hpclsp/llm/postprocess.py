@@ -169,6 +169,25 @@ def unmatched_closers(text: str, language: str, max_lines: int = 400) -> int:
     return -lowest
 
 
+def unmatched_openers(text: str, language: str, max_lines: int = 400) -> int:
+    """How many blocks the text opens and leaves open (read from its last lines backwards)."""
+    depth = lowest = 0
+    for i, line in enumerate(reversed(text.splitlines())):
+        if i >= max_lines:
+            break
+        if language == "fortran":
+            depth -= _fortran_delta(line)
+            lowest = min(lowest, depth)
+            continue
+        for ch in reversed(_strip_c_noise(line)):
+            if ch == "}":
+                depth += 1
+            elif ch == "{":
+                depth -= 1
+                lowest = min(lowest, depth)
+    return -lowest
+
+
 @dataclasses.dataclass
 class StopPolicy:
     """Decides, after each token, whether (and where) to cut the generated text."""
@@ -183,9 +202,18 @@ class StopPolicy:
     line_prefix: str = ""
     #: Stop at the end of the enclosing block (off for prose).
     track_blocks: bool = True
+    #: Blocks open at the cursor (``unmatched_openers`` of the prefix); None: unknown.
+    open_blocks: int | None = None
 
     def __post_init__(self) -> None:
         self.stop = tuple(self.stop) + STOP_WORDS.get(self.language, ())
+
+    @property
+    def allowed_closers(self) -> int:
+        """Blocks the completion may close: those open at the cursor that the suffix leaves open."""
+        if self.open_blocks is None:
+            return 0 if self.suffix_closers > 0 else 1
+        return max(0, self.open_blocks - self.suffix_closers)
 
     def cut(self, text: str) -> int | None:
         """The length to keep if generation must stop now, else None."""
@@ -229,6 +257,7 @@ class StopPolicy:
             return self._fortran_block_end(text)
         depth = 0
         offset = 0
+        allowed = self.allowed_closers
         for line in text.splitlines(keepends=True):
             code = _strip_c_noise(line)
             for j, ch in enumerate(code):
@@ -236,10 +265,10 @@ class StopPolicy:
                     depth += 1
                 elif ch == "}":
                     depth -= 1
-                    if depth < 0:
-                        if self.suffix_closers > 0:
-                            # The enclosing block is already closed after the cursor: stop before.
-                            return offset if not line[:j].strip() else offset + j
+                    if -depth > allowed:
+                        # The suffix already closes this block: stop before the closer.
+                        return offset if not line[:j].strip() else offset + j
+                    if depth < 0 and -depth == allowed:  # closed what the suffix leaves open
                         return offset + j + 1
             offset += len(line)
         return None
@@ -247,14 +276,15 @@ class StopPolicy:
     def _fortran_block_end(self, text: str) -> int | None:
         depth = 0
         offset = 0
+        allowed = self.allowed_closers
         parts = text.splitlines(keepends=True)
         for k, line in enumerate(parts):
             complete = line.endswith("\n") or k < len(parts) - 1
             if complete:
                 depth += _fortran_delta(line)
-                if depth < 0:
-                    if self.suffix_closers > 0:
-                        return offset
+                if depth < 0 and -depth > allowed:
+                    return offset
+                if depth < 0 and -depth == allowed:
                     return offset + len(line.rstrip("\r\n"))
             offset += len(line)
         return None
@@ -270,11 +300,22 @@ def _bracket_balance(text: str) -> int:
     return bal
 
 
-def finish(completion: str, line_prefix: str, line_suffix: str, suffix: str, multiline: bool) -> str:
-    """Final clean-up: trailing space, suffix duplicates, unbalanced closers."""
+def finish(
+    completion: str,
+    line_prefix: str,
+    line_suffix: str,
+    suffix: str,
+    multiline: bool,
+    spare_closers: int | None = None,
+) -> str:
+    """Final clean-up: trailing space, suffix duplicates, unbalanced closers, and (single-line) a
+    trailing ``{`` that nothing after the cursor would close (``spare_closers``: closers the suffix
+    has beyond the blocks open at the cursor; None when unknown)."""
     text = completion.rstrip()
     if not multiline:
         text = text.split("\n", 1)[0] if "\\" not in text and "&" not in text else text
+        if spare_closers is not None and spare_closers <= 0 and text.endswith("{") and text[:-1].strip():
+            text = text[:-1].rstrip()
     # 1. text that repeats the rest of the line (e.g. the ")" or ");" already after the cursor)
     rest = line_suffix.rstrip()
     if rest:

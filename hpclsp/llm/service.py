@@ -272,6 +272,8 @@ class ModelService:
             except Exception:
                 tree = None
         multiline = postprocess.decide_multiline(lines, req.language, req.line, req.col, tree)
+        opened = postprocess.unmatched_openers(prefix, req.language)
+        closers = postprocess.unmatched_closers(suffix, req.language)
         max_tokens = req.max_tokens or self.settings.max_tokens
         if not multiline:
             max_tokens = min(max_tokens, 48)
@@ -300,7 +302,8 @@ class ModelService:
                 req.language,
                 multiline,
                 stop=b.family.stop,
-                suffix_closers=postprocess.unmatched_closers(suffix, req.language),
+                suffix_closers=closers,
+                open_blocks=opened,
                 line_prefix=line_prefix,
             )
             try:
@@ -328,7 +331,7 @@ class ModelService:
         if gen.finish == "cancelled":
             self.cancelled += 1
             return CompletionResult("", "cancelled", multiline, gen, elapsed=time.perf_counter() - t0)
-        text = postprocess.finish(gen.text, line_prefix, line_suffix, suffix, multiline)
+        text = postprocess.finish(gen.text, line_prefix, line_suffix, suffix, multiline, closers - opened)
         if not text.strip():
             text = ""
         res = CompletionResult(text, "model", multiline, gen, snippets=snippets, prompt_tokens=built.tokens)

@@ -261,3 +261,33 @@ def test_signature_context_names_the_call_being_typed():
     assert context.signature_context("    MPI_Allreduce(&a, &b, 1, MPI_INT, MPI_SUM, comm);", "c") == []
     assert context.signature_context("    total = local + ", "c") == []
     assert context.signature_context("    my_helper(", "c") == []
+
+
+def test_completion_may_close_the_blocks_the_suffix_leaves_open():
+    # Inside a do loop whose `end do` is not typed yet: the suffix closes only the subroutine.
+    prefix = "subroutine fill(a, n)\n  do i = 1, n\n    a(i) = i\n  "
+    suffix = "\nend subroutine fill\n"
+    opened = postprocess.unmatched_openers(prefix, "fortran")
+    closers = postprocess.unmatched_closers(suffix, "fortran")
+    assert (opened, closers) == (2, 1)
+    f = postprocess.StopPolicy("fortran", multiline=True, suffix_closers=closers, open_blocks=opened)
+    text = "end do\nend subroutine fill\n"
+    assert text[: f.cut(text)] == "end do"
+    # C: the loop's brace is open and the suffix only closes the function.
+    c_prefix = "void f(int n) {\n    for (int i = 0; i < n; i++) {\n        g(i);\n    "
+    assert postprocess.unmatched_openers(c_prefix, "c") == 2
+    c = postprocess.StopPolicy("c", multiline=True, suffix_closers=1, open_blocks=2)
+    assert "}\n}\nint"[: c.cut("}\n}\nint")] == "}"
+
+
+def test_single_line_completion_does_not_open_a_block_nothing_closes():
+    # `for (...)` whose body is the next line and whose suffix closes only the function.
+    assert (
+        postprocess.finish("v.size(); ++i) {", "for (i = 0; i < ", "", "\n  s += v[i];\n}\n", False, 0)
+        == "v.size(); ++i)"
+    )
+    # The user already typed the closing brace below: the `{` is kept.
+    assert (
+        postprocess.finish("n; i++) {", "for (i = 0; i < ", "", "\n  s += v[i];\n  }\n}\n", False, 1)
+        == "n; i++) {"
+    )

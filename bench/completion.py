@@ -191,12 +191,20 @@ def overhead(svc: ModelService, task_list: list[tasks.Task], max_tokens: int, pa
     from llama_cpp import Llama
 
     from hpclsp.llm import prompt as prompt_mod
+    from hpclsp.llm.backends import default_threads
 
     backend = svc.backend
+
+    # The worker's configuration: the same threads for generation and for the prompt batch (the
+    # library's default batch threads are all cores, which would not compare like with like).
+    threads = svc.settings.threads or default_threads()
     llm = Llama(
         model_path=path,
         n_ctx=svc.settings.context_size,
-        n_threads=max(1, (os.cpu_count() or 2) // 2),
+        n_threads=threads,
+        n_threads_batch=threads,
+        n_batch=512,
+        use_mmap=False,
         verbose=False,
     )
     ratios = []

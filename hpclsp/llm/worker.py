@@ -8,8 +8,10 @@ only; the server notices, tells the user, and starts a new worker with backoff
 - ``{"op": "load", "path", "context_size", "threads"}`` → ``{"op": "loaded", "family",
   "model_id", "context_size", "system_info", "load_seconds"}`` or ``{"op": "error", "message"}``;
 - ``{"op": "count", "texts": [...]}`` → ``{"op": "counts", "counts": [...]}``;
-- ``{"op": "generate", "id", "prompt", "max_tokens"}`` → ``{"op": "token", "id", "text"}`` for
-  each token's text, then ``{"op": "done", "id", "text", "finish", "tokens", ...}``;
+- ``{"op": "generate", "id", "prompt", "max_tokens", "policy"?}`` → ``{"op": "token", "id",
+  "text"}`` for each token's text, then ``{"op": "done", "id", "text", "finish", "tokens", ...}``;
+  ``policy`` (the fields of a ``postprocess.StopPolicy``) lets the worker stop at the cut itself
+  instead of one or two tokens later, when the server's cancel arrives;
 - ``{"op": "cancel", "id"}`` stops that generation at the next token;
 - ``{"op": "reset"}`` forgets the KV cache → ``{"op": "reset"}``;
 - ``{"op": "exit"}``, or the end of stdin, ends the worker at once: when the server exits or is
@@ -129,12 +131,19 @@ class Worker:
         self._cancel.clear()
         sent = 0
 
-        def stream(text: str) -> None:
+        policy = None
+        if msg.get("policy"):
+            from hpclsp.llm.postprocess import StopPolicy
+
+            policy = StopPolicy(**msg["policy"])
+
+        def stream(text: str) -> int | None:
             nonlocal sent
             if len(text) > sent:
                 self.send({"op": "token", "id": rid, "text": text[sent:]})
                 sent = len(text)
-            return None
+            # The server's stop policy, applied here too: no token is generated past the cut.
+            return policy.cut(text) if policy is not None else None
 
         try:
             gen = self.backend.generate(

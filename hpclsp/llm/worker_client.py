@@ -27,6 +27,7 @@ from typing import IO, Any
 
 from hpclsp.llm import fim
 from hpclsp.llm.backends import BackendUnavailable, CutFn, Generation
+from hpclsp.llm.postprocess import StopPolicy
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +279,16 @@ class WorkerBackend:
         proc = self._live()
         with proc.lock:
             rid = proc.next_id()
-            proc.send({"op": "generate", "id": rid, "prompt": prompt, "max_tokens": max_tokens})
+            request: dict[str, Any] = {
+                "op": "generate",
+                "id": rid,
+                "prompt": prompt,
+                "max_tokens": max_tokens,
+            }
+            policy = getattr(cut, "__self__", None)
+            if isinstance(policy, StopPolicy):  # the worker applies it too, without a round trip
+                request["policy"] = dataclasses.asdict(policy)
+            proc.send(request)
             text, n, first, stopped_at = "", 0, 0.0, None
             cancelled = False
             while True:
@@ -317,7 +327,8 @@ class WorkerBackend:
             text, finish = str(msg.get("text", text)), str(msg.get("finish", "length"))
         return Generation(
             text,
-            n,
+            # The worker's count: tokens that added no text (a partial UTF-8 sequence) sent no message.
+            max(n, int(msg.get("tokens") or 0)),
             finish,
             prompt_tokens=int(msg.get("prompt_tokens") or 0),
             cached_tokens=int(msg.get("cached_tokens") or 0),

@@ -11,6 +11,7 @@ This module holds the shared facts (datatype tables, routine sets) and imports t
 from __future__ import annotations
 
 from hpclsp.analysis import mpi_model as mm
+from hpclsp.analysis.hostcode import mpi_tables
 
 FAMILY = "mpi"
 LANGS = ("c", "cpp", "fortran")
@@ -74,35 +75,18 @@ BUFFER_TRIPLES = (
     ("recvbuf", "recvcount", "recvtype"),
 )
 
-COLLECTIVES = frozenset(
-    {
-        "MPI_BARRIER",
-        "MPI_BCAST",
-        "MPI_REDUCE",
-        "MPI_ALLREDUCE",
-        "MPI_GATHER",
-        "MPI_GATHERV",
-        "MPI_SCATTER",
-        "MPI_SCATTERV",
-        "MPI_ALLGATHER",
-        "MPI_ALLGATHERV",
-        "MPI_ALLTOALL",
-        "MPI_ALLTOALLV",
-        "MPI_SCAN",
-        "MPI_EXSCAN",
-        "MPI_REDUCE_SCATTER",
-        "MPI_COMM_SPLIT",
-        "MPI_COMM_DUP",
-        "MPI_COMM_CREATE",
-        "MPI_IBARRIER",
-        "MPI_IBCAST",
-        "MPI_IREDUCE",
-        "MPI_IALLREDUCE",
-        "MPI_IGATHER",
-        "MPI_IALLGATHER",
-        "MPI_IALLTOALL",
-    }
-)
+#: The collectives the pattern rules know: the evaluator's table (``hostcode.mpi_tables``) less the
+#: window and communicator-release calls and the few collectives those rules never covered.
+COLLECTIVES = mpi_tables.COLLECTIVES - {
+    "MPI_COMM_FREE",
+    "MPI_ISCAN",
+    "MPI_ISCATTER",
+    "MPI_REDUCE_SCATTER_BLOCK",
+    "MPI_WIN_ALLOCATE",
+    "MPI_WIN_CREATE",
+    "MPI_WIN_FENCE",
+    "MPI_WIN_FREE",
+}
 #: MPI calls allowed before MPI_Init / after MPI_Finalize.
 ALWAYS_ALLOWED = frozenset(
     {

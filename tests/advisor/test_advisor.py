@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
 from hpclsp import cli
 from hpclsp.analysis import advisor
-from hpclsp.analysis.findings import Finding, Severity, Span
+from hpclsp.analysis.findings import Span
 from hpclsp.analysis.source import SourceFile
 
 
@@ -169,9 +170,10 @@ def test_vetting_withdraws_a_suggestion_the_race_checker_flags(monkeypatch):
         if "#pragma omp parallel for" not in text:
             return []
         line = next(i for i, ln in enumerate(text.splitlines()) if "#pragma omp" in ln) + 1
-        return [Finding("omp-race-write-write", "made-up race", Span.of(line, 2, line, 3), Severity.WARNING)]
+        primary = SimpleNamespace(span=Span.of(line, 2, line, 3))
+        return [SimpleNamespace(kind="write-write", message="made-up race", primary=primary)]
 
-    monkeypatch.setattr(advisor.vetting, "_race_findings", fake_race)
+    monkeypatch.setattr(advisor.vetting, "_races", fake_race)
     (adv,) = advisor.advise(
         SourceFile("t.c", "c", "double a[99];\nvoid f(void) {\n  for (int i = 0; i < 99; i++) a[i] = i;\n}\n")
     )

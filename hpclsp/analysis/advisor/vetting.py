@@ -1,24 +1,31 @@
-"""Vetting by the race checker: a suggestion whose parallelized text the race analysis flags is withdrawn."""
+"""Vetting by the race analysis: a suggestion whose parallelized text the race analysis flags is withdrawn.
+
+The advisor asks ``hpclsp.analysis.races`` directly (not the engine and its rules): the races of the
+text with every suggestion applied, each with the line of its primary access.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from hpclsp.analysis.advisor.model import Blocker, LoopAdvice
 from hpclsp.analysis.advisor.pragma import all_suggestion_edits, suggestion_edits
 from hpclsp.analysis.findings import Edit, apply_edits
 from hpclsp.analysis.source import SourceFile
 
+if TYPE_CHECKING:
+    from hpclsp.analysis.races.model import Race
+
 log = logging.getLogger(__name__)
 
 
-def _race_findings(source: SourceFile, text: str) -> list[Any]:
-    from hpclsp.analysis import engine
+def _races(source: SourceFile, text: str) -> list[Race]:
+    """The races the race analysis finds in ``text`` (the source with suggestions applied)."""
+    from hpclsp.analysis.races.analyzer import Analyzer
 
     src = SourceFile(source.path, source.language, text, fixed_form=source.fixed_form)
-    res = engine.analyze(src, engine.Options(select=("omp-race",), hints=False, budget=10.0))
-    return [f for f in res.findings if f.code.startswith("omp-race")]
+    return Analyzer(src).run()
 
 
 def _shift(edits: list[Edit], line: int, col: int) -> int:
@@ -38,7 +45,7 @@ def vet(source: SourceFile, advice: list[LoopAdvice]) -> None:
         return
     try:
         all_edits = all_suggestion_edits(source, advice)
-        combined = _race_findings(source, apply_edits(source.text, all_edits))
+        combined = _races(source, apply_edits(source.text, all_edits))
     except Exception:
         log.exception("race vetting failed for %s", source.path)
         return
@@ -57,11 +64,10 @@ def vet(source: SourceFile, advice: list[LoopAdvice]) -> None:
             + _shift(all_edits, end.line, end.col)
             + (own[1].new_text.count("\n") if len(own) > 1 else 0)
         )
-        bad = [f for f in combined if lo <= f.span.start.line <= hi]
+        bad = [r for r in combined if lo <= r.primary.span.start.line <= hi]
         if bad:
-            _withdraw(
-                a, advice, f"the race checker flags the parallelized loop: {bad[0].code}: {bad[0].message}"
-            )
+            why = f"the race checker flags the parallelized loop: omp-race-{bad[0].kind}: {bad[0].message}"
+            _withdraw(a, advice, why)
 
 
 def _withdraw(a: LoopAdvice, advice: list[LoopAdvice], why: str) -> None:

@@ -35,7 +35,7 @@ from tests.advisor.corpus import corpus_files, score  # noqa: E402
 
 if TYPE_CHECKING:
     from hpclsp.analysis.advisor import LoopAdvice
-    from hpclsp.analysis.loops import Loop
+    from hpclsp.analysis.ir import Loop
 
 NPB_DEFAULT = os.path.join(os.path.dirname(ROOT), "shared", "benchmarks", "autoparbench-npb")
 CLAUSE = re.compile(r"\b(private|firstprivate|lastprivate|reduction)\s*\(([^()]*)\)")

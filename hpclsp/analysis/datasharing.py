@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 
-from hpclsp.analysis.loops import Construct, FileIR, Function, Loop
+from hpclsp.analysis.ir import Construct, FileIR, Function, Loop
 
 PRIVATE_CLAUSES = (
     "private",
@@ -280,6 +280,6 @@ def _declared_inside_loop_header(func: Function | None, name: str, byte: int, c:
 
 
 def _items(items: list[str]) -> list[str]:
-    from hpclsp.analysis.loops import item_base
+    from hpclsp.analysis.ir import item_base
 
     return [item_base(x) for x in items]

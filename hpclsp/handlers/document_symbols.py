@@ -17,7 +17,7 @@ import tree_sitter
 from lsprotocol import types
 
 from hpclsp.analysis.findings import Pos, Span
-from hpclsp.analysis.loops import Construct, build_ir
+from hpclsp.analysis.ir import Construct, build_ir
 from hpclsp.analysis.source import SourceFile
 from hpclsp.documents import Document, col_to_utf16, split_lines
 

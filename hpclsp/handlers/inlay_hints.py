@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from hpclsp.analysis import datasharing
-from hpclsp.analysis.loops import Construct, FileIR, build_ir
+from hpclsp.analysis.ir import Construct, FileIR, build_ir
 from hpclsp.documents import Document, split_lines, utf16_len
 
 if TYPE_CHECKING:

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from hpclsp.analysis import dependence
-from hpclsp.analysis.loops import THREAD_NUM_SYMBOL, Affine, Poly, build_ir, index_guard
+from hpclsp.analysis.ir import THREAD_NUM_SYMBOL, Affine, Poly, build_ir, dependence, index_guard
 from hpclsp.analysis.source import SourceFile
 
 

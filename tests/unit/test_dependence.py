@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from hpclsp.analysis import dependence
-from hpclsp.analysis.loops import Affine, build_ir
+from hpclsp.analysis.ir import Affine, build_ir, dependence
 from hpclsp.analysis.source import SourceFile
 
 

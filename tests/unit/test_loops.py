@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hpclsp.analysis import datasharing
-from hpclsp.analysis.loops import build_ir
+from hpclsp.analysis.ir import build_ir
 from hpclsp.analysis.source import SourceFile
 
 C = """void f(int n, double *a, double *b) {

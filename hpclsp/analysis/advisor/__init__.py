@@ -1,6 +1,6 @@
 """Parallelization advisor (package): per-loop verdicts, clause synthesis, pragma text and the edits that insert it.
 
-Built on the shared IR (``loops.build_ir``) and dependence tests (``dependence.test``); the scalar
+Built on the shared IR (``ir.build_ir``) and dependence tests (``ir.dependence.test``); the scalar
 analyses the IR does not provide (definition before use in every iteration, liveness after the
 loop, reduction patterns, side effects of calls) live here.
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from hpclsp.analysis.advisor.scalars import ScalarsMixin
 from hpclsp.analysis.advisor.summaries import _param_names
-from hpclsp.analysis.loops import Access, Function, Loop
+from hpclsp.analysis.ir import Access, Function, Loop
 
 if TYPE_CHECKING:
     import tree_sitter

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from hpclsp.analysis.advisor.aliasing import AliasMixin
 from hpclsp.analysis.advisor.nodes import ancestors_until
-from hpclsp.analysis.loops import Access, Affine, Loop
+from hpclsp.analysis.ir import Access, Affine, Loop
 
 
 def _offset(sub: Affine | None, index: str | None) -> int | None:

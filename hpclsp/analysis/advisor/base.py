@@ -13,7 +13,7 @@ from hpclsp.analysis.advisor.tables import (
     F_IO_NODES,
     F_REDUCTION_OPS,
 )
-from hpclsp.analysis.loops import Access, Decl, FileIR, Function, Loop, build_ir
+from hpclsp.analysis.ir import Access, Decl, FileIR, Function, Loop, build_ir
 from hpclsp.analysis.source import SourceFile
 
 if TYPE_CHECKING:

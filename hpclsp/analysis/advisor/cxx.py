@@ -20,7 +20,7 @@ from hpclsp.analysis.advisor.tables import (
     CXX_ELEMENT_MEMBERS,
     CXX_STREAMS,
 )
-from hpclsp.analysis.loops import Loop
+from hpclsp.analysis.ir import Loop
 
 if TYPE_CHECKING:
     import tree_sitter

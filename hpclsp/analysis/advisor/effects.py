@@ -17,7 +17,8 @@ from hpclsp.analysis.advisor.tables import (
     F_IMPURE_INTRINSICS,
     F_IO_NODES,
 )
-from hpclsp.analysis.loops import F_INTRINSICS, Function, Loop
+from hpclsp.analysis.ir import Function, Loop
+from hpclsp.analysis.ir.tables import F_INTRINSICS
 
 if TYPE_CHECKING:
     import tree_sitter

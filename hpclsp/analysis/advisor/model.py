@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from hpclsp.analysis.findings import Span
-from hpclsp.analysis.loops import Loop
+from hpclsp.analysis.ir import Loop
 
 
 @dataclasses.dataclass

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis.loops import Affine
+from hpclsp.analysis.ir import Affine
 
 if TYPE_CHECKING:
     import tree_sitter

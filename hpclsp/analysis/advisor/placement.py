@@ -9,7 +9,8 @@ from hpclsp.analysis.advisor.nodes import walk
 from hpclsp.analysis.advisor.pragma import end_pragma_text, pragma_text
 from hpclsp.analysis.advisor.tables import C_PURE, SMALL_TRIP
 from hpclsp.analysis.advisor.verdict import VerdictMixin
-from hpclsp.analysis.loops import F_INTRINSICS, Loop
+from hpclsp.analysis.ir import Loop
+from hpclsp.analysis.ir.tables import F_INTRINSICS
 
 log = logging.getLogger(__name__)
 

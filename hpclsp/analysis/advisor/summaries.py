@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from hpclsp.analysis.advisor.base import AdvisorBase
 from hpclsp.analysis.advisor.tables import C_CONDITIONAL_NODES
-from hpclsp.analysis.loops import Access, Function, Loop
+from hpclsp.analysis.ir import Access, Function, Loop
 
 if TYPE_CHECKING:
     import tree_sitter

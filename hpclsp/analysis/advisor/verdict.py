@@ -7,11 +7,10 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis import dependence
 from hpclsp.analysis.advisor.arrays import ArrayPrivatizationMixin
 from hpclsp.analysis.advisor.model import Blocker, LoopAdvice
 from hpclsp.analysis.advisor.nodes import affine_of, ancestors_until
-from hpclsp.analysis.loops import Access, Affine, Loop
+from hpclsp.analysis.ir import Access, Affine, Loop, dependence
 
 if TYPE_CHECKING:
     import tree_sitter

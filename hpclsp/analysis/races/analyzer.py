@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 from hpclsp.analysis import datasharing
-from hpclsp.analysis.loops import (
+from hpclsp.analysis.ir import (
     Access,
     Construct,
     Function,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from hpclsp.analysis.loops import Access, Affine, FileIR, Function
+from hpclsp.analysis.ir import Access, Affine, FileIR, Function
 
 #: Callee accesses considered per call (bounds the work on large callees).
 MAX_PER_CALL = 64

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from hpclsp.analysis.loops import Access, Affine, FileIR, Function, Loop
+from hpclsp.analysis.ir import Access, Affine, FileIR, Function, Loop
 
 #: Longest index list evaluated (bounds the work).
 MAX_VALUES = 4096

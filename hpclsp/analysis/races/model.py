@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 from hpclsp.analysis.findings import Fix
-from hpclsp.analysis.loops import (
+from hpclsp.analysis.ir import (
     Access,
     Affine,
     Construct,

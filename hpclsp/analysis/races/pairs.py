@@ -6,12 +6,13 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from hpclsp.analysis import datasharing, dependence
-from hpclsp.analysis.loops import (
+from hpclsp.analysis import datasharing
+from hpclsp.analysis.ir import (
     Access,
     Affine,
     Construct,
     Function,
+    dependence,
 )
 from hpclsp.analysis.races import indexsets, tasks
 from hpclsp.analysis.races.model import (

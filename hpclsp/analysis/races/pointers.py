@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from hpclsp.analysis.loops import Access, Construct, FileIR, Function
+from hpclsp.analysis.ir import Access, Construct, FileIR, Function
 
 
 def _copies(ir: FileIR, f: Function) -> list[tuple[str, str, int]]:

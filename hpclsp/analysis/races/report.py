@@ -3,12 +3,13 @@ and the quick fixes (add a clause, wrap in atomic)."""
 
 from __future__ import annotations
 
-from hpclsp.analysis import datasharing, dependence
+from hpclsp.analysis import datasharing
 from hpclsp.analysis.findings import Edit, Fix, Pos, Span
-from hpclsp.analysis.loops import (
+from hpclsp.analysis.ir import (
     Access,
     Construct,
     Function,
+    dependence,
 )
 from hpclsp.analysis.races.model import (
     REDUCTION_OPS,

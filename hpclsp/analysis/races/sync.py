@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from hpclsp.analysis import datasharing
-from hpclsp.analysis.loops import (
+from hpclsp.analysis.ir import (
     THREAD_NUM_SYMBOL,
     Construct,
     Function,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from hpclsp.analysis.loops import Construct
+from hpclsp.analysis.ir import Construct
 
 _FALSE = {"0", "false", ".false.", "0 != 0", "0 == 1", "1 == 0"}
 

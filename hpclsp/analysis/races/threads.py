@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from hpclsp.analysis.loops import Access
+from hpclsp.analysis.ir import Access
 
 _NAME = r"(omp_get_thread_num\s*\(\s*\)|[A-Za-z_]\w*)"
 _EQ = re.compile(rf"^{_NAME}\s*(?:==|\.eq\.)\s*(\d+)$", re.I)

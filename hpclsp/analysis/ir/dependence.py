@@ -2,7 +2,7 @@
 
 API (shared by the race checker and the parallelization advisor)::
 
-    from hpclsp.analysis import dependence
+    from hpclsp.analysis.ir import dependence
     dep = dependence.test(a1, a2, loop)               # Dependence | None
     dep = dependence.test(a1, a2, loop, loops=[outer, inner])   # collapse(2): iterations are pairs
     dep = dependence.test(a1, a2, loop, variant={"k"}, defs={"j": Affine.of(1, i=2)})
@@ -34,7 +34,8 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis.loops import Access, Affine, Loop, Poly
+from hpclsp.analysis.ir.affine import Affine, Poly
+from hpclsp.analysis.ir.model import Access, Loop
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

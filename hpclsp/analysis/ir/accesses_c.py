@@ -1,0 +1,304 @@
+"""Memory accesses: recording them (aliases followed, updates paired), and reading C expressions.
+
+Each read or write becomes an ``Access`` in evaluation order (a statement's reads before its
+write), added to the current function and to every enclosing loop.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from hpclsp.analysis.ir.affine import Affine, Poly
+from hpclsp.analysis.ir.decls import DeclReader
+from hpclsp.analysis.ir.model import Access
+from hpclsp.analysis.ir.reader import descendants
+from hpclsp.analysis.ir.tables import (
+    C_READONLY_CALLS,
+    C_UPDATE_OPS,
+    C_WRITING_CALLS,
+    OMP_LOCK_SET,
+    OMP_LOCK_TEST,
+    OMP_LOCK_UNSET,
+)
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    Node = tree_sitter.Node
+
+
+class CAccessReader(DeclReader):
+    """Records accesses; reads C declarations' initializers and C expressions."""
+
+    def c_declaration(self, node: Node, global_: bool = False, scope: Node | None = None) -> None:
+        """Declare a C declaration's names; a local initializer is read, then written to the name."""
+        for decl, init, target, is_ptr in self.c_declarators(node, global_, scope):
+            self.record_alias(decl.name, init, is_ptr)
+            if decl.storage != "static":  # a static local is initialized once, not by each execution
+                self.write_access(target, decl.name, node)
+            self.c_expr(init, node, "R", None, None)
+
+    def enclosing_conditional(self, node: Node) -> bool:
+        """True when node sits under an if/conditional inside the innermost enclosing loop body."""
+        limit = self.loop_stack[-1].node.start_byte if self.loop_stack else -1
+        p = node.parent
+        while p is not None and p.start_byte > limit:
+            if p.type in (
+                "if_statement",
+                "conditional_expression",
+                "case_statement",
+                "elseif_clause",
+                "else_clause",
+                "switch_statement",
+                "where_statement",
+                "while_statement",
+            ):
+                return True
+            if p.type in ("binary_expression", "logical_expression") and self.text(
+                p.child_by_field_name("operator") or p
+            ) in ("&&", "||", ".and.", ".or."):
+                return True
+            p = p.parent
+        return False
+
+    def add_access(
+        self,
+        node: Node,
+        name: str,
+        base: str,
+        kind: str,
+        subs: list[Affine | None],
+        stmt: Node | None,
+        indirect: bool = False,
+        in_call: str | None = None,
+        update_op: str | None = None,
+    ) -> Access:
+        """Record one access (``p[k]`` through an alias ``p = a + off`` becomes ``a[k + off]``)."""
+        self.order += 1
+        # pointer aliases: p[k] with p = a + off becomes a[k + off]
+        hops = 0
+        while self.func is not None and base in self.func.aliases and name == base and hops < 4:
+            tgt, off = self.func.aliases[base]  # followed through chains: q = p + 12 with p = a
+            hops += 1
+            if tgt == "?":
+                break
+            if subs and subs[0] is not None:
+                subs = [subs[0] + off, *subs[1:]]
+            name = base = tgt
+        acc = Access(
+            name,
+            base,
+            kind,
+            subs,
+            self.src.node_span(node),
+            node,
+            stmt,
+            self.func,
+            self.order,
+            in_call=in_call,
+            update_op=update_op,
+            indirect=indirect,
+            conditional=self.enclosing_conditional(node),
+            text=self.text(node),
+        )
+        if kind == "W" and update_op is not None and stmt is not None:
+            # the read of ``x`` in ``x = x + e`` belongs to the same update
+            for prev in reversed(self.accesses[-12:]):
+                if (
+                    prev.stmt is not None
+                    and prev.stmt.id == stmt.id
+                    and prev.name == name
+                    and prev.kind == "R"
+                ):
+                    if prev.subscripts == subs and prev.update_op is None:
+                        prev.update_op = update_op
+        self.accesses.append(acc)
+        if self.func is not None:
+            self.func.accesses.append(acc)
+        for lp in self.loop_stack:
+            lp.accesses.append(acc)
+        return acc
+
+    def write_access(self, node: Node, name: str, stmt: Node | None) -> None:
+        """Record a write of a scalar."""
+        self.add_access(node, name, name, "W", [], stmt)
+
+    def c_lvalue(self, node: Node) -> tuple[str, str, list[Node | None]] | None:
+        """(name, base, index nodes outermost-first; None for ``*p``) of an lvalue-ish expression."""
+        idx: list[Node | None] = []
+        n = node
+        while True:
+            if n.type == "subscript_expression":
+                i = self.index_node(n)
+                if i is not None:
+                    idx.insert(0, i)
+                arg = n.child_by_field_name("argument")
+                if arg is None:
+                    return None
+                n = arg
+            elif n.type == "parenthesized_expression" and len(n.named_children) == 1:
+                n = n.named_children[0]
+            else:
+                break
+        if n.type == "identifier":
+            nm = self.text(n)
+            return nm, nm, idx
+        if n.type == "field_expression":
+            base: Node | None = n
+            inner: list[Node | None] = []  # subscripts below the field: p[k].x -> [k]
+            while base is not None and base.type in ("field_expression", "subscript_expression"):
+                if base.type == "subscript_expression":
+                    i = self.index_node(base)
+                    if i is None:
+                        return None
+                    inner.insert(0, i)
+                base = base.child_by_field_name("argument")
+            if base is not None and base.type == "identifier":
+                txt = re.sub(r"\s+", "", self.text(n))
+                txt = re.sub(r"\[[^\]]*\]", "[]", txt)
+                return txt, self.text(base), inner + idx
+            return None
+        if n.type == "pointer_expression" and self.text(n).lstrip().startswith("*"):
+            arg = n.child_by_field_name("argument")
+            if arg is not None and arg.type == "identifier":
+                nm = self.text(arg)
+                return nm, nm, [None]  # *p == p[0]
+        return None
+
+    def c_access(
+        self, node: Node, stmt: Node | None, kind: str, update_op: str | None, in_call: str | None
+    ) -> bool:
+        """Record the access of a C lvalue and read its subscripts; False when node is not one."""
+        lv = self.c_lvalue(node)
+        if lv is None:
+            return False
+        name, base, idx = lv
+        subs: list[Affine | None] = []
+        polys: list[Poly | None] = []
+        indirect = False
+        inds = self.loop_indices()
+        for i in idx:
+            if i is None:
+                subs.append(Affine())
+                polys.append(None)
+                continue
+            a = self.affine(i, inds)
+            if a is None and any(
+                d.type in ("subscript_expression", "call_expression") for d in descendants(i)
+            ):
+                indirect = True
+            subs.append(a)
+            polys.append(self.poly(i, inds) if a is None else None)
+        if self.func is not None and base in self.func.aliases and name == base and polys and polys[0]:
+            tgt, off = self.func.aliases[base]
+            polys[0] = polys[0] + Poly.of_affine(off) if tgt != "?" else None
+        if kind in ("R", "RW"):
+            self.add_access(
+                node, name, base, "R", subs, stmt, indirect, in_call, update_op if kind == "RW" else None
+            ).polys = polys
+        if kind in ("W", "RW"):
+            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op).polys = polys
+        for i in idx:
+            if i is not None:
+                self.c_expr(i, stmt, "R", None, None)
+        return True
+
+    def c_expr(
+        self, node: Node, stmt: Node | None, kind: str, update_op: str | None, in_call: str | None
+    ) -> None:
+        """Record the accesses of a C expression; ``kind`` ("R", "W", "RW") applies to its own lvalue."""
+        t = node.type
+        while t == "parenthesized_expression" and kind != "R" and node.named_child_count == 1:
+            node = node.named_children[0]  # ``(*p)++``: the write goes to what the parentheses hold
+            t = node.type
+        if t in ("identifier", "subscript_expression", "field_expression") or (
+            t == "pointer_expression" and self.text(node).lstrip().startswith("*")
+        ):
+            if t == "identifier" and self.text(node) in self.macros:
+                return
+            if self.c_access(node, stmt, kind, update_op, in_call):
+                return
+        if t == "assignment_expression":
+            op = self.op_text(node)
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            upd = C_UPDATE_OPS.get(op)
+            if op == "=" and left is not None and right is not None:
+                upd = self.self_update(left, right)
+                if left.type == "identifier" and self.func is not None:
+                    d = self.func.decls.get(self.text(left))
+                    if d is not None and d.is_pointer:
+                        self.record_alias(self.text(left), right, True)
+            if right is not None:
+                self.c_expr(right, stmt, "R", None, None)
+            if left is not None:
+                self.c_expr(left, stmt, "RW" if op != "=" else "W", upd, None)
+            return
+        if t == "update_expression":
+            arg = node.child_by_field_name("argument")
+            op = self.text(node.child_by_field_name("operator") or node)
+            if arg is not None:
+                self.c_expr(arg, stmt, "RW", "+" if "+" in op else "-", None)
+            return
+        if t == "call_expression":
+            self.c_call(node, stmt)
+            return
+        if t in (
+            "sizeof_expression",
+            "string_literal",
+            "number_literal",
+            "char_literal",
+            "true",
+            "false",
+            "null",
+            "type_descriptor",
+            "primitive_type",
+            "comment",
+        ):
+            return
+        if t == "pointer_expression":  # &x outside a call: address taken, not an access by itself
+            arg = node.child_by_field_name("argument")
+            if arg is not None and arg.type == "subscript_expression":
+                lv = self.c_lvalue(arg)
+                for i in lv[2] if lv else []:
+                    if i is not None:
+                        self.c_expr(i, stmt, "R", None, None)
+            return
+        if t == "field_identifier":
+            return
+        if t == "compound_statement" or t.endswith("_statement") or t == "declaration":
+            self.stmt(node)
+            return
+        for c in node.named_children:
+            self.c_expr(c, stmt, "R", None, in_call)
+
+    def c_call(self, node: Node, stmt: Node | None) -> None:
+        """A call: lock calls are recorded as such; ``&x`` arguments are written unless the callee
+        only reads (library functions), other arguments are read."""
+        fn = node.child_by_field_name("function")
+        fname = self.text(fn) if fn is not None else "?"
+        if self.func is not None:
+            self.func.calls.append((fname, node))
+        args = node.child_by_field_name("arguments")
+        if (
+            fname in OMP_LOCK_SET | OMP_LOCK_UNSET | OMP_LOCK_TEST
+            and args is not None
+            and self.func is not None
+        ):
+            lk = re.sub(r"[\s&()]", "", self.text(args))
+            kind_ = "set" if fname in OMP_LOCK_SET else "unset" if fname in OMP_LOCK_UNSET else "test"
+            self.func.lock_calls.append((kind_, lk, node.start_byte))
+            return
+        if fn is not None and fn.type != "identifier":
+            self.c_expr(fn, stmt, "R", None, None)
+        if args is not None:
+            for a in args.named_children:
+                if a.type == "pointer_expression" and self.text(a).lstrip().startswith("&"):
+                    inner = a.child_by_field_name("argument")
+                    writes = fname not in C_READONLY_CALLS and not fname.startswith("omp_")
+                    if inner is not None:
+                        self.c_expr(inner, stmt, "W" if writes else "R", None, fname)
+                elif fname in C_WRITING_CALLS and a.type == "identifier":
+                    self.c_expr(a, stmt, "W", None, fname)
+                else:
+                    self.c_expr(a, stmt, "R", None, fname)

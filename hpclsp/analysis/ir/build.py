@@ -1,0 +1,308 @@
+"""Building the IR of a file: one walk over the tree, then OpenMP directives bound to the code.
+
+``build_ir(source)`` builds once per ``SourceFile`` and caches the result in ``source.cache["ir"]``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from hpclsp.analysis import directives as directives_mod
+from hpclsp.analysis.ir.affine import Affine
+from hpclsp.analysis.ir.constructs import bind_constructs
+from hpclsp.analysis.ir.loops import LoopReader
+from hpclsp.analysis.ir.model import FileIR, Function, item_base
+from hpclsp.analysis.ir.subscripts import THREAD_NUM_SYMBOL
+from hpclsp.analysis.ir.tables import C_FUNC_TYPES, C_LOOP_TYPES, F_UNIT_TYPES
+from hpclsp.analysis.source import SourceFile
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    Node = tree_sitter.Node
+
+
+def build_ir(source: SourceFile) -> FileIR:
+    """Build (or fetch from ``source.cache["ir"]``) the IR of a file."""
+    cached = source.cache.get("ir")
+    if cached is None:
+        cached = _Builder(source).build()
+        source.cache["ir"] = cached
+    return cached
+
+
+class _Builder(LoopReader):
+    """Walks the tree once, collecting functions, declarations, loops, accesses and constructs."""
+
+    def build(self) -> FileIR:
+        """The IR of the whole file."""
+        try:
+            dirs = directives_mod.parse_directives(self.src)
+        except Exception:  # the directive parser must never take the IR down
+            dirs = []
+        for d in dirs:
+            if d.name == "threadprivate":
+                names = [item_base(i) for c in d.clauses for i in c.items]
+                names += [x.strip() for x in (d.argument or "").split(",") if x.strip()]
+                self.threadprivate.update(n.lower() if self.fortran else n for n in names)
+        if not self.fortran:
+            for m in re.finditer(
+                r"^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+\(?(-?\d+)\)?[ \t]*$", self.src.text, re.M
+            ):
+                self.macros[m.group(1)] = int(m.group(2))
+        root = self.src.tree.root_node
+        self.walk_top(root)
+        constructs = bind_constructs(self.src, dirs, self.loops)
+        for con in constructs:
+            # the innermost unit: a Fortran program or module procedure contains its internal procedures
+            holders = [f for f in self.functions if f.node.start_byte <= con.span_byte < f.node.end_byte]
+            if holders:
+                min(holders, key=lambda f: f.node.end_byte - f.node.start_byte).constructs.append(con)
+        self.accesses.sort(key=lambda a: a.order)
+        return FileIR(
+            self.src,
+            self.functions,
+            self.loops,
+            self.accesses,
+            constructs,
+            self.globals,
+            self.threadprivate,
+            dirs,
+        )
+
+    def walk_top(self, node: Node) -> None:
+        """Walk the top level: functions, global declarations, and the containers holding them."""
+        for child in node.named_children:
+            t = child.type
+            if (not self.fortran and t in C_FUNC_TYPES) or (self.fortran and t in F_UNIT_TYPES):
+                self.function(child)
+            elif self.fortran and t in (
+                "module",
+                "internal_procedures",
+                "module_procedures",
+                "contains_statement",
+            ):
+                self.fortran_module(child)
+            elif not self.fortran and t == "declaration":
+                self.c_declaration(child, global_=True)
+            elif not self.fortran and t in (
+                "preproc_ifdef",
+                "preproc_if",
+                "preproc_else",
+                "linkage_specification",
+                "namespace_definition",
+                "declaration_list",
+                "template_declaration",
+                "preproc_elif",
+            ):
+                self.walk_top(child)
+
+    def fortran_module(self, node: Node) -> None:
+        """Walk a Fortran module or ``contains`` part: its procedures and module variables."""
+        for child in node.named_children:
+            if child.type in F_UNIT_TYPES:
+                self.function(child)
+            elif child.type == "variable_declaration":
+                for d in self.f_declaration(child, storage="global"):
+                    self.globals[d.name] = d
+            elif child.type in ("internal_procedures", "module_procedures", "contains_statement"):
+                self.fortran_module(child)
+
+    def function(self, node: Node) -> None:
+        """Walk one function or program unit with its parameters and body."""
+        name = "?"
+        if self.fortran:
+            st = node.named_children[0] if node.named_children else None
+            if st is not None:
+                nm = st.child_by_field_name("name") or next(
+                    (c for c in st.named_children if c.type == "name"), None
+                )
+                if nm is not None:
+                    name = self.name(nm)
+        else:
+            decl = node.child_by_field_name("declarator")
+            while decl is not None and decl.type not in (
+                "identifier",
+                "field_identifier",
+                "qualified_identifier",
+            ):
+                decl = decl.child_by_field_name("declarator")
+            if decl is not None:
+                name = self.text(decl)
+        f = Function(name, node, self.src.node_span(node))
+        self.functions.append(f)
+        prev, self.func = self.func, f
+        try:
+            if self.fortran:
+                self.f_params(node)
+                self.walk_stmts(node)
+            else:
+                self.c_params(node)
+                body = node.child_by_field_name("body")
+                if body is not None:
+                    self.walk_stmts(body)
+            self.find_thread_ids(f)
+        finally:
+            self.func = prev
+
+    def walk_stmts(self, node: Node) -> None:
+        """Walk statements below node (not expressions), creating loops and accesses."""
+        for child in node.named_children:
+            self.stmt(child)
+
+    def stmt(self, node: Node) -> None:
+        """Walk one statement, creating loops and accesses."""
+        if self.fortran:
+            self.f_stmt(node)
+        else:
+            self.c_stmt(node)
+
+    def f_stmt(self, node: Node) -> None:
+        """Walk one Fortran statement."""
+        t = node.type
+        if t == "variable_declaration":
+            if self.func is not None:
+                for d in self.f_declaration(node):
+                    if d.name in self.func.decls and self.func.decls[d.name].storage == "param":
+                        d.storage = "param"
+                    d.scope_start, d.scope_end = self.func.node.start_byte, self.func.node.end_byte
+                    self.add_decl(d)
+                    self.func.decls[d.name] = d
+            return
+        if t in (
+            "comment",
+            "use_statement",
+            "implicit_statement",
+            "end_program_statement",
+            "end_subroutine_statement",
+            "end_function_statement",
+            "program_statement",
+            "subroutine_statement",
+            "function_statement",
+            "format_statement",
+            "parameter_statement",
+        ):
+            if t == "parameter_statement":
+                self.f_parameter_stmt(node)
+            return
+        if t in F_UNIT_TYPES:
+            self.function(node)
+            return
+        if t in ("internal_procedures", "contains_statement"):
+            for c in node.named_children:
+                if c.type in F_UNIT_TYPES:
+                    self.function(c)
+            return
+        if t == "do_loop":
+            self.f_loop(node)
+            return
+        if t == "assignment_statement":
+            self.f_assignment(node)
+            return
+        if t == "pointer_association_statement":
+            kids = node.named_children
+            if (
+                len(kids) >= 2
+                and kids[0].type == "identifier"
+                and kids[-1].type == "identifier"
+                and self.func
+            ):
+                self.func.aliases[self.name(kids[0])] = (self.name(kids[-1]), Affine())
+            return
+        if t == "subroutine_call":
+            self.f_call(node, node)
+            return
+        if t in (
+            "if_statement",
+            "elseif_clause",
+            "else_clause",
+            "block_construct",
+            "select_case_statement",
+            "case_statement",
+            "where_statement",
+            "associate_statement",
+            "labeled_statement",
+        ):
+            self.f_compound(node)
+            return
+        if t in ("parenthesized_expression",):
+            self.expr(node, node.parent)
+            return
+        if t in ("print_statement", "write_statement"):
+            for c in node.named_children:
+                if c.type == "output_item_list":
+                    for item in c.named_children:
+                        self.expr(item, node)  # the output items are read
+            return
+        for c in node.named_children:
+            self.stmt(c)
+
+    def f_compound(self, node: Node) -> None:
+        """A Fortran statement holding expressions (conditions, selectors) and statements."""
+        for i, c in enumerate(node.children):
+            fn = node.field_name_for_child(i)
+            if c.is_named and (
+                c.type.endswith("expression")
+                or c.type in ("identifier", "call_expression")
+                or fn == "condition"
+            ):
+                self.expr(c, node)
+            elif c.is_named:
+                self.stmt(c)
+
+    def c_stmt(self, node: Node) -> None:
+        """Walk one C/C++/CUDA statement."""
+        t = node.type
+        if t == "declaration":
+            self.c_declaration(node)
+            return
+        if t in C_LOOP_TYPES:
+            self.c_loop(node)
+            return
+        if t in ("expression_statement", "return_statement"):
+            for c in node.named_children:
+                self.expr(c, node)
+            return
+        if t in ("if_statement", "switch_statement", "case_statement"):
+            for i, c in enumerate(node.children):
+                fn = node.field_name_for_child(i)
+                if fn in ("condition", "value"):
+                    self.expr(c, node)
+                elif c.is_named:
+                    self.stmt(c)
+            return
+        if t in (
+            "compound_statement",
+            "else_clause",
+            "labeled_statement",
+            "preproc_ifdef",
+            "preproc_if",
+            "preproc_else",
+            "try_statement",
+            "catch_clause",
+            "preproc_elif",
+        ):
+            for c in node.named_children:
+                self.stmt(c)
+            return
+        if t in ("parenthesized_expression", "condition_clause"):
+            self.expr(node, node)
+            return
+        if t.endswith("_expression") or t == "identifier":
+            self.expr(node, node.parent)
+
+    def find_thread_ids(self, f: Function) -> None:
+        """Variables assigned once from omp_get_thread_num() in the function (and the call itself)."""
+        f.thread_ids.add(THREAD_NUM_SYMBOL)
+        writes: dict[str, int] = {}
+        for a in f.accesses:
+            if a.kind == "W" and a.is_scalar:
+                writes[a.base] = writes.get(a.base, 0) + 1
+        for a in f.accesses:
+            if a.kind == "W" and a.is_scalar and writes.get(a.base) == 1 and a.stmt is not None:
+                st = self.text(a.stmt).replace(" ", "").lower()
+                if "omp_get_thread_num()" in st and re.search(
+                    rf"{re.escape(a.base.lower())}=omp_get_thread_num\(\)", st
+                ):
+                    f.thread_ids.add(a.base)

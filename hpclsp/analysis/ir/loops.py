@@ -1,0 +1,207 @@
+"""Loop-nest discovery: C ``for``/``while``/``do`` and Fortran ``do`` loops, their headers read
+into index, affine bounds (or polynomial bounds, or ``min`` caps) and step."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from hpclsp.analysis.ir.accesses_f import FAccessReader
+from hpclsp.analysis.ir.affine import Affine, Poly
+from hpclsp.analysis.ir.model import Loop
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    Node = tree_sitter.Node
+
+
+class LoopReader(FAccessReader):
+    """Creates ``Loop`` objects, nested under the loops enclosing them, and walks their bodies."""
+
+    def new_loop(self, node: Node, kind: str, kw: Node | None) -> Loop:
+        """Create a loop nested in the innermost enclosing loop."""
+        lp = Loop(
+            node,
+            kind,
+            self.src.node_span(node),
+            self.src.node_span(kw if kw is not None else node),
+            func=self.func,
+        )
+        lp.parent = self.loop_stack[-1] if self.loop_stack else None
+        if lp.parent is not None:
+            lp.parent.children.append(lp)
+        self.loops.append(lp)
+        if self.func is not None:
+            self.func.loops.append(lp)
+        return lp
+
+    def c_loop(self, node: Node) -> None:
+        """A C loop: its header read, then its parts walked with the loop on the stack."""
+        kw = node.children[0] if node.children else None
+        kind = {
+            "for_statement": "for",
+            "while_statement": "while",
+            "do_statement": "do while",
+            "for_range_loop": "for",
+        }[node.type]
+        lp = self.new_loop(node, kind, kw)
+        body = node.child_by_field_name("body")
+        lp.body_start = body.start_byte if body is not None else node.end_byte
+        lp.body_end = body.end_byte if body is not None else node.end_byte
+        if node.type == "for_statement":
+            self.c_for_header(lp, node)
+        self.loop_stack.append(lp)
+        try:
+            for i, c in enumerate(node.children):
+                fn = node.field_name_for_child(i)
+                if fn == "body":
+                    self.stmt(c)
+                elif fn in ("initializer", "condition", "update"):
+                    if c.type == "declaration":
+                        self.c_declaration(c, scope=node)
+                    else:
+                        self.expr(c, node)
+                elif (
+                    fn is None and c.is_named and c.type not in ("comment",) and node.type == "for_statement"
+                ):
+                    # tree-sitter-c sometimes puts a declaration initializer without a field name
+                    if c.type == "declaration":
+                        self.c_declaration(c, scope=node)
+        finally:
+            self.loop_stack.pop()
+
+    def c_for_header(self, lp: Loop, node: Node) -> None:
+        """Read index, bounds and step of a C ``for`` header into the loop."""
+        init = node.child_by_field_name("initializer")
+        if init is None:
+            init = next((c for c in node.named_children if c.type == "declaration"), None)
+        cond = node.child_by_field_name("condition")
+        upd = node.child_by_field_name("update")
+        idx = None
+        lower = None
+        if init is not None:
+            if init.type == "assignment_expression" and self.op_text(init) == "=":
+                left = init.child_by_field_name("left")
+                if left is not None and left.type == "identifier":
+                    idx = self.text(left)
+                    lower = self.affine(init.child_by_field_name("right"), self.loop_indices())
+            elif init.type == "declaration":
+                d = init.child_by_field_name("declarator")
+                if d is not None and d.type == "init_declarator":
+                    nm = d.child_by_field_name("declarator")
+                    if nm is not None and nm.type == "identifier":
+                        idx = self.text(nm)
+                        lower = self.affine(d.child_by_field_name("value"), self.loop_indices())
+                        lp.index_declared_in_header = True
+        if idx is None:
+            return
+        step = None
+        if upd is not None:
+            ut = self.text(upd).replace(" ", "")
+            if ut in (f"{idx}++", f"++{idx}"):
+                step = 1
+            elif ut in (f"{idx}--", f"--{idx}"):
+                step = -1
+            else:
+                m = re.fullmatch(rf"{re.escape(idx)}(\+=|-=)(\d+)", ut) or re.fullmatch(
+                    rf"{re.escape(idx)}=({re.escape(idx)}[+-])(\d+)", ut
+                )
+                if m:
+                    k = int(m.group(2))
+                    step = -k if "-" in m.group(1) else k
+        upper = None
+        if cond is not None and cond.type == "binary_expression":
+            op = self.op_text(cond)
+            left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+            if left is not None and self.text(left) == idx and right is not None:
+                b = self.affine(right, self.loop_indices())
+                if b is not None:
+                    upper = {"<": b - Affine(const=1), "<=": b, ">": b + Affine(const=1), ">=": b}.get(op)
+            elif right is not None and self.text(right) == idx and left is not None:
+                b = self.affine(left, self.loop_indices())
+                if b is not None:
+                    upper = {">": b - Affine(const=1), ">=": b, "<": b + Affine(const=1), "<=": b}.get(op)
+        lp.index, lp.lower, lp.upper, lp.step = idx, lower, upper, step
+        inds = self.loop_indices()
+        if upper is None and cond is not None and cond.type == "binary_expression":
+            op = self.op_text(cond)
+            left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+            if left is not None and self.text(left) == idx and op in ("<", "<="):
+                shift = Affine(const=1 if op == "<" else 0)
+                caps = [self.affine(x, inds) for x in self.min_operands(right)]
+                lp.upper_caps = tuple(c - shift for c in caps if c is not None)
+        if lower is None and init is not None:
+            lo_node = (
+                init.child_by_field_name("right")
+                if init.type == "assignment_expression"
+                else (init.child_by_field_name("declarator") or init).child_by_field_name("value")
+            )
+            lp.lower_poly = self.poly(lo_node, inds)
+        if upper is None and cond is not None and cond.type == "binary_expression":
+            op = self.op_text(cond)
+            left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+            if left is not None and self.text(left) == idx and op in ("<", "<="):
+                bp = self.poly(right, inds)
+                if bp is not None:
+                    lp.upper_poly = bp - Poly.of_affine(Affine(const=1)) if op == "<" else bp
+
+    def f_loop(self, node: Node) -> None:
+        """A Fortran ``do`` loop (``do concurrent``, ``do while``): header read, body walked."""
+        st = next((c for c in node.named_children if c.type == "do_statement"), None)
+        kind = "do"
+        kw = st.children[0] if st is not None and st.children else None
+        ctl = None
+        if st is not None:
+            for c in st.named_children:
+                if c.type == "loop_control_expression":
+                    ctl = c
+                elif c.type == "concurrent_statement":
+                    kind = "do concurrent"
+                    hdr = next((x for x in c.named_children if x.type == "concurrent_header"), None)
+                    ctl = (
+                        next((x for x in hdr.named_children if x.type == "concurrent_control"), None)
+                        if hdr
+                        else None
+                    )
+                elif c.type == "while_statement":
+                    kind = "do while"
+        lp = self.new_loop(node, kind, kw)
+        body_nodes = [
+            c for c in node.named_children if c.type not in ("do_statement", "end_do_loop_statement")
+        ]
+        lp.body_start = st.end_byte if st is not None else node.start_byte
+        end = next((c for c in node.named_children if c.type == "end_do_loop_statement"), None)
+        lp.body_end = end.start_byte if end is not None else node.end_byte
+        if ctl is not None:
+            kids = [c for c in ctl.named_children if c.type != "comment"]
+            if kids and kids[0].type == "identifier":
+                lp.index = self.name(kids[0])
+                vals = kids[1:]
+                if ctl.type == "concurrent_control":
+                    ini, fin = ctl.child_by_field_name("initial"), ctl.child_by_field_name("final")
+                    stp = ctl.child_by_field_name("step")
+                    vals = [v for v in (ini, fin, stp) if v is not None]
+                if len(vals) >= 2:
+                    lp.lower = self.affine(vals[0], self.loop_indices())
+                    lp.upper = self.affine(vals[1], self.loop_indices())
+                    if lp.upper is None:
+                        caps = [self.affine(x, self.loop_indices()) for x in self.min_operands(vals[1])]
+                        lp.upper_caps = tuple(c for c in caps if c is not None)
+                    lp.step = 1
+                    if len(vals) >= 3:
+                        s = self.affine(vals[2], set())
+                        lp.step = s.const if s is not None and s.is_const and s.const != 0 else None
+                for v in vals:
+                    self.expr(v, st)
+        elif st is not None:
+            for c in st.named_children:
+                if c.type == "while_statement":
+                    for x in c.named_children:
+                        self.expr(x, st)
+        self.loop_stack.append(lp)
+        try:
+            for c in body_nodes:
+                self.stmt(c)
+        finally:
+            self.loop_stack.pop()

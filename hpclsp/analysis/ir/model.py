@@ -1,0 +1,330 @@
+"""The IR's objects: declarations, accesses, loops, OpenMP constructs, functions and the file.
+
+Plain data bound to tree-sitter nodes; ``build.py`` fills them in, the analyses only read them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING
+
+from hpclsp.analysis import directives as directives_mod
+from hpclsp.analysis.findings import Span
+from hpclsp.analysis.ir.affine import Affine, Poly
+from hpclsp.analysis.source import SourceFile
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    Node = tree_sitter.Node
+
+
+@dataclasses.dataclass
+class Decl:
+    """A declared variable."""
+
+    name: str
+    span: Span
+    storage: str  # local | global | static | param | save
+    is_array: bool = False
+    is_pointer: bool = False
+    intent: str | None = None  # Fortran dummy argument intent: in | out | inout
+    const: int | None = None  # known integer value (const / parameter / #define / single assignment)
+    scope_start: int = 0  # byte extent of the declaring block (for "declared inside the region")
+    scope_end: int = 1 << 62
+    decl_byte: int = 0
+    type_text: str = ""
+
+
+@dataclasses.dataclass(eq=False)
+class Access:
+    """One read or write of a variable or array element."""
+
+    name: str
+    base: str
+    kind: str  # "R" | "W"
+    subscripts: list[Affine | None]
+    span: Span
+    node: Node
+    stmt: Node | None
+    func: Function | None
+    order: int = 0  # evaluation order within the file (reads of a statement before its write)
+    in_call: str | None = None
+    update_op: str | None = None
+    indirect: bool = False
+    conditional: bool = False
+    text: str = ""
+    #: per subscript, a ``Poly`` when the subscript is not affine but polynomial (``i*m + j``), else None
+    polys: list[Poly | None] = dataclasses.field(default_factory=list)
+
+    @property
+    def is_write(self) -> bool:
+        """True for writes."""
+        return self.kind == "W"
+
+    @property
+    def is_scalar(self) -> bool:
+        """True when the access has no subscripts."""
+        return not self.subscripts
+
+    @property
+    def start(self) -> int:
+        """Start byte."""
+        return self.node.start_byte
+
+    @property
+    def line(self) -> int:
+        """0-based line."""
+        return self.span.start.line
+
+    def __repr__(self) -> str:
+        return f"Access({self.kind} {self.text or self.name} @{self.span.start.line}:{self.span.start.col})"
+
+
+@dataclasses.dataclass(eq=False)
+class Loop:
+    """A loop statement with its header understood where possible."""
+
+    node: Node
+    kind: str
+    span: Span
+    keyword_span: Span
+    index: str | None = None
+    lower: Affine | None = None
+    upper: Affine | None = None  # inclusive bound
+    step: int | None = None
+    body_start: int = 0
+    body_end: int = 0
+    parent: Loop | None = None
+    children: list[Loop] = dataclasses.field(default_factory=list)
+    accesses: list[Access] = dataclasses.field(default_factory=list)
+    construct: Construct | None = None
+    func: Function | None = None
+    index_declared_in_header: bool = False
+    #: polynomial bounds when ``lower``/``upper`` are not affine (``b*bs`` .. ``(b+1)*bs - 1``)
+    lower_poly: Poly | None = None
+    upper_poly: Poly | None = None
+    #: affine values the index never exceeds (inclusive), from a ``min(...)``-shaped upper bound
+    #: (``x < y ? x : y``, Fortran ``min``/``merge``): tiles such as ``16*t .. min(16*t + 15, n - 1)``
+    upper_caps: tuple[Affine, ...] = ()
+
+    @property
+    def directive(self) -> directives_mod.Directive | None:
+        """The OpenMP directive bound to this loop, if any."""
+        return self.construct.directive if self.construct else None
+
+    @property
+    def depth(self) -> int:
+        """Nesting depth (0 for outermost)."""
+        d, p = 0, self.parent
+        while p is not None:
+            d, p = d + 1, p.parent
+        return d
+
+    @property
+    def trip_count(self) -> Affine | None:
+        """``(upper - lower) / step + 1`` when step is 1 or -1 (affine), else None."""
+        if self.lower is None or self.upper is None or self.step not in (1, -1):
+            return None
+        return (
+            (self.upper - self.lower + Affine(const=1))
+            if self.step == 1
+            else (self.lower - self.upper + Affine(const=1))
+        )
+
+    def contains(self, byte: int) -> bool:
+        """True when a byte offset lies in the loop body."""
+        return self.body_start <= byte < self.body_end
+
+    def __repr__(self) -> str:
+        return f"Loop({self.kind} {self.index} @{self.span.start.line})"
+
+
+@dataclasses.dataclass(eq=False)
+class Construct:
+    """An OpenMP directive bound to the statement or block it applies to."""
+
+    directive: directives_mod.Directive
+    name: str
+    start: int  # byte extent of the associated code
+    end: int
+    span: Span  # directive span (the pragma line)
+    end_directive: directives_mod.Directive | None = None
+    loop: Loop | None = None
+    loops: list[Loop] = dataclasses.field(default_factory=list)  # the associated loops (collapse)
+    parent: Construct | None = None
+    children: list[Construct] = dataclasses.field(default_factory=list)
+    stmt: Node | None = None
+    span_byte: int = 0  # byte offset of the start of the directive's first line
+
+    @property
+    def words(self) -> list[str]:
+        """Directive name words."""
+        return self.name.split()
+
+    @property
+    def standalone(self) -> bool:
+        """True for directives without associated code (barrier, taskwait, flush...)."""
+        return self.start >= self.end
+
+    def has(self, word: str) -> bool:
+        """True when the directive name contains the word (``"parallel for"`` has ``"for"``)."""
+        return word in self.name.split()
+
+    @property
+    def clauses(self) -> list[directives_mod.Clause]:
+        """Clauses of the directive and of its end directive (Fortran ``end do nowait``)."""
+        cl = list(self.directive.clauses)
+        if self.end_directive is not None:
+            cl.extend(self.end_directive.clauses)
+        return cl
+
+    def clause(self, name: str) -> directives_mod.Clause | None:
+        """First clause with this name (end directive included)."""
+        for c in self.clauses:
+            if c.name == name:
+                return c
+        return None
+
+    def clause_items(self, *names: str) -> set[str]:
+        """Lower-cased list items of the named clauses (array sections reduced to the base name)."""
+        out = set()
+        for c in self.clauses:
+            if c.name in names:
+                for it in c.items:
+                    out.add(item_base(it))
+        return out
+
+    def contains(self, byte: int) -> bool:
+        """True when a byte offset lies in the associated code."""
+        return self.start <= byte < self.end
+
+    def __repr__(self) -> str:
+        return f"Construct({self.name} @{self.span.start.line})"
+
+
+@dataclasses.dataclass(eq=False)
+class Function:
+    """A function / subroutine / program unit."""
+
+    name: str
+    node: Node
+    span: Span
+    decls: dict[str, Decl] = dataclasses.field(default_factory=dict)
+    loops: list[Loop] = dataclasses.field(default_factory=list)
+    accesses: list[Access] = dataclasses.field(default_factory=list)
+    constructs: list[Construct] = dataclasses.field(default_factory=list)
+    #: pointer aliases: name -> (target base, offset) from ``p = a + k`` / ``p = &a[k]`` / ``p => a``.
+    aliases: dict[str, tuple[str, Affine]] = dataclasses.field(default_factory=dict)
+    #: names of variables assigned from omp_get_thread_num() (and not otherwise written), plus
+    #: ``THREAD_NUM_SYMBOL``, the symbol of a direct ``omp_get_thread_num()`` call in a subscript.
+    thread_ids: set[str] = dataclasses.field(default_factory=set)
+    #: calls: (callee name, node)
+    calls: list[tuple[str, Node]] = dataclasses.field(default_factory=list)
+    #: lock calls: (kind "set"|"unset"|"test", lock text, byte)
+    lock_calls: list[tuple[str, str, int]] = dataclasses.field(default_factory=list)
+    #: every declaration of each name (block-scoped C declarations may shadow each other)
+    all_decls: dict[str, list[Decl]] = dataclasses.field(default_factory=dict)
+
+    def decl(self, name: str, at: int | None = None) -> Decl | None:
+        """The declaration visible for a name (function scope, else None)."""
+        return self.decls.get(name)
+
+
+@dataclasses.dataclass
+class FileIR:
+    """The IR of one file."""
+
+    source: SourceFile
+    functions: list[Function]
+    loops: list[Loop]
+    accesses: list[Access]
+    constructs: list[Construct]
+    globals: dict[str, Decl]
+    threadprivate: set[str]
+    directives: list[directives_mod.Directive]
+
+    def function_at(self, byte: int) -> Function | None:
+        """The function containing a byte offset."""
+        for f in self.functions:
+            if f.node.start_byte <= byte < f.node.end_byte:
+                return f
+        return None
+
+    def constructs_enclosing(self, byte: int) -> list[Construct]:
+        """Constructs whose associated code contains the byte, innermost first."""
+        res = [c for c in self.constructs if c.contains(byte)]
+        res.sort(key=lambda c: (c.end - c.start, -c.start, -c.directive.first_line))
+        return res
+
+    def loop_for_node(self, node: Node) -> Loop | None:
+        """The Loop object for a loop statement node."""
+        for lp in self.loops:
+            if lp.node.id == node.id:
+                return lp
+        return None
+
+    def decl(self, name: str, byte: int) -> Decl | None:
+        """The declaration of a name as seen from a byte offset (innermost scope, then globals)."""
+        f = self.function_at(byte)
+        if f is not None:
+            best = None
+            for d in f.all_decls.get(name, []):
+                if d.scope_start <= byte < d.scope_end and d.decl_byte <= byte:
+                    if best is None or d.scope_start >= best.scope_start:
+                        best = d
+            if best is not None:
+                return best
+            if name in f.decls and f.decls[name].storage in ("param", "save"):
+                return f.decls[name]
+        return self.globals.get(name)
+
+
+def item_base(item: str) -> str:
+    """The variable name of a clause list item (``a[0:n]`` -> ``a``, ``x%y`` -> ``x%y``)."""
+    s = item.strip()
+    m = re.match(r"[A-Za-z_][\w%.]*(?:->\w+)*", s)
+    return m.group(0) if m else s
+
+
+_GUARD_EQ = re.compile(r"^\(*\s*([A-Za-z_]\w*)\s*(?:==|\.eq\.)\s*([-+]?\d+)\s*\)*$", re.I)
+_GUARD_EQ_REV = re.compile(r"^\(*\s*([-+]?\d+)\s*(?:==|\.eq\.)\s*([A-Za-z_]\w*)\s*\)*$", re.I)
+
+
+def index_guard(access: Access, index: str, stop: int = -1) -> int | None:
+    """The constant ``c`` when ``access`` only runs under ``if (index == c)`` (else None).
+
+    Looks at the ``if`` statements enclosing the access (below byte ``stop``, e.g. the loop's start):
+    the access must be in the *then* branch and the condition must be ``index == c`` or a
+    conjunction (``&&`` / ``.and.``) containing it. Case-insensitive for Fortran."""
+    node = access.node
+    p = node.parent
+    while p is not None and p.start_byte > stop:
+        if p.type == "if_statement":
+            cond = p.child_by_field_name("condition")
+            if cond is None:
+                cond = next((c for c in p.named_children if c.type == "parenthesized_expression"), None)
+            alt = p.child_by_field_name("alternative")
+            in_else = any(
+                c.start_byte <= node.start_byte < c.end_byte
+                for c in p.named_children
+                if c.type in ("else_clause", "elseif_clause") or (alt is not None and c.id == alt.id)
+            )
+            if cond is not None and not in_else and not (cond.start_byte <= node.start_byte < cond.end_byte):
+                text = cond.text.decode("utf-8", "replace") if cond.text else ""
+                text = text.strip()
+                while text.startswith("(") and text.endswith(")") and text.count("(") == text.count(")"):
+                    inner = text[1:-1]
+                    if inner.count("(") != inner.count(")"):
+                        break
+                    text = inner.strip()
+                for part in re.split(r"&&|\.and\.", text, flags=re.I):
+                    m = _GUARD_EQ.match(part.strip())
+                    if m and m.group(1).lower() == index.lower():
+                        return int(m.group(2))
+                    m = _GUARD_EQ_REV.match(part.strip())
+                    if m and m.group(2).lower() == index.lower():
+                        return int(m.group(1))
+        p = p.parent
+    return None

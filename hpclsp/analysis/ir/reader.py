@@ -1,0 +1,73 @@
+"""The state the IR builder carries through one walk of a tree, and its text helpers.
+
+The builder is layered by concern (``subscripts`` → ``decls`` → ``accesses_c`` → ``accesses_f`` →
+``loops`` → ``build``); each layer adds methods to this state. Expressions can hold statements
+(GNU statement expressions, lambda bodies), so the statement walker defined last is declared here.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from hpclsp.analysis.ir.model import Access, Decl, Function, Loop
+from hpclsp.analysis.source import SourceFile
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    Node = tree_sitter.Node
+
+
+def descendants(node: Node) -> Iterator[Node]:
+    """Every named descendant of node (itself first), in source order, without recursion."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.named_children))
+
+
+class Reader(abc.ABC):
+    """What the walk has collected so far, and where it is (function, enclosing loops)."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.src = source
+        self.fortran = source.language == "fortran"
+        self.order = 0
+        self.functions: list[Function] = []
+        self.loops: list[Loop] = []
+        self.accesses: list[Access] = []
+        self.globals: dict[str, Decl] = {}
+        self.threadprivate: set[str] = set()
+        self.macros: dict[str, int] = {}
+        self.func: Function | None = None
+        self.loop_stack: list[Loop] = []
+        self.texts: dict[tuple[int, int], str] = {}
+
+    def text(self, node: Node) -> str:
+        """The source text of a node (memoized by extent)."""
+        key = (node.start_byte, node.end_byte)
+        got = self.texts.get(key)
+        if got is None:  # generated code asks for the same large subexpressions many times
+            got = self.texts[key] = self.src.node_text(node)
+        return got
+
+    def name(self, node: Node) -> str:
+        """A node's text as a name (lower-cased in Fortran, which ignores case)."""
+        t = self.text(node)
+        return t.lower() if self.fortran else t
+
+    def op_text(self, node: Node) -> str:
+        """Text of a node's ``operator`` field ("" when the parse has none)."""
+        op = node.child_by_field_name("operator")
+        return self.text(op) if op is not None else ""
+
+    def loop_indices(self) -> set[str]:
+        """Indices of the loops enclosing the current position."""
+        return {lp.index for lp in self.loop_stack if lp.index}
+
+    @abc.abstractmethod
+    def stmt(self, node: Node) -> None:
+        """Walk one statement, creating loops and accesses."""

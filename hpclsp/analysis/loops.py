@@ -52,8 +52,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis import directives as directives_mod
 from hpclsp.analysis.findings import Span
+from hpclsp.analysis.openmp import model as directives_mod
+from hpclsp.analysis.openmp.scanner import parse_directives
 from hpclsp.analysis.source import SourceFile
 
 if TYPE_CHECKING:
@@ -684,7 +685,7 @@ class _Builder:
 
     def build(self) -> FileIR:
         try:
-            dirs = directives_mod.parse_directives(self.src)
+            dirs = parse_directives(self.src)
         except Exception:  # the directive parser must never take the IR down
             dirs = []
         for d in dirs:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from hpclsp.analysis import datasharing, dependence
+from hpclsp.analysis import dependence
 from hpclsp.analysis.loops import (
     Access,
     Affine,
     Construct,
     Function,
 )
+from hpclsp.analysis.openmp import datasharing
 from hpclsp.analysis.races import indexsets, tasks
 from hpclsp.analysis.races.model import (
     ACtx,

@@ -3,13 +3,14 @@ and the quick fixes (add a clause, wrap in atomic)."""
 
 from __future__ import annotations
 
-from hpclsp.analysis import datasharing, dependence
+from hpclsp.analysis import dependence
 from hpclsp.analysis.findings import Edit, Fix, Pos, Span
 from hpclsp.analysis.loops import (
     Access,
     Construct,
     Function,
 )
+from hpclsp.analysis.openmp import datasharing
 from hpclsp.analysis.races.model import (
     REDUCTION_OPS,
     ACtx,

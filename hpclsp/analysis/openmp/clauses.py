@@ -31,6 +31,7 @@ A structural problem (unbalanced parentheses, an empty list item) is recorded in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from hpclsp.analysis.findings import Pos, Span
 from hpclsp.analysis.openmp import spec
@@ -38,7 +39,7 @@ from hpclsp.analysis.openmp.model import Clause, Directive
 from hpclsp.analysis.openmp.textbuf import TextBuf, first_colon, match_paren, skip_ws, split_top, trim
 
 
-def parse_clause(d: Directive, buf: TextBuf, a: int, b: int, lang: str) -> int:
+def parse_clause(d: Directive, buf: TextBuf, a: int, b: int) -> int:
     """Parse one clause whose name is text[a:b]; returns the index after it."""
     text = buf.text
     n = len(text)
@@ -64,8 +65,10 @@ def parse_clause(d: Directive, buf: TextBuf, a: int, b: int, lang: str) -> int:
     c.args_span = buf.span(ta, tb) if tb > ta else buf.span(aa, aa)
     info = spec.CLAUSES.get(name)
     shape = info.shape if info is not None else "mod_list"
+    fill = _FILLERS.get(shape)
     try:
-        _fill_args(c, buf, aa, bb, shape, lang)
+        if fill is not None:
+            fill(c, buf, aa, bb)
     except (IndexError, ValueError):  # defensive: keep the clause with its raw args
         c.error = c.error or "unparsable argument"
     return after
@@ -119,122 +122,167 @@ def _set_mods(c: Clause, buf: TextBuf, mods: list[tuple[str, int, int]], princip
         c.modifier_span = buf.span(x, y)
 
 
-def _fill_args(c: Clause, buf: TextBuf, a: int, b: int, shape: str, lang: str) -> None:
+def _fill_list(c: Clause, buf: TextBuf, a: int, b: int) -> None:
+    """``(list)`` and ``(expr, expr, ...)``: comma-separated items."""
+    _items(c, buf, a, b)
+
+
+def _fill_mod_list(c: Clause, buf: TextBuf, a: int, b: int) -> None:
+    """``([modifiers :] list)``; ``depend(source)`` / ``doacross(source)`` are a bare modifier."""
     text = buf.text
     ta, tb = trim(text, a, b)
-    if shape == "none" or shape == "raw":
+    colon = first_colon(text, a, b)
+    if colon >= 0:
+        mods = _modifier_list(c, buf, a, colon, split_blanks=c.name == "map")
+        _set_mods(c, buf, mods)
+        _items(c, buf, colon + 1, b)
+    elif c.name in ("depend", "doacross") and text[ta:tb].lower() == "source":
+        _set_mods(c, buf, [("source", ta, tb)])
+    else:
+        _items(c, buf, a, b)
+
+
+def _unwrap_linear_items(c: Clause) -> None:
+    """Old style ``linear(val(x))``: the modifier wraps the list item."""
+    for k, item in enumerate(c.items):
+        m = re.fullmatch(r"\s*(val|ref|uval)\s*\((.*)\)\s*", item, re.IGNORECASE | re.DOTALL)
+        if m:
+            inner = m.group(2).strip()
+            c.modifiers.append(m.group(1).lower())
+            c.modifier = m.group(1).lower()
+            sp = c.item_spans[k]
+            off = item.index(inner, m.start(2)) if inner else 0
+            c.items[k] = inner
+            c.item_spans[k] = Span(
+                Pos(sp.start.line, sp.start.col + off), Pos(sp.start.line, sp.start.col + off + len(inner))
+            ) if sp.start.line == sp.end.line else sp  # fmt: skip
+
+
+def _linear_step(c: Clause, buf: TextBuf, va: int, vb: int) -> None:
+    """What follows the colon of ``linear``: a step, or OpenMP 5.2 ``step(s)`` / ``val`` modifiers."""
+    text = buf.text
+    parts = [trim(text, x, y) for x, y in split_top(text, va, vb, ",")]
+    plain = True
+    for x, y in parts:
+        word = text[x:y].strip().lower()
+        if word in ("val", "ref", "uval"):
+            c.modifiers.append(word)
+            c.modifier = word
+            plain = False
+        elif re.fullmatch(r"step\s*\(.*\)", word, re.DOTALL):
+            o = text.index("(", x)
+            cl = match_paren(text, o)
+            ia, ib = trim(text, o + 1, cl if 0 <= cl < y else y)
+            c.value, c.value_span = text[ia:ib], buf.span(ia, ib)
+            c.modifiers.append("step")
+            plain = False
+    if plain:
+        c.value, c.value_span = text[va:vb], buf.span(va, vb)
+
+
+def _fill_list_step(c: Clause, buf: TextBuf, a: int, b: int) -> None:
+    """``(list [: expr])``: ``linear``, ``aligned``."""
+    text = buf.text
+    colon = first_colon(text, a, b)
+    list_end = colon if colon >= 0 else b
+    _items(c, buf, a, list_end)
+    if c.name == "linear":
+        _unwrap_linear_items(c)
+    if colon < 0:
         return
-    if shape == "list":
-        _items(c, buf, a, b)
-    elif shape == "exprlist":
-        _items(c, buf, a, b)
-    elif shape == "mod_list":
-        colon = first_colon(text, a, b)
-        if colon >= 0:
-            mods = _modifier_list(c, buf, a, colon, split_blanks=c.name == "map")
-            _set_mods(c, buf, mods)
-            _items(c, buf, colon + 1, b)
-        elif c.name in ("depend", "doacross") and text[ta:tb].lower() == "source":
-            _set_mods(c, buf, [("source", ta, tb)])
-        else:
-            _items(c, buf, a, b)
-    elif shape == "list_step":
-        colon = first_colon(text, a, b)
-        list_end = colon if colon >= 0 else b
-        _items(c, buf, a, list_end)
-        if c.name == "linear":
-            # Old style linear(val(x)): the modifier wraps the list item.
-            for k, item in enumerate(c.items):
-                m = re.fullmatch(r"\s*(val|ref|uval)\s*\((.*)\)\s*", item, re.IGNORECASE | re.DOTALL)
-                if m:
-                    inner = m.group(2).strip()
-                    c.modifiers.append(m.group(1).lower())
-                    c.modifier = m.group(1).lower()
-                    sp = c.item_spans[k]
-                    off = item.index(inner, m.start(2)) if inner else 0
-                    c.items[k] = inner
-                    c.item_spans[k] = Span(
-                        Pos(sp.start.line, sp.start.col + off), Pos(sp.start.line, sp.start.col + off + len(inner))
-                    ) if sp.start.line == sp.end.line else sp  # fmt: skip
+    va, vb = trim(text, colon + 1, b)
+    if va >= vb:
+        c.error = c.error or "missing expression after ':'"
+    elif c.name == "linear":
+        _linear_step(c, buf, va, vb)
+    else:
+        c.value, c.value_span = text[va:vb], buf.span(va, vb)
+
+
+def _fill_expr(c: Clause, buf: TextBuf, a: int, b: int) -> None:
+    """``(expr)``: ``num_threads``, ``collapse``."""
+    ta, tb = trim(buf.text, a, b)
+    if ta < tb:
+        c.value, c.value_span = buf.text[ta:tb], buf.span(ta, tb)
+
+
+def _fill_mod_expr(c: Clause, buf: TextBuf, a: int, b: int) -> None:
+    """``([modifier :] expr)``: ``if``, ``device``, ``grainsize``; a colon after a non-word is the expression's."""
+    text = buf.text
+    colon = first_colon(text, a, b)
+    if colon >= 0:
+        ma, mb = trim(text, a, colon)
+        cand = text[ma:mb]
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_ \t]*", cand):
+            word = " ".join(cand.lower().split())
+            c.modifiers = [word]
+            c.modifier = word
+            c.modifier_span = buf.span(ma, mb)
+            va, vb = trim(text, colon + 1, b)
+            if va < vb:
+                c.value, c.value_span = text[va:vb], buf.span(va, vb)
+            return
+    _fill_expr(c, buf, a, b)
+
+
+def _fill_keyword(c: Clause, buf: TextBuf, a: int, b: int) -> None:
+    """``(kind)``: ``default``, ``proc_bind``, ``bind``."""
+    ta, tb = trim(buf.text, a, b)
+    if ta < tb:
+        c.modifier = buf.text[ta:tb].lower()
+        c.modifier_span = buf.span(ta, tb)
+
+
+def _fill_kind_expr(c: Clause, buf: TextBuf, a: int, b: int) -> None:
+    """``([modifiers :] kind [, expr])``: ``schedule``, ``dist_schedule``."""
+    text = buf.text
+    colon = first_colon(text, a, b)
+    ka = a
+    if colon >= 0:
+        _set_mods(c, buf, _modifier_list(c, buf, a, colon, split_blanks=False), principal=None)
+        ka = colon + 1
+    parts = split_top(text, ka, b, ",")
+    x, y = trim(text, *parts[0])
+    if x < y:
+        c.modifier = text[x:y].lower()
+        c.modifier_span = buf.span(x, y)
+    if len(parts) > 1:
+        va, vb = trim(text, parts[1][0], b)
+        c.value, c.value_span = text[va:vb], buf.span(va, vb)
+        if va >= vb:
+            c.error = c.error or "missing chunk size after ','"
+
+
+def _fill_mod_keyword(c: Clause, buf: TextBuf, a: int, b: int) -> None:
+    """``([modifier :] kind)`` (``order``), or ``(kind [: category])`` for ``defaultmap``."""
+    text = buf.text
+    colon = first_colon(text, a, b)
+    if c.name == "defaultmap":
+        ka, kb = trim(text, a, colon if colon >= 0 else b)
+        if ka < kb:
+            c.modifier, c.modifier_span = text[ka:kb].lower(), buf.span(ka, kb)
         if colon >= 0:
             va, vb = trim(text, colon + 1, b)
-            if va >= vb:
-                c.error = c.error or "missing expression after ':'"
-                return
-            if c.name == "linear":
-                # OpenMP 5.2 linear(list: step(s), val) — modifiers after the colon.
-                parts = [trim(text, x, y) for x, y in split_top(text, va, vb, ",")]
-                plain = True
-                for x, y in parts:
-                    word = text[x:y].strip().lower()
-                    if word in ("val", "ref", "uval"):
-                        c.modifiers.append(word)
-                        c.modifier = word
-                        plain = False
-                    elif re.fullmatch(r"step\s*\(.*\)", word, re.DOTALL):
-                        o = text.index("(", x)
-                        cl = match_paren(text, o)
-                        ia, ib = trim(text, o + 1, cl if 0 <= cl < y else y)
-                        c.value, c.value_span = text[ia:ib], buf.span(ia, ib)
-                        c.modifiers.append("step")
-                        plain = False
-                if plain:
-                    c.value, c.value_span = text[va:vb], buf.span(va, vb)
-            else:
-                c.value, c.value_span = text[va:vb], buf.span(va, vb)
-    elif shape == "expr":
-        if ta < tb:
-            c.value, c.value_span = text[ta:tb], buf.span(ta, tb)
-    elif shape == "mod_expr":
-        colon = first_colon(text, a, b)
-        if colon >= 0:
-            ma, mb = trim(text, a, colon)
-            cand = text[ma:mb]
-            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_ \t]*", cand):
-                word = " ".join(cand.lower().split())
-                c.modifiers = [word]
-                c.modifier = word
-                c.modifier_span = buf.span(ma, mb)
-                va, vb = trim(text, colon + 1, b)
-                if va < vb:
-                    c.value, c.value_span = text[va:vb], buf.span(va, vb)
-                return
-        if ta < tb:
-            c.value, c.value_span = text[ta:tb], buf.span(ta, tb)
-    elif shape == "keyword":
-        if ta < tb:
-            c.modifier = text[ta:tb].lower()
-            c.modifier_span = buf.span(ta, tb)
-    elif shape == "kind_expr":
-        colon = first_colon(text, a, b)
-        ka = a
-        if colon >= 0:
-            _set_mods(c, buf, _modifier_list(c, buf, a, colon, split_blanks=False), principal=None)
-            ka = colon + 1
-        parts = split_top(text, ka, b, ",")
-        x, y = trim(text, *parts[0])
-        if x < y:
-            c.modifier = text[x:y].lower()
-            c.modifier_span = buf.span(x, y)
-        if len(parts) > 1:
-            va, vb = trim(text, parts[1][0], b)
-            c.value, c.value_span = text[va:vb], buf.span(va, vb)
-            if va >= vb:
-                c.error = c.error or "missing chunk size after ','"
-    elif shape == "mod_keyword":
-        colon = first_colon(text, a, b)
-        if c.name == "defaultmap":
-            ka, kb = trim(text, a, colon if colon >= 0 else b)
-            if ka < kb:
-                c.modifier, c.modifier_span = text[ka:kb].lower(), buf.span(ka, kb)
-            if colon >= 0:
-                va, vb = trim(text, colon + 1, b)
-                c.value, c.value_span = text[va:vb].lower(), buf.span(va, vb)
-        else:
-            ka = a
-            if colon >= 0:
-                _set_mods(c, buf, _modifier_list(c, buf, a, colon, split_blanks=False), principal=None)
-                ka = colon + 1
-            x, y = trim(text, ka, b)
-            if x < y:
-                c.modifier, c.modifier_span = text[x:y].lower(), buf.span(x, y)
+            c.value, c.value_span = text[va:vb].lower(), buf.span(va, vb)
+        return
+    ka = a
+    if colon >= 0:
+        _set_mods(c, buf, _modifier_list(c, buf, a, colon, split_blanks=False), principal=None)
+        ka = colon + 1
+    x, y = trim(text, ka, b)
+    if x < y:
+        c.modifier, c.modifier_span = text[x:y].lower(), buf.span(x, y)
+
+
+#: How each argument shape (``spec_types.ArgShape``) is split; ``none`` and ``raw`` keep only the text.
+_FILLERS: dict[str, Callable[[Clause, TextBuf, int, int], None]] = {
+    "list": _fill_list,
+    "exprlist": _fill_list,
+    "mod_list": _fill_mod_list,
+    "list_step": _fill_list_step,
+    "expr": _fill_expr,
+    "mod_expr": _fill_mod_expr,
+    "keyword": _fill_keyword,
+    "kind_expr": _fill_kind_expr,
+    "mod_keyword": _fill_mod_keyword,
+}

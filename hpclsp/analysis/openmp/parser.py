@@ -33,9 +33,9 @@ def parse_directive(
     fixed: bool,
     sentinel_pos: Pos | None = None,
 ) -> Directive | None:
+    """The directive whose text (after the sentinel) starts at ``p`` of ``buf``; never raises on bad text."""
     text = buf.text
     n = len(text)
-    fortran = lang == "fortran"
     start_pos = sentinel_pos if sentinel_pos is not None else buf.pos(max(sent_start, 0))
     end_b = len(text.rstrip())
     last = buf.pos(end_b - 1) if end_b > 0 else start_pos
@@ -45,54 +45,8 @@ def parse_directive(
         whole = Span(start_pos, Pos(start_pos.line, start_pos.col + len(sentinel)))
     p = skip_ws(text, p)
     body_start = p
-
-    # --- directive name: the longest run of words that names a known directive --------------
-    words: list[tuple[int, int]] = []
-    q = p
-    max_words = spec.max_name_words() + 1
-    while q < n and len(words) < max_words:
-        m = IDENT.match(text, q)
-        if m is None:
-            break
-        words.append((m.start(), m.end()))
-        r = skip_ws(text, m.end())
-        if r < n and text[r] == "(":
-            break
-        q = r
-    lower = [text[a:b].lower() for a, b in words]
-    known_set = spec.directive_name_set(lang)
-    name = ""
-    used = 0
-    known = False
-    hint: str | None = None
-    for k in range(len(words), 0, -1):
-        cand = " ".join(lower[:k])
-        if cand in known_set:
-            name, used, known = cand, k, True
-            break
-        if fortran:
-            sq = spec.squashed_names("fortran").get("".join(lower[:k]))
-            if sq is not None:
-                name, used, known = sq, k, True
-                break
-    # The other language's spelling (``parallel do`` in C) is a known mistake, not a clause list.
-    other = "c" if fortran else "fortran"
-    other_set = spec.directive_name_set(other)
-    for k in range(len(words), used, -1):
-        cand = " ".join(lower[:k])
-        if cand in other_set and cand not in known_set:
-            hint = spec.other_spelling(cand, lang)
-            name, used, known = cand, k, False
-            break
-    if used == 0:
-        # Unknown: every leading word not followed by "(" (at least one word) makes up the name.
-        used = len(words)
-        if used > 1:
-            r = skip_ws(text, words[-1][1])
-            if r < n and text[r] == "(":
-                used -= 1
-        name = " ".join(lower[:used])
-        known = False
+    words = _name_words(text, p)
+    name, used, known, hint = _directive_name(text, words, lang)
     if used:
         name_span = buf.span(words[0][0], words[used - 1][1])
         p = words[used - 1][1]
@@ -113,14 +67,76 @@ def parse_directive(
         spelling_hint=hint,
     )
     info = spec.directive_info(name, lang) if known else None
-    takes_arg = info is None or info.argument != "none"
-
-    # --- directive argument ------------------------------------------------------------------
+    # An unknown directive may take an argument: read it rather than report it as stray text.
+    takes_arg = bool(used) and (info is None or info.argument != "none")
     p = skip_ws(text, p)
-    if p < n and text[p] == "(" and takes_arg and used:
+    if p < n and text[p] == "(" and takes_arg:
         p = _directive_argument(d, buf, p, info)
+    _clauses(d, buf, p, takes_arg, info)
+    return d
 
-    # --- clauses -----------------------------------------------------------------------------
+
+def _name_words(text: str, p: int) -> list[tuple[int, int]]:
+    """(start, end) of the leading words that may belong to the name: up to the first ``(``."""
+    n = len(text)
+    words: list[tuple[int, int]] = []
+    q = p
+    max_words = spec.max_name_words() + 1
+    while q < n and len(words) < max_words:
+        m = IDENT.match(text, q)
+        if m is None:
+            break
+        words.append((m.start(), m.end()))
+        r = skip_ws(text, m.end())
+        if r < n and text[r] == "(":
+            break
+        q = r
+    return words
+
+
+def _directive_name(text: str, words: list[tuple[int, int]], lang: str) -> tuple[str, int, bool, str | None]:
+    """(name, words used, known, spelling hint): the longest run of words that names a known directive."""
+    fortran = lang == "fortran"
+    lower = [text[a:b].lower() for a, b in words]
+    known_set = spec.directive_name_set(lang)
+    name = ""
+    used = 0
+    known = False
+    hint: str | None = None
+    for k in range(len(words), 0, -1):
+        cand = " ".join(lower[:k])
+        if cand in known_set:
+            name, used, known = cand, k, True
+            break
+        if fortran:
+            sq = spec.squashed_names("fortran").get("".join(lower[:k]))
+            if sq is not None:
+                name, used, known = sq, k, True
+                break
+    # The other language's spelling (``parallel do`` in C) is a known mistake, not a clause list.
+    other_set = spec.directive_name_set("c" if fortran else "fortran")
+    for k in range(len(words), used, -1):
+        cand = " ".join(lower[:k])
+        if cand in other_set and cand not in known_set:
+            hint = spec.other_spelling(cand, lang)
+            name, used, known = cand, k, False
+            break
+    if used == 0:
+        # Unknown: every leading word not followed by "(" (at least one word) makes up the name.
+        used = len(words)
+        if used > 1:
+            r = skip_ws(text, words[-1][1])
+            if r < len(text) and text[r] == "(":
+                used -= 1
+        name = " ".join(lower[:used])
+        known = False
+    return name, used, known, hint
+
+
+def _clauses(d: Directive, buf: TextBuf, p: int, takes_arg: bool, info: DirectiveInfo | None) -> None:
+    """The clause list from ``p`` on, recording stray text as problems of the directive."""
+    text = buf.text
+    n = len(text)
     while True:
         p = skip_ws(text, p)
         while p < n and text[p] == ",":
@@ -130,9 +146,9 @@ def parse_directive(
         ch = text[p]
         m = IDENT.match(text, p)
         if m is not None:
-            p = parse_clause(d, buf, m.start(), m.end(), lang)
+            p = parse_clause(d, buf, m.start(), m.end())
         elif ch == "(":
-            if takes_arg and d.argument is None and used:
+            if takes_arg and d.argument is None:
                 p = _directive_argument(d, buf, p, info)
             else:
                 close = match_paren(text, p)
@@ -149,7 +165,6 @@ def parse_directive(
             q = max(q, p + 1)
             d.problems.append((f"unexpected '{text[p:q]}'", buf.span(p, q)))
             p = q
-    return d
 
 
 def _directive_argument(d: Directive, buf: TextBuf, p: int, info: DirectiveInfo | None) -> int:

@@ -12,6 +12,8 @@ unless it also has a ``target`` leaf, whose ``nowait`` it is).
 from __future__ import annotations
 
 import functools
+import itertools
+from collections.abc import Iterator
 from typing import Literal
 
 from hpclsp.analysis.openmp.spec_tables import (
@@ -51,27 +53,13 @@ def _loop_kind(leaves: tuple[str, ...]) -> DirectiveKind:
     return "loop" if any(LEAVES[leaf][0] == "loop" for leaf in leaves) else "block"
 
 
-@functools.cache
-def _tables() -> dict[str, dict[str, DirectiveInfo]]:
-    """Directive tables per language family: {"c": {...}, "fortran": {...}}."""
-    c: dict[str, DirectiveInfo] = {}
-    f: dict[str, DirectiveInfo] = {}
+_Pair = tuple[DirectiveInfo | None, DirectiveInfo | None]
 
-    def add(info_c: DirectiveInfo | None, info_f: DirectiveInfo | None) -> None:
-        if info_c is not None:
-            c[info_c.name] = info_c
-        if info_f is not None:
-            f[info_f.name] = info_f
 
-    def leaf_end(kind: DirectiveKind, name: str) -> EndKind:
-        if kind == "loop":
-            return "optional"
-        if kind == "block":
-            return "required"
-        return "none"
-
+def _leaf_pairs() -> Iterator[_Pair]:
+    """(C, Fortran) entries of the leaf constructs; Fortran-only leaves have no C entry."""
     for name, (kind, clauses, summary) in LEAVES.items():
-        end = leaf_end(kind, name)
+        end: EndKind = "optional" if kind == "loop" else "required" if kind == "block" else "none"
         info_c = None
         if name not in FORTRAN_ONLY:
             info_c = DirectiveInfo(
@@ -81,7 +69,11 @@ def _tables() -> dict[str, dict[str, DirectiveInfo]]:
         info_f = DirectiveInfo(
             fname, kind, frozenset(clauses), (fname,), frozenset({"fortran"}), end, summary=summary
         )
-        add(info_c, info_f)
+        yield info_c, info_f
+
+
+def _combined_pairs() -> Iterator[_Pair]:
+    """(C, Fortran) entries of the combined/composite constructs, their clauses the leaves' union."""
     for leaves in COMBINED:
         name = " ".join(leaves)
         clauses = _combined_clauses(leaves)
@@ -95,19 +87,21 @@ def _tables() -> dict[str, dict[str, DirectiveInfo]]:
             " ".join(fleaves), kind, frozenset(clauses), fleaves, frozenset({"fortran"}),
             "optional" if kind == "loop" else "required", summary=summary.replace(" for", " do"),
         )  # fmt: skip
-        add(info_c, info_f)
+        yield info_c, info_f
+
+
+def _other_pairs() -> Iterator[_Pair]:
+    """(C, Fortran) entries of the directives that are not constructs with leaves."""
     for name, kind, clauses, end, arg, summary in OTHER_DIRECTIVES:
         shape: Literal["list", "parts"] = (
             "parts" if name in ("declare reduction", "declare mapper") else "list"
         )
-        cl_c = clauses - {"do"}
-        cl_f = clauses - {"for"}
         info_c = None
         if name not in FORTRAN_ONLY:
             info_c = DirectiveInfo(
                 name,
                 kind,
-                frozenset(cl_c),
+                frozenset(clauses - {"do"}),
                 (name,),
                 frozenset({"c"}),
                 "none",
@@ -116,30 +110,55 @@ def _tables() -> dict[str, dict[str, DirectiveInfo]]:
                 summary,
             )
         info_f = DirectiveInfo(
-            name, kind, frozenset(cl_f), (name,), frozenset({"fortran"}), end, arg, shape, summary
+            name,
+            kind,
+            frozenset(clauses - {"for"}),
+            (name,),
+            frozenset({"fortran"}),
+            end,
+            arg,
+            shape,
+            summary,
         )
-        add(info_c, info_f)
+        yield info_c, info_f
+
+
+def _c_paired_pairs() -> Iterator[_Pair]:
+    """C entries of the ``begin``/``end`` pragma pairs (no Fortran spelling)."""
     for name, clauses, summary in C_PAIRED:
-        add(
+        yield (
             DirectiveInfo(
                 name, "declarative", frozenset(clauses), (name,), frozenset({"c"}), summary=summary
             ),
             None,
         )
-    # Fortran end directives: end-clauses are nowait (where the construct takes it) and copyprivate (single).
-    for info in list(f.values()):
-        if info.end == "none":
-            continue
-        end_clauses = set()
-        if "nowait" in info.clauses:
-            end_clauses.add("nowait")
-        if "copyprivate" in info.clauses:
-            end_clauses.add("copyprivate")
-        ename = "end " + info.name
-        f[ename] = DirectiveInfo(
-            ename, "end", frozenset(end_clauses), info.leaves, frozenset({"fortran"}), "none",
-            "optional" if info.name == "critical" else "none", summary=f"End of the {info.name} construct.",
-        )  # fmt: skip
+
+
+def _fortran_end(info: DirectiveInfo) -> DirectiveInfo:
+    """The ``end`` directive of a Fortran construct: its clauses are ``nowait`` and ``copyprivate`` where the
+    construct takes them."""
+    end_clauses = {c for c in ("nowait", "copyprivate") if c in info.clauses}
+    ename = "end " + info.name
+    return DirectiveInfo(
+        ename, "end", frozenset(end_clauses), info.leaves, frozenset({"fortran"}), "none",
+        "optional" if info.name == "critical" else "none", summary=f"End of the {info.name} construct.",
+    )  # fmt: skip
+
+
+@functools.cache
+def _tables() -> dict[str, dict[str, DirectiveInfo]]:
+    """Directive tables per language family: {"c": {...}, "fortran": {...}}."""
+    c: dict[str, DirectiveInfo] = {}
+    f: dict[str, DirectiveInfo] = {}
+    for info_c, info_f in itertools.chain(
+        _leaf_pairs(), _combined_pairs(), _other_pairs(), _c_paired_pairs()
+    ):
+        if info_c is not None:
+            c[info_c.name] = info_c
+        if info_f is not None:
+            f[info_f.name] = info_f
+    ends = [_fortran_end(info) for info in f.values() if info.end != "none"]
+    f.update((e.name, e) for e in ends)
     return {"c": c, "fortran": f}
 
 

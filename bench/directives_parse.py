@@ -13,7 +13,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from hpclsp.analysis import engine  # noqa: E402
-from hpclsp.analysis.directives import parse_text  # noqa: E402
+from hpclsp.analysis.openmp.scanner import parse_text  # noqa: E402
 from hpclsp.analysis.source import SourceFile  # noqa: E402
 
 C_BLOCK = (

@@ -2,7 +2,7 @@
 
 A completion provider (``ls.add_completion_provider``) that looks at the text around the
 cursor and answers from the built-in cards (``hpclsp.kb``) and the OpenMP tables
-(``hpclsp.analysis.omp_spec``); no model, no retrieval, nothing slow. Contexts, in order:
+(``hpclsp.analysis.openmp.spec``); no model, no retrieval, nothing slow. Contexts, in order:
 
 1. inside an OpenMP directive (``#pragma omp`` / ``!$omp``): directive names (combined ones,
    in the language's spelling), then the clauses the directive accepts and that are not
@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from hpclsp import kb
-from hpclsp.analysis import omp_spec
 from hpclsp.analysis.findings import Pos
+from hpclsp.analysis.openmp import spec, spec_tables
 from hpclsp.completion import context as cx
 from hpclsp.completion import scope
 
@@ -308,10 +308,10 @@ class _Request:
         case = str.upper if d.upper else (lambda s: s)
         if d.clause is not None:
             return self.clause_argument_items(d, start_col, case)
-        names = omp_spec.directive_name_set(lang)
+        names = spec.directive_name_set(lang)
         # The longest leading run of words that is a directive.
         directive = None
-        for n in range(min(len(d.words), omp_spec.max_name_words()), 0, -1):
+        for n in range(min(len(d.words), spec.max_name_words()), 0, -1):
             cand = " ".join(d.words[:n])
             if cand in names:
                 directive = cand
@@ -323,7 +323,7 @@ class _Request:
             # Directive names (or the rest of a combined name) continuing the words typed so far.
             k = len(typed)
             seen: set[str] = set()
-            for name in omp_spec.directive_names(lang):
+            for name in spec.directive_names(lang):
                 w = name.split()
                 if len(w) <= k or w[:k] != typed or not w[k].startswith(partial_low):
                     continue
@@ -332,7 +332,7 @@ class _Request:
                     continue
                 seen.add(rest)
                 card = kb.card(name, "openmp", "directive")
-                info = omp_spec.directive_info(name, lang)
+                info = spec.directive_info(name, lang)
                 summary = info.summary if info is not None else ""
                 rank = "0" if len(w) == k + 1 else "1"
                 items.append(
@@ -344,13 +344,11 @@ class _Request:
                     )
                 )  # fmt: skip
         if directive is not None:
-            present = set(d.present) | {
-                w for w in d.words[len(directive.split()) :] if omp_spec.clause_info(w)
-            }
-            for clause in omp_spec.clauses_for(directive, lang):
+            present = set(d.present) | {w for w in d.words[len(directive.split()) :] if spec.clause_info(w)}
+            for clause in spec.clauses_for(directive, lang):
                 if clause in present or not clause.startswith(partial_low):
                     continue
-                cinfo = omp_spec.clause_info(clause)
+                cinfo = spec.clause_info(clause)
                 card = kb.card(clause, "openmp", "clause")
                 needs_args = cinfo is not None and cinfo.args == "required"
                 label = case(clause)
@@ -361,7 +359,7 @@ class _Request:
                 # Data-sharing clauses are what a loop usually needs: rank them first.
                 rank = (
                     "2"
-                    if clause in omp_spec.DATA_SHARING_CLAUSES or clause in ("schedule", "collapse")
+                    if clause in spec_tables.DATA_SHARING_CLAUSES or clause in ("schedule", "collapse")
                     else "3"
                 )
                 items.append(
@@ -377,7 +375,7 @@ class _Request:
         self, d: cx.DirectiveContext, start_col: int, case: Any
     ) -> list[types.CompletionItem]:
         clause = d.clause or ""
-        info = omp_spec.clause_info(clause)
+        info = spec.clause_info(clause)
         args = d.clause_args
         top_colon = _top_level_colon(args)
         after_colon = args[top_colon + 1 :] if top_colon >= 0 else args
@@ -387,9 +385,9 @@ class _Request:
         if info is None:
             return self.variable_items(start_col, partial, exclude=listed)
         keywords: list[tuple[str, str]] = []  # (keyword, what)
-        if clause in omp_spec.REDUCTION_CLAUSES:
+        if clause in spec_tables.REDUCTION_CLAUSES:
             if top_colon < 0:
-                ops = sorted(omp_spec.reduction_operators(self.family), key=_op_order)
+                ops = sorted(spec.reduction_operators(self.family), key=_op_order)
                 for i, op in enumerate(ops):
                     if not op.startswith(partial.lower()):
                         continue
@@ -401,27 +399,28 @@ class _Request:
                         )
                     )  # fmt: skip
                 if clause == "reduction" and "," not in args:
-                    keywords = [(m, "reduction modifier") for m in sorted(omp_spec.REDUCTION_MODIFIERS)]
+                    keywords = [(m, "reduction modifier") for m in sorted(spec_tables.REDUCTION_MODIFIERS)]
                 items.extend(self._keyword_items(keywords, start_col, partial, case, rank="1", suffix=", "))
                 return items
             return self.variable_items(start_col, partial, exclude=_items_after(after_colon))
         if clause == "map" and top_colon < 0:
-            keywords = [(t, "map type") for t in sorted(omp_spec.MAP_TYPES)]
+            keywords = [(t, "map type") for t in sorted(spec_tables.MAP_TYPES)]
             keywords += [
-                (t, "map-type modifier") for t in sorted(omp_spec.MAP_TYPE_MODIFIERS - {"mapper", "iterator"})
+                (t, "map-type modifier")
+                for t in sorted(spec_tables.MAP_TYPE_MODIFIERS - {"mapper", "iterator"})
             ]
             items.extend(self._keyword_items(keywords, start_col, partial, case, rank="0", suffix=": "))
             items.extend(self.variable_items(start_col, partial, rank="1", exclude=listed))
             return items
         if clause in ("depend", "doacross") and top_colon < 0:
-            kinds = omp_spec.DEPEND_TYPES if clause == "depend" else omp_spec.DOACROSS_TYPES
+            kinds = spec_tables.DEPEND_TYPES if clause == "depend" else spec_tables.DOACROSS_TYPES
             keywords = [(t, f"{clause} type") for t in sorted(kinds)]
             return self._keyword_items(keywords, start_col, partial, case, rank="0", suffix=": ")
         if clause == "defaultmap":
             if top_colon < 0:
-                keywords = [(t, "implicit behaviour") for t in sorted(omp_spec.DEFAULTMAP_BEHAVIORS)]
+                keywords = [(t, "implicit behaviour") for t in sorted(spec_tables.DEFAULTMAP_BEHAVIORS)]
                 return self._keyword_items(keywords, start_col, partial, case, rank="0", suffix=": ")
-            keywords = [(t, "variable category") for t in sorted(omp_spec.DEFAULTMAP_CATEGORIES)]
+            keywords = [(t, "variable category") for t in sorted(spec_tables.DEFAULTMAP_CATEGORIES)]
             return self._keyword_items(keywords, start_col, partial, case, rank="0")
         if info.shape in ("keyword", "kind_expr", "mod_keyword") and info.kinds:
             if "," in args:  # schedule(dynamic, <chunk>)
@@ -433,7 +432,7 @@ class _Request:
                 items.extend(self._keyword_items(mods, start_col, partial, case, rank="1", suffix=": "))
             return items
         if clause == "if" and top_colon < 0:
-            mods = [(t, "directive-name modifier") for t in sorted(omp_spec.IF_MODIFIERS) if " " not in t]
+            mods = [(t, "directive-name modifier") for t in sorted(spec_tables.IF_MODIFIERS) if " " not in t]
             items.extend(self._keyword_items(mods, start_col, partial, case, rank="1", suffix=": "))
             items.extend(self.variable_items(start_col, partial, rank="0"))
             return items

@@ -18,8 +18,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from hpclsp import kb
-from hpclsp.analysis import directives as omp_directives
 from hpclsp.analysis.findings import Pos, Span
+from hpclsp.analysis.openmp import scanner as omp_directives
 from hpclsp.completion import context as cx
 from hpclsp.completion import scope
 

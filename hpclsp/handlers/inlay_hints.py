@@ -6,7 +6,7 @@ variables the construct's code uses, grouped by attribute: ``shared: a, n · pri
 reduction(+): s``. Implicit attributes count as much as the written ones (the loop index is
 private, variables declared inside are private, the rest is shared by default); under
 ``default(none)`` a variable that no clause lists is shown as ``unlisted``. Each group's tooltip
-says why, variable by variable. The attributes come from ``analysis.datasharing``, the same
+says why, variable by variable. The attributes come from ``analysis.openmp.datasharing``, the same
 resolution the race checker uses.
 """
 
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from hpclsp.analysis import datasharing
 from hpclsp.analysis.ir import Construct, FileIR, build_ir
+from hpclsp.analysis.openmp import datasharing
 from hpclsp.documents import Document, split_lines, utf16_len
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ Editors colour a Fortran ``!$omp`` line as a comment and a C ``#pragma omp`` lin
 preprocessor token. These tokens give the parts their own colours: the sentinel (``macro``), the
 directive name (``keyword``), clause names (``modifier``), clause keywords such as a reduction
 operator or a schedule kind (``enumMember``, operators as ``operator``) and list items
-(``variable``). The directive scanner (``analysis.directives``) supplies every span.
+(``variable``). The directive scanner (``analysis.openmp.scanner``) supplies every span.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from hpclsp.analysis.directives import Directive, parse_directives
 from hpclsp.analysis.findings import Pos, Span
+from hpclsp.analysis.openmp.model import Directive
+from hpclsp.analysis.openmp.scanner import parse_directives
 from hpclsp.documents import Document
 
 if TYPE_CHECKING:

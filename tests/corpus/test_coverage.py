@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from hpclsp import kb
-from hpclsp.analysis import omp_spec
+from hpclsp.analysis.openmp import spec
 
 from .conftest import CORPUS
 
 
 @pytest.mark.parametrize("language", ["c", "fortran"])
 def test_every_directive_has_a_card(corpus: kb.KnowledgeBase, language: str) -> None:
-    names = omp_spec.directive_names(language)
+    names = spec.directive_names(language)
     assert len(names) > 50
     missing = [n for n in names if corpus.card(n, "openmp", kind="directive") is None]
     assert not missing, missing
@@ -20,7 +20,7 @@ def test_every_directive_has_a_card(corpus: kb.KnowledgeBase, language: str) -> 
 
 @pytest.mark.parametrize("language", ["c", "fortran"])
 def test_every_clause_has_a_card(corpus: kb.KnowledgeBase, language: str) -> None:
-    names = omp_spec.clause_names(language)
+    names = spec.clause_names(language)
     assert len(names) > 60
     missing = [n for n in names if corpus.card(n, "openmp", kind="clause") is None]
     assert not missing, missing
@@ -30,7 +30,7 @@ def test_every_clause_has_a_card(corpus: kb.KnowledgeBase, language: str) -> Non
 def test_directive_cards_list_the_clauses_the_parser_allows(corpus: kb.KnowledgeBase, language: str) -> None:
     """The clause list a directive card documents agrees with the parser's table for that directive."""
     wrong = []
-    for name in omp_spec.directive_names(language):
+    for name in spec.directive_names(language):
         card = corpus.card(name, "openmp", kind="directive")
         if (
             card is None
@@ -40,7 +40,7 @@ def test_directive_cards_list_the_clauses_the_parser_allows(corpus: kb.Knowledge
             continue
         documented = next((p.description for p in card.parameters if p.name == "clauses"), "any of: ")
         listed = {c.strip() for c in documented.removeprefix("any of:").split(",") if c.strip()}
-        allowed = set(omp_spec.clauses_for(name, language))
+        allowed = set(spec.clauses_for(name, language))
         if language == "fortran":
             listed.discard("for")
         if not allowed <= listed | {"do", "for"}:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hpclsp.analysis import engine
-from hpclsp.analysis.directives import parse_directives
+from hpclsp.analysis.openmp.scanner import parse_directives
 from hpclsp.analysis.source import SourceFile
 
 C_TOKENS = [

@@ -7,8 +7,9 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hpclsp.analysis.directives import Directive, parse_directives, parse_text
 from hpclsp.analysis.findings import Span
+from hpclsp.analysis.openmp.model import Directive
+from hpclsp.analysis.openmp.scanner import parse_directives, parse_text
 from hpclsp.analysis.source import SourceFile
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hpclsp.analysis import datasharing
 from hpclsp.analysis.ir import build_ir
+from hpclsp.analysis.openmp import datasharing
 from hpclsp.analysis.source import SourceFile
 
 C = """void f(int n, double *a, double *b) {

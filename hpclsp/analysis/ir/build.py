@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis import directives as directives_mod
 from hpclsp.analysis.ir.affine import Affine
 from hpclsp.analysis.ir.constructs import bind_constructs
 from hpclsp.analysis.ir.loops import LoopReader
 from hpclsp.analysis.ir.model import FileIR, Function, item_base
 from hpclsp.analysis.ir.subscripts import THREAD_NUM_SYMBOL
 from hpclsp.analysis.ir.tables import C_FUNC_TYPES, C_LOOP_TYPES, F_UNIT_TYPES
+from hpclsp.analysis.openmp.scanner import parse_directives
 from hpclsp.analysis.source import SourceFile
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class _Builder(LoopReader):
     def build(self) -> FileIR:
         """The IR of the whole file."""
         try:
-            dirs = directives_mod.parse_directives(self.src)
+            dirs = parse_directives(self.src)
         except Exception:  # the directive parser must never take the IR down
             dirs = []
         for d in dirs:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis import directives as directives_mod
 from hpclsp.analysis.ir.model import Construct, Loop
 from hpclsp.analysis.ir.tables import F_UNIT_TYPES
+from hpclsp.analysis.openmp import model as directives_mod
 from hpclsp.analysis.source import SourceFile
 
 if TYPE_CHECKING:

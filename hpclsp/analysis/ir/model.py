@@ -9,9 +9,9 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis import directives as directives_mod
 from hpclsp.analysis.findings import Span
 from hpclsp.analysis.ir.affine import Affine, Poly
+from hpclsp.analysis.openmp import model as directives_mod
 from hpclsp.analysis.source import SourceFile
 
 if TYPE_CHECKING:

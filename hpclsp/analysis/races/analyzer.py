@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from hpclsp.analysis import datasharing
 from hpclsp.analysis.ir import (
     Access,
     Construct,
     Function,
 )
+from hpclsp.analysis.openmp import datasharing
 from hpclsp.analysis.races import calls, pointers, tasks, threads
 from hpclsp.analysis.races.model import (
     ACtx,

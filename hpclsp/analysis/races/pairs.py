@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from hpclsp.analysis import datasharing
 from hpclsp.analysis.ir import (
     Access,
     Affine,
@@ -14,6 +13,7 @@ from hpclsp.analysis.ir import (
     Function,
     dependence,
 )
+from hpclsp.analysis.openmp import datasharing
 from hpclsp.analysis.races import indexsets, tasks
 from hpclsp.analysis.races.model import (
     ACtx,

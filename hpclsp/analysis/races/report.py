@@ -3,7 +3,6 @@ and the quick fixes (add a clause, wrap in atomic)."""
 
 from __future__ import annotations
 
-from hpclsp.analysis import datasharing
 from hpclsp.analysis.findings import Edit, Fix, Pos, Span
 from hpclsp.analysis.ir import (
     Access,
@@ -11,6 +10,7 @@ from hpclsp.analysis.ir import (
     Function,
     dependence,
 )
+from hpclsp.analysis.openmp import datasharing
 from hpclsp.analysis.races.model import (
     REDUCTION_OPS,
     ACtx,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import bisect
 
-from hpclsp.analysis import datasharing
 from hpclsp.analysis.ir import (
     THREAD_NUM_SYMBOL,
     Access,
@@ -16,6 +15,7 @@ from hpclsp.analysis.ir import (
     build_ir,
     index_guard,
 )
+from hpclsp.analysis.openmp import datasharing
 from hpclsp.analysis.races.budget import WorkBudget
 from hpclsp.analysis.races.model import (
     Race,

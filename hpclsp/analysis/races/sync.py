@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from hpclsp.analysis import datasharing
 from hpclsp.analysis.ir import (
     THREAD_NUM_SYMBOL,
     Construct,
     Function,
 )
+from hpclsp.analysis.openmp import datasharing
 from hpclsp.analysis.races import threads
 from hpclsp.analysis.races.model import (
     ACtx,

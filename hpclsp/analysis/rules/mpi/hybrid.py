@@ -34,7 +34,7 @@ _STANDALONE = frozenset(
 
 def _constructs(m: Model) -> list[tuple[list[str], int, int, object]]:
     """OpenMP block constructs as (words, first line, last line, directive), 0-based inclusive lines."""
-    from hpclsp.analysis import directives
+    from hpclsp.analysis.openmp import scanner as directives
 
     try:
         dirs = directives.parse_directives(m.source)

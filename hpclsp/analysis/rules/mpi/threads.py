@@ -24,7 +24,7 @@ from hpclsp.analysis.rules.mpi.init_finalize import _is_init
 
 def _omp_regions(m: Model) -> list[tuple[str, int, int]]:
     """OpenMP constructs as (name, first line, last line) (0-based, inclusive)."""
-    from hpclsp.analysis import directives
+    from hpclsp.analysis.openmp import scanner as directives
 
     try:
         dirs = directives.parse_directives(m.source)

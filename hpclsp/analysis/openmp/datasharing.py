@@ -1,5 +1,8 @@
 """OpenMP data-sharing resolution: is a variable shared or private at a point inside a region?
 
+The race checker and the editor's inlay hints must give the same answer, reached by the
+specification's rules rather than guessed per analysis, so the resolution lives here once.
+
 ``resolve(ir, name, byte, outer) -> Sharing`` walks the constructs enclosing ``byte`` from the
 innermost to ``outer`` (the team-creating construct, e.g. ``parallel``) and applies the
 specification's rules in order:

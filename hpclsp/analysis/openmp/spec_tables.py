@@ -1,89 +1,23 @@
-"""OpenMP 5.2 facts as data: directives, clauses, which clauses each directive accepts, kinds.
+"""OpenMP 5.2 facts as data: keyword vocabularies, clauses, and the directives with their clauses.
 
-Everything OpenMP-aware reads these tables instead of hard-coding names: the directive parser
-(directive names, clause argument shapes), the directive rules (allowed/unique clauses, valid
-kinds and operators, Fortran ``end`` pairing), completion ("clauses valid on this directive")
-and the race checker (data-sharing classes).
-
-Names are canonical: lower case, words separated by one space. C/C++/CUDA spell loop
-worksharing ``for``, Fortran spells it ``do``; ``language`` arguments accept ``"c"``,
-``"cpp"``, ``"cuda"`` (all treated as C) or ``"fortran"``.
-
-Combined and composite directives accept the union of their leaf directives' clauses, minus
-the spec's exceptions (``nowait`` is not allowed on a combined construct with a ``parallel``
-leaf unless it also has a ``target`` leaf, whose ``nowait`` it is).
-
-``atomic`` is one directive whose ``read``/``write``/``update``/``capture``/``compare`` forms are
-clauses (as in OpenMP 5.2); ``cancel parallel`` is ``cancel`` with the construct-type clause
-``parallel``; ``ordered depend(sink: ...)`` is ``ordered`` with a ``depend`` clause.
+This module exists so that the spec is written down once, as data and nothing else: every
+OpenMP-aware part of hpclsp (the directive parser, the directive rules, completion, the race
+checker) asks ``spec`` for these facts instead of hard-coding names, and ``spec`` builds its
+per-language lookups from the rows below. Names are canonical: lower case, words separated by one
+space, C spelling (``for``; Fortran's ``do`` is derived). Combined and composite directives are
+listed as tuples of leaves; ``atomic`` is one directive whose ``read``/``write``/``update``/
+``capture``/``compare`` forms are clauses (as in OpenMP 5.2), ``cancel parallel`` is ``cancel``
+with the construct-type clause ``parallel``.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-from typing import Literal
-
-EndKind = Literal["required", "optional", "none"]
+from hpclsp.analysis.openmp.spec_types import ArgKind, ClauseInfo, DirectiveKind, EndKind
+from hpclsp.analysis.openmp.spec_types import make_clause as _ci
 
 # --------------------------------------------------------------------------------------------
-# Clauses
+# Keyword vocabularies
 # --------------------------------------------------------------------------------------------
-
-#: Argument shapes the parser knows (see ``hpclsp.analysis.directives``):
-#: ``none``      no parentheses (``nowait``);
-#: ``list``      ``(list)`` of variables / array sections (``private``);
-#: ``mod_list``  ``([modifiers :] list)`` (``reduction``, ``map``, ``depend``, ``lastprivate``);
-#: ``list_step`` ``(list [: expr])`` (``linear``, ``aligned``);
-#: ``expr``      ``(expr)`` (``num_threads``, ``collapse``);
-#: ``mod_expr``  ``([modifier :] expr)`` (``if``, ``device``, ``grainsize``);
-#: ``keyword``   ``(kind)`` (``default``, ``proc_bind``, ``bind``);
-#: ``kind_expr`` ``([modifiers :] kind [, expr])`` (``schedule``, ``dist_schedule``);
-#: ``mod_keyword`` ``([modifier :] kind)`` / ``(kind [: category])`` (``order``, ``defaultmap``);
-#: ``exprlist``  ``(expr, expr, ...)`` (``sizes``);
-#: ``raw``       anything balanced (``when``, ``match``, ``initializer``, ``uses_allocators``).
-ArgShape = Literal[
-    "none", "list", "mod_list", "list_step", "expr", "mod_expr", "keyword", "kind_expr", "mod_keyword",
-    "exprlist", "raw",
-]  # fmt: skip
-
-
-@dataclasses.dataclass(frozen=True)
-class ClauseInfo:
-    """What one clause looks like."""
-
-    name: str
-    shape: ArgShape
-    #: ``required``: parentheses required; ``optional``: may be given; ``none``: never.
-    args: Literal["required", "optional", "none"]
-    #: At most one occurrence per directive (the spec's "unique" property).
-    unique: bool
-    summary: str
-    #: Valid kind keywords (``default(none)``), empty when free-form.
-    kinds: frozenset[str] = frozenset()
-    #: Valid modifier keywords (function-style modifiers such as ``iterator(...)`` are matched by name).
-    modifiers: frozenset[str] = frozenset()
-    #: Languages where the clause exists (``c`` stands for C/C++/CUDA).
-    languages: frozenset[str] = frozenset({"c", "fortran"})
-
-
-def _ci(
-    name: str,
-    shape: ArgShape,
-    summary: str,
-    *,
-    args: Literal["required", "optional", "none"] | None = None,
-    unique: bool = False,
-    kinds: tuple[str, ...] = (),
-    modifiers: tuple[str, ...] = (),
-    languages: tuple[str, ...] = ("c", "fortran"),
-) -> ClauseInfo:
-    if args is None:
-        args = "none" if shape == "none" else "required"
-    return ClauseInfo(
-        name, shape, args, unique, summary, frozenset(kinds), frozenset(modifiers), frozenset(languages)
-    )
-
 
 MEMORY_ORDERS = ("seq_cst", "acq_rel", "release", "acquire", "relaxed")
 SCHEDULE_KINDS = frozenset({"static", "dynamic", "guided", "auto", "runtime"})
@@ -120,7 +54,11 @@ IF_MODIFIERS = frozenset(
     }
 )  # fmt: skip
 
-_CLAUSES: list[ClauseInfo] = [
+# --------------------------------------------------------------------------------------------
+# Clauses
+# --------------------------------------------------------------------------------------------
+
+CLAUSE_TABLE: list[ClauseInfo] = [
     # data-sharing and data-copying
     _ci("private", "list", "Each thread/task gets its own uninitialised copy of the listed variables."),
     _ci("firstprivate", "list", "Private copies initialised from the original variables."),
@@ -384,8 +322,6 @@ _CLAUSES: list[ClauseInfo] = [
     ),  # fmt: skip
 ]
 
-CLAUSES: dict[str, ClauseInfo] = {c.name: c for c in _CLAUSES}
-
 #: Clauses that set a data-sharing attribute (OpenMP 5.2 §5.4 and the reduction clauses of §5.5).
 DATA_SHARING_CLAUSES = frozenset(
     {"default", "shared", "private", "firstprivate", "lastprivate", "linear", "reduction", "in_reduction",
@@ -396,50 +332,15 @@ PRIVATIZING_CLAUSES = frozenset({"private", "firstprivate", "lastprivate", "line
 REDUCTION_CLAUSES = frozenset({"reduction", "in_reduction", "task_reduction"})
 #: Data-copying clauses (§5.7): not data-sharing, but they name variables.
 DATA_COPYING_CLAUSES = frozenset({"copyin", "copyprivate"})
-#: Clauses whose argument is a list of variables the race checker should know about.
-VARIABLE_LIST_CLAUSES = frozenset(
-    {c.name for c in _CLAUSES if c.shape in ("list", "mod_list", "list_step")}
-    - {"depend", "doacross", "allocate"}
-)
 
 # --------------------------------------------------------------------------------------------
 # Directives
 # --------------------------------------------------------------------------------------------
 
-DirectiveKind = Literal[
-    "block", "loop", "standalone", "declarative", "informational", "meta", "subsidiary", "utility", "end"
-]  # fmt: skip
-
-
-@dataclasses.dataclass(frozen=True)
-class DirectiveInfo:
-    """What one directive (in one language's spelling) looks like."""
-
-    name: str
-    kind: DirectiveKind
-    clauses: frozenset[str]
-    #: Leaf constructs of a combined/composite directive (itself for a leaf).
-    leaves: tuple[str, ...]
-    #: Languages: ``c`` (C/C++/CUDA) and/or ``fortran``.
-    languages: frozenset[str]
-    #: Fortran ``end`` directive: required, optional (loop constructs, atomic) or none.
-    end: EndKind = "none"
-    #: Parenthesised directive argument: ``critical(name)``, ``threadprivate(list)``...
-    argument: Literal["none", "optional", "required"] = "none"
-    #: How the argument is split into items: ``list`` (commas) or ``parts`` (top-level colons).
-    argument_shape: Literal["list", "parts"] = "list"
-    summary: str = ""
-
-    @property
-    def combined(self) -> bool:
-        """True for combined/composite directives (more than one leaf)."""
-        return len(self.leaves) > 1
-
-
 _MO = set(MEMORY_ORDERS)
 
 #: Leaf directives with their C/C++ clause sets (``for``); Fortran ``do`` is derived.
-_LEAVES: dict[str, tuple[DirectiveKind, set[str], str]] = {
+LEAVES: dict[str, tuple[DirectiveKind, set[str], str]] = {
     "parallel": (
         "block",
         {
@@ -604,7 +505,7 @@ _LEAVES: dict[str, tuple[DirectiveKind, set[str], str]] = {
 }
 
 #: Combined/composite directives as tuples of leaves (C spelling).
-_COMBINED: list[tuple[str, ...]] = [
+COMBINED: list[tuple[str, ...]] = [
     ("parallel", "for"),
     ("parallel", "for", "simd"),
     ("parallel", "sections"),
@@ -644,8 +545,7 @@ _COMBINED: list[tuple[str, ...]] = [
 ]
 
 #: Directives that are not constructs with leaves: (name, kind, clauses, end, argument, summary).
-ArgKind = Literal["none", "optional", "required"]
-_OTHER: list[tuple[str, DirectiveKind, set[str], EndKind, ArgKind, str]] = [
+OTHER_DIRECTIVES: list[tuple[str, DirectiveKind, set[str], EndKind, ArgKind, str]] = [
     (
         "critical",
         "block",
@@ -873,7 +773,7 @@ _OTHER: list[tuple[str, DirectiveKind, set[str], EndKind, ArgKind, str]] = [
 ]
 
 #: C-only paired directives (``begin``/``end`` forms in C/C++).
-_C_PAIRED = [
+C_PAIRED = [
     ("begin declare target", {"device_type", "indirect"}, "Start a region of declarations for the device."),
     ("end declare target", set(), "End a declare target region."),
     ("begin declare variant", {"match"}, "Start a region of variant function definitions."),
@@ -893,234 +793,4 @@ _C_PAIRED = [
 ]
 
 #: Fortran-only leaves and directives.
-_FORTRAN_ONLY = frozenset({"workshare", "allocators"})
-
-
-def _to_fortran(name: str) -> str:
-    return " ".join("do" if w == "for" else w for w in name.split())
-
-
-def _combined_clauses(leaves: tuple[str, ...]) -> set[str]:
-    out: set[str] = set()
-    for leaf in leaves:
-        out |= _LEAVES[leaf][1]
-    # nowait on a combined construct with a parallel leaf belongs to no leaf, unless a target leaf takes it.
-    if "parallel" in leaves and "target" not in leaves:
-        out.discard("nowait")
-    # copyin needs the parallel leaf's threads; ordered/linear etc. are unions per the spec.
-    return out
-
-
-def _loop_kind(leaves: tuple[str, ...]) -> DirectiveKind:
-    return "loop" if any(_LEAVES[leaf][0] == "loop" for leaf in leaves) else "block"
-
-
-@functools.cache
-def _tables() -> dict[str, dict[str, DirectiveInfo]]:
-    """Directive tables per language family: {"c": {...}, "fortran": {...}}."""
-    c: dict[str, DirectiveInfo] = {}
-    f: dict[str, DirectiveInfo] = {}
-
-    def add(info_c: DirectiveInfo | None, info_f: DirectiveInfo | None) -> None:
-        if info_c is not None:
-            c[info_c.name] = info_c
-        if info_f is not None:
-            f[info_f.name] = info_f
-
-    def leaf_end(kind: DirectiveKind, name: str) -> EndKind:
-        if kind == "loop":
-            return "optional"
-        if kind == "block":
-            return "required"
-        return "none"
-
-    for name, (kind, clauses, summary) in _LEAVES.items():
-        end = leaf_end(kind, name)
-        info_c = None
-        if name not in _FORTRAN_ONLY:
-            info_c = DirectiveInfo(
-                name, kind, frozenset(clauses), (name,), frozenset({"c"}), "none", summary=summary
-            )
-        fname = _to_fortran(name)
-        info_f = DirectiveInfo(
-            fname, kind, frozenset(clauses), (fname,), frozenset({"fortran"}), end, summary=summary
-        )
-        add(info_c, info_f)
-    for leaves in _COMBINED:
-        name = " ".join(leaves)
-        clauses = _combined_clauses(leaves)
-        kind = _loop_kind(leaves)
-        summary = "Combined construct: " + " + ".join(leaves) + "."
-        info_c = None
-        if not (set(leaves) & _FORTRAN_ONLY):
-            info_c = DirectiveInfo(name, kind, frozenset(clauses), leaves, frozenset({"c"}), summary=summary)
-        fleaves = tuple(_to_fortran(x) for x in leaves)
-        info_f = DirectiveInfo(
-            " ".join(fleaves), kind, frozenset(clauses), fleaves, frozenset({"fortran"}),
-            "optional" if kind == "loop" else "required", summary=summary.replace(" for", " do"),
-        )  # fmt: skip
-        add(info_c, info_f)
-    for name, kind, clauses, end, arg, summary in _OTHER:
-        shape: Literal["list", "parts"] = (
-            "parts" if name in ("declare reduction", "declare mapper") else "list"
-        )
-        cl_c = clauses - {"do"}
-        cl_f = clauses - {"for"}
-        info_c = None
-        if name not in _FORTRAN_ONLY:
-            info_c = DirectiveInfo(
-                name,
-                kind,
-                frozenset(cl_c),
-                (name,),
-                frozenset({"c"}),
-                "none",
-                arg,
-                shape,
-                summary,
-            )
-        info_f = DirectiveInfo(
-            name, kind, frozenset(cl_f), (name,), frozenset({"fortran"}), end, arg, shape, summary
-        )
-        add(info_c, info_f)
-    for name, clauses, summary in _C_PAIRED:
-        add(
-            DirectiveInfo(
-                name, "declarative", frozenset(clauses), (name,), frozenset({"c"}), summary=summary
-            ),
-            None,
-        )
-    # Fortran end directives: end-clauses are nowait (where the construct takes it) and copyprivate (single).
-    for info in list(f.values()):
-        if info.end == "none":
-            continue
-        end_clauses = set()
-        if "nowait" in info.clauses:
-            end_clauses.add("nowait")
-        if "copyprivate" in info.clauses:
-            end_clauses.add("copyprivate")
-        ename = "end " + info.name
-        f[ename] = DirectiveInfo(
-            ename, "end", frozenset(end_clauses), info.leaves, frozenset({"fortran"}), "none",
-            "optional" if info.name == "critical" else "none", summary=f"End of the {info.name} construct.",
-        )  # fmt: skip
-    return {"c": c, "fortran": f}
-
-
-def _family(language: str) -> str:
-    return "fortran" if language.lower().startswith("f") else "c"
-
-
-# --------------------------------------------------------------------------------------------
-# Public functions
-# --------------------------------------------------------------------------------------------
-
-
-def directive_names(language: str = "c") -> list[str]:
-    """Every directive name in one language's spelling (``c``/``cpp``/``cuda`` or ``fortran``), sorted."""
-    return sorted(_tables()[_family(language)])
-
-
-def directive_info(name: str, language: str = "c") -> DirectiveInfo | None:
-    """Facts about a directive (canonical name), or None when it is not an OpenMP directive in that language."""
-    return _tables()[_family(language)].get(" ".join(name.lower().split()))
-
-
-def is_directive(name: str, language: str = "c") -> bool:
-    """True when name is an OpenMP 5.2 directive in that language."""
-    return directive_info(name, language) is not None
-
-
-def clauses_for(directive: str, language: str = "c") -> list[str]:
-    """The clauses a directive accepts, sorted (empty for unknown directives)."""
-    info = directive_info(directive, language)
-    if info is None:
-        return []
-    fam = _family(language)
-    return sorted(c for c in info.clauses if fam in CLAUSES[c].languages)
-
-
-def clause_allowed(directive: str, clause: str, language: str = "c") -> bool:
-    """True when the clause may appear on the directive."""
-    info = directive_info(directive, language)
-    return info is not None and clause in info.clauses
-
-
-def clause_info(name: str) -> ClauseInfo | None:
-    """Facts about a clause, or None for an unknown clause."""
-    return CLAUSES.get(name.lower())
-
-
-def clause_names(language: str = "c") -> list[str]:
-    """Every clause name valid in a language, sorted."""
-    fam = _family(language)
-    return sorted(c.name for c in _CLAUSES if fam in c.languages)
-
-
-def is_data_sharing(clause: str) -> bool:
-    """True for data-sharing attribute clauses (private, shared, reduction, ...)."""
-    return clause.lower() in DATA_SHARING_CLAUSES
-
-
-def sharing_class(clause: str) -> str | None:
-    """The data-sharing class a clause gives its list items: ``shared``, ``private``, ``firstprivate``,
-    ``lastprivate``, ``linear`` or ``reduction``; None for other clauses (including ``default``)."""
-    c = clause.lower()
-    if c in REDUCTION_CLAUSES:
-        return "reduction"
-    if c == "shared" or c in PRIVATIZING_CLAUSES:
-        return c
-    return None
-
-
-def end_kind(directive: str, language: str = "fortran") -> EndKind:
-    """Whether a construct needs a Fortran ``end`` directive: required, optional or none (always none in C)."""
-    if _family(language) == "c":
-        return "required" if directive.startswith("begin ") else "none"
-    info = directive_info(directive, "fortran")
-    return info.end if info is not None else "none"
-
-
-def needs_end(directive: str, fortran: bool = True) -> bool:
-    """True when the directive must be closed by an ``end`` directive (Fortran ``end X``; C ``begin`` forms)."""
-    return end_kind(directive, "fortran" if fortran else "c") == "required"
-
-
-def leaves(directive: str, language: str = "c") -> tuple[str, ...]:
-    """Leaf constructs of a (combined) directive; ``()`` for unknown ones."""
-    info = directive_info(directive, language)
-    return info.leaves if info is not None else ()
-
-
-def other_spelling(name: str, language: str) -> str | None:
-    """The spelling of a directive in the given language when ``name`` is the other language's spelling
-    (``parallel do`` -> ``parallel for`` in C), else None."""
-    fam = _family(language)
-    words = name.split()
-    cand = " ".join(("for" if w == "do" else w) for w in words) if fam == "c" else _to_fortran(name)
-    if cand != name and cand in _tables()[fam]:
-        return cand
-    return None
-
-
-def reduction_operators(language: str = "c") -> frozenset[str]:
-    """Built-in reduction operators of a language (identifiers name user reductions and are valid too)."""
-    return REDUCTION_OPERATORS[_family(language)]
-
-
-@functools.cache
-def max_name_words() -> int:
-    """The largest number of words in any directive name."""
-    return max(len(n.split()) for t in _tables().values() for n in t)
-
-
-@functools.cache
-def directive_name_set(language: str = "c") -> frozenset[str]:
-    """Every directive name in one language's spelling, as a set (fast membership)."""
-    return frozenset(_tables()[_family(language)])
-
-
-@functools.cache
-def squashed_names(language: str) -> dict[str, str]:
-    """Directive names with blanks removed -> canonical name (Fortran allows ``enddo``, ``paralleldo``)."""
-    return {n.replace(" ", ""): n for n in _tables()[_family(language)]}
+FORTRAN_ONLY = frozenset({"workshare", "allocators"})

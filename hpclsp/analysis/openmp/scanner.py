@@ -1,0 +1,352 @@
+"""Finds the OpenMP directives in a file: C/C++ ``#pragma omp`` lines and Fortran sentinels.
+
+Directives are written across continuation lines (backslash in C, ``&`` and ``!$omp&`` / column-6
+sentinels in Fortran), around comments, and inside files that also hold block comments and
+strings that merely look like pragmas; this module deals with all of that line by line, joins each
+directive into a ``TextBuf`` and hands it to ``parser``. ``parse_directives(source)`` is the entry
+point every analysis uses (cached in ``source.cache["directives"]``); ``parse_text`` parses a
+string for tests and completion. The scanner never raises: on failure a file has no directives.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hpclsp.analysis.findings import Pos
+from hpclsp.analysis.openmp.model import Directive
+from hpclsp.analysis.openmp.parser import parse_directive
+from hpclsp.analysis.openmp.textbuf import TextBuf
+from hpclsp.analysis.source import SourceFile
+
+
+def parse_directives(source: SourceFile) -> list[Directive]:
+    """All OpenMP directives in a file, in order (cached on the source)."""
+    cached = source.cache.get("directives")
+    if cached is None:
+        cached = _parse(source)
+        source.cache["directives"] = cached
+    return cached
+
+
+def parse_text(text: str, language: str = "c", fixed_form: bool = False) -> list[Directive]:
+    """Parse directives out of a string (no caching); for tests, completion and ad-hoc checks."""
+    lines = text.splitlines() or [""]
+    try:
+        if language == "fortran":
+            return _parse_fortran(lines, fixed_form)
+        return _parse_c(lines)
+    except RecursionError:  # pragma: no cover - nothing here recurses, but never raise
+        return []
+
+
+def _parse(source: SourceFile) -> list[Directive]:
+    try:
+        if source.language == "fortran":
+            return _parse_fortran(source.lines, bool(source.fixed_form))
+        return _parse_c(source.lines)
+    except Exception:  # the parser must never take the analysis down; an empty list is a safe answer
+        import logging
+
+        logging.getLogger(__name__).exception("%s: directive parser failed", source.path)
+        return []
+
+
+# --------------------------------------------------------------------------------------------
+# C / C++ / CUDA
+# --------------------------------------------------------------------------------------------
+
+_C_PRAGMA = re.compile(r"[ \t\f\v]*#[ \t\f\v]*pragma[ \t\f\v]+omp(?![A-Za-z0-9_])")
+_MAX_JOIN = 400  # lines a single directive may span (keeps pathological input linear)
+
+
+_C_TOKEN = re.compile(r"""//|/\*|"(?:\\.|[^"\\])*"?|'(?:\\.|[^'\\])*'?""")
+
+
+def _c_comment_state(line: str, in_comment: bool) -> bool:
+    """Whether a block comment is open at the end of line, given the state at its start."""
+    if '"' not in line and "'" not in line and "//" not in line:
+        # Fast path: the state is decided by the last comment opener (comments do not nest).
+        j = line.rfind("/*")
+        if j < 0:
+            return in_comment and "*/" not in line
+        if in_comment:
+            k = line.find("*/")
+            if k < 0 or k > j:  # still open at j, or closed before j's comment opens (checked below)
+                if k < 0:
+                    return True
+        return line.find("*/", j + 2) < 0
+    pos = 0
+    if in_comment:
+        j = line.find("*/")
+        if j < 0:
+            return True
+        pos = j + 2
+    search = _C_TOKEN.search
+    while True:
+        m = search(line, pos)
+        if m is None:
+            return False
+        tok = m.group()
+        if tok == "//":
+            return False
+        if tok == "/*":
+            j = line.find("*/", m.end())
+            if j < 0:
+                return True
+            pos = j + 2
+        else:
+            pos = m.end()
+
+
+def _strip_c_comments(text: str) -> str:
+    """Replace comments by spaces (same length, so positions survive); strings are kept."""
+    if "/" not in text:
+        return text
+    out = list(text)
+    i, n = 0, len(text)
+    quote = ""
+    while i < n:
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch == '"' or ch == "'":
+            quote = ch
+        elif ch == "/" and i + 1 < n and text[i + 1] == "/":
+            for k in range(i, n):
+                out[k] = " "
+            break
+        elif ch == "/" and i + 1 < n and text[i + 1] == "*":
+            j = text.find("*/", i + 2)
+            end = n if j < 0 else j + 2
+            for k in range(i, end):
+                out[k] = " "
+            i = end
+            continue
+        i += 1
+    return "".join(out)
+
+
+_C_CANDIDATE = re.compile(r"^[ \t\f\v]*#[ \t\f\v]*pragma(?![A-Za-z0-9_])", re.M)
+
+
+def _in_block_comment(text: str, off: int) -> bool:
+    """Whether offset ``off`` (a line start) lies inside a ``/* ... */`` comment opened on an earlier line."""
+    j = text.rfind("/*", 0, off)
+    for _ in range(64):  # bounded: pathological files with thousands of "/*" inside strings
+        if j < 0:
+            return False
+        if text.find("*/", j + 2, off) >= 0:
+            return False
+        # Is this opener real, or inside a string / ``//`` comment on its own line?
+        ls = text.rfind("\n", 0, j) + 1
+        if _c_comment_state(text[ls : j + 2], False):
+            return True
+        j = text.rfind("/*", 0, j)
+    return False
+
+
+def _parse_c(lines: list[str]) -> list[Directive]:
+    out: list[Directive] = []
+    n = len(lines)
+    text = "\n".join(lines)
+    if "pragma" not in text:
+        return out
+    has_comments = "/*" in text
+    line_no = 0
+    counted = 0
+    i_next = 0
+    for cm in _C_CANDIDATE.finditer(text):
+        off = cm.start()
+        line_no += text.count("\n", counted, off)
+        counted = off
+        if line_no < i_next:
+            continue
+        if has_comments and _in_block_comment(text, off):
+            continue
+        i = line_no
+        # A preprocessor line: join backslash continuations and block comments that run on.
+        buf = TextBuf()
+        j = i
+        has_block = False
+        while True:
+            cur = lines[j]
+            has_block = has_block or "/*" in cur
+            body = cur.rstrip()
+            cont = body.endswith("\\")
+            if cont:
+                buf.add(body[:-1], j, 0)
+            else:
+                buf.add(cur, j, 0)
+            if j + 1 >= n or j - i >= _MAX_JOIN:
+                break
+            if cont:
+                j += 1
+                continue
+            if has_block and _c_comment_state("".join(buf.chars), False):
+                buf.add_gap(j, len(cur))
+                j += 1
+                continue
+            break
+        buf.freeze()
+        i_next = j + 1
+        clean = _strip_c_comments(buf.text)
+        if clean.endswith("/*"):  # unterminated comment at end of file
+            clean = clean[:-2] + "  "
+        m = _C_PRAGMA.match(clean)
+        if m is None:
+            continue
+        buf.text = clean
+        sent_start = clean.index("#")
+        d = parse_directive(buf, sent_start, m.end(), "#pragma omp", "c", False)
+        if d is not None:
+            out.append(d)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Fortran
+# --------------------------------------------------------------------------------------------
+
+
+def _f_comment_cut(line: str, start: int) -> int:
+    """Index where a ``!`` comment starts in line (outside quotes), or len(line)."""
+    if "!" not in line[start:]:
+        return len(line)
+    quote = ""
+    for k in range(start, len(line)):
+        ch = line[k]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch == '"' or ch == "'":
+            quote = ch
+        elif ch == "!":
+            return k
+    return len(line)
+
+
+def _is_ident_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _free_sentinel(line: str) -> int:
+    """Column just after a free-form ``!$omp`` sentinel on this line, or -1."""
+    s = line.lstrip()
+    if len(s) < 5 or s[0] != "!" or s[1] != "$" or s[2:5].lower() != "omp":
+        return -1
+    col = len(line) - len(s) + 5
+    if col < len(line) and _is_ident_char(line[col]):
+        return -1
+    return col
+
+
+def _parse_fortran(lines: list[str], fixed: bool) -> list[Directive]:
+    return _parse_fixed(lines) if fixed else _parse_free(lines)
+
+
+def _parse_free(lines: list[str]) -> list[Directive]:
+    out: list[Directive] = []
+    n = len(lines)
+    i = 0
+    while i < n:
+        line = lines[i]
+        if "$" not in line:
+            i += 1
+            continue
+        col = _free_sentinel(line)
+        if col < 0:
+            i += 1
+            continue
+        sent_col = col - 5
+        buf = TextBuf()
+        j = i
+        start = col
+        while True:
+            cur = lines[j]
+            cut = _f_comment_cut(cur, start)
+            seg = cur[start:cut].rstrip()
+            cont = seg.endswith("&")
+            if cont:
+                seg = seg[:-1]
+            buf.add(seg, j, start)
+            if not cont or j + 1 >= n or j - i >= _MAX_JOIN:
+                break
+            nxt = _free_sentinel(lines[j + 1])
+            if nxt < 0:
+                break
+            k = nxt
+            nl = lines[j + 1]
+            while k < len(nl) and nl[k] in " \t":
+                k += 1
+            if k < len(nl) and nl[k] == "&":
+                k += 1
+            buf.add_gap(j, start + len(seg))
+            j += 1
+            start = k
+        buf.freeze()
+        # The sentinel itself is not in the buffer: positions start after it.
+        sentinel = line[sent_col:col]
+        d = parse_directive(buf, -1, 0, sentinel, "fortran", False, sentinel_pos=Pos(i, sent_col))
+        if d is not None:
+            out.append(d)
+        i = j + 1
+    return out
+
+
+def _fixed_sentinel(line: str) -> tuple[int, bool, int] | None:
+    """For a fixed-form sentinel line: (text start column, is_continuation, sentinel column); None otherwise."""
+    if len(line) >= 5 and line[0] in "!cC*" and line[1] == "$" and line[2:5].lower() == "omp":
+        c6 = line[5] if len(line) > 5 else " "
+        if c6 in " \t0":
+            return 6, False, 0
+        if _is_ident_char(c6) and c6 not in "0123456789":
+            return None  # "c$ompx" or similar: not an OpenMP sentinel
+        return 6, True, 0
+    # Be lenient with an indented "!$omp" in fixed-form files (many are written that way).
+    col = _free_sentinel(line)
+    if col >= 0 and line[: col - 5].strip() == "":
+        return col, False, col - 5
+    return None
+
+
+def _parse_fixed(lines: list[str]) -> list[Directive]:
+    out: list[Directive] = []
+    n = len(lines)
+    i = 0
+    while i < n:
+        line = lines[i]
+        if "$" not in line[:80]:
+            i += 1
+            continue
+        sen = _fixed_sentinel(line)
+        if sen is None or sen[1]:
+            i += 1
+            continue
+        start = sen[0]
+        sent_col = sen[2]
+        buf = TextBuf()
+        j = i
+        while True:
+            cur = lines[j]
+            cut = _f_comment_cut(cur, min(start, len(cur)))
+            seg = cur[start:cut].rstrip() if start < len(cur) else ""
+            buf.add(seg, j, start)
+            if j + 1 >= n or j - i >= _MAX_JOIN:
+                break
+            nxt = _fixed_sentinel(lines[j + 1])
+            if nxt is None or not nxt[1]:
+                break
+            buf.add_gap(j, start + len(seg))
+            j += 1
+            start = nxt[0]
+        buf.freeze()
+        sentinel = line[sent_col : sent_col + 5]
+        d = parse_directive(buf, -1, 0, sentinel, "fortran", True, sentinel_pos=Pos(i, sent_col))
+        if d is not None:
+            out.append(d)
+        i = j + 1
+    return out

@@ -1,0 +1,162 @@
+"""Joined directive text that remembers where each character came from, and bracket-aware splitting.
+
+A directive may span continuation lines and have comments cut out of it; the scanner joins it into
+one string and the parsers work on that string, yet every item, modifier and value they find must
+carry a span in the original source. ``TextBuf`` keeps a (line, column) for every character, and
+the helpers here split and trim its text at top-level separators (outside brackets and quotes),
+so the directive parser and the clause parser share one notion of "top level".
+"""
+
+from __future__ import annotations
+
+import re
+
+from hpclsp.analysis.findings import Pos, Span
+
+
+class TextBuf:
+    """Joined directive text; ``lines[i]``/``cols[i]`` give the source position of character i."""
+
+    __slots__ = ("chars", "lines", "cols", "text")
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.lines: list[int] = []
+        self.cols: list[int] = []
+        self.text = ""
+
+    def add(self, s: str, line: int, col0: int) -> None:
+        self.chars.extend(s)
+        self.lines.extend([line] * len(s))
+        self.cols.extend(range(col0, col0 + len(s)))
+
+    def add_gap(self, line: int, col: int) -> None:
+        """A single space standing for a line break between continuation lines."""
+        self.chars.append(" ")
+        self.lines.append(line)
+        self.cols.append(col)
+
+    def freeze(self) -> None:
+        self.text = "".join(self.chars)
+
+    def pos(self, i: int) -> Pos:
+        n = len(self.lines)
+        if n == 0:
+            return fast_pos(0, 0)
+        if i >= n:
+            return fast_pos(self.lines[-1], self.cols[-1] + 1)
+        return fast_pos(self.lines[i], self.cols[i])
+
+    def span(self, a: int, b: int) -> Span:
+        """Span of text[a:b] in source positions."""
+        lines = self.lines
+        n = len(lines)
+        if b <= a or b > n or a < 0:
+            if b <= a:
+                p = self.pos(a)
+                return fast_span(p, p)
+            last = self.pos(b - 1)
+            return fast_span(self.pos(a), fast_pos(last.line, last.col + 1))
+        return fast_span(fast_pos(lines[a], self.cols[a]), fast_pos(lines[b - 1], self.cols[b - 1] + 1))
+
+
+def fast_pos(line: int, col: int, _new=object.__new__, _cls=Pos) -> Pos:
+    """A Pos without the frozen-dataclass __init__ overhead (the parser builds thousands)."""
+    p = _new(_cls)
+    d = p.__dict__
+    d["line"] = line
+    d["col"] = col
+    return p
+
+
+def fast_span(a: Pos, b: Pos, _new=object.__new__, _cls=Span) -> Span:
+    s = _new(_cls)
+    d = s.__dict__
+    d["start"] = a
+    d["end"] = b
+    return s
+
+
+IDENT_START = re.compile(r"[A-Za-z_]")
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def skip_ws(text: str, p: int) -> int:
+    n = len(text)
+    while p < n and text[p] in " \t\f\v\r\n":
+        p += 1
+    return p
+
+
+def match_paren(text: str, p: int) -> int:
+    """Index of the ``)`` closing the ``(`` at p, or -1 when it is never closed."""
+    depth = 0
+    quote = ""
+    n = len(text)
+    k = p
+    while k < n:
+        ch = text[k]
+        if quote:
+            if ch == "\\":
+                k += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch == '"' or ch == "'":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return k
+        k += 1
+    return -1
+
+
+def split_top(text: str, a: int, b: int, sep: str) -> list[tuple[int, int]]:
+    """Split text[a:b] at top-level ``sep`` characters (outside brackets and quotes).
+
+    For ``sep == ":"`` a ``::`` (C++ scope) is not a separator."""
+    parts: list[tuple[int, int]] = []
+    depth = 0
+    quote = ""
+    start = a
+    k = a
+    while k < b:
+        ch = text[k]
+        if quote:
+            if ch == "\\":
+                k += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch == '"' or ch == "'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif ch == sep and depth == 0:
+            if sep == ":" and ((k + 1 < b and text[k + 1] == ":") or (k > a and text[k - 1] == ":")):
+                k += 1
+                continue
+            parts.append((start, k))
+            start = k + 1
+        k += 1
+    parts.append((start, b))
+    return parts
+
+
+def first_colon(text: str, a: int, b: int) -> int:
+    """Index of the first top-level single ``:`` in text[a:b], or -1."""
+    parts = split_top(text, a, b, ":")
+    return parts[0][1] if len(parts) > 1 else -1
+
+
+def trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in " \t\f\v\r\n":
+        a += 1
+    while b > a and text[b - 1] in " \t\f\v\r\n":
+        b -= 1
+    return a, b

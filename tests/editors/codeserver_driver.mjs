@@ -257,16 +257,13 @@ try {
     const panel = page.locator('.output-view, .panel .monaco-editor').first();
     await panel.waitFor({ state: 'visible', timeout: 15000 });
     // The output view follows the end of the log and renders only the visible lines: once the
-    // server has logged a screenful, the first line (the one this step looks for) is no longer in
-    // the DOM. Go to the top of the channel, then look; retry while the log is still filling in.
-    const seen = () => page.evaluate(() => /starting the server/.test(document.body.textContent.replace(/\u00a0/g, ' ')));
-    const deadline = Date.now() + 20000;
-    while (!(await seen())) {
-      if (Date.now() > deadline) throw new Error('the hpclsp output channel never showed "starting the server"');
-      await page.locator('.output-view .view-lines, .panel .monaco-editor .view-lines').first().click().catch(() => {});
-      await page.keyboard.press(`${mod}+Home`);
-      await page.waitForTimeout(500);
-    }
+    // server has logged a screenful (index progress, model loading), the first line is no longer in
+    // the DOM. The view's filter box keeps only the matching lines, so the first one shows whatever
+    // came after it.
+    const filter = page.locator('.panel input[placeholder^="Filter"]').first();
+    await filter.waitFor({ state: 'visible', timeout: 10000 });
+    await filter.fill('starting the server');
+    await page.waitForFunction(() => /starting the server/.test(document.body.textContent.replace(/\u00a0/g, ' ')), null, { timeout: 15000 });
     await page.screenshot({ path: path.join(shots, 'vscode-output.png') });
     const all = await page.evaluate(() => document.body.textContent.replace(/\u00a0/g, ' '));
     const at = all.indexOf('starting the server');

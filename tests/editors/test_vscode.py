@@ -196,4 +196,4 @@ def test_client_logic_against_real_server(manifest: dict[str, Any]) -> None:
         [node, "--test", "test/"], cwd=VSCODE, env=env, capture_output=True, text=True, timeout=180
     )
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
-    assert "# fail 0" in proc.stdout and "# pass 7" in proc.stdout, proc.stdout[-2000:]
+    assert "# fail 0" in proc.stdout and "# pass 8" in proc.stdout, proc.stdout[-2000:]

@@ -2,6 +2,7 @@
 // adds what LSP alone does not give: commands (explain, ask docs, parallelize, rebuild index), a
 // status bar item with the model state, and a restart only when the server command changes.
 
+import * as readline from 'node:readline';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
@@ -14,12 +15,14 @@ import {
 
 import {
   LANGUAGE_IDS,
+  LogLevel,
   ModelStatus,
   ServerCommand,
   ServerLaunchSettings,
   answerConfiguration,
   resolveServerCommand,
   serverCommandKey,
+  serverLogLine,
   serverSettings,
   statusText,
 } from './settings';
@@ -107,6 +110,10 @@ async function pollModel(): Promise<void> {
   }
 }
 
+function pipeLines(input: NodeJS.ReadableStream, each: (line: string) => void): void {
+  readline.createInterface({ input, crlfDelay: Infinity, terminal: false, historySize: 0 }).on('line', each);
+}
+
 function createClient(cmd: ServerCommand): LanguageClient {
   const serverOptions: ServerOptions = {
     command: cmd.command,
@@ -120,6 +127,18 @@ function createClient(cmd: ServerCommand): LanguageClient {
     ]),
     initializationOptions: serverSettings(readSection(), trusted()),
     outputChannel: output,
+    // The client's default writes every stderr line as an error; the server logs all its records there.
+    stdioOptions: {
+      stdout: (input, channel) => pipeLines(input, (line) => channel.info(line)),
+      stderr: (input, channel) => {
+        let level: LogLevel = 'error';
+        pipeLines(input, (line) => {
+          const rec = serverLogLine(line, level);
+          level = rec.level;
+          channel[rec.level](rec.text);
+        });
+      },
+    },
     middleware: {
       workspace: {
         // The server pulls `hpclsp`; it gets that section without the client-only keys.

@@ -234,3 +234,21 @@ export function statusText(
       return { text: '$(check) hpclsp', tooltip: 'hpclsp: static analysis on; model loads on first use' };
   }
 }
+
+/** A level of VS Code's log output channel. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const SERVER_RECORD = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) (.*)$/;
+const LEVELS: Record<string, LogLevel> = { DEBUG: 'debug', INFO: 'info', WARNING: 'warn', ERROR: 'error', CRITICAL: 'error' };
+
+/**
+ * One line of the server's stderr as a log record: the server's own records (`serve` logs
+ * "time LEVEL name: message") keep their level and lose the timestamp the channel adds again; any
+ * other line (a traceback's continuation) takes the level of the record before it, and output before
+ * any record (a crash at start) is an error.
+ */
+export function serverLogLine(line: string, previous: LogLevel = 'error'): { level: LogLevel; text: string } {
+  const m = SERVER_RECORD.exec(line);
+  if (!m) return { level: previous, text: line };
+  return { level: LEVELS[m[1]], text: m[2] };
+}

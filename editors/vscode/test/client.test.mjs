@@ -214,3 +214,14 @@ test('Restricted Mode against the real server: static analysis on, model off', {
     srv.proc.kill();
   }
 });
+
+test('server stderr keeps each record level; continuation lines follow their record', () => {
+  assert.deepEqual(s.serverLogLine('2026-12-02 17:58:50,031 INFO hpclsp.server: ready'), {
+    level: 'info',
+    text: 'hpclsp.server: ready',
+  });
+  assert.equal(s.serverLogLine('2026-12-02 17:58:50,031 WARNING hpclsp.x: slow').level, 'warn');
+  assert.equal(s.serverLogLine('2026-12-02 17:58:50,031 CRITICAL hpclsp.x: dead').level, 'error');
+  assert.deepEqual(s.serverLogLine('  File "x.py", line 3', 'warn'), { level: 'warn', text: '  File "x.py", line 3' });
+  assert.equal(s.serverLogLine('Traceback (most recent call last):').level, 'error');
+});

@@ -7,9 +7,10 @@ that has several), then drops, from both sides, the tokens that do not change wh
 - ``firstprivate(v)`` when the loop never assigns ``v`` itself: every thread starts from the value
   it would have read from the shared ``v`` (element writes through a pointer ``v`` reach the same
   memory either way);
-- a data-sharing token for a variable used only inside nested loops that the expert parallelized
-  with their own pragmas, each privatizing it (as its index or in a clause): in the experts'
-  program the inner constructs already give each thread its copy;
+- ``private(v)`` or ``firstprivate(v)`` for a variable used only inside nested loops that the expert
+  parallelized with their own pragmas, each privatizing it (as its index, ``private`` or
+  ``firstprivate``): in the experts' program the inner constructs already give each thread its copy
+  (``lastprivate`` is kept: it changes the value seen after the loop);
 - ``private(v)`` when ``v`` is the index of a loop that the advisor's ``collapse`` folds in: the
   iteration variables of collapsed loops are private anyway.
 
@@ -75,7 +76,7 @@ def _privatized_by(inner: dict[str, Any]) -> set[str]:
     out = {inner["induction"]} if inner.get("induction") else set()
     for t in inner["clauses"]:
         kind, _, rest = t.partition(":")
-        if kind in ("private", "firstprivate", "lastprivate"):
+        if kind in ("private", "firstprivate"):
             out.add(rest)
     return out
 
@@ -102,7 +103,7 @@ def normalized(
             continue
         if kind == "private" and name in collapsed:
             continue
-        if kind != "reduction" and _inner_private(name, lines, span, inner):
+        if kind in ("private", "firstprivate") and _inner_private(name, lines, span, inner):
             continue
         out.add(t)
     return out

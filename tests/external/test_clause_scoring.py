@@ -126,3 +126,18 @@ def test_collapsed_indices_need_no_private():
     lines = ["for (i = 0; i < n; i++)", "  for (j = 0; j < n; j++)", "    a[i][j] = 0;"]
     assert clauses.normalized({"private:j"}, lines, (1, 3), [], frozenset({"j"})) == set()
     assert clauses.normalized({"private:j"}, lines, (1, 3), []) == {"private:j"}
+
+
+def test_inner_privatization_drops_private_but_not_lastprivate():
+    lines = SOURCE.splitlines()
+    both = [
+        ((12, 15), {"induction": "j", "clauses": {"private:x"}}),
+        ((17, 20), {"induction": "k", "clauses": {"private:x"}}),
+    ]
+    tokens = {"private:x", "firstprivate:x", "lastprivate:x", "private:j", "private:k"}
+    assert clauses.normalized(tokens, lines, (10, 21), both) == {"lastprivate:x"}
+    one = [
+        both[0],
+        ((17, 20), {"induction": "k", "clauses": set()}),
+    ]  # x also used where nothing privatizes it
+    assert clauses.normalized({"private:x", "private:k"}, lines, (10, 21), one) == {"private:x"}

@@ -141,3 +141,12 @@ void f(int n, int m) {
     assert outer.suggested and outer.collapse == 2 and outer.private == ["t"]
     assert inner.parallelizable and not inner.suggested and inner.pragma is None
     assert inner.private == ["t"] and "collapsed" in inner.reason
+
+
+def test_a_changed_header_is_read_again(tmp_path):
+    source = _write(tmp_path, "int main(void) { return 0; }\n")
+    assert "sq" in file_scope(source).macros
+    header = tmp_path / "inc" / "defs.h"
+    header.write_text(HEADER.replace("#define sq(a)", "#define square(a)") + "\n")
+    again = SourceFile.from_path(source.path)
+    assert "square" in file_scope(again).macros and "sq" not in file_scope(again).macros

@@ -9,13 +9,15 @@ Two questions about a loop are answered outside the loop's own file as often as 
   can be decided here.
 
 Headers are found like a compiler finds ``#include "name"``: relative to the including file's
-directory, transitively, each once. System headers (``<name>``) are not read. A header that cannot
-be read adds nothing.
+directory, transitively, each once; what a header declares is kept while its size and modification
+time stay the same (the editor re-analyses a file on every change, its headers rarely change).
+System headers (``<name>``) are not read. A header that cannot be read adds nothing.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 from typing import TYPE_CHECKING
@@ -105,6 +107,18 @@ def _included(path: str, data: bytes) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _header(path: str, language: str, mtime_ns: int, size: int) -> tuple[FileScope, tuple[str, ...]]:
+    """One header's own macros and statics, and the headers it includes (cached while unchanged on disk)."""
+    del mtime_ns, size  # part of the cache key only
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_HEADER_BYTES + 1)
+    own = FileScope()
+    if len(data) <= MAX_HEADER_BYTES:
+        scan(language, data, own)
+    return own, tuple(_included(path, data))
+
+
 def file_scope(source: SourceFile) -> FileScope:
     """The file's own macros and statics, then those of its quoted headers (cached on the source)."""
     cached = source.cache.get("advisor-file-scope")
@@ -121,13 +135,13 @@ def file_scope(source: SourceFile) -> FileScope:
                 continue
             seen.add(path)
             try:
-                if os.path.getsize(path) > MAX_HEADER_BYTES:
-                    continue
-                with open(path, "rb") as fh:
-                    data = fh.read()
+                st = os.stat(path)
+                own, nested = _header(path, source.language, st.st_mtime_ns, st.st_size)
             except OSError:
                 continue
-            scan(source.language, data, out)
-            queue.extend(_included(path, data))
+            for name, macro in own.macros.items():
+                out.macros.setdefault(name, macro)
+            out.statics |= own.statics
+            queue.extend(nested)
     source.cache["advisor-file-scope"] = out
     return out

@@ -2,7 +2,7 @@
 
 Among them: a C program with I/O (printf, fprintf), calls that write through pointer arguments and
 pointer parameters that alias at one call, a C++ program with streams, containers and operators
-on objects, and a C program whose macros and file-scope statics live in a quoted header (copied
+on objects, and a C program whose file-scope statics live in a quoted header (copied
 beside it); their serial loops must stay serial for the output to stay the same.
 
 The parallelized program must print the same checksums as the serial one (floating-point sums

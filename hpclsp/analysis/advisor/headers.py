@@ -1,12 +1,8 @@
-"""What a C file and the headers it includes with quotes declare at file scope, for the advisor.
+"""The file-scope ``static`` variables of a C file and of the headers it includes with quotes.
 
-Two questions about a loop are answered outside the loop's own file as often as inside it:
-
-- whether a function-like macro called in the body only computes a value (``pow2(a)`` defined in a
-  shared header is as harmless as one defined in the file);
-- whether a file-scope variable has internal linkage (``static double tmp1;``): then every function
-  that can read it is in this translation unit, and whether its value after a loop is ever needed
-  can be decided here.
+A file-scope variable with internal linkage (``static double tmp1;``, often declared in a header
+shared by the program's functions) can be read only by functions of this translation unit, so
+whether its value after a loop is ever needed can be decided here (``scalars.scratch_static``).
 
 Headers are found like a compiler finds ``#include "name"``: relative to the including file's
 directory, transitively, each once; what a header declares is kept while its size and modification
@@ -16,7 +12,6 @@ System headers (``<name>``) are not read. A header that cannot be read adds noth
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import re
@@ -37,7 +32,6 @@ MAX_HEADERS = 64
 MAX_HEADER_BYTES = 1 << 20
 
 _INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"', re.MULTILINE)
-_MACRO_KINDS = frozenset({"preproc_function_def"})
 _DECL_KINDS = frozenset({"declaration"})
 #: Nodes a file-scope declaration may sit in (conditional compilation, linkage blocks).
 _FILE_SCOPE = frozenset(
@@ -51,14 +45,6 @@ _FILE_SCOPE = frozenset(
         "declaration_list",
     }
 )
-
-
-@dataclasses.dataclass
-class FileScope:
-    """Function-like macros (name -> parameters, body) and file-scope ``static`` variables."""
-
-    macros: dict[str, tuple[list[str], str]] = dataclasses.field(default_factory=dict)
-    statics: set[str] = dataclasses.field(default_factory=set)
 
 
 def _text(data: bytes, node: Node) -> str:
@@ -79,22 +65,16 @@ def _declared_names(data: bytes, node: Node) -> list[str]:
     return out
 
 
-def scan(language: str, data: bytes, into: FileScope) -> None:
-    """Add the function-like macros and file-scope statics of one C-family text (the first definition of a
-    macro name wins)."""
+def statics_of(language: str, data: bytes) -> set[str]:
+    """The variables one C-family text declares ``static`` at file scope."""
+    out: set[str] = set()
     root = languages.parse(language, data).root_node
-    for n in find_kinds(root, language, _MACRO_KINDS):
-        name, params, body = (n.child_by_field_name(f) for f in ("name", "parameters", "value"))
-        if name is None or params is None:
-            continue
-        names = [_text(data, c) for c in params.named_children if c.type == "identifier"]
-        into.macros.setdefault(_text(data, name), (names, _text(data, body) if body is not None else ""))
     for n in find_kinds(root, language, _DECL_KINDS):
         if n.parent is None or n.parent.type not in _FILE_SCOPE:
             continue
-        specs = {_text(data, c) for c in n.children if c.type == "storage_class_specifier"}
-        if "static" in specs:
-            into.statics.update(_declared_names(data, n))
+        if any(c.type == "storage_class_specifier" and _text(data, c) == "static" for c in n.children):
+            out.update(_declared_names(data, n))
+    return out
 
 
 def _included(path: str, data: bytes) -> list[str]:
@@ -108,25 +88,23 @@ def _included(path: str, data: bytes) -> list[str]:
 
 
 @functools.lru_cache(maxsize=256)
-def _header(path: str, language: str, mtime_ns: int, size: int) -> tuple[FileScope, tuple[str, ...]]:
-    """One header's own macros and statics, and the headers it includes (cached while unchanged on disk)."""
+def _header(path: str, language: str, mtime_ns: int, size: int) -> tuple[frozenset[str], tuple[str, ...]]:
+    """One header's own statics and the headers it includes (cached while unchanged on disk)."""
     del mtime_ns, size  # part of the cache key only
     with open(path, "rb") as fh:
         data = fh.read(MAX_HEADER_BYTES + 1)
-    own = FileScope()
-    if len(data) <= MAX_HEADER_BYTES:
-        scan(language, data, own)
-    return own, tuple(_included(path, data))
+    own = statics_of(language, data) if len(data) <= MAX_HEADER_BYTES else set()
+    return frozenset(own), tuple(_included(path, data))
 
 
-def file_scope(source: SourceFile) -> FileScope:
-    """The file's own macros and statics, then those of its quoted headers (cached on the source)."""
-    cached = source.cache.get("advisor-file-scope")
-    if isinstance(cached, FileScope):
+def file_statics(source: SourceFile) -> frozenset[str]:
+    """The file-scope statics of the file and of its quoted headers (cached on the source)."""
+    cached = source.cache.get("advisor-file-statics")
+    if isinstance(cached, frozenset):
         return cached
-    out = FileScope()
+    out: set[str] = set()
     if languages.is_c_family(source.language):
-        scan(source.language, source.data, out)
+        out |= statics_of(source.language, source.data)
         seen = {os.path.abspath(source.path)}
         queue = _included(source.path, source.data)
         while queue and len(seen) <= MAX_HEADERS:
@@ -139,9 +117,8 @@ def file_scope(source: SourceFile) -> FileScope:
                 own, nested = _header(path, source.language, st.st_mtime_ns, st.st_size)
             except OSError:
                 continue
-            for name, macro in own.macros.items():
-                out.macros.setdefault(name, macro)
-            out.statics |= own.statics
+            out |= own
             queue.extend(nested)
-    source.cache["advisor-file-scope"] = out
-    return out
+    result = frozenset(out)
+    source.cache["advisor-file-statics"] = result
+    return result

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.advisor.effects import EffectsMixin
-from hpclsp.analysis.advisor.headers import file_scope
+from hpclsp.analysis.advisor.headers import file_statics
 from hpclsp.analysis.advisor.nodes import ancestors_until, lca, norm, unparen, walk
 from hpclsp.analysis.loops import Access, Loop
 
@@ -137,7 +137,7 @@ class ScalarsMixin(EffectsMixin):
         """True when name is a file-scope ``static`` of this translation unit (declared in the file or a
         header it includes) that every function assigns before it reads it, its address never taken:
         no value it holds after a loop is ever read, so the loop need not leave one."""
-        if self.fortran or name not in file_scope(self.src).statics:
+        if self.fortran or name not in file_statics(self.src):
             return False
         if re.search(rf"&\s*{re.escape(name)}(?!\w)", self.src.text):
             return False

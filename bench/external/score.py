@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from typing import Any
 
-from bench.external import neutral
+from bench.external import clauses, neutral
 from bench.external.metrics import Confusion, Row
 from bench.external.runner import Job, Outcome, run_jobs
 from bench.external.suites import Case, Suite, revision
@@ -129,14 +130,22 @@ def _score_loops(case: Case, out: Outcome, rows: list[Row], rel: str) -> dict[st
     for row in rows:
         if row.suggested is None:
             row.suggested = Confusion()
-    for ref in case.reference:
-        cands = by_line.get(ref["line"], [])
-        got = next((c for c in cands if c["column"] == ref["column"]), cands[0] if len(cands) == 1 else None)
+    lines = _source_lines(case.path)
+    matched = [(ref, _match(by_line, ref)) for ref in case.reference]
+    for ref, got in matched:
         par = bool(got and got["parallelizable"])
         sug = bool(got and got["suggested"])
         exact: bool | None = None
         if ref["parallel"] and par and got is not None:
-            exact = _advice_clauses(got, ref["induction"]) == ref["clauses"]
+            span = (got["line"], got["end_line"])
+            inner = [
+                ((g["line"], g["end_line"]), r)
+                for r, g in matched
+                if r["parallel"] and g is not None and span[0] < g["line"] and g["end_line"] <= span[1]
+            ]
+            folded = _collapsed_indices(got, out.loops, lines)
+            ours = clauses.normalized(_advice_clauses(got, ref["induction"]), lines, span, inner, folded)
+            exact = ours == clauses.normalized(ref["clauses"], lines, span, inner, folded)
         for row in rows:
             row.verdict.add(ref["parallel"], par)
             assert row.suggested is not None
@@ -149,11 +158,49 @@ def _score_loops(case: Case, out: Outcome, rows: list[Row], rel: str) -> dict[st
             have = sorted(_advice_clauses(got, ref["induction"])) if got else None
             wrong.append(
                 f"{ref['line']}: expert {'parallel' if ref['parallel'] else 'serial'} "
-                f"{sorted(ref['clauses'])}, got {'none' if got is None else got['pragma'] or 'serial'} {have}"
+                f"{sorted(ref['clauses'])}, got {_got_text(got)} {have}"
             )
     if not wrong and not out.timed_out and not out.error:
         return None
     return {"file": rel, "loops": wrong, "timed_out": out.timed_out, "error": out.error}
+
+
+def _match(by_line: dict[int, list[dict[str, Any]]], ref: dict[str, Any]) -> dict[str, Any] | None:
+    """The advisor's loop for a reference loop: same line and column, or the only loop on that line."""
+    cands = by_line.get(ref["line"], [])
+    return next((c for c in cands if c["column"] == ref["column"]), cands[0] if len(cands) == 1 else None)
+
+
+_FOR_INDEX = re.compile(r"\bfor\s*\(\s*(?:[A-Za-z_]\w*\s+)*([A-Za-z_]\w*)\s*=")
+
+
+def _collapsed_indices(got: dict[str, Any], loops: list[dict[str, Any]], lines: list[str]) -> frozenset[str]:
+    """The indices of the loops a ``collapse(n)`` folds into got: the n-1 loops that follow it in
+    document order (a collapsed nest is perfect), read from their ``for (v = ...`` headers."""
+    n = got.get("collapse") or 1
+    if n < 2:
+        return frozenset()
+    ordered = sorted(loops, key=lambda g: (g["line"], g["column"]))
+    k = next(i for i, g in enumerate(ordered) if g is got)
+    out = set()
+    for g in ordered[k + 1 : k + n]:
+        m = _FOR_INDEX.search(lines[g["line"] - 1][g["column"] - 1 :]) if g["line"] <= len(lines) else None
+        if m:
+            out.add(m.group(1))
+    return frozenset(out)
+
+
+def _got_text(got: dict[str, Any] | None) -> str:
+    """How a misjudged loop was judged: its pragma, or why it has none."""
+    if got is None:
+        return "none"
+    return got["pragma"] or ("parallelizable (no pragma of its own)" if got["parallelizable"] else "serial")
+
+
+def _source_lines(path: str) -> list[str]:
+    """The original file's lines, the expert pragmas kept and the comments blanked."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return neutral.blank_comments(fh.read(), path).splitlines()
 
 
 def _advice_clauses(loop: dict[str, Any], induction: str | None) -> set[str]:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bench.external.clauses import pragma_above, pragma_reductions
 from hpclsp.analysis import languages
 
 #: Which findings count as "the tool reports a defect" for a case.
@@ -294,21 +295,30 @@ def collect_dracc(root: str) -> list[Case]:
 
 
 def reference_loops(json_path: str) -> list[dict[str, Any]]:
-    """The expert reference: one dict per loop (line, column, parallel, clause tokens)."""
+    """The expert reference: one dict per loop (line, column, parallel, clause tokens). The reductions
+    also come from the expert pragma above the loop in the source beside the JSON: the JSON keeps only
+    the last of several ``reduction`` clauses."""
     with open(json_path, encoding="utf-8") as fh:
         data = json.load(fh)
+    source = json_path[: -len(".json")]
+    lines = _read(source).splitlines() if os.path.isfile(source) else []
     out = []
     for entry in data.values():
         ind = entry.get("induction variable")
+        line = int(entry["loop line"])
+        parallel = entry.get("pragma type", "NULL") != "NULL"
         tokens = {f"private:{v}" for v in entry.get("private", []) if v != ind}
         tokens |= {f"firstprivate:{v}" for v in entry.get("firstprivate", []) if v != ind}
         tokens |= {f"lastprivate:{v}" for v in entry.get("lastprivate", []) if v != ind}
         tokens |= {f"reduction:{r.replace(' ', '')}" for r in entry.get("reduction", [])}
+        pragma = pragma_above(lines, line) if parallel and line <= len(lines) else None
+        if pragma is not None:
+            tokens |= pragma_reductions(pragma)
         out.append(
             {
-                "line": int(entry["loop line"]),
+                "line": line,
                 "column": int(entry["loop column"]),
-                "parallel": entry.get("pragma type", "NULL") != "NULL",
+                "parallel": parallel,
                 "induction": ind,
                 "clauses": tokens,
             }

@@ -1,8 +1,9 @@
 """Compile a dozen corpus programs before and after ``hpclsp suggest --apply``; run both with 4 threads; compare.
 
 Among them: a C program with I/O (printf, fprintf), calls that write through pointer arguments and
-pointer parameters that alias at one call, and a C++ program with streams, containers and
-operators on objects; their serial loops must stay serial for the output to stay the same.
+pointer parameters that alias at one call, a C++ program with streams, containers and operators
+on objects, and a C program whose file-scope statics live in a quoted header (copied
+beside it); their serial loops must stay serial for the output to stay the same.
 
 The parallelized program must print the same checksums as the serial one (floating-point sums
 may differ in the last digits because reductions reassociate: compared with a relative tolerance).
@@ -11,6 +12,7 @@ may differ in the last digits because reductions reassociate: compared with a re
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 
@@ -31,6 +33,7 @@ PROGRAMS = [
     "prog_24.c",
     "prog_44_io_alias.c",
     "prog_45_cxx.cpp",
+    "prog_46_header.c",
     "prog_28.f90",
     "prog_31.f90",
     "prog_35.f90",
@@ -86,6 +89,8 @@ def test_parallelized_program_prints_the_same(name: str, tmp_path, capsys):
     orig = os.path.join(CORPUS, name)
     par = tmp_path / name
     shutil.copyfile(orig, par)
+    for header in re.findall(r'^#include "([^"]+)"', open(orig, encoding="utf-8").read(), re.MULTILINE):
+        shutil.copyfile(os.path.join(CORPUS, header), tmp_path / header)
     assert cli.main(["suggest", "--apply", str(par)]) == 0
     capsys.readouterr()
     text = par.read_text(encoding="utf-8")

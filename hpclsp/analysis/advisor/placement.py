@@ -80,9 +80,8 @@ class Advisor(VerdictMixin):
             if adv.outer is not None and adv.parallelizable:
                 o = adv.outer
                 if adv.loop in o.collapsed:
+                    # no pragma of its own; its clause lists stay those it needs when parallelized alone
                     adv.reason = f"parallelizable; collapsed into the loop at line {o.span.start.line + 1}"
-                    # no pragma of its own: its clauses are the collapsed loop's
-                    adv.private, adv.firstprivate, adv.lastprivate, adv.reduction = [], [], [], []
                     continue
                 adv.simd = self._simd_ok(adv)
                 adv.pragma = self._pragma(adv)

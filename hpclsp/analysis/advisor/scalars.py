@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.advisor.effects import EffectsMixin
+from hpclsp.analysis.advisor.headers import file_statics
 from hpclsp.analysis.advisor.nodes import ancestors_until, lca, norm, unparen, walk
 from hpclsp.analysis.ir import Access, Loop
 
@@ -98,7 +99,7 @@ class ScalarsMixin(EffectsMixin):
         f = lp.func
         d = self.decl(name, lp.node.start_byte, f)
         if d is None or d.storage in ("global", "static", "save") or (self.fortran and d.storage == "param"):
-            return True
+            return (d is not None and d.storage != "global") or not self.scratch_static(name)
         if self.fortran and f is not None and name == f.name.lower():
             return True
         if f is None:
@@ -130,6 +131,35 @@ class ScalarsMixin(EffectsMixin):
                     if not self.covered(r, ws, p):
                         return True
             p = p.parent
+        return False
+
+    def scratch_static(self, name: str) -> bool:
+        """True when name is a file-scope ``static`` of this translation unit (declared in the file or a
+        header it includes) that every function assigns before it reads it, its address never taken:
+        no value it holds after a loop is ever read, so the loop need not leave one."""
+        if self.fortran or name not in file_statics(self.src):
+            return False
+        if re.search(rf"&\s*{re.escape(name)}(?!\w)", self.src.text):
+            return False
+        for f in self.ir.functions:
+            if name in f.all_decls:
+                return False  # a local of the same name: leave the question alone
+            accs = [a for a in f.accesses if a.base == name]
+            if any(a.subscripts for a in accs):
+                return False
+            writes = [a for a in accs if a.kind == "W"]
+            if not all(self._assigned_before(r, writes) for r in accs if r.kind == "R"):
+                return False
+        return True
+
+    def _assigned_before(self, r: Access, writes: list[Access]) -> bool:
+        """True when a write reached by no branch or loop runs before r wherever r runs."""
+        for w in writes:
+            if w.order >= r.order or w.node.id == r.node.id:
+                continue
+            top = lca(w.node, r.node)
+            if top is not None and not any(self._conditional(p) for p in ancestors_until(w.node, top)):
+                return True
         return False
 
     def _statement_level(self, w: Access) -> bool:

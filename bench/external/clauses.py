@@ -1,0 +1,127 @@
+"""When the advisor's data-sharing clauses and the experts' count as the same (AutoParBench scoring).
+
+Two spellings of one program are not two answers. The comparison first reads the expert pragma
+itself for the reductions (AutoParBench's JSON keeps only the last ``reduction`` clause of a pragma
+that has several), then drops, from both sides, the tokens that do not change what the loop does:
+
+- ``firstprivate(v)`` when the loop never assigns ``v`` itself: every thread starts from the value
+  it would have read from the shared ``v`` (element writes through a pointer ``v`` reach the same
+  memory either way);
+- ``private(v)`` or ``firstprivate(v)`` for a variable used only inside nested loops that the expert
+  parallelized with their own pragmas, each privatizing it (as its index, ``private`` or
+  ``firstprivate``): in the experts' program the inner constructs already give each thread its copy
+  (``lastprivate`` is kept: it changes the value seen after the loop);
+- ``private(v)`` when ``v`` is the index of a loop that the advisor's ``collapse`` folds in: the
+  iteration variables of collapsed loops are private anyway.
+
+Lines are 1-based and inclusive; ``text`` is the original (unblanked) source.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_PRAGMA = re.compile(r"^\s*#\s*pragma\s+omp\b")
+_REDUCTION = re.compile(r"\breduction\s*\(\s*([^:()]+?)\s*:\s*([^()]*)\)")
+
+
+def _word(v: str) -> str:
+    return rf"(?<![\w.>]){re.escape(v)}(?!\w)"
+
+
+def pragma_above(lines: list[str], loop_line: int) -> str | None:
+    """The ``#pragma omp`` directive written just above a loop (continuation lines joined), if any."""
+    k = loop_line - 2
+    while k >= 0 and not lines[k].strip():
+        k -= 1
+    if k < 0:
+        return None
+    end = k
+    while k > 0 and lines[k - 1].rstrip().endswith("\\"):
+        k -= 1
+    if not _PRAGMA.match(lines[k]):
+        return None
+    return " ".join(ln.rstrip().rstrip("\\") for ln in lines[k : end + 1])
+
+
+def pragma_reductions(pragma: str) -> set[str]:
+    """``reduction:op:v`` for every variable of every reduction clause of a directive."""
+    out = set()
+    for op, names in _REDUCTION.findall(pragma):
+        out |= {f"reduction:{op.strip()}:{v.strip()}" for v in names.split(",") if v.strip()}
+    return out
+
+
+def assigned(text: str, v: str) -> bool:
+    """Whether loop text may assign the variable ``v`` itself (not an element it points to): a plain or
+    compound assignment, an increment, a member assignment, its address taken, or ``v`` passed bare to
+    a call or macro (which may assign it)."""
+    w = _word(v)
+    patterns = (
+        rf"{w}\s*(?:\.\s*\w+\s*)*(?:=(?!=)|[-+*/%&|^]=|<<=|>>=|\+\+|--)",
+        rf"(?:\+\+|--)\s*{w}",
+        rf"&\s*{w}",
+        rf"[(,]\s*{w}\s*[,)]",
+    )
+    return any(re.search(p, text) for p in patterns)
+
+
+def _mentions(text: str, v: str) -> bool:
+    return re.search(_word(v), text) is not None
+
+
+def _privatized_by(inner: dict[str, Any]) -> set[str]:
+    """The variables an expert pragma on an inner loop gives each thread its own copy of."""
+    out = {inner["induction"]} if inner.get("induction") else set()
+    for t in inner["clauses"]:
+        kind, _, rest = t.partition(":")
+        if kind in ("private", "firstprivate"):
+            out.add(rest)
+    return out
+
+
+def normalized(
+    tokens: set[str],
+    lines: list[str],
+    span: tuple[int, int],
+    inner: list[tuple[tuple[int, int], dict[str, Any]]],
+    collapsed: frozenset[str] = frozenset(),
+) -> set[str]:
+    """tokens without the ones that do not change the loop (see the module docstring).
+
+    ``span`` is the loop's line range; ``inner`` holds the expert-parallel loops nested in it, each
+    with its line range and reference entry; ``collapsed`` the indices of the loops the advisor's
+    ``collapse`` clause folds into it (predetermined private, so ``private`` on them changes nothing)."""
+    first, last = span
+    body = "\n".join(lines[first - 1 : last])
+    out = set()
+    for t in tokens:
+        kind, _, rest = t.partition(":")
+        name = rest.rpartition(":")[2] if kind == "reduction" else rest
+        if kind == "firstprivate" and not assigned(body, name):
+            continue
+        if kind == "private" and name in collapsed:
+            continue
+        if kind in ("private", "firstprivate") and _inner_private(name, lines, span, inner):
+            continue
+        out.add(t)
+    return out
+
+
+def _inner_private(
+    name: str, lines: list[str], span: tuple[int, int], inner: list[tuple[tuple[int, int], dict[str, Any]]]
+) -> bool:
+    """True when every line of the loop that mentions name lies in a nested expert-parallel loop whose
+    pragma privatizes name (there may be several such loops, one after another)."""
+    first, last = span
+    covered = [(a, b) for (a, b), ref in inner if name in _privatized_by(ref)]
+    if not covered:
+        return False
+    for n in range(first, last + 1):
+        if any(a <= n <= b for a, b in covered):
+            continue
+        line = lines[n - 1] if n - 1 < len(lines) else ""
+        if not _PRAGMA.match(line) and _mentions(line, name):
+            return False
+    return True

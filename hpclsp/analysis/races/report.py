@@ -11,13 +11,13 @@ from hpclsp.analysis.loops import (
     Function,
 )
 from hpclsp.analysis.races.model import (
-    REDUCTION_OPS,
     ACtx,
     Race,
     _is_ws_loop,
     _loop_invariant,
 )
 from hpclsp.analysis.races.pairs import PairAnalysis
+from hpclsp.analysis.reductions import REDUCTION_OPS
 
 
 class Reporter(PairAnalysis):

@@ -33,6 +33,7 @@ from lsprotocol import types
 from hpclsp import kb
 from hpclsp.analysis import omp_spec
 from hpclsp.analysis.findings import Pos
+from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.completion import context as cx
 from hpclsp.completion import scope
 
@@ -107,23 +108,11 @@ def _split_matches(text: str) -> list[str]:
     return [t for t in (s.strip() for s in text.split(",")) if t]
 
 
-_MPI_COMMON = None
-
-
-def _mpi_common() -> frozenset[str]:
-    """Upper-case names of the MPI routines the analysis models (used to rank common routines first)."""
-    global _MPI_COMMON
-    if _MPI_COMMON is None:
-        try:
-            from hpclsp.analysis import mpi_model
-
-            _MPI_COMMON = frozenset(mpi_model.PARAMS) | {
-                "MPI_INIT", "MPI_FINALIZE", "MPI_WTIME", "MPI_ABORT", "MPI_GATHERV", "MPI_SCATTERV",
-                "MPI_ALLGATHERV", "MPI_SENDRECV", "MPI_PROBE", "MPI_GET_COUNT",
-            }  # fmt: skip
-        except Exception:  # the ranking is a nicety; never fail completion for it
-            _MPI_COMMON = frozenset()
-    return _MPI_COMMON
+#: Upper-case names of the MPI routines the analysis models (ranked first among MPI completions).
+_MPI_COMMON = frozenset(RULE_PARAMS) | {
+    "MPI_INIT", "MPI_FINALIZE", "MPI_WTIME", "MPI_ABORT", "MPI_GATHERV", "MPI_SCATTERV",
+    "MPI_ALLGATHERV", "MPI_SENDRECV", "MPI_PROBE", "MPI_GET_COUNT",
+}  # fmt: skip
 
 
 def _c_params(signature: str) -> list[tuple[str, str]]:
@@ -647,7 +636,7 @@ class _Request:
             and c.name.upper().startswith(up)
         ]  # fmt: skip
         full = self._docs_full(len(chosen))
-        common = _mpi_common()
+        common = _MPI_COMMON
         has_call = bool(re.search(r"\bcall\s+$", before, re.IGNORECASE))
         next_char = self.line[self.pos.col : self.pos.col + 1]
         items = []

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from hpclsp.analysis.advisor.cxx import CxxEffectsMixin
 from hpclsp.analysis.advisor.model import Blocker
-from hpclsp.analysis.advisor.nodes import find_kinds, walk
+from hpclsp.analysis.advisor.nodes import find_kinds
 from hpclsp.analysis.advisor.tables import (
     C_ALLOC,
     C_HIDDEN,
@@ -18,6 +18,7 @@ from hpclsp.analysis.advisor.tables import (
     F_IO_NODES,
 )
 from hpclsp.analysis.loops import F_INTRINSICS, Function, Loop
+from hpclsp.analysis.treeutil import walk
 
 if TYPE_CHECKING:
     import tree_sitter

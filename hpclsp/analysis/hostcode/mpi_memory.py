@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from hpclsp.analysis import languages
 from hpclsp.analysis.hostcode.mpi_trace import Handle, Node, Obj, Ptr
+from hpclsp.analysis.treeutil import walk
 from hpclsp.analysis.values import consts
 from hpclsp.analysis.values.consts import UNKNOWN
 
@@ -383,9 +384,7 @@ class Memory:
 
     def havoc_assigned(self, node: Node) -> None:
         """Forget every variable a subtree may assign (its assignments, ``x++``, ``&x`` arguments)."""
-        stack = [node]
-        while stack:
-            n = stack.pop()
+        for n in walk(node):
             if n.type == "assignment_expression":
                 self.havoc_lvalue(n.child_by_field_name("left"))
             elif n.type == "update_expression":
@@ -402,7 +401,6 @@ class Memory:
                     args = n.child_by_field_name("arguments")
                     if args is not None and args.named_children:
                         self.havoc_lvalue(args.named_children[0])
-            stack.extend(n.named_children)
 
     # -- calls ----------------------------------------------------------------------------------
     def call(self, node: Node) -> Any:

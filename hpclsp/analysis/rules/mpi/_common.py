@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 
-from hpclsp.analysis import mpi_model as mm
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Pos, Severity
 from hpclsp.analysis.hostcode import mpi_run
-from hpclsp.analysis.mpi_model import Call, Model, Node, Unit, walk
+from hpclsp.analysis.hostcode.model import Call, Model, Unit, model, uses_mpi
+from hpclsp.analysis.hostcode.mpi_tables import COMPLETE_MANY, COMPLETIONS, RULE_NONBLOCKING
 from hpclsp.analysis.rules.mpi import FREES, LANGS
+from hpclsp.analysis.treeutil import Node, walk
 
 
 def _with_evaluator(
@@ -35,9 +36,9 @@ def _with_evaluator(
 
 
 def _model(ctx: Context) -> Model | None:
-    if not mm.uses_mpi(ctx.source):
+    if not uses_mpi(ctx.source):
         return None
-    return mm.model(ctx.source)
+    return model(ctx.source)
 
 
 def _finding(m: Model, code: str, node: Node, message: str, **kw) -> Finding:
@@ -93,7 +94,7 @@ def _escapes(m: Model, unit: Unit, name: str, own_units_ok: bool = False) -> boo
 
 def _req_of(m: Model, call: Call) -> tuple[str | None, str, Node | None]:
     """The request variable of a start/completion call: (name, kind, arg node)."""
-    if call.key in mm.COMPLETE_MANY:
+    if call.key in COMPLETE_MANY:
         arg = call.arg("array_of_requests")
     else:
         arg = call.arg("request")
@@ -116,11 +117,11 @@ class _Requests:
         for c in unit.calls:
             if not c.is_mpi:
                 continue
-            if c.key in mm.NONBLOCKING:
+            if c.key in RULE_NONBLOCKING:
                 name, _, _ = _req_of(m, c)
                 if name:
                     self.starts.setdefault(name, []).append(c)
-            elif c.key in mm.COMPLETIONS:
+            elif c.key in COMPLETIONS:
                 name, _, _ = _req_of(m, c)
                 if name:
                     self.completions.setdefault(name, []).append(c)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis import mpi_model as mm
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Related
-from hpclsp.analysis.mpi_model import Call, Model, Node, Unit
+from hpclsp.analysis.hostcode.model import Call, Model, Unit
+from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi import FAMILY, LANGS
 from hpclsp.analysis.rules.mpi._common import (
@@ -18,6 +18,7 @@ from hpclsp.analysis.rules.mpi._common import (
     _requests,
     _with_evaluator,
 )
+from hpclsp.analysis.treeutil import Node
 
 # -- buffers -------------------------------------------------------------------------------------
 
@@ -156,7 +157,7 @@ def check_buffer_race(ctx: Context) -> Iterator[Finding]:
                 if not after:
                     continue
                 end = min(c.node.start_byte for c in after)
-                params = mm.PARAMS.get(s.key, ())
+                params = RULE_PARAMS.get(s.key, ())
                 for p in ("buf", "buffer", "sendbuf", "recvbuf"):
                     if p not in params:
                         continue
@@ -177,7 +178,7 @@ def check_buffer_race(ctx: Context) -> Iterator[Finding]:
                         host = next((c for c in unit.calls if c.is_mpi and _in_node(occ, c.node)), None)
                         if host is not None:
                             acc = "read"
-                            for q in mm.PARAMS.get(host.key, ()):
+                            for q in RULE_PARAMS.get(host.key, ()):
                                 a = host.arg(q)
                                 if a is not None and _in_node(occ, a) and q in BUFFER_ROLES:
                                     acc = _buffer_role(host, q)

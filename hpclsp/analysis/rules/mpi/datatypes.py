@@ -5,24 +5,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hpclsp.analysis import mpi_model as mm
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Related
-from hpclsp.analysis.mpi_model import Model, Node, Unit
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import (
-    BUFFER_TRIPLES,
-    BYTE_VIEW_TYPES,
+from hpclsp.analysis.hostcode.model import Model, Unit, int_literal
+from hpclsp.analysis.hostcode.mpi_tables import (
     C_DATATYPES,
+    CHAR_TYPES,
     F_DATATYPES,
-    FAMILY,
-    KNOWN_C_TYPES,
-    KNOWN_F_TYPES,
-    LANGS,
+    RULE_BUFFERS,
+    RULE_PARAMS,
 )
+from hpclsp.analysis.rules import rule
+from hpclsp.analysis.rules.mpi import FAMILY, LANGS
 from hpclsp.analysis.rules.mpi._common import _finding, _model, _with_evaluator
+from hpclsp.analysis.treeutil import Node
 
 # -- datatypes and counts ---------------------------------------------------------------------
+
+KNOWN_C_TYPES = frozenset().union(*C_DATATYPES.values())
+KNOWN_F_TYPES = frozenset().union(*F_DATATYPES.values())
 
 
 def _fortran_type(m: Model, t: str) -> str | None:
@@ -38,12 +39,12 @@ def _fortran_type(m: Model, t: str) -> str | None:
     if b == "doublecomplex":
         return "complex16"
     if rest.startswith("*"):
-        kind = mm._int_literal(rest[1:])
+        kind = int_literal(rest[1:])
     elif rest.startswith("("):
         inner = rest[1:].rstrip(")")
         inner = inner.split("=", 1)[1] if inner.startswith("kind=") else inner
         named = {"real32": 4, "real64": 8, "int32": 4, "int64": 8, "c_double": 8, "c_float": 4, "c_int": 4}
-        kind = named.get(inner, mm._int_literal(inner))
+        kind = named.get(inner, int_literal(inner))
         if kind is None:
             kind = m.constants.get(inner)
         if kind is None:
@@ -102,15 +103,15 @@ def check_datatype(ctx: Context) -> Iterator[Finding]:
     table = F_DATATYPES if m.fortran else C_DATATYPES
     for unit in m.units:
         for c in unit.calls:
-            params = mm.PARAMS.get(c.key)
+            params = RULE_PARAMS.get(c.key)
             if not params:
                 continue
-            for bp, _, tp in BUFFER_TRIPLES:
+            for bp, _, tp in RULE_BUFFERS:
                 if bp not in params or tp not in params:
                     continue
                 dt = m.text(c.arg(tp)).upper()
                 accepted = table.get(dt)
-                if accepted is None or dt in BYTE_VIEW_TYPES:
+                if accepted is None or dt in CHAR_TYPES:
                     continue
                 name, kind, decl = _buffer_decl(m, unit, c.arg(bp))
                 if decl is None:
@@ -173,10 +174,10 @@ def check_count(ctx: Context) -> Iterator[Finding]:
     table = F_DATATYPES if m.fortran else C_DATATYPES
     for unit in m.units:
         for c in unit.calls:
-            params = mm.PARAMS.get(c.key)
+            params = RULE_PARAMS.get(c.key)
             if not params:
                 continue
-            for bp, cp, tp in BUFFER_TRIPLES:
+            for bp, cp, tp in RULE_BUFFERS:
                 if bp not in params or cp not in params:
                     continue
                 if m.text(c.arg(tp)).upper() not in table:

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Span
-from hpclsp.analysis.mpi_model import Call, Model, Node, Unit
+from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi import ALWAYS_ALLOWED, FAMILY, FINALIZE_HINTS, LANGS
 from hpclsp.analysis.rules.mpi._common import JUMPS_C, _finding, _in_node, _line_indent, _model, _statement
+from hpclsp.analysis.treeutil import Node
 
 # -- init / finalize -----------------------------------------------------------------------------
 

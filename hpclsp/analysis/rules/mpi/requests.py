@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis import mpi_model as mm
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Related, Span
-from hpclsp.analysis.mpi_model import Call, Model, Node, Unit
+from hpclsp.analysis.hostcode.model import Call, Model, Unit
+from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi import FAMILY, LANGS
 from hpclsp.analysis.rules.mpi._common import (
@@ -24,6 +24,7 @@ from hpclsp.analysis.rules.mpi._common import (
     _statement,
     _with_evaluator,
 )
+from hpclsp.analysis.treeutil import Node
 
 # -- rules: requests -----------------------------------------------------------------------------
 
@@ -31,7 +32,7 @@ from hpclsp.analysis.rules.mpi._common import (
 def _wait_text(m: Model, call: Call, arg: Node) -> str:
     if m.fortran:
         req = m.text(arg)
-        params = mm.PARAMS.get(call.key, ())
+        params = RULE_PARAMS.get(call.key, ())
         ierr = call.args[len(params)] if len(call.args) > len(params) else None
         if ierr is not None:
             return f"call MPI_Wait({req}, MPI_STATUS_IGNORE, {m.text(ierr)})"

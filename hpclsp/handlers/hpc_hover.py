@@ -102,7 +102,7 @@ def _symbol_card(word: str, language: str) -> kb.Card | None:
 
 def retrieval_service(ls: HpcLanguageServer) -> Any | None:
     """The retrieval service when it reports itself ready (never triggers a load)."""
-    svc = getattr(ls, "services", {}).get("retrieval")
+    svc = ls.retrieval
     if svc is None:
         return None
     for attr in ("ready", "is_ready", "loaded"):

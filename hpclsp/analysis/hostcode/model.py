@@ -13,12 +13,14 @@ The result for a file is cached in ``source.cache["hostcode.model"]``.
 from __future__ import annotations
 
 import dataclasses
-import re
+import operator
+from collections.abc import Callable
 
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.hostcode.view import HostView
 from hpclsp.analysis.source import SourceFile
 from hpclsp.analysis.treeutil import F_NESTED_UNITS, F_UNITS, Node, walk
+from hpclsp.analysis.values import consts
 
 
 @dataclasses.dataclass
@@ -339,7 +341,11 @@ class Model(HostView):
 
     # -- expressions -------------------------------------------------------------------------
     def eval_int(self, node: Node | None) -> int | None:
-        """Value of a constant integer expression (literals, known constants, + - * /), else None."""
+        """Value of a constant integer expression (literals, known constants, + - * /), else None.
+
+        Deliberately narrower than ``values.consts``: ``sizeof`` and casts stay unknown, so counts
+        written in bytes are never compared with element counts.
+        """
         if node is None:
             return None
         t = node.type
@@ -347,24 +353,13 @@ class Model(HostView):
             return int_literal(self.text(node))
         if t == "identifier":
             return self.constants.get(self.norm(self.text(node)))
-        if t in ("parenthesized_expression",) and node.named_children:
+        if t == "parenthesized_expression" and node.named_children:
             return self.eval_int(node.named_children[0])
         if t in ("binary_expression", "math_expression"):
             a = self.eval_int(node.child_by_field_name("left"))
             b = self.eval_int(node.child_by_field_name("right"))
-            op = node.child_by_field_name("operator")
-            if a is None or b is None or op is None:
-                return None
-            o = self.text(op)
-            if o == "+":
-                return a + b
-            if o == "-":
-                return a - b
-            if o == "*":
-                return a * b
-            if o == "/" and b:
-                return a // b
-            return None
+            op = _INT_OPS.get(self.text(node.child_by_field_name("operator")))
+            return None if a is None or b is None or op is None else op(a, b)
         if t == "unary_expression":
             a = self.eval_int(node.named_children[-1]) if node.named_children else None
             if a is not None and self.text(node).lstrip().startswith("-"):
@@ -426,18 +421,23 @@ class Model(HostView):
         return out
 
 
+#: The integer operators ``eval_int`` folds (``/`` floors, and is undefined for a zero divisor).
+_INT_OPS: dict[str, Callable[[int, int], int | None]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": lambda a, b: a // b if b else None,
+}
+
+
 def _c_is_const(model: Model, decl: Node) -> bool:
     return any(model.text(c) in ("const", "constexpr") for c in decl.children if c.type == "type_qualifier")
 
 
 def int_literal(text: str) -> int | None:
     """Value of a C or Fortran integer literal (suffixes and kind parameters dropped), else None."""
-    t = text.strip().rstrip("uUlL")
-    t = re.sub(r"_\w+$", "", t)  # Fortran kind suffix
-    try:
-        return int(t, 0)
-    except ValueError:
-        return None
+    v = consts.parse_number(text)
+    return v if consts.is_int(v) else None
 
 
 def model(source: SourceFile) -> Model:

@@ -396,6 +396,13 @@ class RankEvaluator(Memory, consts.Evaluator):
             raise Stop(why)
         self.havoc_assigned(node)
 
+    def loop_goes_on(self, cond: Node, loop: Node) -> bool:
+        """Whether a loop's condition holds; an undecided one is reported and ends the loop."""
+        t = consts.truth(self.eval(cond))
+        if t is None:
+            self.undecided(loop, "loop condition not decided")
+        return t is True
+
     def _loop(self, node: Node, cond: Node | None, body: Node | None, update: Node | None, do: bool) -> None:
         effects = self.program.has_effects(node)
         cap = LOOP_CAP if effects else PURE_LOOP_CAP
@@ -404,13 +411,8 @@ class RankEvaluator(Memory, consts.Evaluator):
             return
         n = 0
         while True:
-            if not (do and n == 0) and cond is not None:
-                t = consts.truth(self.eval(cond))
-                if t is False:
-                    return
-                if t is None:
-                    self.undecided(node, "loop condition not decided")
-                    return
+            if not (do and n == 0) and cond is not None and not self.loop_goes_on(cond, node):
+                return
             n += 1
             if n > cap:
                 if effects:

@@ -143,15 +143,19 @@ class Memory:
             return
         self.store(obj, 0, self.eval(value), value)
 
+    def read_variable(self, obj: Obj, node: Node) -> Any:
+        """What naming a variable reads: an array's address, else its value (recorded as an access)."""
+        if obj.is_array:
+            return Ptr(obj, 0, 0)
+        self.mpi.on_access(obj, 0, obj.elem_size or 1, node, write=False)
+        return obj.get(0)
+
     # -- names ----------------------------------------------------------------------------------
     def lookup(self, name: str, node: Node) -> Any:
         """The value of a name: a variable, a macro, an MPI constant, or UNKNOWN."""
         obj = self.find(name)
         if obj is not None:
-            if obj.is_array:
-                return Ptr(obj, 0, 0)
-            self.mpi.on_access(obj, 0, obj.elem_size or 1, node, write=False)
-            return obj.get(0)
+            return self.read_variable(obj, node)
         if name in ("NULL", "nullptr"):
             return 0
         if name in ("true", "false"):

@@ -141,6 +141,29 @@ def _requests(m: Model, unit: Unit) -> _Requests:
     return r
 
 
+def _started_requests(
+    m: Model, tracked_only: bool = True
+) -> Iterator[tuple[Unit, str, list[Call], list[Call]]]:
+    """(unit, request variable, its starts, its completions) for each request variable a unit starts.
+
+    With tracked_only, variables other calls also use, or that escape the unit, are left out.
+    """
+    for unit in m.units:
+        reqs = _requests(m, unit)
+        for name, starts in reqs.starts.items():
+            if tracked_only and (name in reqs.other or _escapes(m, unit, name)):
+                continue
+            yield unit, name, starts, reqs.completions.get(name, [])
+
+
+def _siblings_after(children: list[Node], node: Node) -> list[Node]:
+    """The children that follow node (none when node is not among them)."""
+    for i, ch in enumerate(children):
+        if ch == node:
+            return children[i + 1 :]
+    return []
+
+
 def _line_indent(m: Model, line: int) -> str:
     text = m.source.lines[line] if line < len(m.source.lines) else ""
     return text[: len(text) - len(text.lstrip())]
@@ -174,13 +197,7 @@ def _block_end_insertion(m: Model, stmt: Node, unit: Unit, before_keys: Iterable
     if container is None:
         return None
     target: Node | None = None
-    seen = False
-    for ch in container.children:
-        if ch == stmt:
-            seen = True
-            continue
-        if not seen:
-            continue
+    for ch in _siblings_after(container.children, stmt):
         t = ch.type
         if m.fortran:
             if (

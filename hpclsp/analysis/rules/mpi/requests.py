@@ -21,6 +21,7 @@ from hpclsp.analysis.rules.mpi._common import (
     _req_of,
     _requests,
     _shares_loop,
+    _started_requests,
     _statement,
     _with_evaluator,
 )
@@ -78,41 +79,36 @@ def check_request_not_completed(ctx: Context) -> Iterator[Finding]:
     m = _model(ctx)
     if m is None:
         return
-    for unit in m.units:
-        reqs = _requests(m, unit)
-        for name, starts in reqs.starts.items():
-            if name in reqs.other or _escapes(m, unit, name):
+    for unit, _, starts, comps in _started_requests(m):
+        for s in starts:
+            covering = [
+                c
+                for c in comps
+                if not m.exclusive(s.node, c.node)
+                and (c.node.start_byte > s.node.end_byte or _shares_loop(m, s.node, c.node, unit))
+            ]
+            full = [c for c in covering if not _partial(m, unit, s, c)]
+            if full:
                 continue
-            comps = reqs.completions.get(name, [])
-            for s in starts:
-                covering = [
-                    c
-                    for c in comps
-                    if not m.exclusive(s.node, c.node)
-                    and (c.node.start_byte > s.node.end_byte or _shares_loop(m, s.node, c.node, unit))
-                ]
-                full = [c for c in covering if not _partial(m, unit, s, c)]
-                if full:
-                    continue
-                if len(covering) >= 2:
-                    continue  # completions in several arms: assume they cover every path
-                _, _, arg = _req_of(m, s)
-                msg = (
-                    f"request '{m.text(arg)}' of {s.name} is completed only on some paths"
-                    if covering
-                    else f"request '{m.text(arg)}' of {s.name} is never completed (no MPI_Wait/MPI_Test)"
-                )
-                fixes = []
-                if not covering and arg is not None:
-                    stmt = _statement(m, s.node, unit)
-                    pos = _block_end_insertion(m, stmt, unit, ("MPI_FINALIZE",))
-                    if pos is not None:
-                        ind = _line_indent(m, stmt.start_point[0])
-                        text = _wait_text(m, s, arg)
-                        fixes.append(
-                            Fix(f"Insert {text.rstrip(';')}", (Edit(Span(pos, pos), f"{ind}{text}\n"),), True)
-                        )
-                yield _finding(m, "mpi-request-not-completed", s.node, msg, fixes=fixes)
+            if len(covering) >= 2:
+                continue  # completions in several arms: assume they cover every path
+            _, _, arg = _req_of(m, s)
+            msg = (
+                f"request '{m.text(arg)}' of {s.name} is completed only on some paths"
+                if covering
+                else f"request '{m.text(arg)}' of {s.name} is never completed (no MPI_Wait/MPI_Test)"
+            )
+            fixes = []
+            if not covering and arg is not None:
+                stmt = _statement(m, s.node, unit)
+                pos = _block_end_insertion(m, stmt, unit, ("MPI_FINALIZE",))
+                if pos is not None:
+                    ind = _line_indent(m, stmt.start_point[0])
+                    text = _wait_text(m, s, arg)
+                    fixes.append(
+                        Fix(f"Insert {text.rstrip(';')}", (Edit(Span(pos, pos), f"{ind}{text}\n"),), True)
+                    )
+            yield _finding(m, "mpi-request-not-completed", s.node, msg, fixes=fixes)
 
 
 @rule(
@@ -141,60 +137,55 @@ def check_request_overwritten(ctx: Context) -> Iterator[Finding]:
     m = _model(ctx)
     if m is None:
         return
-    for unit in m.units:
-        reqs = _requests(m, unit)
-        for name, starts in reqs.starts.items():
-            if name in reqs.other or _escapes(m, unit, name):
+    for unit, name, starts, comps in _started_requests(m):
+        decl = unit.decls.get(name)
+        for s in starts:
+            _, kind, arg = _req_of(m, s)
+            if kind not in ("whole", "addr"):
                 continue
-            comps = reqs.completions.get(name, [])
-            decl = unit.decls.get(name)
-            for s in starts:
-                _, kind, arg = _req_of(m, s)
-                if kind not in ("whole", "addr"):
-                    continue
-                prev = [
-                    p
-                    for p in starts
-                    if p.node.end_byte < s.node.start_byte
-                    and not m.exclusive(p.node, s.node)
-                    and not any(p.node.end_byte < c.node.start_byte < s.node.start_byte for c in comps)
-                    and not any(
-                        p.node.end_byte < o.start_byte < s.node.start_byte
-                        and o.parent is not None
-                        and o.parent.type in ("assignment_expression", "assignment_statement")
-                        for o in _occurrences(m, unit, name)
-                    )
-                ]
-                if prev:
-                    p = prev[-1]
-                    yield _finding(
-                        m,
-                        "mpi-request-overwritten",
-                        s.node,
-                        f"request '{m.text(arg)}' is overwritten while the {p.name} started on line "
-                        f"{p.node.start_point[0] + 1} is still pending",
-                        related=[Related(m.source.node_span(p.node), "the pending operation")],
-                    )
-                    continue
-                loops = m.enclosing_loops(s.node, unit.body)
-                if not loops:
-                    continue
-                loop = loops[-1] if decl is None or decl.node is None else None
-                for lp in loops:
-                    if decl is not None and decl.node is not None and _in_node(decl.node, lp):
-                        break
-                    loop = lp
-                if loop is None:
-                    continue
-                if any(_in_node(c.node, loop) for c in comps):
-                    continue
+            prev = [
+                p
+                for p in starts
+                if p.node.end_byte < s.node.start_byte
+                and not m.exclusive(p.node, s.node)
+                and not any(p.node.end_byte < c.node.start_byte < s.node.start_byte for c in comps)
+                and not any(
+                    p.node.end_byte < o.start_byte < s.node.start_byte
+                    and o.parent is not None
+                    and o.parent.type in ("assignment_expression", "assignment_statement")
+                    for o in _occurrences(m, unit, name)
+                )
+            ]
+            if prev:
+                p = prev[-1]
                 yield _finding(
                     m,
                     "mpi-request-overwritten",
                     s.node,
-                    f"request '{m.text(arg)}' is overwritten on the next loop iteration before it completes",
-                    related=[Related(m.source.node_span(loop), "the loop")],
+                    f"request '{m.text(arg)}' is overwritten while the {p.name} started on line "
+                    f"{p.node.start_point[0] + 1} is still pending",
+                    related=[Related(m.source.node_span(p.node), "the pending operation")],
                 )
+                continue
+            loops = m.enclosing_loops(s.node, unit.body)
+            if not loops:
+                continue
+            loop = loops[-1] if decl is None or decl.node is None else None
+            for lp in loops:
+                if decl is not None and decl.node is not None and _in_node(decl.node, lp):
+                    break
+                loop = lp
+            if loop is None:
+                continue
+            if any(_in_node(c.node, loop) for c in comps):
+                continue
+            yield _finding(
+                m,
+                "mpi-request-overwritten",
+                s.node,
+                f"request '{m.text(arg)}' is overwritten on the next loop iteration before it completes",
+                related=[Related(m.source.node_span(loop), "the loop")],
+            )
 
 
 @rule(

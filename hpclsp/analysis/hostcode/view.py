@@ -177,9 +177,6 @@ class HostView:
                     )
                     if not in_cond:
                         return True
-                if not self.fortran and cur.type == "if_statement":
-                    # C: the else arm is the else_clause child; nested ifs are handled by recursion
-                    pass
             cur = cur.parent
         return False
 

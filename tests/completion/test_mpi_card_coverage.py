@@ -12,7 +12,7 @@ import re
 
 from hpclsp import kb
 from hpclsp.analysis.hostcode import mpi_tables
-from hpclsp.analysis.rules import mpi as mpi_rules
+from hpclsp.analysis.rules.mpi import facts as mpi_facts
 
 _MPI_NAME = re.compile(r"MPI_[A-Za-z0-9_]*[A-Za-z0-9]")
 
@@ -20,7 +20,7 @@ _MPI_NAME = re.compile(r"MPI_[A-Za-z0-9_]*[A-Za-z0-9]")
 def referenced_names() -> set[str]:
     """Every MPI name written as a string constant in the MPI rules, and the names of the tables they read."""
     names: set[str] = set()
-    tree = ast.parse(pathlib.Path(mpi_rules.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(pathlib.Path(mpi_facts.__file__).read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and _MPI_NAME.fullmatch(node.value):
             names.add(node.value)
@@ -32,8 +32,8 @@ def routine_names() -> set[str]:
     """The routines the rules treat as calls (parameter tables and the rules' routine sets)."""
     out = set(mpi_tables.RULE_PARAMS) | mpi_tables.RULE_NONBLOCKING | mpi_tables.COMPLETIONS
     for attr in ("COLLECTIVES", "ALWAYS_ALLOWED", "THREAD_NEUTRAL", "FREES", "TYPE_CREATORS"):
-        out |= set(getattr(mpi_rules, attr, ()))
-    out |= set(getattr(mpi_rules, "CREATORS", {}))
+        out |= set(getattr(mpi_facts, attr, ()))
+    out |= set(getattr(mpi_facts, "CREATORS", {}))
     return out
 
 

@@ -10,7 +10,7 @@ from hpclsp.analysis.findings import Finding, Pos, Severity
 from hpclsp.analysis.hostcode import mpi_run
 from hpclsp.analysis.hostcode.model import Call, Model, Unit, model, uses_mpi
 from hpclsp.analysis.hostcode.mpi_tables import COMPLETE_MANY, COMPLETIONS, RULE_NONBLOCKING
-from hpclsp.analysis.rules.mpi import FREES, LANGS
+from hpclsp.analysis.rules.mpi.facts import FREES, LANGS
 from hpclsp.analysis.treeutil import Node, walk
 
 

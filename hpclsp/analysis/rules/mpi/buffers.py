@@ -9,7 +9,6 @@ from hpclsp.analysis.findings import Finding, Related
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import FAMILY, LANGS
 from hpclsp.analysis.rules.mpi._common import (
     _finding,
     _in_node,
@@ -18,6 +17,7 @@ from hpclsp.analysis.rules.mpi._common import (
     _started_requests,
     _with_evaluator,
 )
+from hpclsp.analysis.rules.mpi.facts import FAMILY, LANGS
 from hpclsp.analysis.treeutil import Node
 
 # -- buffers -------------------------------------------------------------------------------------

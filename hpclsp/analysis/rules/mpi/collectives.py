@@ -10,8 +10,8 @@ from hpclsp.analysis.hostcode import mpi_run
 from hpclsp.analysis.hostcode.model import Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import COLLECTIVES, FAMILY, LANGS
 from hpclsp.analysis.rules.mpi._common import _finding, _in_node, _model
+from hpclsp.analysis.rules.mpi.facts import COLLECTIVES, FAMILY, LANGS
 from hpclsp.analysis.treeutil import Node
 
 # -- collectives and ranks ----------------------------------------------------------------------

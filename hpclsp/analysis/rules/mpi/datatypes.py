@@ -16,8 +16,8 @@ from hpclsp.analysis.hostcode.mpi_tables import (
     RULE_PARAMS,
 )
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import FAMILY, LANGS
 from hpclsp.analysis.rules.mpi._common import _finding, _model, _with_evaluator
+from hpclsp.analysis.rules.mpi.facts import FAMILY, LANGS
 from hpclsp.analysis.treeutil import Node
 
 # -- datatypes and counts ---------------------------------------------------------------------

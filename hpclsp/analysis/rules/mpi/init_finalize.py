@@ -9,7 +9,6 @@ from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import ALWAYS_ALLOWED, FAMILY, FINALIZE_HINTS, LANGS
 from hpclsp.analysis.rules.mpi._common import (
     JUMPS_C,
     _finding,
@@ -19,6 +18,7 @@ from hpclsp.analysis.rules.mpi._common import (
     _siblings_after,
     _statement,
 )
+from hpclsp.analysis.rules.mpi.facts import ALWAYS_ALLOWED, FAMILY, FINALIZE_HINTS, LANGS
 from hpclsp.analysis.treeutil import Node
 
 # -- init / finalize -----------------------------------------------------------------------------

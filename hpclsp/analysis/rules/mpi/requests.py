@@ -9,7 +9,6 @@ from hpclsp.analysis.findings import Edit, Finding, Fix, Related, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import FAMILY, LANGS
 from hpclsp.analysis.rules.mpi._common import (
     _block_end_insertion,
     _escapes,
@@ -25,6 +24,7 @@ from hpclsp.analysis.rules.mpi._common import (
     _statement,
     _with_evaluator,
 )
+from hpclsp.analysis.rules.mpi.facts import FAMILY, LANGS
 from hpclsp.analysis.treeutil import Node
 
 # -- rules: requests -----------------------------------------------------------------------------

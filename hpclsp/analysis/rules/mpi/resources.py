@@ -8,7 +8,6 @@ from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Span
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import CREATORS, FAMILY, FREES, LANGS, TYPE_CREATORS
 from hpclsp.analysis.rules.mpi._common import (
     _block_end_insertion,
     _escapes,
@@ -19,6 +18,7 @@ from hpclsp.analysis.rules.mpi._common import (
     _statement,
     _with_evaluator,
 )
+from hpclsp.analysis.rules.mpi.facts import CREATORS, FAMILY, FREES, LANGS, TYPE_CREATORS
 
 # -- resources -----------------------------------------------------------------------------------
 

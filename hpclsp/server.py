@@ -15,7 +15,7 @@ import os
 import pkgutil
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcParseError
@@ -25,6 +25,10 @@ from pygls.protocol import LanguageServerProtocol
 from hpclsp import __version__, config
 from hpclsp.analysis import engine
 from hpclsp.documents import Document, DocumentStore, uri_to_path
+
+if TYPE_CHECKING:
+    from hpclsp.handlers.retrieval import RetrievalService
+    from hpclsp.llm.service import ModelService
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +112,15 @@ class HpcLanguageServer(LanguageServer):
         )
         self.settings = config.Settings()
         self.documents = DocumentStore()
-        self.services: dict[str, Any] = {}
+        #: The retrieval service (``handlers.retrieval``) other features search with, once registered.
+        self.retrieval: RetrievalService | None = None
+        #: The inline-completion model service and the model settings it was created with.
+        self.model_service: ModelService | None = None
+        self.model_key: tuple[Any, ...] | None = None
+        #: Re-runs the diagnostics of every open document (set by ``handlers.diagnostics``).
+        self.reanalyze_all: Callable[[], None] = lambda: None
+        #: Settings problems found while initializing, shown once the client is initialized.
+        self.startup_problems: list[str] = []
         self.workspace_root: str | None = None
         self.init_options: Any = None
         self.toml_settings: dict[str, Any] | None = None

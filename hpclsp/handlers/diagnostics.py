@@ -54,7 +54,7 @@ def register(ls: HpcLanguageServer) -> None:
         for doc in ls.documents:
             schedule(doc, 0)
 
-    ls.services["reanalyze_all"] = reanalyze_all
+    ls.reanalyze_all = reanalyze_all
 
     @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: HpcLanguageServer, params: types.DidOpenTextDocumentParams) -> None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from hpclsp import kb
 from hpclsp.analysis.findings import Pos, Span
 from hpclsp.analysis.openmp import scanner as omp_directives
+from hpclsp.analysis.treeutil import walk
 from hpclsp.completion import context as cx
 from hpclsp.completion import scope
 
@@ -101,7 +102,7 @@ def _symbol_card(word: str, language: str) -> kb.Card | None:
 
 def retrieval_service(ls: HpcLanguageServer) -> Any | None:
     """The retrieval service when it reports itself ready (never triggers a load)."""
-    svc = getattr(ls, "services", {}).get("retrieval")
+    svc = ls.retrieval
     if svc is None:
         return None
     for attr in ("ready", "is_ready", "loaded"):
@@ -202,9 +203,7 @@ def _declared_names(doc: Document) -> set[str]:
             tree = src.tree
             data = src.data
             names.update(n.lower() for n in scope.c_function_names(tree, data))
-            stack = [tree.root_node]
-            while stack:
-                node = stack.pop()
+            for node in walk(tree.root_node):
                 if node.type in ("declaration", "parameter_declaration", "field_declaration"):
                     for name, _, _ in scope._declarator_names(node, data):
                         names.add(name.lower())
@@ -213,7 +212,6 @@ def _declared_names(doc: Document) -> set[str]:
                     for c in node.named_children:
                         if c.type in ("identifier", "type_identifier"):
                             names.add(data[c.start_byte : c.end_byte].decode("utf-8", "replace").lower())
-                stack.extend(node.children)
     except Exception:
         log.debug("declared-name collection failed", exc_info=True)
     src.cache["hover.declared"] = names

@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # imported on first use: keeps llama.cpp's wrapper out of the
 
 log = logging.getLogger(__name__)
 
-SERVICE = "model"
 _OMP_LINE = re.compile(r"(#\s*pragma\s+omp\b|[!cC*]\$omp\b)", re.IGNORECASE)
 
 
@@ -45,7 +44,7 @@ def _model_key(ls: HpcLanguageServer) -> tuple[Any, ...]:
 
 def _searcher(ls: HpcLanguageServer):
     def search(query: str, k: int):
-        svc = ls.services.get("retrieval")
+        svc = ls.retrieval
         if svc is None or not hasattr(svc, "search"):
             return []
         return svc.search(query, k)
@@ -55,7 +54,7 @@ def _searcher(ls: HpcLanguageServer):
 
 def get_service(ls: HpcLanguageServer) -> ModelService:
     """The server's model service (created on first use with the current settings)."""
-    svc = ls.services.get(SERVICE)
+    svc = ls.model_service
     if svc is None:
         svc = _new_service(ls)
     return svc
@@ -83,8 +82,8 @@ def _new_service(ls: HpcLanguageServer) -> ModelService:
         notify=notify,
         searcher=_searcher(ls),
     )
-    ls.services[SERVICE] = svc
-    ls.services["model_key"] = _model_key(ls)
+    ls.model_service = svc
+    ls.model_key = _model_key(ls)
     hpclsp.llm.set_current_service(svc)
     return svc
 
@@ -113,13 +112,13 @@ async def _load_with_progress(ls: HpcLanguageServer, svc: ModelService) -> None:
 
 
 def _on_settings(ls: HpcLanguageServer) -> None:
-    svc: ModelService | None = ls.services.get(SERVICE)
+    svc = ls.model_service
     if svc is not None:
         svc.verify_mode = ls.settings.completion.verify
         svc.settings.max_tokens = ls.settings.model.max_tokens
-        if ls.services.get("model_key") == _model_key(ls):
+        if ls.model_key == _model_key(ls):
             return
-        ls.services.pop(SERVICE, None)
+        ls.model_service = None
         import hpclsp.llm
 
         if hpclsp.llm.current_service() is svc:
@@ -163,7 +162,7 @@ def register(ls: HpcLanguageServer) -> None:
 
     @ls.command("hpclsp.modelStatus")
     def model_status(ls: HpcLanguageServer, *args: Any) -> dict[str, Any]:
-        svc = ls.services.get(SERVICE)
+        svc = ls.model_service
         if svc is None:
             return {"state": "idle" if ls.settings.model.backend != "none" else "disabled"}
         return svc.status()

@@ -26,11 +26,12 @@ def register(ls: HpcLanguageServer) -> None:
         ls.init_options = params.initialization_options
         problems = ls.load_toml()
         problems += ls.recompute_settings()
-        ls.services["startup_problems"] = problems
+        ls.startup_problems = problems
 
     @ls.feature(types.INITIALIZED)
     async def on_initialized(ls: HpcLanguageServer, params: types.InitializedParams) -> None:
-        for p in ls.services.pop("startup_problems", []):
+        problems, ls.startup_problems = ls.startup_problems, []
+        for p in problems:
             ls.show_message(p)
         await pull_configuration(ls)
         ls.run_initialized_listeners()
@@ -84,7 +85,7 @@ def register(ls: HpcLanguageServer) -> None:
             problems += ls.recompute_settings()
             for p in problems:
                 ls.show_message(p)
-            ls.services.get("reanalyze_all", lambda: None)()
+            ls.reanalyze_all()
 
 
 def _supports_watch(ls: HpcLanguageServer) -> bool:
@@ -123,4 +124,4 @@ def apply_client_settings(ls: HpcLanguageServer, data: Any) -> None:
     for p in ls.recompute_settings():
         ls.show_message(p)
     if ls.settings != old:
-        ls.services.get("reanalyze_all", lambda: None)()
+        ls.reanalyze_all()

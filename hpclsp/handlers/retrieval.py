@@ -1,5 +1,5 @@
 """Retrieval in the server: the ``indexes`` setting, the built-in index, ``hpclsp.rebuildIndex``
-and ``hpclsp.askDocs``, and the ``ls.services["retrieval"]`` object other areas search with.
+and ``hpclsp.askDocs``, and the ``ls.retrieval`` object other areas search with.
 
 Nothing here blocks: indexes load (and the built-in one is built when missing) on a worker
 thread after ``initialized``, with ``$/progress``; until then ``search`` returns ``[]``.
@@ -22,7 +22,6 @@ from hpclsp.server import HpcLanguageServer  # at run time: pygls resolves the c
 
 log = logging.getLogger(__name__)
 
-SERVICE = "retrieval"
 BUILTIN_WEIGHT = 1.0
 SITE_WEIGHT = 1.1
 
@@ -271,7 +270,7 @@ def _question(args: tuple[Any, ...]) -> tuple[str, int]:
 def register(ls: HpcLanguageServer) -> None:
     """Create the retrieval service; load it after ``initialized``; register the commands."""
     svc = RetrievalService(ls)
-    ls.services[SERVICE] = svc
+    ls.retrieval = svc
     if os.environ.get("HPCLSP_RETRIEVAL", "on").lower() not in ("off", "0", "no"):
         ls.on_initialized(lambda ls: None if svc.start() else None)
 

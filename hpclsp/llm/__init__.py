@@ -5,7 +5,7 @@ Public entry points for other areas:
 
 - ``answer(question, passages)``: the model's answer to a documentation question from the
   retrieved passages (used by ``hpclsp.askDocs``), or None when no model is available;
-- ``current_service()``: the server's ``ModelService`` (also at ``ls.services["model"]``);
+- ``current_service()``: the server's ``ModelService`` (also at ``ls.model_service``);
 - ``doctor_checks()``: the model checks of ``hpclsp doctor``.
 
 Heavy imports (llama_cpp) happen only when a backend is created.

@@ -2,7 +2,7 @@
 
 What is relevant: the enclosing OpenMP directive, MPI and CUDA calls near the cursor, and the
 function being written. Exact symbol lookups go to the built-in cards (``hpclsp.kb``); a free-text
-query goes to the retrieval service when one is running (``ls.services["retrieval"]``). Both are
+query goes to the retrieval service when one is running (``ls.retrieval``). Both are
 optional: a missing corpus or an unbuilt index gives no context, never an error. Snippets whose
 lines are already in the prompt window are dropped.
 """

@@ -1,7 +1,7 @@
 """Every MPI routine (and constant/datatype) the MPI rules reference has a built-in card.
 
-The names are extracted from the rule modules' source (every string constant that is an MPI
-name), so a routine added to a rule without a card fails here.
+The names are extracted from the rules' source (every string constant that is an MPI name) and
+from the MPI tables the rules read, so a routine added to a rule without a card fails here.
 """
 
 from __future__ import annotations
@@ -11,33 +11,29 @@ import pathlib
 import re
 
 from hpclsp import kb
-from hpclsp.analysis import mpi_model
-from hpclsp.analysis.rules import mpi as mpi_rules
+from hpclsp.analysis.hostcode import mpi_tables
+from hpclsp.analysis.rules.mpi import facts as mpi_facts
 
 _MPI_NAME = re.compile(r"MPI_[A-Za-z0-9_]*[A-Za-z0-9]")
 
 
 def referenced_names() -> set[str]:
-    """Every MPI name written as a string constant in the MPI rules and their model."""
+    """Every MPI name written as a string constant in the MPI rules, and the names of the tables they read."""
     names: set[str] = set()
-    for module in (mpi_rules, mpi_model):
-        tree = ast.parse(pathlib.Path(module.__file__).read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Constant)
-                and isinstance(node.value, str)
-                and _MPI_NAME.fullmatch(node.value)
-            ):
-                names.add(node.value)
-    return names
+    tree = ast.parse(pathlib.Path(mpi_facts.__file__).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and _MPI_NAME.fullmatch(node.value):
+            names.add(node.value)
+    names |= set(mpi_tables.RULE_PARAMS) | mpi_tables.COMPLETIONS | mpi_tables.CHAR_TYPES
+    return names | set(mpi_tables.C_DATATYPES) | set(mpi_tables.F_DATATYPES)
 
 
 def routine_names() -> set[str]:
     """The routines the rules treat as calls (parameter tables and the rules' routine sets)."""
-    out = set(mpi_model.PARAMS) | mpi_model.NONBLOCKING | mpi_model.COMPLETIONS
+    out = set(mpi_tables.RULE_PARAMS) | mpi_tables.RULE_NONBLOCKING | mpi_tables.COMPLETIONS
     for attr in ("COLLECTIVES", "ALWAYS_ALLOWED", "THREAD_NEUTRAL", "FREES", "TYPE_CREATORS"):
-        out |= set(getattr(mpi_rules, attr, ()))
-    out |= set(getattr(mpi_rules, "CREATORS", {}))
+        out |= set(getattr(mpi_facts, attr, ()))
+    out |= set(getattr(mpi_facts, "CREATORS", {}))
     return out
 
 

@@ -13,6 +13,7 @@ from hpclsp.analysis import languages
 from hpclsp.analysis.findings import Pos
 from hpclsp.completion import context as cx
 from hpclsp.completion import scope
+from hpclsp.completion.items import snippet_to_plain
 from hpclsp.documents import Document
 from hpclsp.handlers import hpc_completion, hpc_hover
 
@@ -53,7 +54,7 @@ def test_call_context_counts_top_level_commas_and_skips_strings():
 
 
 def test_snippet_to_plain():
-    assert hpc_completion.snippet_to_plain("MPI_Wait(${1:&req}, ${2|a,b|})$0") == "MPI_Wait(&req, a)"
+    assert snippet_to_plain("MPI_Wait(${1:&req}, ${2|a,b|})$0") == "MPI_Wait(&req, a)"
 
 
 class FakeRetrieval:
@@ -80,7 +81,7 @@ C = "int main(void) {\n  int i = 0;\n  halo_exchange(i);\n  stencil_apply(i);\n 
 
 
 def _hover(svc: FakeRetrieval | None, needle: str, line: int) -> str | None:
-    ls = SimpleNamespace(services={"retrieval": svc} if svc is not None else {})
+    ls = SimpleNamespace(retrieval=svc)
     doc = Document("file:///tmp/fallback.c", "c", 1, C)
     col = doc.line_text(line).index(needle) + 1
     return hpc_hover.provide(ls, doc, Pos(line, col))  # type: ignore[arg-type]
@@ -129,7 +130,7 @@ _TEXT = st.text(
 def test_completion_and_hover_never_raise(text: str, lang: str, line: int, col: int):
     ext = {"c": "c", "cpp": "cpp", "cuda": "cu", "fortran": "f90"}[lang]
     doc = Document(f"file:///tmp/fuzz.{ext}", lang, 1, text)
-    ls = SimpleNamespace(client_capabilities=None, services={})
+    ls = SimpleNamespace(client_capabilities=None, retrieval=None)
     pos = doc.from_lsp_position(SimpleNamespace(line=line, character=col))  # type: ignore[arg-type]
     items = hpc_completion._Request(ls, doc, pos).run()  # type: ignore[arg-type]
     assert isinstance(items, list)

@@ -5,16 +5,12 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis.advisor.nodes import ancestors_until, find_kinds, walk
-from hpclsp.analysis.advisor.tables import (
-    C_CONDITIONAL_NODES,
-    C_REDUCTION_OPS,
-    F_CONDITIONAL_NODES,
-    F_IO_NODES,
-    F_REDUCTION_OPS,
-)
+from hpclsp.analysis.advisor.nodes import ancestors_until, find_kinds
+from hpclsp.analysis.advisor.tables import C_CONDITIONAL_NODES, F_CONDITIONAL_NODES, F_IO_NODES
 from hpclsp.analysis.ir import Access, Decl, FileIR, Function, Loop, build_ir
+from hpclsp.analysis.reductions import C_REDUCTION_OPS, F_REDUCTION_OPS
 from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.treeutil import C_LOOPS, F_LOOPS, walk
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -177,11 +173,7 @@ class AdvisorBase:
         return [body] if body is not None else []
 
     def _inside_inner_loop(self, n: Node, lp: Loop, switch: bool = False) -> bool:
-        kinds = (
-            {"do_loop"}
-            if self.fortran
-            else {"for_statement", "while_statement", "do_statement", "for_range_loop"}
-        )
+        kinds = F_LOOPS if self.fortran else C_LOOPS
         if switch:
             kinds = kinds | {"switch_statement"}
         return any(p.type in kinds for p in ancestors_until(n, lp.node))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from hpclsp.analysis.advisor.cxx import CxxEffectsMixin
 from hpclsp.analysis.advisor.model import Blocker
-from hpclsp.analysis.advisor.nodes import find_kinds, walk
+from hpclsp.analysis.advisor.nodes import find_kinds
 from hpclsp.analysis.advisor.tables import (
     C_ALLOC,
     C_HIDDEN,
@@ -19,6 +19,7 @@ from hpclsp.analysis.advisor.tables import (
 )
 from hpclsp.analysis.ir import Function, Loop
 from hpclsp.analysis.ir.tables import F_INTRINSICS
+from hpclsp.analysis.treeutil import walk
 
 if TYPE_CHECKING:
     import tree_sitter

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.ir import Affine
+from hpclsp.analysis.treeutil import walk
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -37,15 +38,6 @@ def lca(a: Node, b: Node) -> Node | None:
             return q
         q = q.parent
     return None
-
-
-def walk(node: Node) -> Iterator[Node]:
-    """Pre-order walk of a subtree."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.children))
 
 
 def norm(text: str) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 from hpclsp.analysis.advisor.model import Blocker, LoopAdvice
-from hpclsp.analysis.advisor.nodes import walk
 from hpclsp.analysis.advisor.pragma import end_pragma_text, pragma_text
 from hpclsp.analysis.advisor.tables import C_PURE, SMALL_TRIP
 from hpclsp.analysis.advisor.verdict import VerdictMixin
 from hpclsp.analysis.ir import Loop
 from hpclsp.analysis.ir.tables import F_INTRINSICS
+from hpclsp.analysis.treeutil import walk
 
 log = logging.getLogger(__name__)
 

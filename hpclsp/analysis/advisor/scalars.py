@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from hpclsp.analysis.advisor.effects import EffectsMixin
 from hpclsp.analysis.advisor.headers import file_statics
-from hpclsp.analysis.advisor.nodes import ancestors_until, lca, norm, unparen, walk
+from hpclsp.analysis.advisor.nodes import ancestors_until, lca, norm, unparen
 from hpclsp.analysis.ir import Access, Loop
+from hpclsp.analysis.treeutil import walk
 
 if TYPE_CHECKING:
     import tree_sitter

@@ -93,31 +93,3 @@ F_CONDITIONAL_NODES = frozenset(
         "block_construct",
     }
 )
-
-#: Reduction operators as written in an update, mapped to the OpenMP reduction identifier.
-C_REDUCTION_OPS = {
-    "+": "+",
-    "-": "+",
-    "*": "*",
-    "&": "&",
-    "|": "|",
-    "^": "^",
-    "&&": "&&",
-    "||": "||",
-    "max": "max",
-    "min": "min",
-}
-F_REDUCTION_OPS = {
-    "+": "+",
-    "-": "+",
-    "*": "*",
-    ".and.": ".and.",
-    ".or.": ".or.",
-    ".eqv.": ".eqv.",
-    ".neqv.": ".neqv.",
-    "max": "max",
-    "min": "min",
-    "iand": "iand",
-    "ior": "ior",
-    "ieor": "ieor",
-}

@@ -13,6 +13,7 @@ from typing import Any
 
 from hpclsp.analysis import languages
 from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.treeutil import preorder
 
 PRIMITIVE_SIZES = {
     "char": 1,
@@ -118,13 +119,11 @@ def convert(node: Any, data: bytes) -> N:
 
 def walk(n: N) -> list[N]:
     """Every node of a light subtree, in source order."""
-    out: list[N] = []
-    stack = [n]
-    while stack:
-        x = stack.pop()
-        out.append(x)
-        stack.extend(reversed(x.kids))
-    return out
+    return list(preorder(n, _kids))
+
+
+def _kids(n: N) -> list[N]:
+    return n.kids
 
 
 def base_type(type_node: N | None) -> str:

@@ -25,7 +25,6 @@ INVALID = "mpi-invalid-argument"
 _RANK_PARAMS = ("dest", "source", "root", "target_rank")
 _TAG_PARAMS = ("tag", "sendtag", "recvtag")
 _COUNT_PARAMS = ("count", "sendcount", "recvcount", "origin_count", "target_count", "blocklength", "n")
-_CHAR_TYPES = frozenset({"MPI_CHAR", "MPI_SIGNED_CHAR", "MPI_UNSIGNED_CHAR"})
 _NULL_NAMES = frozenset(T.NULL_HANDLES.values())
 #: Collectives whose receive (or send) buffer holds one block per process.
 _PER_PROCESS_RECV = frozenset(
@@ -234,7 +233,7 @@ def _type_match(sem: MpiSemantics, ev: Event, p: Ptr, dtype: Any, buf: str) -> N
     if (
         t not in T.DATATYPES
         or not T.DATATYPES[t][1]
-        or t in _CHAR_TYPES
+        or t in T.CHAR_TYPES
         or ctype in ("char", "unsigned char", "signed char")
     ):
         return

@@ -20,6 +20,7 @@ from typing import Any
 from hpclsp.analysis.hostcode import mpi_calls
 from hpclsp.analysis.hostcode.mpi_memory import Memory
 from hpclsp.analysis.hostcode.mpi_trace import Node, Obj, Ptr, Trace
+from hpclsp.analysis.treeutil import F_UNITS, preorder, walk
 from hpclsp.analysis.values import consts
 from hpclsp.analysis.values.consts import UNKNOWN
 
@@ -31,6 +32,8 @@ PURE_LOOP_CAP = 64
 MAX_DEPTH = 8
 #: Statements evaluated for one rank.
 MAX_STEPS = 60000
+#: Fortran constructs a program unit may be nested in.
+_UNIT_CONTAINERS = F_UNITS | {"translation_unit", "module", "internal_procedures"}
 
 #: Library functions with no effect the evaluator needs beyond evaluating their arguments.
 PURE_CALLS = frozenset(
@@ -89,38 +92,25 @@ class Program:
     def _nested_defines(self, root: Node) -> None:
         """``#define``s inside function bodies (the preprocessor does not care where they are)."""
         for fn in self.functions.values():
-            stack = [fn]
-            while stack:
-                n = stack.pop()
+            local: dict[str, str] = {}  # a later definition replaces an earlier one
+            for n in walk(fn):
                 if n.type == "preproc_def":
                     name_node, value = n.child_by_field_name("name"), n.child_by_field_name("value")
                     if name_node is not None:
-                        self.defines.setdefault(
-                            self.text(name_node), self.text(value).strip() if value is not None else ""
-                        )
-                stack.extend(n.named_children)
+                        local[self.text(name_node)] = self.text(value).strip() if value is not None else ""
+            for name, body in local.items():
+                self.defines.setdefault(name, body)
 
     def _fortran_units(self, root: Node) -> None:
         """Fortran: the main program and every subroutine and function (names lower-case)."""
-        stack = [root]
-        while stack:
-            n = stack.pop()
+        for n in preorder(root, _unit_children):
             if n.type == "program":
-                self.functions["main"] = n
+                self.functions.setdefault("main", n)
             elif n.type in ("subroutine", "function"):
                 head = n.named_children[0] if n.named_children else None
                 name = head.child_by_field_name("name") if head is not None else None
                 if name is not None:
-                    self.functions[self.text(name).lower()] = n
-            if n.type in (
-                "translation_unit",
-                "program",
-                "module",
-                "internal_procedures",
-                "subroutine",
-                "function",
-            ):
-                stack.extend(n.named_children)
+                    self.functions.setdefault(self.text(name).lower(), n)
 
     def _top(self, node: Node, ns: str = "") -> None:
         if node.type == "function_definition":
@@ -173,9 +163,7 @@ class Program:
             return self._mpi_cache[key]
         self._mpi_cache[key] = True  # recursion guard
         res = False
-        stack = [node]
-        while stack and not res:
-            n = stack.pop()
+        for n in walk(node):
             if self.fortran:
                 res = self._fortran_effect(n, depth)
             elif n.type == "call_expression":
@@ -190,7 +178,8 @@ class Program:
                     res = True
             elif n.type in ("return_statement", "goto_statement", "break_statement", "continue_statement"):
                 res = True
-            stack.extend(n.named_children)
+            if res:
+                break
         self._mpi_cache[key] = res
         return res
 
@@ -208,6 +197,11 @@ class Program:
         if n.type == "keyword_statement":
             return self.text(n).strip().lower() != "continue"
         return n.type in ("stop_statement", "goto_statement")
+
+
+def _unit_children(n: Node) -> list[Node]:
+    """The children in which a Fortran unit may be nested (statements are not searched)."""
+    return n.named_children if n.type in _UNIT_CONTAINERS else []
 
 
 def _declarator_name(d: Node | None, text: Any) -> str | None:
@@ -402,6 +396,13 @@ class RankEvaluator(Memory, consts.Evaluator):
             raise Stop(why)
         self.havoc_assigned(node)
 
+    def loop_goes_on(self, cond: Node, loop: Node) -> bool:
+        """Whether a loop's condition holds; an undecided one is reported and ends the loop."""
+        t = consts.truth(self.eval(cond))
+        if t is None:
+            self.undecided(loop, "loop condition not decided")
+        return t is True
+
     def _loop(self, node: Node, cond: Node | None, body: Node | None, update: Node | None, do: bool) -> None:
         effects = self.program.has_effects(node)
         cap = LOOP_CAP if effects else PURE_LOOP_CAP
@@ -410,13 +411,8 @@ class RankEvaluator(Memory, consts.Evaluator):
             return
         n = 0
         while True:
-            if not (do and n == 0) and cond is not None:
-                t = consts.truth(self.eval(cond))
-                if t is False:
-                    return
-                if t is None:
-                    self.undecided(node, "loop condition not decided")
-                    return
+            if not (do and n == 0) and cond is not None and not self.loop_goes_on(cond, node):
+                return
             n += 1
             if n > cap:
                 if effects:

@@ -126,10 +126,7 @@ class FortranRankEvaluator(me.RankEvaluator):
         """A variable, or an MPI constant (``MPI_COMM_WORLD``) as a symbol."""
         obj = self.find(name)
         if obj is not None:
-            if obj.is_array:
-                return Ptr(obj, 0, 0)
-            self.mpi.on_access(obj, 0, obj.elem_size or 1, node, write=False)
-            return obj.get(0)
+            return self.read_variable(obj, node)
         if name.startswith("mpi_"):
             return Symbol(name.upper())
         return UNKNOWN
@@ -311,13 +308,8 @@ class FortranRankEvaluator(me.RankEvaluator):
             return
         cond = ctl.named_children[0] if ctl is not None and ctl.type == "while_statement" else None
         for _ in range(cap + 1):
-            if cond is not None:
-                t = consts.truth(self.eval(cond))
-                if t is False:
-                    return
-                if t is None:
-                    self.undecided(node, "loop condition not decided")
-                    return
+            if cond is not None and not self.loop_goes_on(cond, node):
+                return
             if not self._iteration(body):
                 return
         if effects:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from hpclsp.analysis import languages
 from hpclsp.analysis.hostcode.mpi_trace import Handle, Node, Obj, Ptr
+from hpclsp.analysis.treeutil import walk
 from hpclsp.analysis.values import consts
 from hpclsp.analysis.values.consts import UNKNOWN
 
@@ -142,15 +143,19 @@ class Memory:
             return
         self.store(obj, 0, self.eval(value), value)
 
+    def read_variable(self, obj: Obj, node: Node) -> Any:
+        """What naming a variable reads: an array's address, else its value (recorded as an access)."""
+        if obj.is_array:
+            return Ptr(obj, 0, 0)
+        self.mpi.on_access(obj, 0, obj.elem_size or 1, node, write=False)
+        return obj.get(0)
+
     # -- names ----------------------------------------------------------------------------------
     def lookup(self, name: str, node: Node) -> Any:
         """The value of a name: a variable, a macro, an MPI constant, or UNKNOWN."""
         obj = self.find(name)
         if obj is not None:
-            if obj.is_array:
-                return Ptr(obj, 0, 0)
-            self.mpi.on_access(obj, 0, obj.elem_size or 1, node, write=False)
-            return obj.get(0)
+            return self.read_variable(obj, node)
         if name in ("NULL", "nullptr"):
             return 0
         if name in ("true", "false"):
@@ -383,9 +388,7 @@ class Memory:
 
     def havoc_assigned(self, node: Node) -> None:
         """Forget every variable a subtree may assign (its assignments, ``x++``, ``&x`` arguments)."""
-        stack = [node]
-        while stack:
-            n = stack.pop()
+        for n in walk(node):
             if n.type == "assignment_expression":
                 self.havoc_lvalue(n.child_by_field_name("left"))
             elif n.type == "update_expression":
@@ -402,7 +405,6 @@ class Memory:
                     args = n.child_by_field_name("arguments")
                     if args is not None and args.named_children:
                         self.havoc_lvalue(args.named_children[0])
-            stack.extend(n.named_children)
 
     # -- calls ----------------------------------------------------------------------------------
     def call(self, node: Node) -> Any:

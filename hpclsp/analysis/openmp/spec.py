@@ -26,9 +26,9 @@ from hpclsp.analysis.openmp.spec_tables import (
     OTHER_DIRECTIVES,
     PRIVATIZING_CLAUSES,
     REDUCTION_CLAUSES,
-    REDUCTION_OPERATORS,
 )
 from hpclsp.analysis.openmp.spec_types import ClauseInfo, DirectiveInfo, DirectiveKind, EndKind
+from hpclsp.analysis.reductions import REDUCTION_OPERATORS
 
 #: Every clause by name.
 CLAUSES: dict[str, ClauseInfo] = {c.name: c for c in CLAUSE_TABLE}

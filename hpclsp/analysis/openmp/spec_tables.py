@@ -39,13 +39,6 @@ BIND_KINDS = frozenset({"teams", "parallel", "thread"})
 DEVICE_TYPES = frozenset({"host", "nohost", "any"})
 LINEAR_MODIFIERS = frozenset({"val", "ref", "uval", "step"})
 REDUCTION_MODIFIERS = frozenset({"inscan", "task", "default"})
-#: Reduction operators by language family (identifiers name user-defined reductions and are also valid).
-REDUCTION_OPERATORS: dict[str, frozenset[str]] = {
-    "c": frozenset({"+", "-", "*", "&", "|", "^", "&&", "||", "max", "min"}),
-    "fortran": frozenset(
-        {"+", "-", "*", ".and.", ".or.", ".eqv.", ".neqv.", "max", "min", "iand", "ior", "ieor"}
-    ),
-}
 #: Directive-name modifiers accepted by ``if(modifier: ...)``.
 IF_MODIFIERS = frozenset(
     {

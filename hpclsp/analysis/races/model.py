@@ -26,20 +26,6 @@ KINDS = (
     "target",
     "indirect",
 )
-REDUCTION_OPS = {
-    "+": "+",
-    "-": "+",
-    "*": "*",
-    "&": "&",
-    "|": "|",
-    "^": "^",
-    "&&": "&&",
-    "||": "||",
-    "max": "max",
-    "min": "min",
-    ".and.": ".and.",
-    ".or.": ".or.",
-}
 WS_LOOP_WORDS = ("for", "do", "distribute", "taskloop", "loop")
 
 

@@ -12,13 +12,13 @@ from hpclsp.analysis.ir import (
 )
 from hpclsp.analysis.openmp import datasharing
 from hpclsp.analysis.races.model import (
-    REDUCTION_OPS,
     ACtx,
     Race,
     _is_ws_loop,
     _loop_invariant,
 )
 from hpclsp.analysis.races.pairs import PairAnalysis
+from hpclsp.analysis.reductions import REDUCTION_OPS
 
 
 class Reporter(PairAnalysis):

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis import mpi_model as mm
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Severity, Span
-from hpclsp.analysis.mpi_model import Model, Node, Unit, walk
+from hpclsp.analysis.hostcode.model import Call, Model, Unit, model
 from hpclsp.analysis.rules import rule
+from hpclsp.analysis.treeutil import Node, walk
 
 FAMILY = "cuda"
 LANGS = ("cuda",)
@@ -69,7 +69,7 @@ KINDS = {
 
 
 def _model(ctx: Context) -> Model:
-    return mm.model(ctx.source)
+    return model(ctx.source)
 
 
 def _quals(u: Unit) -> set[str]:
@@ -399,7 +399,7 @@ def check_missing_sync(ctx: Context) -> Iterator[Finding]:
                 if n and k == "addr":
                     managed.add(n)
         pending: dict[str, Node] = {}
-        events: list[tuple[int, mm.Call | None, Node | None]] = []
+        events: list[tuple[int, Call | None, Node | None]] = []
         for c in unit.calls:
             events.append((c.node.start_byte, c, None))
         for idn in walk(unit.body):

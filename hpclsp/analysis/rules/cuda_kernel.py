@@ -15,6 +15,7 @@ from typing import Any
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Related, Severity
 from hpclsp.analysis.rules import rule
+from hpclsp.analysis.treeutil import walk
 
 FAMILY = "cuda"
 LANGS = ("cuda",)
@@ -90,13 +91,12 @@ def _enclosing_control(node: Any) -> Any:
 
 
 def _early_return(kernel: Any, barrier: Any) -> Any:
-    stack = [kernel]
-    while stack:
-        n = stack.pop()
+    """The last return statement of a kernel that ends before a barrier, or None."""
+    last = None
+    for n in walk(kernel):
         if n.type == "return_statement" and n.end_byte <= barrier.start_byte:
-            return n
-        stack.extend(n.named_children)
-    return None
+            last = n
+    return last
 
 
 def _race_findings(ctx: Context, want: str) -> Iterator[Finding]:

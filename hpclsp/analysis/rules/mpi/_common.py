@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 
-from hpclsp.analysis import mpi_model as mm
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Pos, Severity
 from hpclsp.analysis.hostcode import mpi_run
-from hpclsp.analysis.mpi_model import Call, Model, Node, Unit, walk
-from hpclsp.analysis.rules.mpi import FREES, LANGS
+from hpclsp.analysis.hostcode.model import Call, Model, Unit, model, uses_mpi
+from hpclsp.analysis.hostcode.mpi_tables import COMPLETE_MANY, COMPLETIONS, RULE_NONBLOCKING
+from hpclsp.analysis.rules.mpi.facts import FREES, LANGS
+from hpclsp.analysis.treeutil import Node, walk
 
 
 def _with_evaluator(
@@ -35,9 +36,9 @@ def _with_evaluator(
 
 
 def _model(ctx: Context) -> Model | None:
-    if not mm.uses_mpi(ctx.source):
+    if not uses_mpi(ctx.source):
         return None
-    return mm.model(ctx.source)
+    return model(ctx.source)
 
 
 def _finding(m: Model, code: str, node: Node, message: str, **kw) -> Finding:
@@ -93,7 +94,7 @@ def _escapes(m: Model, unit: Unit, name: str, own_units_ok: bool = False) -> boo
 
 def _req_of(m: Model, call: Call) -> tuple[str | None, str, Node | None]:
     """The request variable of a start/completion call: (name, kind, arg node)."""
-    if call.key in mm.COMPLETE_MANY:
+    if call.key in COMPLETE_MANY:
         arg = call.arg("array_of_requests")
     else:
         arg = call.arg("request")
@@ -116,11 +117,11 @@ class _Requests:
         for c in unit.calls:
             if not c.is_mpi:
                 continue
-            if c.key in mm.NONBLOCKING:
+            if c.key in RULE_NONBLOCKING:
                 name, _, _ = _req_of(m, c)
                 if name:
                     self.starts.setdefault(name, []).append(c)
-            elif c.key in mm.COMPLETIONS:
+            elif c.key in COMPLETIONS:
                 name, _, _ = _req_of(m, c)
                 if name:
                     self.completions.setdefault(name, []).append(c)
@@ -138,6 +139,29 @@ def _requests(m: Model, unit: Unit) -> _Requests:
         r = _Requests(m, unit)
         m.source.cache[key] = r
     return r
+
+
+def _started_requests(
+    m: Model, tracked_only: bool = True
+) -> Iterator[tuple[Unit, str, list[Call], list[Call]]]:
+    """(unit, request variable, its starts, its completions) for each request variable a unit starts.
+
+    With tracked_only, variables other calls also use, or that escape the unit, are left out.
+    """
+    for unit in m.units:
+        reqs = _requests(m, unit)
+        for name, starts in reqs.starts.items():
+            if tracked_only and (name in reqs.other or _escapes(m, unit, name)):
+                continue
+            yield unit, name, starts, reqs.completions.get(name, [])
+
+
+def _siblings_after(children: list[Node], node: Node) -> list[Node]:
+    """The children that follow node (none when node is not among them)."""
+    for i, ch in enumerate(children):
+        if ch == node:
+            return children[i + 1 :]
+    return []
 
 
 def _line_indent(m: Model, line: int) -> str:
@@ -173,13 +197,7 @@ def _block_end_insertion(m: Model, stmt: Node, unit: Unit, before_keys: Iterable
     if container is None:
         return None
     target: Node | None = None
-    seen = False
-    for ch in container.children:
-        if ch == stmt:
-            seen = True
-            continue
-        if not seen:
-            continue
+    for ch in _siblings_after(container.children, stmt):
         t = ch.type
         if m.fortran:
             if (

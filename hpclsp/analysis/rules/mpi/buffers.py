@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis import mpi_model as mm
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Related
-from hpclsp.analysis.mpi_model import Call, Model, Node, Unit
+from hpclsp.analysis.hostcode.model import Call, Model, Unit
+from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import FAMILY, LANGS
 from hpclsp.analysis.rules.mpi._common import (
     _finding,
     _in_node,
     _model,
     _occurrences,
-    _requests,
+    _started_requests,
     _with_evaluator,
 )
+from hpclsp.analysis.rules.mpi.facts import FAMILY, LANGS
+from hpclsp.analysis.treeutil import Node
 
 # -- buffers -------------------------------------------------------------------------------------
 
@@ -143,67 +144,62 @@ def check_buffer_race(ctx: Context) -> Iterator[Finding]:
     m = _model(ctx)
     if m is None:
         return
-    for unit in m.units:
-        reqs = _requests(m, unit)
-        for rname, starts in reqs.starts.items():
-            comps = reqs.completions.get(rname, [])
-            for s in starts:
-                after = [
-                    c
-                    for c in comps
-                    if c.node.start_byte > s.node.end_byte and not m.exclusive(s.node, c.node)
-                ]
-                if not after:
+    for unit, _, starts, comps in _started_requests(m, tracked_only=False):
+        for s in starts:
+            after = [
+                c for c in comps if c.node.start_byte > s.node.end_byte and not m.exclusive(s.node, c.node)
+            ]
+            if not after:
+                continue
+            end = min(c.node.start_byte for c in after)
+            params = RULE_PARAMS.get(s.key, ())
+            for p in ("buf", "buffer", "sendbuf", "recvbuf"):
+                if p not in params:
                     continue
-                end = min(c.node.start_byte for c in after)
-                params = mm.PARAMS.get(s.key, ())
-                for p in ("buf", "buffer", "sendbuf", "recvbuf"):
-                    if p not in params:
+                arg = s.arg(p)
+                bname, kind = m.base_name(arg)
+                if not bname or bname not in unit.decls and bname not in m.globals:
+                    continue
+                decl = m.decl(unit, bname)
+                if decl is None:
+                    continue
+                if kind in ("elem", "offset"):
+                    continue  # a part of an array: other parts may be used legally
+                role = _buffer_role(s, p)
+                count = m.eval_int(s.arg("count"))
+                for occ in _occurrences(m, unit, bname):
+                    if not (s.node.end_byte <= occ.start_byte < end) or m.exclusive(s.node, occ):
                         continue
-                    arg = s.arg(p)
-                    bname, kind = m.base_name(arg)
-                    if not bname or bname not in unit.decls and bname not in m.globals:
-                        continue
-                    decl = m.decl(unit, bname)
-                    if decl is None:
-                        continue
-                    if kind in ("elem", "offset"):
-                        continue  # a part of an array: other parts may be used legally
-                    role = _buffer_role(s, p)
-                    count = m.eval_int(s.arg("count"))
-                    for occ in _occurrences(m, unit, bname):
-                        if not (s.node.end_byte <= occ.start_byte < end) or m.exclusive(s.node, occ):
-                            continue
-                        host = next((c for c in unit.calls if c.is_mpi and _in_node(occ, c.node)), None)
-                        if host is not None:
-                            acc = "read"
-                            for q in mm.PARAMS.get(host.key, ()):
-                                a = host.arg(q)
-                                if a is not None and _in_node(occ, a) and q in BUFFER_ROLES:
-                                    acc = _buffer_role(host, q)
-                                    break
-                            else:
-                                continue
+                    host = next((c for c in unit.calls if c.is_mpi and _in_node(occ, c.node)), None)
+                    if host is not None:
+                        acc = "read"
+                        for q in RULE_PARAMS.get(host.key, ()):
+                            a = host.arg(q)
+                            if a is not None and _in_node(occ, a) and q in BUFFER_ROLES:
+                                acc = _buffer_role(host, q)
+                                break
                         else:
-                            acc = _access_kind(m, occ, unit)
-                        if acc == "unknown":
-                            break
-                        if acc == "ignore":
                             continue
-                        idx = _const_index(m, occ)
-                        lo = decl.lower if m.fortran else 0
-                        if idx is not None and count is not None and not (lo <= idx < lo + count):
-                            continue
-                        writes = acc in ("write", "rw", "inout")
-                        if role == "read" and not writes:
-                            continue
-                        verb = "written" if writes else "read"
-                        yield _finding(
-                            m,
-                            "mpi-buffer-race",
-                            occ,
-                            f"'{bname}' is {verb} while the {s.name} using it (line {s.node.start_point[0] + 1}) "
-                            "has not completed",
-                            related=[Related(m.source.node_span(s.node), f"{s.name} started here")],
-                        )
+                    else:
+                        acc = _access_kind(m, occ, unit)
+                    if acc == "unknown":
                         break
+                    if acc == "ignore":
+                        continue
+                    idx = _const_index(m, occ)
+                    lo = decl.lower if m.fortran else 0
+                    if idx is not None and count is not None and not (lo <= idx < lo + count):
+                        continue
+                    writes = acc in ("write", "rw", "inout")
+                    if role == "read" and not writes:
+                        continue
+                    verb = "written" if writes else "read"
+                    yield _finding(
+                        m,
+                        "mpi-buffer-race",
+                        occ,
+                        f"'{bname}' is {verb} while the {s.name} using it (line {s.node.start_point[0] + 1}) "
+                        "has not completed",
+                        related=[Related(m.source.node_span(s.node), f"{s.name} started here")],
+                    )
+                    break

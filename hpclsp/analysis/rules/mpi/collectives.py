@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis import mpi_model as mm
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Related
 from hpclsp.analysis.hostcode import mpi_run
-from hpclsp.analysis.mpi_model import Model, Node, Unit
+from hpclsp.analysis.hostcode.model import Model, Unit
+from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import COLLECTIVES, FAMILY, LANGS
 from hpclsp.analysis.rules.mpi._common import _finding, _in_node, _model
+from hpclsp.analysis.rules.mpi.facts import COLLECTIVES, FAMILY, LANGS
+from hpclsp.analysis.treeutil import Node
 
 # -- collectives and ranks ----------------------------------------------------------------------
 
@@ -121,7 +122,7 @@ def check_collective_rank_branch(ctx: Context) -> Iterator[Finding]:
         for c in unit.calls:
             if c.key in COLLECTIVES:
                 comm = m.norm_text(
-                    c.arg("comm") if "comm" in mm.PARAMS.get(c.key, ()) else (c.args[0] if c.args else None)
+                    c.arg("comm") if "comm" in RULE_PARAMS.get(c.key, ()) else (c.args[0] if c.args else None)
                 )
                 if c.key in ("MPI_COMM_SPLIT", "MPI_COMM_DUP", "MPI_COMM_CREATE"):
                     comm = m.norm_text(c.arg("comm"))

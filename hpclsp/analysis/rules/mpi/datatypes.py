@@ -5,24 +5,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hpclsp.analysis import mpi_model as mm
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Related
-from hpclsp.analysis.mpi_model import Model, Node, Unit
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import (
-    BUFFER_TRIPLES,
-    BYTE_VIEW_TYPES,
+from hpclsp.analysis.hostcode.model import Call, Model, Unit, int_literal
+from hpclsp.analysis.hostcode.mpi_tables import (
     C_DATATYPES,
+    CHAR_TYPES,
     F_DATATYPES,
-    FAMILY,
-    KNOWN_C_TYPES,
-    KNOWN_F_TYPES,
-    LANGS,
+    RULE_BUFFERS,
+    RULE_PARAMS,
 )
+from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi._common import _finding, _model, _with_evaluator
+from hpclsp.analysis.rules.mpi.facts import FAMILY, LANGS
+from hpclsp.analysis.treeutil import Node
 
 # -- datatypes and counts ---------------------------------------------------------------------
+
+KNOWN_C_TYPES = frozenset().union(*C_DATATYPES.values())
+KNOWN_F_TYPES = frozenset().union(*F_DATATYPES.values())
 
 
 def _fortran_type(m: Model, t: str) -> str | None:
@@ -38,12 +39,12 @@ def _fortran_type(m: Model, t: str) -> str | None:
     if b == "doublecomplex":
         return "complex16"
     if rest.startswith("*"):
-        kind = mm._int_literal(rest[1:])
+        kind = int_literal(rest[1:])
     elif rest.startswith("("):
         inner = rest[1:].rstrip(")")
         inner = inner.split("=", 1)[1] if inner.startswith("kind=") else inner
         named = {"real32": 4, "real64": 8, "int32": 4, "int64": 8, "c_double": 8, "c_float": 4, "c_int": 4}
-        kind = named.get(inner, mm._int_literal(inner))
+        kind = named.get(inner, int_literal(inner))
         if kind is None:
             kind = m.constants.get(inner)
         if kind is None:
@@ -66,6 +67,16 @@ def _c_type(t: str) -> str:
         w for w in t.split() if w not in ("const", "volatile", "static", "register", "extern", "restrict")
     ]
     return " ".join(words)
+
+
+def _buffer_arguments(m: Model) -> Iterator[tuple[Unit, Call, str, str, str]]:
+    """Each MPI call of the file with each (buffer, count, datatype) parameter triple it has."""
+    for unit in m.units:
+        for c in unit.calls:
+            params = RULE_PARAMS.get(c.key, ())
+            for bp, cp, tp in RULE_BUFFERS:
+                if bp in params and cp in params and tp in params:
+                    yield unit, c, bp, cp, tp
 
 
 def _buffer_decl(m: Model, unit: Unit, arg: Node | None):
@@ -100,51 +111,42 @@ def check_datatype(ctx: Context) -> Iterator[Finding]:
     if m is None:
         return
     table = F_DATATYPES if m.fortran else C_DATATYPES
-    for unit in m.units:
-        for c in unit.calls:
-            params = mm.PARAMS.get(c.key)
-            if not params:
+    for unit, c, bp, _, tp in _buffer_arguments(m):
+        dt = m.text(c.arg(tp)).upper()
+        accepted = table.get(dt)
+        if accepted is None or dt in CHAR_TYPES:
+            continue
+        name, kind, decl = _buffer_decl(m, unit, c.arg(bp))
+        if decl is None:
+            continue
+        if m.fortran:
+            ft = _fortran_type(m, decl.type)
+            if ft is None or ft not in KNOWN_F_TYPES or ft in accepted:
                 continue
-            for bp, _, tp in BUFFER_TRIPLES:
-                if bp not in params or tp not in params:
-                    continue
-                dt = m.text(c.arg(tp)).upper()
-                accepted = table.get(dt)
-                if accepted is None or dt in BYTE_VIEW_TYPES:
-                    continue
-                name, kind, decl = _buffer_decl(m, unit, c.arg(bp))
-                if decl is None:
-                    continue
-                if m.fortran:
-                    ft = _fortran_type(m, decl.type)
-                    if ft is None or ft not in KNOWN_F_TYPES or ft in accepted:
-                        continue
-                    shown = decl.type
-                else:
-                    ct = _c_type(decl.type)
-                    if ct not in KNOWN_C_TYPES or ct in accepted:
-                        continue
-                    if kind == "whole" and not (
-                        decl.pointer == 1 and not decl.is_array or decl.pointer == 0 and decl.is_array
-                    ):
-                        continue
-                    if kind == "addr" and (decl.pointer or decl.is_array):
-                        continue
-                    if kind in ("elem", "offset") and decl.pointer + (1 if decl.is_array else 0) != 1:
-                        continue
-                    shown = ct
-                arg = c.arg(tp)
-                if arg is None:
-                    continue
-                yield _finding(
-                    m,
-                    "mpi-datatype-mismatch",
-                    arg,
-                    f"{m.text(arg)} does not match the type of '{name}' ({shown})",
-                    related=[Related(m.source.node_span(decl.node), f"'{name}' declared here")]
-                    if decl.node
-                    else [],
-                )
+            shown = decl.type
+        else:
+            ct = _c_type(decl.type)
+            if ct not in KNOWN_C_TYPES or ct in accepted:
+                continue
+            if kind == "whole" and not (
+                decl.pointer == 1 and not decl.is_array or decl.pointer == 0 and decl.is_array
+            ):
+                continue
+            if kind == "addr" and (decl.pointer or decl.is_array):
+                continue
+            if kind in ("elem", "offset") and decl.pointer + (1 if decl.is_array else 0) != 1:
+                continue
+            shown = ct
+        arg = c.arg(tp)
+        if arg is None:
+            continue
+        yield _finding(
+            m,
+            "mpi-datatype-mismatch",
+            arg,
+            f"{m.text(arg)} does not match the type of '{name}' ({shown})",
+            related=[Related(m.source.node_span(decl.node), f"'{name}' declared here")] if decl.node else [],
+        )
 
 
 @rule(
@@ -171,75 +173,68 @@ def check_count(ctx: Context) -> Iterator[Finding]:
     if m is None:
         return
     table = F_DATATYPES if m.fortran else C_DATATYPES
-    for unit in m.units:
-        for c in unit.calls:
-            params = mm.PARAMS.get(c.key)
-            if not params:
+    for unit, c, bp, cp, tp in _buffer_arguments(m):
+        if m.text(c.arg(tp)).upper() not in table:
+            continue
+        count = m.eval_int(c.arg(cp))
+        arg = c.arg(bp)
+        name, kind, decl = _buffer_decl(m, unit, arg)
+        if count is None or decl is None or decl.size is None or decl.pointer:
+            continue
+        if not m.fortran and kind == "whole" and not decl.is_array:
+            continue
+        offset: int | None = 0
+        if kind in ("elem", "offset"):
+            idx_node = None
+            if arg is None:
                 continue
-            for bp, cp, tp in BUFFER_TRIPLES:
-                if bp not in params or cp not in params:
+            if m.fortran:
+                al = next((x for x in arg.named_children if x.type == "argument_list"), None)
+                if al is None or len(al.named_children) != 1:
                     continue
-                if m.text(c.arg(tp)).upper() not in table:
-                    continue
-                count = m.eval_int(c.arg(cp))
-                arg = c.arg(bp)
-                name, kind, decl = _buffer_decl(m, unit, arg)
-                if count is None or decl is None or decl.size is None or decl.pointer:
-                    continue
-                if not m.fortran and kind == "whole" and not decl.is_array:
-                    continue
-                offset: int | None = 0
-                if kind in ("elem", "offset"):
-                    idx_node = None
-                    if arg is None:
-                        continue
-                    if m.fortran:
-                        al = next((x for x in arg.named_children if x.type == "argument_list"), None)
-                        if al is None or len(al.named_children) != 1:
-                            continue
-                        idx = m.eval_int(al.named_children[0])
-                        offset = None if idx is None else idx - decl.lower
-                    else:
-                        inner: Node | None = arg
-                        while inner is not None and inner.type in (
-                            "pointer_expression",
-                            "parenthesized_expression",
-                            "cast_expression",
-                        ):
-                            inner = (
-                                inner.child_by_field_name("argument")
-                                or inner.child_by_field_name("value")
-                                or (inner.named_children[0])
-                            )
-                        if inner is None:
-                            continue
-                        if inner.type == "subscript_expression":
-                            idx_node = inner.child_by_field_name("index") or inner.named_children[-1]
-                            base = inner.child_by_field_name("argument")
-                            if base is None or base.type != "identifier":
-                                continue
-                        elif inner.type == "binary_expression":
-                            idx_node = inner.child_by_field_name("right")
-                        offset = m.eval_int(idx_node)
-                        if (
-                            offset is not None
-                            and inner.type == "binary_expression"
-                            and m.text(inner.child_by_field_name("operator")) == "-"
-                        ):
-                            offset = -offset
-                if offset is None or offset < 0:
-                    continue
-                avail = decl.size - offset
-                if count > avail:
-                    cnode = c.arg(cp)
-                    if cnode is None:
-                        continue
-                    yield _finding(
-                        m,
-                        "mpi-count-overflow",
-                        cnode,
-                        f"count {count} exceeds the {avail} element(s) of '{name}' available from {m.text(arg)}",
-                        related=[Related(m.source.node_span(decl.node), f"'{name}' declared here")]
-                        if decl.node
-                        else [],
+                idx = m.eval_int(al.named_children[0])
+                offset = None if idx is None else idx - decl.lower
+            else:
+                inner: Node | None = arg
+                while inner is not None and inner.type in (
+                    "pointer_expression",
+                    "parenthesized_expression",
+                    "cast_expression",
+                ):
+                    inner = (
+                        inner.child_by_field_name("argument")
+                        or inner.child_by_field_name("value")
+                        or (inner.named_children[0])
                     )
+                if inner is None:
+                    continue
+                if inner.type == "subscript_expression":
+                    idx_node = inner.child_by_field_name("index") or inner.named_children[-1]
+                    base = inner.child_by_field_name("argument")
+                    if base is None or base.type != "identifier":
+                        continue
+                elif inner.type == "binary_expression":
+                    idx_node = inner.child_by_field_name("right")
+                offset = m.eval_int(idx_node)
+                if (
+                    offset is not None
+                    and inner.type == "binary_expression"
+                    and m.text(inner.child_by_field_name("operator")) == "-"
+                ):
+                    offset = -offset
+        if offset is None or offset < 0:
+            continue
+        avail = decl.size - offset
+        if count > avail:
+            cnode = c.arg(cp)
+            if cnode is None:
+                continue
+            yield _finding(
+                m,
+                "mpi-count-overflow",
+                cnode,
+                f"count {count} exceeds the {avail} element(s) of '{name}' available from {m.text(arg)}",
+                related=[Related(m.source.node_span(decl.node), f"'{name}' declared here")]
+                if decl.node
+                else [],
+            )

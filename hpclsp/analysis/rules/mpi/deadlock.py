@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Related
-from hpclsp.analysis.mpi_model import Call, Model, Node, Unit
+from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import FAMILY, LANGS
 from hpclsp.analysis.rules.mpi._common import _finding, _in_node, _model, _with_evaluator
 from hpclsp.analysis.rules.mpi.collectives import _arms, _rank_info
+from hpclsp.analysis.rules.mpi.facts import FAMILY, LANGS
+from hpclsp.analysis.treeutil import Node
 
 # -- deadlock ------------------------------------------------------------------------------------
 

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding
-from hpclsp.analysis.mpi_model import Call, Model, Node, walk
+from hpclsp.analysis.hostcode.model import Call, Model
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import COLLECTIVES, FAMILY, LANGS
 from hpclsp.analysis.rules.mpi._common import _finding, _model
+from hpclsp.analysis.rules.mpi.facts import COLLECTIVES, FAMILY, LANGS
+from hpclsp.analysis.treeutil import Node, walk
 
 #: Constructs inside a parallel region that stop every thread from making the call at the same time
 #: (one thread, mutual exclusion, ordered execution), and tasks, whose ordering this rule does not model.

@@ -7,10 +7,19 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Span
-from hpclsp.analysis.mpi_model import Call, Model, Node, Unit
+from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import ALWAYS_ALLOWED, FAMILY, FINALIZE_HINTS, LANGS
-from hpclsp.analysis.rules.mpi._common import JUMPS_C, _finding, _in_node, _line_indent, _model, _statement
+from hpclsp.analysis.rules.mpi._common import (
+    JUMPS_C,
+    _finding,
+    _in_node,
+    _line_indent,
+    _model,
+    _siblings_after,
+    _statement,
+)
+from hpclsp.analysis.rules.mpi.facts import ALWAYS_ALLOWED, FAMILY, FINALIZE_HINTS, LANGS
+from hpclsp.analysis.treeutil import Node
 
 # -- init / finalize -----------------------------------------------------------------------------
 
@@ -66,11 +75,8 @@ def check_before_init(ctx: Context) -> Iterator[Finding]:
         for c in unit.calls:
             if c.node.start_byte >= init.node.start_byte:
                 break
-            if c.is_mpi and c.key not in ALWAYS_ALLOWED:
-                label = c.name
-            elif not c.is_mpi and c.key in mpi_units and c.key != unit.name:
-                label = f"{c.name} (which makes MPI calls)"
-            else:
+            label = _needs_mpi(c, unit, mpi_units)
+            if label is None:
                 continue
             yield _finding(
                 m,
@@ -79,6 +85,15 @@ def check_before_init(ctx: Context) -> Iterator[Finding]:
                 f"{label} is called before {init.name} (line {init.node.start_point[0] + 1})",
                 related=[Related(m.source.node_span(init.node), "MPI is initialised here")],
             )
+
+
+def _needs_mpi(c: Call, unit: Unit, mpi_units: set[str]) -> str | None:
+    """How a call that needs MPI initialised is named in a message; None for calls that do not."""
+    if c.is_mpi and c.key not in ALWAYS_ALLOWED:
+        return c.name
+    if not c.is_mpi and c.key in mpi_units and c.key != unit.name:
+        return f"{c.name} (which makes MPI calls)"
+    return None
 
 
 def _after(m: Model, node: Node, unit: Unit) -> list[Node]:
@@ -101,13 +116,7 @@ def _after(m: Model, node: Node, unit: Unit) -> list[Node]:
             "case_statement",
             "translation_unit",
         ):
-            seen = False
-            for ch in par.named_children:
-                if ch == cur:
-                    seen = True
-                    continue
-                if not seen:
-                    continue
+            for ch in _siblings_after(par.named_children, cur):
                 if par.type in ("if_statement",) and ch.type in ("else_clause", "elseif_clause"):
                     break
                 if (
@@ -158,11 +167,8 @@ def check_after_finalize(ctx: Context) -> Iterator[Finding]:
             for c in unit.calls:
                 if not any(_in_node(c.node, s) for s in later):
                     continue
-                if c.is_mpi and c.key not in ALWAYS_ALLOWED:
-                    label = c.name
-                elif not c.is_mpi and c.key in mpi_units and c.key != unit.name:
-                    label = f"{c.name} (which makes MPI calls)"
-                else:
+                label = _needs_mpi(c, unit, mpi_units)
+                if label is None:
                     continue
                 yield _finding(
                     m,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis import mpi_model as mm
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Related, Span
-from hpclsp.analysis.mpi_model import Call, Model, Node, Unit
+from hpclsp.analysis.hostcode.model import Call, Model, Unit
+from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import FAMILY, LANGS
 from hpclsp.analysis.rules.mpi._common import (
     _block_end_insertion,
     _escapes,
@@ -21,9 +20,12 @@ from hpclsp.analysis.rules.mpi._common import (
     _req_of,
     _requests,
     _shares_loop,
+    _started_requests,
     _statement,
     _with_evaluator,
 )
+from hpclsp.analysis.rules.mpi.facts import FAMILY, LANGS
+from hpclsp.analysis.treeutil import Node
 
 # -- rules: requests -----------------------------------------------------------------------------
 
@@ -31,7 +33,7 @@ from hpclsp.analysis.rules.mpi._common import (
 def _wait_text(m: Model, call: Call, arg: Node) -> str:
     if m.fortran:
         req = m.text(arg)
-        params = mm.PARAMS.get(call.key, ())
+        params = RULE_PARAMS.get(call.key, ())
         ierr = call.args[len(params)] if len(call.args) > len(params) else None
         if ierr is not None:
             return f"call MPI_Wait({req}, MPI_STATUS_IGNORE, {m.text(ierr)})"
@@ -77,41 +79,36 @@ def check_request_not_completed(ctx: Context) -> Iterator[Finding]:
     m = _model(ctx)
     if m is None:
         return
-    for unit in m.units:
-        reqs = _requests(m, unit)
-        for name, starts in reqs.starts.items():
-            if name in reqs.other or _escapes(m, unit, name):
+    for unit, _, starts, comps in _started_requests(m):
+        for s in starts:
+            covering = [
+                c
+                for c in comps
+                if not m.exclusive(s.node, c.node)
+                and (c.node.start_byte > s.node.end_byte or _shares_loop(m, s.node, c.node, unit))
+            ]
+            full = [c for c in covering if not _partial(m, unit, s, c)]
+            if full:
                 continue
-            comps = reqs.completions.get(name, [])
-            for s in starts:
-                covering = [
-                    c
-                    for c in comps
-                    if not m.exclusive(s.node, c.node)
-                    and (c.node.start_byte > s.node.end_byte or _shares_loop(m, s.node, c.node, unit))
-                ]
-                full = [c for c in covering if not _partial(m, unit, s, c)]
-                if full:
-                    continue
-                if len(covering) >= 2:
-                    continue  # completions in several arms: assume they cover every path
-                _, _, arg = _req_of(m, s)
-                msg = (
-                    f"request '{m.text(arg)}' of {s.name} is completed only on some paths"
-                    if covering
-                    else f"request '{m.text(arg)}' of {s.name} is never completed (no MPI_Wait/MPI_Test)"
-                )
-                fixes = []
-                if not covering and arg is not None:
-                    stmt = _statement(m, s.node, unit)
-                    pos = _block_end_insertion(m, stmt, unit, ("MPI_FINALIZE",))
-                    if pos is not None:
-                        ind = _line_indent(m, stmt.start_point[0])
-                        text = _wait_text(m, s, arg)
-                        fixes.append(
-                            Fix(f"Insert {text.rstrip(';')}", (Edit(Span(pos, pos), f"{ind}{text}\n"),), True)
-                        )
-                yield _finding(m, "mpi-request-not-completed", s.node, msg, fixes=fixes)
+            if len(covering) >= 2:
+                continue  # completions in several arms: assume they cover every path
+            _, _, arg = _req_of(m, s)
+            msg = (
+                f"request '{m.text(arg)}' of {s.name} is completed only on some paths"
+                if covering
+                else f"request '{m.text(arg)}' of {s.name} is never completed (no MPI_Wait/MPI_Test)"
+            )
+            fixes = []
+            if not covering and arg is not None:
+                stmt = _statement(m, s.node, unit)
+                pos = _block_end_insertion(m, stmt, unit, ("MPI_FINALIZE",))
+                if pos is not None:
+                    ind = _line_indent(m, stmt.start_point[0])
+                    text = _wait_text(m, s, arg)
+                    fixes.append(
+                        Fix(f"Insert {text.rstrip(';')}", (Edit(Span(pos, pos), f"{ind}{text}\n"),), True)
+                    )
+            yield _finding(m, "mpi-request-not-completed", s.node, msg, fixes=fixes)
 
 
 @rule(
@@ -140,60 +137,55 @@ def check_request_overwritten(ctx: Context) -> Iterator[Finding]:
     m = _model(ctx)
     if m is None:
         return
-    for unit in m.units:
-        reqs = _requests(m, unit)
-        for name, starts in reqs.starts.items():
-            if name in reqs.other or _escapes(m, unit, name):
+    for unit, name, starts, comps in _started_requests(m):
+        decl = unit.decls.get(name)
+        for s in starts:
+            _, kind, arg = _req_of(m, s)
+            if kind not in ("whole", "addr"):
                 continue
-            comps = reqs.completions.get(name, [])
-            decl = unit.decls.get(name)
-            for s in starts:
-                _, kind, arg = _req_of(m, s)
-                if kind not in ("whole", "addr"):
-                    continue
-                prev = [
-                    p
-                    for p in starts
-                    if p.node.end_byte < s.node.start_byte
-                    and not m.exclusive(p.node, s.node)
-                    and not any(p.node.end_byte < c.node.start_byte < s.node.start_byte for c in comps)
-                    and not any(
-                        p.node.end_byte < o.start_byte < s.node.start_byte
-                        and o.parent is not None
-                        and o.parent.type in ("assignment_expression", "assignment_statement")
-                        for o in _occurrences(m, unit, name)
-                    )
-                ]
-                if prev:
-                    p = prev[-1]
-                    yield _finding(
-                        m,
-                        "mpi-request-overwritten",
-                        s.node,
-                        f"request '{m.text(arg)}' is overwritten while the {p.name} started on line "
-                        f"{p.node.start_point[0] + 1} is still pending",
-                        related=[Related(m.source.node_span(p.node), "the pending operation")],
-                    )
-                    continue
-                loops = m.enclosing_loops(s.node, unit.body)
-                if not loops:
-                    continue
-                loop = loops[-1] if decl is None or decl.node is None else None
-                for lp in loops:
-                    if decl is not None and decl.node is not None and _in_node(decl.node, lp):
-                        break
-                    loop = lp
-                if loop is None:
-                    continue
-                if any(_in_node(c.node, loop) for c in comps):
-                    continue
+            prev = [
+                p
+                for p in starts
+                if p.node.end_byte < s.node.start_byte
+                and not m.exclusive(p.node, s.node)
+                and not any(p.node.end_byte < c.node.start_byte < s.node.start_byte for c in comps)
+                and not any(
+                    p.node.end_byte < o.start_byte < s.node.start_byte
+                    and o.parent is not None
+                    and o.parent.type in ("assignment_expression", "assignment_statement")
+                    for o in _occurrences(m, unit, name)
+                )
+            ]
+            if prev:
+                p = prev[-1]
                 yield _finding(
                     m,
                     "mpi-request-overwritten",
                     s.node,
-                    f"request '{m.text(arg)}' is overwritten on the next loop iteration before it completes",
-                    related=[Related(m.source.node_span(loop), "the loop")],
+                    f"request '{m.text(arg)}' is overwritten while the {p.name} started on line "
+                    f"{p.node.start_point[0] + 1} is still pending",
+                    related=[Related(m.source.node_span(p.node), "the pending operation")],
                 )
+                continue
+            loops = m.enclosing_loops(s.node, unit.body)
+            if not loops:
+                continue
+            loop = loops[-1] if decl is None or decl.node is None else None
+            for lp in loops:
+                if decl is not None and decl.node is not None and _in_node(decl.node, lp):
+                    break
+                loop = lp
+            if loop is None:
+                continue
+            if any(_in_node(c.node, loop) for c in comps):
+                continue
+            yield _finding(
+                m,
+                "mpi-request-overwritten",
+                s.node,
+                f"request '{m.text(arg)}' is overwritten on the next loop iteration before it completes",
+                related=[Related(m.source.node_span(loop), "the loop")],
+            )
 
 
 @rule(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis import mpi_model as mm
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Span
+from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import CREATORS, FAMILY, FREES, LANGS, TYPE_CREATORS
 from hpclsp.analysis.rules.mpi._common import (
     _block_end_insertion,
     _escapes,
@@ -19,6 +18,7 @@ from hpclsp.analysis.rules.mpi._common import (
     _statement,
     _with_evaluator,
 )
+from hpclsp.analysis.rules.mpi.facts import CREATORS, FAMILY, FREES, LANGS, TYPE_CREATORS
 
 # -- resources -----------------------------------------------------------------------------------
 
@@ -91,7 +91,7 @@ def check_resource_leak(ctx: Context) -> Iterator[Finding]:
             if pos is not None:
                 ind = _line_indent(m, stmt.start_point[0])
                 if m.fortran:
-                    params = mm.PARAMS.get(c.key, ())
+                    params = RULE_PARAMS.get(c.key, ())
                     ierr = c.args[len(params)] if len(c.args) > len(params) else None
                     text = f"call {free_fn}({m.text(handle)}" + (
                         f", {m.text(ierr)})" if ierr is not None else ")"

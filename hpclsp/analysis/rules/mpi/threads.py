@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Related
-from hpclsp.analysis.mpi_model import Model, walk
+from hpclsp.analysis.hostcode.model import Model
 from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi import (
+from hpclsp.analysis.rules.mpi._common import _finding, _model
+from hpclsp.analysis.rules.mpi.facts import (
     ALWAYS_ALLOWED,
     FAMILY,
     LANGS,
@@ -16,8 +17,8 @@ from hpclsp.analysis.rules.mpi import (
     THREAD_LEVELS,
     THREAD_NEUTRAL,
 )
-from hpclsp.analysis.rules.mpi._common import _finding, _model
 from hpclsp.analysis.rules.mpi.init_finalize import _is_init
+from hpclsp.analysis.treeutil import walk
 
 # -- threads -------------------------------------------------------------------------------------
 

@@ -1,170 +1,26 @@
-"""A small, language-neutral view of MPI (and CUDA host) code for the ``mpi-*``/``cuda-*`` rules.
+"""A small, language-neutral model of host code (MPI and CUDA host) for the ``mpi-*``/``cuda-*`` rules.
 
 It works straight on tree-sitter trees for C/C++/CUDA and Fortran and gives the rules what they
 need without a full IR: the program units of a file (functions, subroutines, programs), the
 calls in each (``MPI_Isend(...)``, ``call MPI_Isend(..., ierr)``, keyword arguments resolved to
-positions), the enclosing branches and loops of a node, declarations (base type, pointer level,
-statically known array size), integer constants (``#define``, ``const``, Fortran ``parameter``)
-and simple data-dependence (taint) through assignments. Fortran names are compared lower-case.
+positions), declarations (base type, pointer level, statically known array size), integer
+constants (``#define``, ``const``, Fortran ``parameter``) and simple data-dependence (taint)
+through assignments. Names and control structure come from ``hostcode.view``.
 
-The result for a file is cached in ``source.cache["mpi_model"]``.
+The result for a file is cached in ``source.cache["hostcode.model"]``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Iterator
+import operator
+from collections.abc import Callable
 
-import tree_sitter
-
+from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
+from hpclsp.analysis.hostcode.view import HostView
 from hpclsp.analysis.source import SourceFile
-
-Node = tree_sitter.Node
-
-#: Parameter names (C order, as in the MPI standard) of the calls the rules look into; Fortran adds
-#: a trailing ``ierror``. Keyword arguments (mpi_f08 style ``request=req``) are mapped through them.
-PARAMS: dict[str, tuple[str, ...]] = {
-    "MPI_SEND": ("buf", "count", "datatype", "dest", "tag", "comm"),
-    "MPI_SSEND": ("buf", "count", "datatype", "dest", "tag", "comm"),
-    "MPI_BSEND": ("buf", "count", "datatype", "dest", "tag", "comm"),
-    "MPI_RSEND": ("buf", "count", "datatype", "dest", "tag", "comm"),
-    "MPI_RECV": ("buf", "count", "datatype", "source", "tag", "comm", "status"),
-    "MPI_ISEND": ("buf", "count", "datatype", "dest", "tag", "comm", "request"),
-    "MPI_ISSEND": ("buf", "count", "datatype", "dest", "tag", "comm", "request"),
-    "MPI_IBSEND": ("buf", "count", "datatype", "dest", "tag", "comm", "request"),
-    "MPI_IRSEND": ("buf", "count", "datatype", "dest", "tag", "comm", "request"),
-    "MPI_IRECV": ("buf", "count", "datatype", "source", "tag", "comm", "request"),
-    "MPI_SENDRECV": (
-        "sendbuf",
-        "sendcount",
-        "sendtype",
-        "dest",
-        "sendtag",
-        "recvbuf",
-        "recvcount",
-        "recvtype",
-        "source",
-        "recvtag",
-        "comm",
-        "status",
-    ),
-    "MPI_BCAST": ("buffer", "count", "datatype", "root", "comm"),
-    "MPI_IBCAST": ("buffer", "count", "datatype", "root", "comm", "request"),
-    "MPI_REDUCE": ("sendbuf", "recvbuf", "count", "datatype", "op", "root", "comm"),
-    "MPI_IREDUCE": ("sendbuf", "recvbuf", "count", "datatype", "op", "root", "comm", "request"),
-    "MPI_ALLREDUCE": ("sendbuf", "recvbuf", "count", "datatype", "op", "comm"),
-    "MPI_IALLREDUCE": ("sendbuf", "recvbuf", "count", "datatype", "op", "comm", "request"),
-    "MPI_SCAN": ("sendbuf", "recvbuf", "count", "datatype", "op", "comm"),
-    "MPI_EXSCAN": ("sendbuf", "recvbuf", "count", "datatype", "op", "comm"),
-    "MPI_GATHER": ("sendbuf", "sendcount", "sendtype", "recvbuf", "recvcount", "recvtype", "root", "comm"),
-    "MPI_SCATTER": ("sendbuf", "sendcount", "sendtype", "recvbuf", "recvcount", "recvtype", "root", "comm"),
-    "MPI_ALLGATHER": ("sendbuf", "sendcount", "sendtype", "recvbuf", "recvcount", "recvtype", "comm"),
-    "MPI_ALLTOALL": ("sendbuf", "sendcount", "sendtype", "recvbuf", "recvcount", "recvtype", "comm"),
-    "MPI_IGATHER": (
-        "sendbuf",
-        "sendcount",
-        "sendtype",
-        "recvbuf",
-        "recvcount",
-        "recvtype",
-        "root",
-        "comm",
-        "request",
-    ),
-    "MPI_IALLGATHER": (
-        "sendbuf",
-        "sendcount",
-        "sendtype",
-        "recvbuf",
-        "recvcount",
-        "recvtype",
-        "comm",
-        "request",
-    ),
-    "MPI_IALLTOALL": (
-        "sendbuf",
-        "sendcount",
-        "sendtype",
-        "recvbuf",
-        "recvcount",
-        "recvtype",
-        "comm",
-        "request",
-    ),
-    "MPI_IBARRIER": ("comm", "request"),
-    "MPI_BARRIER": ("comm",),
-    "MPI_WAIT": ("request", "status"),
-    "MPI_TEST": ("request", "flag", "status"),
-    "MPI_REQUEST_FREE": ("request",),
-    "MPI_CANCEL": ("request",),
-    "MPI_START": ("request",),
-    "MPI_WAITALL": ("count", "array_of_requests", "array_of_statuses"),
-    "MPI_TESTALL": ("count", "array_of_requests", "flag", "array_of_statuses"),
-    "MPI_WAITANY": ("count", "array_of_requests", "index", "status"),
-    "MPI_TESTANY": ("count", "array_of_requests", "index", "flag", "status"),
-    "MPI_WAITSOME": ("incount", "array_of_requests", "outcount", "array_of_indices", "array_of_statuses"),
-    "MPI_TESTSOME": ("incount", "array_of_requests", "outcount", "array_of_indices", "array_of_statuses"),
-    "MPI_STARTALL": ("count", "array_of_requests"),
-    "MPI_COMM_RANK": ("comm", "rank"),
-    "MPI_COMM_SIZE": ("comm", "size"),
-    "MPI_COMM_SPLIT": ("comm", "color", "key", "newcomm"),
-    "MPI_COMM_DUP": ("comm", "newcomm"),
-    "MPI_COMM_CREATE": ("comm", "group", "newcomm"),
-    "MPI_COMM_FREE": ("comm",),
-    "MPI_TYPE_CONTIGUOUS": ("count", "oldtype", "newtype"),
-    "MPI_TYPE_VECTOR": ("count", "blocklength", "stride", "oldtype", "newtype"),
-    "MPI_TYPE_CREATE_HVECTOR": ("count", "blocklength", "stride", "oldtype", "newtype"),
-    "MPI_TYPE_INDEXED": ("count", "array_of_blocklengths", "array_of_displacements", "oldtype", "newtype"),
-    "MPI_TYPE_CREATE_STRUCT": (
-        "count",
-        "array_of_blocklengths",
-        "array_of_displacements",
-        "array_of_types",
-        "newtype",
-    ),
-    "MPI_TYPE_CREATE_SUBARRAY": (
-        "ndims",
-        "array_of_sizes",
-        "array_of_subsizes",
-        "array_of_starts",
-        "order",
-        "oldtype",
-        "newtype",
-    ),
-    "MPI_TYPE_CREATE_RESIZED": ("oldtype", "lb", "extent", "newtype"),
-    "MPI_TYPE_COMMIT": ("datatype",),
-    "MPI_TYPE_FREE": ("datatype",),
-    "MPI_INIT_THREAD": ("argc", "argv", "required", "provided"),
-}
-
-#: Calls that start a nonblocking operation, with the request parameter's name.
-NONBLOCKING = {
-    k
-    for k, v in PARAMS.items()
-    if v and v[-1] == "request" and k not in ("MPI_START", "MPI_CANCEL", "MPI_REQUEST_FREE")
-}
-#: Calls that complete (or release) a single request.
-COMPLETE_ONE = {"MPI_WAIT", "MPI_TEST", "MPI_REQUEST_FREE"}
-#: Calls that complete an array of requests.
-COMPLETE_MANY = {"MPI_WAITALL", "MPI_TESTALL", "MPI_WAITANY", "MPI_TESTANY", "MPI_WAITSOME", "MPI_TESTSOME"}
-COMPLETIONS = COMPLETE_ONE | COMPLETE_MANY
-
-C_FUNCTION_TYPES = ("function_definition",)
-F_UNIT_TYPES = ("program", "subroutine", "function", "module_procedure")
-C_BRANCHES = ("if_statement", "switch_statement", "conditional_expression", "case_statement")
-C_LOOPS = ("for_statement", "while_statement", "do_statement", "for_range_loop")
-F_BRANCHES = ("if_statement", "select_case_statement", "where_statement")
-F_LOOPS = ("do_loop",)
-
-
-def walk(node: Node) -> Iterator[Node]:
-    """Every named descendant of node (including itself), in source order, without recursion."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.named_children))
+from hpclsp.analysis.treeutil import F_NESTED_UNITS, F_UNITS, Node, walk
+from hpclsp.analysis.values import consts
 
 
 @dataclasses.dataclass
@@ -181,7 +37,7 @@ class Call:
 
     def arg(self, name: str) -> Node | None:
         """The argument bound to an MPI parameter name, or None."""
-        params = PARAMS.get(self.key)
+        params = RULE_PARAMS.get(self.key)
         if not params or name not in params:
             return None
         i = params.index(name)
@@ -224,31 +80,16 @@ class Unit:
     qualifiers: tuple[str, ...] = ()
 
 
-class Model:
+class Model(HostView):
     """Units, calls, declarations and constants of one file (built once per source)."""
 
     def __init__(self, source: SourceFile) -> None:
-        self.source = source
-        self.fortran = source.language == "fortran"
+        super().__init__(source)
         self.units: list[Unit] = []
         self.globals: dict[str, Decl] = {}
         self.constants: dict[str, int] = {}
         self.macros: dict[str, tuple[list[str], str]] = {}
         self._build()
-
-    # -- names -------------------------------------------------------------------------------
-    def norm(self, name: str) -> str:
-        """Identifier normalised for comparison (lower-case in Fortran)."""
-        return name.lower() if self.fortran else name
-
-    def text(self, node: Node | None) -> str:
-        """Source text of a node ("" for None)."""
-        return "" if node is None else self.source.node_text(node)
-
-    def norm_text(self, node: Node | None) -> str:
-        """Node text with white space removed and case folded in Fortran (for comparing expressions)."""
-        t = re.sub(r"\s+", "", self.text(node))
-        return t.lower() if self.fortran else t
 
     # -- building ----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -258,7 +99,7 @@ class Model:
             if not self.fortran:
                 if t == "preproc_def":
                     name, val = n.child_by_field_name("name"), n.child_by_field_name("value")
-                    v = _int_literal(self.text(val).strip()) if val is not None else None
+                    v = int_literal(self.text(val).strip()) if val is not None else None
                     if name is not None and v is not None:
                         self.constants[self.text(name)] = v
                 elif t == "preproc_function_def":
@@ -377,7 +218,7 @@ class Model:
 
     def _build_fortran(self, root: Node) -> None:
         for n in walk(root):
-            if n.type not in ("program", "subroutine", "function"):
+            if n.type not in F_UNITS:
                 continue
             stmt = n.named_children[0] if n.named_children else None
             name_node = None
@@ -392,7 +233,7 @@ class Model:
                 ps = stmt.child_by_field_name("parameters")
                 if ps is not None:
                     dummies = {self.norm(self.text(p)) for p in ps.named_children}
-            for m in _walk_unit(n):
+            for m in walk(n, skip=F_NESTED_UNITS):
                 if m.type == "variable_declaration":
                     for d in self._f_decls(m):
                         d.param = d.name in dummies
@@ -417,7 +258,7 @@ class Model:
         name = self.text(fn)
         key = name.upper() if name.upper().startswith("MPI_") else name.lower()
         args: list[Node | None] = []
-        params = PARAMS.get(key, ())
+        params = RULE_PARAMS.get(key, ())
         if al is not None:
             for a in al.named_children:
                 if a.type == "comment":
@@ -500,83 +341,31 @@ class Model:
 
     # -- expressions -------------------------------------------------------------------------
     def eval_int(self, node: Node | None) -> int | None:
-        """Value of a constant integer expression (literals, known constants, + - * /), else None."""
+        """Value of a constant integer expression (literals, known constants, + - * /), else None.
+
+        Deliberately narrower than ``values.consts``: ``sizeof`` and casts stay unknown, so counts
+        written in bytes are never compared with element counts.
+        """
         if node is None:
             return None
         t = node.type
         if t == "number_literal":
-            return _int_literal(self.text(node))
+            return int_literal(self.text(node))
         if t == "identifier":
             return self.constants.get(self.norm(self.text(node)))
-        if t in ("parenthesized_expression",) and node.named_children:
+        if t == "parenthesized_expression" and node.named_children:
             return self.eval_int(node.named_children[0])
         if t in ("binary_expression", "math_expression"):
             a = self.eval_int(node.child_by_field_name("left"))
             b = self.eval_int(node.child_by_field_name("right"))
-            op = node.child_by_field_name("operator")
-            if a is None or b is None or op is None:
-                return None
-            o = self.text(op)
-            if o == "+":
-                return a + b
-            if o == "-":
-                return a - b
-            if o == "*":
-                return a * b
-            if o == "/" and b:
-                return a // b
-            return None
+            op = _INT_OPS.get(self.text(node.child_by_field_name("operator")))
+            return None if a is None or b is None or op is None else op(a, b)
         if t == "unary_expression":
             a = self.eval_int(node.named_children[-1]) if node.named_children else None
             if a is not None and self.text(node).lstrip().startswith("-"):
                 return -a
             return a
         return None
-
-    def idents(self, node: Node | None) -> set[str]:
-        """Normalised names of identifiers read in an expression (field names excluded)."""
-        if node is None:
-            return set()
-        out = set()
-        for n in walk(node):
-            if n.type == "identifier":
-                out.add(self.norm(self.text(n)))
-        return out
-
-    def base_name(self, node: Node | None) -> tuple[str | None, str]:
-        """The variable an argument designates and how: ('a', 'whole'|'elem'|'offset'|'addr'|'deref').
-
-        Returns (None, '') for anything not a plain variable (fields, calls, casts to other things).
-        """
-        kind = "whole"
-        cur = node
-        while cur is not None:
-            t = cur.type
-            if t == "identifier":
-                return self.norm(self.text(cur)), kind
-            if t == "parenthesized_expression" and cur.named_children:
-                cur = cur.named_children[0]
-            elif t == "cast_expression":
-                cur = cur.child_by_field_name("value")
-            elif t == "pointer_expression":
-                op = self.text(cur.child_by_field_name("operator"))
-                if op == "&":
-                    kind = "addr" if kind == "whole" else kind
-                else:
-                    kind = "deref"
-                cur = cur.child_by_field_name("argument")
-            elif t == "subscript_expression":
-                kind = "elem"
-                cur = cur.child_by_field_name("argument")
-            elif t == "binary_expression" and self.text(cur.child_by_field_name("operator")) in ("+", "-"):
-                kind = "offset"
-                cur = cur.child_by_field_name("left")
-            elif self.fortran and t == "call_expression" and cur.named_children:
-                kind = "elem"
-                cur = cur.named_children[0]
-            else:
-                return None, ""
-        return None, ""
 
     def decl(self, unit: Unit | None, name: str) -> Decl | None:
         """Declaration of a name in a unit, else at file scope."""
@@ -593,121 +382,6 @@ class Model:
                     best = u
         return best
 
-    # -- control structure -------------------------------------------------------------------
-    def is_loop(self, node: Node) -> bool:
-        """True for loop statements."""
-        return node.type in (F_LOOPS if self.fortran else C_LOOPS)
-
-    def is_branch(self, node: Node) -> bool:
-        """True for if/switch/select/ternary constructs."""
-        return node.type in (F_BRANCHES if self.fortran else C_BRANCHES)
-
-    def controls(self, node: Node, stop: Node) -> list[tuple[Node, Node | None]]:
-        """Enclosing branch and loop constructs of node up to stop, innermost first, with the condition.
-
-        For an ``if`` the condition is the one guarding the arm the node is in (for Fortran
-        ``else if`` arms the arm's own condition; for ``else`` arms the if's condition).
-        """
-        out: list[tuple[Node, Node | None]] = []
-        prev = node
-        cur = node.parent
-        while cur is not None and cur != stop:
-            if self.is_loop(cur):
-                out.append((cur, self.loop_condition(cur)))
-            elif self.is_branch(cur) or cur.type in ("elseif_clause",):
-                if cur.type == "conditional_expression" and prev == cur.child_by_field_name("condition"):
-                    pass
-                elif cur.type == "if_statement" and prev == self.if_condition(cur):
-                    pass
-                else:
-                    out.append((cur, self.branch_condition(cur)))
-            prev = cur
-            cur = cur.parent
-        return out
-
-    def if_condition(self, node: Node) -> Node | None:
-        """The condition node of an if statement / elseif clause."""
-        c = node.child_by_field_name("condition")
-        if c is not None:
-            return c
-        return next((k for k in node.named_children if k.type == "parenthesized_expression"), None)
-
-    def branch_condition(self, node: Node) -> Node | None:
-        """The controlling expression of a branch construct."""
-        if node.type in ("if_statement", "elseif_clause", "conditional_expression"):
-            return self.if_condition(node)
-        if node.type == "switch_statement":
-            return node.child_by_field_name("condition")
-        if node.type == "select_case_statement":
-            return next((k for k in node.named_children if k.type == "selector"), None)
-        if node.type == "case_statement" and node.parent is not None:
-            return (
-                node.parent.parent.child_by_field_name("condition")
-                if node.parent.parent is not None
-                else None
-            )
-        return None
-
-    def loop_condition(self, node: Node) -> Node | None:
-        """The controlling expression of a loop (C condition, Fortran loop control / while)."""
-        if self.fortran:
-            ds = node.named_children[0] if node.named_children else None
-            if ds is None:
-                return None
-            return next(
-                (k for k in ds.named_children if k.type in ("loop_control_expression", "while_statement")),
-                None,
-            )
-        if node.type == "for_range_loop":
-            return node.child_by_field_name("right")
-        return node.child_by_field_name("condition")
-
-    def arm(self, branch: Node, node: Node) -> int:
-        """Index of the direct child of a branch construct that contains node (identifies its arm)."""
-        for i, c in enumerate(branch.children):
-            if c.start_byte <= node.start_byte and node.end_byte <= c.end_byte:
-                if (
-                    self.fortran
-                    and branch.type == "if_statement"
-                    and c.type not in ("elseif_clause", "else_clause")
-                ):
-                    return -1  # every statement of the 'then' arm is a direct child
-                return i
-        return -2
-
-    def exclusive(self, a: Node, b: Node) -> bool:
-        """True when a and b lie in different arms of the same if/switch (never both executed)."""
-        cur = a.parent
-        while cur is not None:
-            if (cur.type in ("if_statement", "select_case_statement", "conditional_expression")) and (
-                cur.start_byte <= b.start_byte and b.end_byte <= cur.end_byte
-            ):
-                ia, ib = self.arm(cur, a), self.arm(cur, b)
-                if ia != ib and ia >= -1 and ib >= -1:
-                    cond = self.if_condition(cur) if cur.type != "select_case_statement" else None
-                    in_cond = cond is not None and (
-                        cond.start_byte <= a.start_byte < cond.end_byte
-                        or cond.start_byte <= b.start_byte < cond.end_byte
-                    )
-                    if not in_cond:
-                        return True
-                if not self.fortran and cur.type == "if_statement":
-                    # C: the else arm is the else_clause child; nested ifs are handled by recursion
-                    pass
-            cur = cur.parent
-        return False
-
-    def enclosing_loops(self, node: Node, stop: Node) -> list[Node]:
-        """Loops enclosing node inside stop, innermost first."""
-        return [c for c, _ in self.controls(node, stop) if self.is_loop(c)]
-
-    def statement_of(self, node: Node, stop: Node) -> Node:
-        """The outermost ancestor of node that is a direct child of stop's body (or node itself)."""
-        cur = node
-        while cur.parent is not None and cur.parent != stop:
-            cur = cur.parent
-        return cur
-
     def taint(self, unit: Unit, seeds: set[str], linear_only: bool = False) -> set[str]:
         """Variables whose value depends on the seed variables through assignments (fixpoint)."""
         assigns = self.assignments(unit)
@@ -723,7 +397,7 @@ class Model:
 
     def assignments(self, unit: Unit) -> list[tuple[str, Node]]:
         """(variable, right-hand side) for each scalar assignment / initialisation in a unit (cached)."""
-        key = f"mpi_model.assign:{unit.node.start_byte}"
+        key = f"hostcode.assign:{unit.node.start_byte}"
         cached = self.source.cache.get(key)
         if cached is not None:
             return cached
@@ -747,36 +421,31 @@ class Model:
         return out
 
 
-def _walk_unit(unit: Node) -> Iterator[Node]:
-    """Descendants of a Fortran unit, not entering nested units (contained procedures)."""
-    stack = list(reversed(unit.named_children))
-    while stack:
-        n = stack.pop()
-        if n.type in ("subroutine", "function", "internal_procedures", "module"):
-            continue
-        yield n
-        stack.extend(reversed(n.named_children))
+#: The integer operators ``eval_int`` folds (``/`` floors, and is undefined for a zero divisor).
+_INT_OPS: dict[str, Callable[[int, int], int | None]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": lambda a, b: a // b if b else None,
+}
 
 
 def _c_is_const(model: Model, decl: Node) -> bool:
     return any(model.text(c) in ("const", "constexpr") for c in decl.children if c.type == "type_qualifier")
 
 
-def _int_literal(text: str) -> int | None:
-    t = text.strip().rstrip("uUlL")
-    t = re.sub(r"_\w+$", "", t)  # Fortran kind suffix
-    try:
-        return int(t, 0)
-    except ValueError:
-        return None
+def int_literal(text: str) -> int | None:
+    """Value of a C or Fortran integer literal (suffixes and kind parameters dropped), else None."""
+    v = consts.parse_number(text)
+    return v if consts.is_int(v) else None
 
 
 def model(source: SourceFile) -> Model:
     """The (cached) model of a source file."""
-    m = source.cache.get("mpi_model")
+    m = source.cache.get("hostcode.model")
     if m is None:
         m = Model(source)
-        source.cache["mpi_model"] = m
+        source.cache["hostcode.model"] = m
     return m
 
 

@@ -1,0 +1,58 @@
+"""The one syntax-tree walker of the analyses and the node kinds they share, named once.
+
+``preorder`` walks any tree (tree-sitter nodes or the light trees some analyses build) given how
+to reach a node's children; ``walk`` is the tree-sitter case. Both are iterative, so deeply
+nested code cannot exhaust the Python stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Sequence
+from typing import TypeVar
+
+import tree_sitter
+
+Node = tree_sitter.Node
+T = TypeVar("T")
+
+#: Loop statements of the C family (C, C++, CUDA) and of Fortran.
+C_LOOPS = frozenset({"for_statement", "while_statement", "do_statement", "for_range_loop"})
+F_LOOPS = frozenset({"do_loop"})
+#: Constructs that choose between arms (the ternary operator included).
+C_BRANCHES = frozenset({"if_statement", "switch_statement", "conditional_expression", "case_statement"})
+F_BRANCHES = frozenset({"if_statement", "select_case_statement", "where_statement"})
+#: Fortran program units that own their statements, and the constructs that nest other units in one.
+F_UNITS = frozenset({"program", "subroutine", "function"})
+F_NESTED_UNITS = frozenset({"subroutine", "function", "internal_procedures", "module"})
+
+
+def preorder(
+    root: T,
+    children: Callable[[T], Sequence[T]],
+    skip: Callable[[T], bool] | None = None,
+) -> Iterator[T]:
+    """Root and its descendants in source order; a descendant for which skip holds is not entered."""
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if skip is not None and n is not root and skip(n):
+            continue
+        yield n
+        stack.extend(reversed(children(n)))
+
+
+def _named(n: Node) -> Sequence[Node]:
+    return n.named_children
+
+
+def _all(n: Node) -> Sequence[Node]:
+    return n.children
+
+
+def walk(node: Node, *, named: bool = True, skip: Collection[str] = ()) -> Iterator[Node]:
+    """Node and its descendants in source order: named ones only unless named is False.
+
+    Descendants whose kind is in skip are neither yielded nor entered (node itself always is).
+    """
+    kinds = frozenset(skip)
+    return preorder(node, _named if named else _all, (lambda n: n.type in kinds) if kinds else None)

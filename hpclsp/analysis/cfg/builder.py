@@ -1,0 +1,113 @@
+"""What the C-family and Fortran graph builders share: node creation inside the current OpenMP
+region, loop exit/continue targets, labels and jumps, regions with their barriers."""
+
+from __future__ import annotations
+
+from hpclsp.analysis.cfg import omp
+from hpclsp.analysis.cfg.graph import BARRIER, CFG, ENTRY, EXIT, JOIN, REGION_BEGIN, REGION_END, Node, Region
+from hpclsp.analysis.directives import Directive
+from hpclsp.analysis.source import SourceFile
+
+
+class Builder:
+    """Builds one function's graph; subclasses walk their language's statements."""
+
+    def __init__(self, source: SourceFile, fn: Node, name: str, functions: frozenset[str]) -> None:
+        self.source = source
+        self.cfg = CFG(name, fn)
+        self.cfg.entry = self.cfg.add(ENTRY, owner=fn)
+        self.cfg.exit = self.cfg.add(EXIT, owner=fn)
+        self.functions = functions
+        self.directives = omp.by_line(source)
+        self.regions: list[int] = []
+        #: (break target, continue target, loop label) of the enclosing loops and switches.
+        self.loops: list[tuple[int, int | None, str]] = []
+        self.labels: dict[str, int] = {}
+        self.jumps: list[tuple[int, str]] = []
+
+    def text(self, node: Node) -> str:
+        """The source text of a node."""
+        return self.source.node_text(node)
+
+    def add(self, kind: str, ast: Node | None = None, label: str = "", owner: Node | None = None) -> int:
+        """A node in the innermost open region."""
+        i = self.cfg.add(kind, ast, label, owner)
+        self.cfg.nodes[i].region = self.regions[-1] if self.regions else None
+        return i
+
+    def step(self, cur: int | None, kind: str, ast: Node | None = None, label: str = "") -> int | None:
+        """Append a node after ``cur`` (nothing when ``cur`` is unreachable)."""
+        if cur is None:
+            return None
+        i = self.add(kind, ast, label)
+        self.cfg.edge(cur, i)
+        return i
+
+    def join(self, *preds: int | None) -> int | None:
+        """A join point of the given predecessors (None when none of them is reachable)."""
+        live = [p for p in preds if p is not None]
+        if not live:
+            return None
+        if len(live) == 1:
+            return live[0]
+        j = self.add(JOIN)
+        for p in live:
+            self.cfg.edge(p, j)
+        return j
+
+    def record_calls(self, node: Node, at: int, call_types: tuple[str, ...], callee_field: str) -> None:
+        """Remember calls of functions of this file made by the statement at node ``at``."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n.type in call_types:
+                fn = n.child_by_field_name(callee_field)
+                if fn is None and n.named_children:
+                    fn = n.named_children[0]
+                if fn is not None and fn.type == "identifier":
+                    name = self.text(fn)
+                    key = name.lower() if self.source.language == "fortran" else name
+                    if key in self.functions:
+                        self.cfg.calls.append((at, key))
+            stack.extend(reversed(n.named_children))
+
+    def open_region(
+        self, cur: int | None, d: Directive, start: int, end: int, nowait: bool
+    ) -> tuple[int | None, int]:
+        """Enter the region of construct ``d`` spanning bytes start..end; returns (node, region index)."""
+        parent = self.regions[-1] if self.regions else None
+        r = Region(len(self.cfg.regions), d.name, start, end, parent, nowait)
+        self.cfg.regions.append(r)
+        self.regions.append(r.index)
+        node = self.step(cur, REGION_BEGIN, label=d.name)
+        if node is not None:
+            r.begin = node
+        return node, r.index
+
+    def close_region(self, cur: int | None, index: int) -> int | None:
+        """Leave a region: its end node, then its implicit barrier when it has one."""
+        r = self.cfg.regions[index]
+        if self.regions and self.regions[-1] == index:
+            self.regions.pop()
+        node = self.step(cur, REGION_END, label=r.name)
+        if node is not None:
+            r.finish = node
+        if omp.ends_with_barrier(r.name, r.nowait):
+            node = self.step(node, BARRIER, label="implicit")
+        return node
+
+    def barrier(self, cur: int | None, ast: Node, label: str) -> int | None:
+        """An explicit barrier statement."""
+        return self.step(cur, BARRIER, ast, label)
+
+    def jump(self, at: int, target: str) -> None:
+        """A ``goto`` to a label resolved when the function is complete."""
+        self.jumps.append((at, target))
+
+    def finish(self, cur: int | None) -> CFG:
+        """Connect the fall-through end to the exit and resolve jumps."""
+        self.cfg.edge(cur, self.cfg.exit)
+        for at, target in self.jumps:
+            dest = self.labels.get(target)
+            self.cfg.edge(at, dest if dest is not None else self.cfg.exit)
+        return self.cfg

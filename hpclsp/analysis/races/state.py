@@ -40,7 +40,6 @@ class AnalyzerState:
         self.ws_callees: set[str] = set()
         self.variant_cache: dict[int, set[str]] = {}
         self.budget = WorkBudget()
-        self.tid_cache: dict[int, bool] = {}
         self.lock_guards: dict[int, int | None] = {}
         self.shadow_cache: dict[int, list[Loop]] = {}
         #: variables whose critical sections sit in a league of teams (they do not exclude across teams)

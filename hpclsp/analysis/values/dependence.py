@@ -15,6 +15,8 @@ about an expression looks at the state before the statement (or condition) holdi
 
 from __future__ import annotations
 
+import heapq
+
 from hpclsp.analysis import cfg
 from hpclsp.analysis.cfg.graph import CFG, COND, STMT, Node
 from hpclsp.analysis.source import SourceFile
@@ -35,10 +37,13 @@ _OUT_ARGS = {
     "mpi_comm_rank": Value(Affine.of(RANK), frozenset({RANK_DEP})),
     "mpi_comm_size": Value(Affine.of(NPROCS), frozenset({SIZE_DEP})),
 }
+#: Lower-case words without which a function has no dependence source.
+_KEYWORDS = (*_CALL_VALUES, *_OUT_ARGS, *(k.lower() for k in CUDA_DEPS))
 _ASSIGN_C = frozenset({"assignment_expression", "update_expression", "init_declarator"})
 _ASSIGN_F = frozenset({"assignment_statement"})
 _CALLS = frozenset({"call_expression", "subroutine_call"})
-_MAX_PASSES = 12
+#: Node visits per graph node before the solver gives up (partial facts).
+_WORK_PER_NODE = 12
 
 State = dict[str, Value]
 
@@ -51,16 +56,35 @@ class FunctionValues:
         self.graph = graph
         self.fortran = source.language == "fortran"
         self._by_ast = {n.ast.id: n.id for n in graph.nodes if n.ast is not None and n.kind in (STMT, COND)}
-        self.states: dict[int, State] = {}
-        #: The dependence sources the function mentions at all (its calls and built-ins).
-        self.sources = self._sources()
-        self._closes = self._merges()
-        self._solve()
+        #: Per graph node, the syntax that changes variables (assignments, out-argument calls, loop headers).
+        self._effects: dict[int, list[Node]] = {}
+        self._sources: frozenset[str] | None = None
+        self._closes: dict[int, list[tuple[int, frozenset[str]]]] = {}
+        self._states: dict[int, State] | None = None
+        self.complete = True
+
+    @property
+    def sources(self) -> frozenset[str]:
+        """The dependence sources the function mentions at all (its calls and built-ins)."""
+        if self._sources is None:
+            self._sources = self._scan()
+        return self._sources
+
+    @property
+    def states(self) -> dict[int, State]:
+        """The variables' values before each graph node (solved on first use)."""
+        if self._states is None:
+            self._sources = self._scan()
+            self._states = {}
+            self._closes = self._merges()
+            self._solve(self._states)
+        return self._states
 
     # -- queries ---------------------------------------------------------------------------------
     def value(self, node: Node) -> Value:
         """The abstract value of an expression, in the state before the statement holding it."""
-        return self.eval(node, self.state_before(node))
+        state = self.state_before(node)
+        return self.eval(node, state) if self.complete else UNKNOWN_VALUE
 
     def state_before(self, node: Node) -> State:
         """The variables' values before the graph node (statement or condition) holding ``node``."""
@@ -73,24 +97,36 @@ class FunctionValues:
         return {}
 
     # -- solving ---------------------------------------------------------------------------------
-    def _sources(self) -> frozenset[str]:
+    def _scan(self) -> frozenset[str]:
+        """Collect each node's effects; returns the dependence sources met on the way."""
+        self._effects = {}
         found: set[str] = set()
+        assigns = _ASSIGN_F if self.fortran else _ASSIGN_C
         for n in self.graph.nodes:
-            if n.ast is None:
+            if n.ast is None or n.kind not in (STMT, COND):
                 continue
+            effects: list[Node] = []
             stack = [n.ast]
             while stack:
                 x = stack.pop()
-                if x.type in _CALLS:
+                t = x.type
+                if t in assigns or (t == "do_statement" and self.fortran):
+                    effects.append(x)
+                elif t in _CALLS:
                     callee = (_callee(x, self.source) or "").lower()
                     known = _CALL_VALUES.get(callee) or _OUT_ARGS.get(callee.removeprefix("p"))
                     if known is not None:
                         found |= known.deps
-                elif x.type == "identifier" and not self.fortran:
+                        if callee.removeprefix("p") in _OUT_ARGS:
+                            effects.append(x)
+                elif t == "identifier" and not self.fortran:
                     dep = CUDA_DEPS.get(self.source.node_text(x))
                     if dep is not None:
                         found.add(dep)
-                stack.extend(x.named_children)
+                if t not in ("lambda_expression", "function_definition"):
+                    stack.extend(reversed(x.named_children))
+            if effects:
+                self._effects[n.id] = effects
         return frozenset(found)
 
     def _merges(self) -> dict[int, list[tuple[int, frozenset[str]]]]:
@@ -115,63 +151,70 @@ class FunctionValues:
         return out
 
     def _assigned(self, n: int) -> frozenset[str]:
-        """Variables a statement may assign (syntactically)."""
-        node = self.graph.nodes[n]
-        if node.ast is None or node.kind not in (STMT, COND):
-            return frozenset()
+        """Variables a statement may assign."""
         out: set[str] = set()
-        kinds = _ASSIGN_F if self.fortran else _ASSIGN_C
-        stack = [node.ast]
-        while stack:
-            x = stack.pop()
-            if x.type in kinds:
-                target = (
-                    x.child_by_field_name("declarator")
-                    if x.type == "init_declarator"
-                    else (
-                        x.child_by_field_name("argument")
-                        if x.type == "update_expression"
-                        else x.child_by_field_name("left")
-                    )
-                )
-                name = self._target(target)[1] if target is not None else None
-                if name is not None:
-                    out.add(name)
+        for x in self._effects.get(n, ()):
+            target: Node | None
+            if x.type == "init_declarator":
+                target = x.child_by_field_name("declarator")
+            elif x.type == "update_expression":
+                target = x.child_by_field_name("argument")
             elif x.type in _CALLS:
                 args = _args(x)
-                if len(args) > 1 and (_callee(x, self.source) or "").lower().removeprefix("p") in _OUT_ARGS:
-                    name = self._target(args[1])[1]
-                    if name is not None:
-                        out.add(name)
-            elif self.fortran and x.type == "do_statement":
+                target = args[1] if len(args) > 1 else None
+            elif x.type == "do_statement":
                 ctl = x.named_children[0] if x.named_children else None
-                if ctl is not None and ctl.type == "loop_control_expression" and ctl.named_children:
-                    name = self._name(ctl.named_children[0])
-                    if name is not None:
-                        out.add(name)
-            stack.extend(x.named_children)
+                ok = ctl is not None and ctl.type == "loop_control_expression" and ctl.named_children
+                target = ctl.named_children[0] if ok and ctl is not None else None
+            else:
+                target = x.child_by_field_name("left")
+            name = self._target(target)[1] if target is not None else None
+            if name is not None:
+                out.add(name)
         return frozenset(out)
 
-    def _solve(self) -> None:
+    def _solve(self, states: dict[int, State]) -> None:
+        """Worklist iteration in reverse postorder, bounded by a work budget: past it the facts are
+        partial, and every query answers "unknown" (``complete`` is False)."""
         g = self.graph
         order = g.reverse_postorder()
+        index = {n: i for i, n in enumerate(order)}
+        gate_at = {c: m for m, lst in self._closes.items() for c, _ in lst}
         out: dict[int, State] = {}
-        for _ in range(_MAX_PASSES):
-            changed = False
-            for n in order:
-                preds = [out[p] for p in g.nodes[n].pred if p in out]
-                state = _join_states(preds) if n != g.entry else {}
-                if n in self._closes and len(preds) > 1:
-                    state = self._gate(state, preds, self._closes[n])
-                self.states[n] = state
-                new = self._transfer(n, state)
-                if out.get(n) != new:
-                    out[n] = new
-                    changed = True
-            if not changed:
-                return
+        heap = list(range(len(order)))
+        queued = set(order)
+        budget = _WORK_PER_NODE * len(order) + 64
+        while heap and budget > 0:
+            budget -= 1
+            n = order[heapq.heappop(heap)]
+            queued.discard(n)
+            preds = [out[p] for p in g.nodes[n].pred if p in out]
+            state = _join_states(preds) if n != g.entry else {}
+            if n in self._closes and len(preds) > 1:
+                state = self._gate(state, preds, self._closes[n], states)
+            if n in gate_at and states.get(n) != state:
+                self._push(heap, queued, index, gate_at[n])
+            states[n] = state
+            new = self._transfer(n, state)
+            if out.get(n) != new:
+                out[n] = new
+                for s in g.nodes[n].succ:
+                    self._push(heap, queued, index, s)
+        self.complete = not heap
 
-    def _gate(self, state: State, preds: list[State], closes: list[tuple[int, frozenset[str]]]) -> State:
+    @staticmethod
+    def _push(heap: list[int], queued: set[int], index: dict[int, int], n: int) -> None:
+        if n in index and n not in queued:
+            queued.add(n)
+            heapq.heappush(heap, index[n])
+
+    def _gate(
+        self,
+        state: State,
+        preds: list[State],
+        closes: list[tuple[int, frozenset[str]]],
+        states: dict[int, State],
+    ) -> State:
         """At a merge: a variable assigned under a branch, reaching the merge with values that may
         differ, depends on the branch condition (control dependence)."""
         state = dict(state)
@@ -179,7 +222,7 @@ class FunctionValues:
             cn = self.graph.nodes[c]
             if cn.ast is None:
                 continue
-            deps = self.eval(cn.ast, self.states.get(c, {})).deps
+            deps = self.eval(cn.ast, states.get(c, {})).deps
             if not deps:
                 continue
             for v in written:
@@ -190,22 +233,17 @@ class FunctionValues:
         return state
 
     def _transfer(self, n: int, state: State) -> State:
-        node = self.graph.nodes[n]
-        if node.ast is None or node.kind not in (STMT, COND):
+        effects = self._effects.get(n)
+        if not effects:
             return state
         new = dict(state)
-        if self.fortran and node.ast.type == "do_statement":
-            self._do_header(node.ast, new)
-        stack = [node.ast]
-        while stack:
-            x = stack.pop()
-            t = x.type
-            if t in (_ASSIGN_F if self.fortran else _ASSIGN_C):
-                self._assign(x, new)
-            elif t in _CALLS:
+        for x in effects:
+            if x.type == "do_statement":
+                self._do_header(x, new)
+            elif x.type in _CALLS:
                 self._call(x, new)
-            if t not in ("lambda_expression", "function_definition"):
-                stack.extend(reversed(x.named_children))
+            else:
+                self._assign(x, new)
         return new
 
     def _do_header(self, head: Node, state: State) -> None:
@@ -403,6 +441,17 @@ def function_values(source: SourceFile, byte: int) -> FunctionValues | None:
     got = cache.get(id(g))
     if got is None:
         got = cache[id(g)] = FunctionValues(source, g)
+    return got
+
+
+def sources_of(source: SourceFile, fn: Node) -> frozenset[str]:
+    """The dependence sources function ``fn`` mentions (no graph is built when its text names none)."""
+    cache: dict[int, frozenset[str]] = source.cache.setdefault("values.sources", {})
+    got = cache.get(fn.start_byte)
+    if got is None:
+        text = source.node_text(fn).lower()
+        fv = function_values(source, fn.start_byte) if any(k in text for k in _KEYWORDS) else None
+        got = cache[fn.start_byte] = fv.sources if fv is not None else frozenset()
     return got
 
 

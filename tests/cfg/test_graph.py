@@ -219,3 +219,36 @@ def test_graphs_are_built_once_per_source() -> None:
     assert all(a is b for a, b in zip(cfg.graphs(src), cfg.graphs(src), strict=True))
     g = cfg.graph_at(src, src.text.index("a[i] = 1"))
     assert g is not None and g.name == "find"
+
+
+NESTED = """
+void n(int *a, int m) {
+  #pragma omp parallel
+  {
+    #pragma omp parallel for
+    for (int i = 0; i < m; i++) a[i] = 0;
+    #pragma omp single nowait
+    a[0] = 1;
+    #pragma omp sections
+    {
+      a[1] = 2;
+    }
+    #pragma omp barrier
+  }
+}
+"""
+
+
+def test_team_barriers_bind_to_their_team() -> None:
+    src, gs = graphs("c", NESTED)
+    g = gs["n"]
+    outer = g.region_at_line(2)
+    inner = g.region_at_line(4)
+    assert outer is not None and inner is not None and inner.parent == outer.index
+    # the outer team meets the end of sections and the explicit barrier; not the inner team's join,
+    # not the single (nowait), not its own closing join
+    bars = g.team_barriers(outer.index)
+    assert [b.label for b in bars] == ["implicit", "explicit"]
+    assert bars[0].closes is not None and g.regions[bars[0].closes].name == "sections"
+    assert bars[1].at == src.text.index("#pragma omp barrier") + len("#pragma omp barrier\n")
+    assert g.team_barriers(inner.index) == []

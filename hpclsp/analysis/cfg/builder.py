@@ -76,7 +76,7 @@ class Builder:
     ) -> tuple[int | None, int]:
         """Enter the region of construct ``d`` spanning bytes start..end; returns (node, region index)."""
         parent = self.regions[-1] if self.regions else None
-        r = Region(len(self.cfg.regions), d.name, start, end, parent, nowait)
+        r = Region(len(self.cfg.regions), d.name, start, end, parent, nowait, d.first_line)
         self.cfg.regions.append(r)
         self.regions.append(r.index)
         node = self.step(cur, REGION_BEGIN, label=d.name)
@@ -85,20 +85,46 @@ class Builder:
         return node, r.index
 
     def close_region(self, cur: int | None, index: int) -> int | None:
-        """Leave a region: its end node, then its implicit barrier when it has one."""
+        """Leave a region: its end node and its implicit barrier when it has one. The join at the end
+        of a ``parallel``/``teams`` region belongs to that region's team; the barrier ending a
+        worksharing construct belongs to the enclosing team. Both nodes exist even when the end is
+        unreachable, so that the region's barriers are all listed."""
         r = self.cfg.regions[index]
+        barrier = omp.ends_with_barrier(r.name, r.nowait)
+        node = cur
+        if r.is_team:
+            node = self._implicit_barrier(node, r) if barrier else node
+            node = self._chain(node, self.add(REGION_END, label=r.name))
+            r.finish = node
+            self._leave(index)
+            return node if cur is not None else None
+        self._leave(index)
+        node = self._chain(node, self.add(REGION_END, label=r.name))
+        r.finish = node
+        if barrier:
+            node = self._implicit_barrier(node, r)
+        return node if cur is not None else None
+
+    def _leave(self, index: int) -> None:
         if self.regions and self.regions[-1] == index:
             self.regions.pop()
-        node = self.step(cur, REGION_END, label=r.name)
-        if node is not None:
-            r.finish = node
-        if omp.ends_with_barrier(r.name, r.nowait):
-            node = self.step(node, BARRIER, label="implicit")
+
+    def _chain(self, cur: int | None, node: int) -> int:
+        self.cfg.edge(cur, node)
+        return node
+
+    def _implicit_barrier(self, cur: int | None, r: Region) -> int:
+        node = self._chain(cur, self.add(BARRIER, label="implicit"))
+        self.cfg.nodes[node].at = r.end
+        self.cfg.nodes[node].closes = r.index
         return node
 
     def barrier(self, cur: int | None, ast: Node, label: str) -> int | None:
-        """An explicit barrier statement."""
-        return self.step(cur, BARRIER, ast, label)
+        """An explicit barrier statement (``omp barrier``, ``__syncthreads()``)."""
+        node = self.step(cur, BARRIER, ast, label)
+        if node is not None:
+            self.cfg.nodes[node].at = ast.end_byte
+        return node
 
     def jump(self, at: int, target: str) -> None:
         """A ``goto`` to a label resolved when the function is complete."""

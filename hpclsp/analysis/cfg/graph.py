@@ -43,6 +43,11 @@ class CNode:
     pred: list[int] = dataclasses.field(default_factory=list)
     #: The innermost OpenMP region the node lies in (index into ``CFG.regions``), or None.
     region: int | None = None
+    #: For barriers: the byte where it takes effect (after the directive or call; at the end of the
+    #: construct for implicit ones).
+    at: int = -1
+    #: For implicit barriers: the region whose end it is.
+    closes: int | None = None
 
     @property
     def start(self) -> int:
@@ -61,12 +66,19 @@ class Region:
     end: int
     parent: int | None
     nowait: bool
+    #: 0-based line of the directive.
+    line: int = -1
     begin: int = -1
     finish: int = -1
 
     def has(self, leaf: str) -> bool:
         """Whether ``leaf`` is one of the words of the directive name (``for`` in ``parallel for``)."""
         return leaf in self.name.split()
+
+    @property
+    def is_team(self) -> bool:
+        """Whether the construct creates a team of threads (``parallel``) or a league (``teams``)."""
+        return self.has("parallel") or self.has("teams")
 
 
 @dataclasses.dataclass(eq=False)
@@ -98,6 +110,25 @@ class CFG:
     def barriers(self) -> list[CNode]:
         """The barrier nodes, in creation (source) order."""
         return [n for n in self.nodes if n.kind == BARRIER]
+
+    def team_of(self, region: int | None) -> int | None:
+        """The innermost team region (``parallel``/``teams``) enclosing a region, or None."""
+        while region is not None and not self.regions[region].is_team:
+            region = self.regions[region].parent
+        return region
+
+    def region_at_line(self, line: int) -> Region | None:
+        """The region whose directive is on 0-based ``line``."""
+        return next((r for r in self.regions if r.line == line), None)
+
+    def team_barriers(self, team: int) -> list[CNode]:
+        """The barriers the threads of team region ``team`` meet inside it (explicit ones and those
+        ending its worksharing constructs; not its own closing join, nor those of nested teams)."""
+        return [
+            b
+            for b in self.barriers()
+            if b.closes != team and b.label != "syncthreads" and self.team_of(b.region) == team
+        ]
 
     def statements(self) -> Iterator[CNode]:
         """Statement and condition nodes."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 
-from hpclsp.analysis import datasharing
+from hpclsp.analysis import cfg, datasharing
 from hpclsp.analysis.loops import (
     THREAD_NUM_SYMBOL,
     Access,
@@ -20,7 +20,6 @@ from hpclsp.analysis.races.budget import WorkBudget
 from hpclsp.analysis.races.model import (
     Race,
     _is_team,
-    _is_ws_loop,
 )
 from hpclsp.analysis.source import SourceFile
 
@@ -61,22 +60,14 @@ class AnalyzerState:
         return None
 
     def barriers(self, team: Construct | None, f: Function) -> list[int]:
+        """Bytes where the team's threads meet a barrier (from the function's control-flow graph)."""
         if team is None:
             return []
-        out = []
-        for c in f.constructs:
-            if not team.contains(c.start) or c is team:
-                continue
-            if self.nearest_team(c) is not team:
-                continue
-            if c.name == "barrier":
-                out.append(c.start)
-            elif c.name in ("single", "sections", "workshare") or (
-                _is_ws_loop(c) and (c.has("for") or c.has("do")) and not c.has("taskloop")
-            ):
-                if c.clause("nowait") is None:
-                    out.append(c.end)
-        return sorted(out)
+        g = cfg.graph_at(self.src, team.span_byte)
+        region = g.region_at_line(team.directive.first_line) if g is not None else None
+        if g is None or region is None:
+            return []
+        return sorted(b.at for b in g.team_barriers(region.index))
 
     def accesses_between(self, f: Function, start: int, end: int) -> list[Access]:
         """The function's accesses starting in [start, end), in evaluation order (bisect on a sorted index)."""

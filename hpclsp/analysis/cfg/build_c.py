@@ -6,10 +6,11 @@ from __future__ import annotations
 from hpclsp.analysis.cfg import omp
 from hpclsp.analysis.cfg.builder import Builder
 from hpclsp.analysis.cfg.graph import CFG, COND, JOIN, STMT, Node
+from hpclsp.analysis.directives import Directive
+from hpclsp.analysis.source import SourceFile
 
 _SKIP = frozenset({"comment", "{", "}", ";"})
 _NORETURN = frozenset({"exit", "abort", "_Exit", "quick_exit", "MPI_Abort"})
-_LOOPS = frozenset({"for_statement", "while_statement", "do_statement", "for_range_loop"})
 
 
 def function_name(fn: Node) -> str | None:
@@ -30,7 +31,7 @@ def function_name(fn: Node) -> str | None:
     return d.text.decode("utf-8", "replace") if d.text else None
 
 
-def build(source, fn: Node, functions: frozenset[str]) -> CFG:  # noqa: ANN001 - SourceFile (avoids a cycle)
+def build(source: SourceFile, fn: Node, functions: frozenset[str]) -> CFG:
     """The graph of one ``function_definition``."""
     b = _CBuilder(source, fn, function_name(fn) or "", functions)
     body = fn.child_by_field_name("body")
@@ -66,29 +67,17 @@ class _CBuilder(Builder):
             return None
         return at
 
-    def sequence(self, kids: list[Node], cur: int | None) -> int | None:
-        """Statements in order; a ``#pragma omp`` applies to the statement after it."""
-        i = 0
-        while i < len(kids):
-            k = kids[i]
-            d = self._directive(k)
-            if d is None:
-                cur = self.stmt(k, cur)
-                i += 1
-                continue
-            what = omp.kind(d)
-            if what == "barrier":
-                cur = self.barrier(cur, k, "explicit")
-            elif what in ("block", "loop") and i + 1 < len(kids):
-                body = kids[i + 1]
-                cur, r = self.open_region(cur, d, k.start_byte, body.end_byte, d.clause("nowait") is not None)
-                cur = self.stmt(body, cur)
-                cur = self.close_region(cur, r)
-                i += 1
-            i += 1
-        return cur
+    def region(self, kids: list[Node], i: int, d: Directive, cur: int | None) -> tuple[int | None, int]:
+        """A ``#pragma omp`` construct applies to the statement after it."""
+        if i + 1 >= len(kids):
+            return cur, i
+        body = kids[i + 1]
+        cur, r = self.open_region(cur, d, kids[i].start_byte, body.end_byte, d.clause("nowait") is not None)
+        cur = self.stmt(body, cur)
+        return self.close_region(cur, r), i + 1
 
-    def _directive(self, node: Node):  # noqa: ANN202 - Directive | None
+    def directive(self, node: Node) -> Directive | None:
+        """The directive of a ``#pragma omp`` line."""
         if node.type not in ("preproc_call", "preproc_pragma") or not self.text(node).lstrip().startswith(
             "#"
         ):
@@ -97,8 +86,6 @@ class _CBuilder(Builder):
 
     def _s_compound_statement(self, node: Node, cur: int | None) -> int | None:
         return self.sequence([c for c in node.named_children if c.type not in _SKIP], cur)
-
-    _s_translation_unit = _s_compound_statement
 
     def _s_if_statement(self, node: Node, cur: int | None) -> int | None:
         cond = self.step(cur, COND, node.child_by_field_name("condition") or node)
@@ -133,10 +120,10 @@ class _CBuilder(Builder):
             self.cfg.edge(cond, after)
         return after if self.cfg.nodes[after].pred else None
 
-    def _s_while_statement(self, node: Node, cur: int | None) -> int | None:
+    def _s_while_statement(self, node: Node, cur: int | None, test: str = "condition") -> int | None:
         if cur is None:
             return None
-        cond = self.add(COND, node.child_by_field_name("condition") or node, owner=node)
+        cond = self.add(COND, node.child_by_field_name(test) or node, owner=node)
         self.cfg.edge(cur, cond)
         return self._loop(node, cond, cond, cond)
 
@@ -160,11 +147,7 @@ class _CBuilder(Builder):
         return self._loop(node, head, cond, cont)
 
     def _s_for_range_loop(self, node: Node, cur: int | None) -> int | None:
-        if cur is None:
-            return None
-        cond = self.add(COND, node.child_by_field_name("right") or node, owner=node)
-        self.cfg.edge(cur, cond)
-        return self._loop(node, cond, cond, cond)
+        return self._s_while_statement(node, cur, "right")
 
     def _s_do_statement(self, node: Node, cur: int | None) -> int | None:
         if cur is None:
@@ -269,8 +252,3 @@ def _called(node: Node) -> str | None:
     if fn is None or fn.type != "identifier" or not fn.text:
         return None
     return fn.text.decode("utf-8", "replace")
-
-
-def is_loop(node: Node) -> bool:
-    """Whether a C-family node is a loop statement."""
-    return node.type in _LOOPS

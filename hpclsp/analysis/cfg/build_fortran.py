@@ -7,6 +7,7 @@ from hpclsp.analysis.cfg import omp
 from hpclsp.analysis.cfg.builder import Builder
 from hpclsp.analysis.cfg.graph import CFG, COND, JOIN, STMT, Node
 from hpclsp.analysis.directives import Directive
+from hpclsp.analysis.source import SourceFile
 
 UNIT_TYPES = frozenset({"program", "subroutine", "function", "module_procedure"})
 _HEADERS = frozenset(
@@ -48,39 +49,20 @@ def unit_name(unit: Node) -> str | None:
     return name.text.decode("utf-8", "replace").lower()
 
 
-def build(source, unit: Node, functions: frozenset[str]) -> CFG:  # noqa: ANN001 - SourceFile (avoids a cycle)
+def build(source: SourceFile, unit: Node, functions: frozenset[str]) -> CFG:
     """The graph of one program unit (contained procedures get graphs of their own)."""
     b = _FBuilder(source, unit, unit_name(unit) or "", functions)
     return b.finish(b.sequence(list(unit.named_children), b.cfg.entry))
 
 
 class _FBuilder(Builder):
-    def sequence(self, kids: list[Node], cur: int | None) -> int | None:
-        """Statements in order; ``!$omp`` directives open regions closed by their ``end`` (or, for loop
-        constructs, by the end of the loop they apply to)."""
-        i = 0
-        while i < len(kids):
-            k = kids[i]
-            d = self._directive(k)
-            if d is None:
-                cur = self.stmt(k, cur)
-                i += 1
-                continue
-            what = omp.kind(d)
-            if what == "barrier":
-                cur = self.barrier(cur, k, "explicit")
-            elif what in ("block", "loop"):
-                cur, i = self._region(kids, i, d, what, cur)
-            i += 1
-        return cur
-
-    def _region(
-        self, kids: list[Node], i: int, d: Directive, what: str, cur: int | None
-    ) -> tuple[int | None, int]:
-        """A region opened by ``kids[i]``; returns the fall-through node and the index of its last node."""
+    def region(self, kids: list[Node], i: int, d: Directive, cur: int | None) -> tuple[int | None, int]:
+        """A region closed by its ``!$omp end`` directive or, for a loop construct without one, by
+        the end of the loop it applies to."""
+        what = omp.kind(d)
         end = self._matching_end(kids, i, d)
         if end is not None:
-            e = self._directive(kids[end])
+            e = self.directive(kids[end])
             body, last, nowait = kids[i + 1 : end], end, e is not None and e.clause("nowait") is not None
         elif what == "loop":
             j = next((x for x in range(i + 1, len(kids)) if kids[x].type == "do_loop"), None)
@@ -96,7 +78,7 @@ class _FBuilder(Builder):
     def _matching_end(self, kids: list[Node], i: int, d: Directive) -> int | None:
         depth = 0
         for j in range(i + 1, len(kids)):
-            e = self._directive(kids[j])
+            e = self.directive(kids[j])
             if e is None:
                 continue
             if e.name == d.name:
@@ -107,7 +89,8 @@ class _FBuilder(Builder):
                 depth -= 1
         return None
 
-    def _directive(self, node: Node) -> Directive | None:
+    def directive(self, node: Node) -> Directive | None:
+        """The directive of a ``!$omp`` comment."""
         if node.type != "comment":
             return None
         return self.directives.get(node.start_point[0])

@@ -55,6 +55,33 @@ class Builder:
             self.cfg.edge(p, j)
         return j
 
+    def sequence(self, kids: list[Node], cur: int | None) -> int | None:
+        """Statements in order; an OpenMP directive opens a region over what follows it (``region``)."""
+        i = 0
+        while i < len(kids):
+            k = kids[i]
+            d = self.directive(k)
+            if d is None:
+                cur = self.stmt(k, cur)
+            elif omp.kind(d) == "barrier":
+                cur = self.barrier(cur, k, "explicit")
+            elif omp.kind(d) in ("block", "loop"):
+                cur, i = self.region(kids, i, d, cur)
+            i += 1
+        return cur
+
+    def directive(self, node: Node) -> Directive | None:
+        """The OpenMP directive a node of the sequence is, if any (by language)."""
+        raise NotImplementedError
+
+    def region(self, kids: list[Node], i: int, d: Directive, cur: int | None) -> tuple[int | None, int]:
+        """The region ``kids[i]`` opens; returns the fall-through node and the index of its last node."""
+        raise NotImplementedError
+
+    def stmt(self, node: Node, cur: int | None) -> int | None:
+        """Add one statement after ``cur``; returns the node control falls through from."""
+        raise NotImplementedError
+
     def record_calls(self, node: Node, at: int, call_types: tuple[str, ...], callee_field: str) -> None:
         """Remember calls of functions of this file made by the statement at node ``at``."""
         stack = [node]

@@ -9,7 +9,7 @@ synthetic entry/exit/join points. Edges carry no labels; a condition node's succ
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import tree_sitter
 
@@ -130,26 +130,9 @@ class CFG:
             if b.closes != team and b.label != "syncthreads" and self.team_of(b.region) == team
         ]
 
-    def statements(self) -> Iterator[CNode]:
-        """Statement and condition nodes."""
-        return (n for n in self.nodes if n.kind in (STMT, COND))
-
-    def node_of(self, byte: int) -> CNode | None:
-        """The innermost statement or condition node whose syntax covers ``byte``."""
-        best: CNode | None = None
-        for n in self.nodes:
-            if n.ast is None or n.kind not in (STMT, COND, BARRIER):
-                continue
-            if n.ast.start_byte <= byte < n.ast.end_byte and (
-                best is None
-                or best.ast is None
-                or n.ast.end_byte - n.ast.start_byte < best.ast.end_byte - best.ast.start_byte
-            ):
-                best = n
-        return best
-
-    def reachable(self, start: int, stop: Iterable[int] = ()) -> set[int]:
-        """Nodes reachable from ``start`` without passing through a node in ``stop`` (stop nodes included)."""
+    def reachable(self, start: int, stop: Iterable[int] = (), backward: bool = False) -> set[int]:
+        """Nodes reachable from ``start`` (or reaching it, ``backward``) without passing through a node
+        in ``stop`` (stop nodes themselves included)."""
         stops = set(stop)
         seen = {start}
         work = [start]
@@ -157,7 +140,8 @@ class CFG:
             n = work.pop()
             if n in stops and n != start:
                 continue
-            for s in self.nodes[n].succ:
+            node = self.nodes[n]
+            for s in node.pred if backward else node.succ:
                 if s not in seen:
                     seen.add(s)
                     work.append(s)
@@ -169,22 +153,8 @@ class CFG:
         bars = {n.id for n in self.barriers()}
         fwd = self.reachable(a, bars)
         if b is not None:
-            back = self._reaching(b, bars)
-            fwd &= back
+            fwd &= self.reachable(b, bars, backward=True)
         return [self.nodes[i] for i in sorted(fwd) if self.nodes[i].kind in (STMT, COND)]
-
-    def _reaching(self, target: int, stop: set[int]) -> set[int]:
-        seen = {target}
-        work = [target]
-        while work:
-            n = work.pop()
-            if n in stop and n != target:
-                continue
-            for p in self.nodes[n].pred:
-                if p not in seen:
-                    seen.add(p)
-                    work.append(p)
-        return seen
 
     def barriers_crossed(self, a: int, b: int) -> list[CNode] | None:
         """The barriers that lie on every path from ``a`` to ``b`` (None when ``b`` is unreachable)."""
@@ -194,43 +164,32 @@ class CFG:
             bar for bar in self.barriers() if bar.id not in (a, b) and b not in self.reachable(a, [bar.id])
         ]
 
-    def reverse_postorder(self) -> list[int]:
-        """Nodes reachable from the entry in reverse postorder (the iteration order of forward data flow)."""
+    def postorder(self, root: int, backward: bool = False) -> list[int]:
+        """Depth-first postorder of the nodes reachable from ``root`` (along predecessors: ``backward``)."""
         order: list[int] = []
-        seen = {self.entry}
-        stack: list[tuple[int, int]] = [(self.entry, 0)]
+        seen = {root}
+        stack: list[tuple[int, int]] = [(root, 0)]
         while stack:
             n, i = stack[-1]
-            succ = self.nodes[n].succ
-            if i < len(succ):
+            nxt = self.nodes[n].pred if backward else self.nodes[n].succ
+            if i < len(nxt):
                 stack[-1] = (n, i + 1)
-                s = succ[i]
-                if s not in seen:
-                    seen.add(s)
-                    stack.append((s, 0))
+                if nxt[i] not in seen:
+                    seen.add(nxt[i])
+                    stack.append((nxt[i], 0))
             else:
                 stack.pop()
                 order.append(n)
-        order.reverse()
         return order
+
+    def reverse_postorder(self) -> list[int]:
+        """Nodes reachable from the entry in reverse postorder (the iteration order of forward data flow)."""
+        return self.postorder(self.entry)[::-1]
 
     def postdominators(self) -> dict[int, int | None]:
         """Immediate post-dominator of each node (None for the exit and nodes that never reach it)."""
         # Cooper-Harvey-Kennedy on the reversed graph, rooted at the exit.
-        order: list[int] = []
-        seen = {self.exit}
-        stack: list[tuple[int, int]] = [(self.exit, 0)]
-        while stack:
-            n, i = stack[-1]
-            pred = self.nodes[n].pred
-            if i < len(pred):
-                stack[-1] = (n, i + 1)
-                if pred[i] not in seen:
-                    seen.add(pred[i])
-                    stack.append((pred[i], 0))
-            else:
-                stack.pop()
-                order.append(n)
+        order = self.postorder(self.exit, backward=True)
         rank = {n: i for i, n in enumerate(order)}
         ipdom: dict[int, int | None] = {self.exit: self.exit}
         changed = True

@@ -252,3 +252,17 @@ def test_team_barriers_bind_to_their_team() -> None:
     assert bars[0].closes is not None and g.regions[bars[0].closes].name == "sections"
     assert bars[1].at == src.text.index("#pragma omp barrier") + len("#pragma omp barrier\n")
     assert g.team_barriers(inner.index) == []
+
+
+def test_c_directive_over_directive() -> None:
+    src, gs = graphs(
+        "c",
+        "void d(int *a, int n) {\n  #pragma omp parallel\n  #pragma omp for\n  for (int i = 0; i < n; i++) a[i] = 0;\n  n = 1;\n}\n",
+    )
+    g = gs["d"]
+    assert [(r.name, r.parent) for r in g.regions] == [("parallel", None), ("for", 0)]
+    body = stmt(src, g, "a[i] = 0")
+    assert body.region == 1 and stmt(src, g, "n = 1").region is None
+    assert g.regions[0].end == g.regions[1].end == src.text.index("a[i] = 0;") + len("a[i] = 0;")
+    # the loop's barrier binds to the parallel team, which then joins
+    assert [b.closes for b in g.barriers()] == [1, 0]

@@ -68,13 +68,21 @@ class _CBuilder(Builder):
         return at
 
     def region(self, kids: list[Node], i: int, d: Directive, cur: int | None) -> tuple[int | None, int]:
-        """A ``#pragma omp`` construct applies to the statement after it."""
-        if i + 1 >= len(kids):
+        """A ``#pragma omp`` construct applies to the statement after it, or to the construct of the
+        directive right after it (``#pragma omp parallel`` over ``#pragma omp for``)."""
+        last = i + 1
+        while (
+            last < len(kids)
+            and (inner := self.directive(kids[last])) is not None
+            and omp.kind(inner) in ("block", "loop")
+        ):
+            last += 1
+        if last >= len(kids):
             return cur, i
-        body = kids[i + 1]
-        cur, r = self.open_region(cur, d, kids[i].start_byte, body.end_byte, d.clause("nowait") is not None)
-        cur = self.stmt(body, cur)
-        return self.close_region(cur, r), i + 1
+        nowait = d.clause("nowait") is not None
+        cur, r = self.open_region(cur, d, kids[i].start_byte, kids[last].end_byte, nowait)
+        cur = self.sequence(kids[i + 1 : last + 1], cur)
+        return self.close_region(cur, r), last
 
     def directive(self, node: Node) -> Directive | None:
         """The directive of a ``#pragma omp`` line."""

@@ -148,3 +148,28 @@ def test_cuda_builtins() -> None:
     assert {"threadIdx", "blockIdx", "blockDim"} <= D.dependences(src, a)
     assert not D.is_thread_dependent(src, expr(src, "/* B */", "(w > 1)"))
     assert D.is_thread_dependent(src, expr(src, "/* C */", "(lane == 0)"))
+
+
+LOOPS = """
+int walk(char *p, int n) {
+  int i, j = 0;
+  while (*p == ' ') p++;
+  while (*p != 0 && *p == 'x') { p++; n++; }
+  for (i = 0; i < n; i++) {
+    j = i;
+    i++;
+    g(j);          /* A */
+  }
+  return i;
+}
+"""
+
+
+def test_loops_converge_and_atoms_are_not_confused() -> None:
+    src = source("c", LOOPS)
+    fv = D.function_values(src, src.text.index("int walk"))
+    assert fv is not None
+    j = expr(src, "/* A */", "j")
+    assert fv.value(j).affine is not None and fv.complete  # solved within the work budget
+    # j holds the old i: it is not the current i any more
+    assert D.affine_in(src, j, {"i"}) is None

@@ -1,8 +1,8 @@
 """Affine forms ``c0 + c1*a1 + ... + cn*an`` over atoms, and the abstract value of one variable.
 
-An atom is a quantity the analysis does not know but can name: a variable at function entry or at
-a loop head (``i``), the OpenMP thread id (``TID``), the MPI rank (``RANK``), a CUDA built-in
-(``threadIdx.x``). ``Value`` pairs the affine form (None when the value is not affine) with the
+An atom is a quantity the analysis does not know but can name: a variable's value at function
+entry (``i``) or at a join point such as a loop head (``i@12``, node 12), the OpenMP thread id
+(``TID``), the MPI rank (``RANK``), a CUDA built-in (``threadIdx.x``). ``Value`` pairs the affine form (None when the value is not affine) with the
 set of sources the value depends on (data or control dependence).
 """
 
@@ -76,7 +76,8 @@ class Value:
     deps: frozenset[str] = frozenset()
 
     def join(self, other: Value, atom: str) -> Value:
-        """The value on either of two paths; two different forms meet as ``atom`` (the variable itself)."""
+        """The value on either of two paths; two different forms meet as ``atom`` (the variable's value at
+        the join)."""
         if self == other:
             return self
         if self.affine is None or other.affine is None:

@@ -189,7 +189,10 @@ class FunctionValues:
             n = order[heapq.heappop(heap)]
             queued.discard(n)
             preds = [out[p] for p in g.nodes[n].pred if p in out]
-            state = _join_states(preds) if n != g.entry else {}
+            prev = states.get(n) if len(g.nodes[n].pred) > 1 else None
+            # at a join, meeting the node's previous state too keeps the iteration monotone (a
+            # variable widened to its atom here stays widened)
+            state = _join_states(preds if prev is None else [*preds, prev], n) if n != g.entry else {}
             if n in self._closes and len(preds) > 1:
                 state = self._gate(state, preds, self._closes[n], states)
             if n in gate_at and states.get(n) != state:
@@ -412,20 +415,26 @@ def _args(call: Node) -> list[Node]:
     return [a for a in al.named_children if a.type != "comment"]
 
 
-def _join_states(states: list[State]) -> State:
-    if len(states) == 1:
-        return states[0]
+def _join_states(states: list[State], at: int) -> State:
+    """The states meeting at node ``at``: a variable arriving with different forms becomes the atom
+    ``name@at`` (its value at that node), so that atoms of different nodes are never confused."""
     if not states:
         return {}
-    names = set().union(*states)
+    first = states[0]
+    if all(s is first or s == first for s in states[1:]):
+        return first
     out: State = {}
-    for name in names:
-        acc: Value | None = None
-        for s in states:
-            v = s.get(name, Value(Affine.of(name)))
-            acc = v if acc is None else acc.join(v, name)
-        if acc is not None:
-            out[name] = acc
+    for name in set().union(*states):
+        vals = [st.get(name) for st in states]
+        v0 = vals[0]
+        if v0 is not None and all(v is v0 for v in vals):
+            out[name] = v0
+            continue
+        entry = Value(Affine.of(name))
+        acc = v0 if v0 is not None else entry
+        for v in vals[1:]:
+            acc = acc.join(v if v is not None else entry, f"{name}@{at}")
+        out[name] = acc
     return out
 
 
@@ -471,11 +480,25 @@ def is_thread_dependent(source: SourceFile, node: Node) -> bool:
     return bool(dependences(source, node) & THREAD_VARYING)
 
 
-def affine_in(source: SourceFile, node: Node, atoms: frozenset[str] | set[str]) -> Affine | None:
-    """The affine form of ``node`` when it only involves ``atoms`` (variables, ``TID``, ``RANK``...)."""
+def affine_in(source: SourceFile, node: Node, names: frozenset[str] | set[str]) -> Affine | None:
+    """The affine form of ``node`` in the current values of ``names`` (variables, or ``TID``,
+    ``RANK``...), or None when it involves anything else."""
     fv = function_values(source, node.start_byte)
-    form = fv.value(node).affine if fv is not None else None
-    return form if form is not None and form.atoms <= atoms else None
+    if fv is None:
+        return None
+    form = fv.value(node).affine
+    if form is None:
+        return None
+    state = fv.state_before(node)
+    # the atom each name currently stands for (a variable unchanged since a join or the entry)
+    current: dict[str, str] = {}
+    for name in names:
+        cur = state.get(name, Value(Affine.of(name))).affine
+        if cur is not None and cur.const == 0 and len(cur.terms) == 1 and cur.terms[0][1] == 1:
+            current[cur.terms[0][0]] = name
+    if not form.atoms <= current.keys():
+        return None
+    return Affine(form.const, tuple(sorted((current[a], c) for a, c in form.terms)))
 
 
 def constant(source: SourceFile, node: Node) -> int | None:

@@ -62,9 +62,11 @@ def _imports(name: str, path: Path, mods: dict[str, Path]) -> set[str]:
                 pkg = name.split(".") if is_pkg else name.split(".")[:-1]
                 pkg = pkg[: len(pkg) - (node.level - 1)]
                 base = ".".join(pkg + ([base] if base else []))
-            if base in mods:
+            subs = [f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in mods]
+            out.update(subs)
+            # ``from pkg import sub`` imports the submodule; any other name comes from pkg itself
+            if base in mods and len(subs) < len(node.names):
                 out.add(base)
-            out.update(f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in mods)
     out.discard(name)
     return out
 

@@ -382,19 +382,6 @@ class Model(HostView):
                     best = u
         return best
 
-    def taint(self, unit: Unit, seeds: set[str], linear_only: bool = False) -> set[str]:
-        """Variables whose value depends on the seed variables through assignments (fixpoint)."""
-        assigns = self.assignments(unit)
-        tainted = set(seeds)
-        changed = True
-        while changed:
-            changed = False
-            for lhs, rhs in assigns:
-                if lhs not in tainted and self.idents(rhs) & tainted:
-                    tainted.add(lhs)
-                    changed = True
-        return tainted
-
     def assignments(self, unit: Unit) -> list[tuple[str, Node]]:
         """(variable, right-hand side) for each scalar assignment / initialisation in a unit (cached)."""
         key = f"hostcode.assign:{unit.node.start_byte}"

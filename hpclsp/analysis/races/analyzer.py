@@ -134,7 +134,7 @@ class Analyzer(Reporter):
         if team is not None and _is_team(team) and self.asks_thread_id(f):
             tids = {t for t in f.thread_ids if self.private_tid(t, a.start, team, f)}
             if tids:
-                br = threads.thread_branch(a, tids, team.start, self.fortran)
+                br = threads.thread_branch(self.src, a, tids, team.start)
                 if br is not None:
                     x.tid_guard, x.block = br[0], (br[1], br[2])
         x.locks = frozenset(self.locks_held(f, a.start, x.tid_guard))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 
+from hpclsp.analysis import cfg
 from hpclsp.analysis.ir import (
     THREAD_NUM_SYMBOL,
     Access,
@@ -20,7 +21,6 @@ from hpclsp.analysis.races.budget import WorkBudget
 from hpclsp.analysis.races.model import (
     Race,
     _is_team,
-    _is_ws_loop,
 )
 from hpclsp.analysis.source import SourceFile
 
@@ -40,7 +40,6 @@ class AnalyzerState:
         self.ws_callees: set[str] = set()
         self.variant_cache: dict[int, set[str]] = {}
         self.budget = WorkBudget()
-        self.tid_cache: dict[int, bool] = {}
         self.lock_guards: dict[int, int | None] = {}
         self.shadow_cache: dict[int, list[Loop]] = {}
         #: variables whose critical sections sit in a league of teams (they do not exclude across teams)
@@ -62,22 +61,14 @@ class AnalyzerState:
         return None
 
     def barriers(self, team: Construct | None, f: Function) -> list[int]:
+        """Bytes where the team's threads meet a barrier (from the function's control-flow graph)."""
         if team is None:
             return []
-        out = []
-        for c in f.constructs:
-            if not team.contains(c.start) or c is team:
-                continue
-            if self.nearest_team(c) is not team:
-                continue
-            if c.name == "barrier":
-                out.append(c.start)
-            elif c.name in ("single", "sections", "workshare") or (
-                _is_ws_loop(c) and (c.has("for") or c.has("do")) and not c.has("taskloop")
-            ):
-                if c.clause("nowait") is None:
-                    out.append(c.end)
-        return sorted(out)
+        g = cfg.graph_at(self.src, team.span_byte)
+        region = g.region_at_line(team.directive.first_line) if g is not None else None
+        if g is None or region is None:
+            return []
+        return sorted(b.at for b in g.team_barriers(region.index))
 
     def accesses_between(self, f: Function, start: int, end: int) -> list[Access]:
         """The function's accesses starting in [start, end), in evaluation order (bisect on a sorted index)."""

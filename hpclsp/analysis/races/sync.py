@@ -17,17 +17,15 @@ from hpclsp.analysis.races.model import (
     _var,
 )
 from hpclsp.analysis.races.state import AnalyzerState
+from hpclsp.analysis.values import dependence
 
 
 class SyncMixin(AnalyzerState):
     """Questions about locks, thread-id branches and hand-offs."""
 
     def asks_thread_id(self, f: Function) -> bool:
-        """Whether the function calls ``omp_get_thread_num`` (only then can a branch depend on the thread id)."""
-        got = self.tid_cache.get(id(f))
-        if got is None:
-            got = self.tid_cache[id(f)] = any(n.lower() == "omp_get_thread_num" for n, _ in f.calls)
-        return got
+        """Whether the function asks for its thread id (only then can a branch depend on it)."""
+        return dependence.THREAD_DEP in dependence.sources_of(self.src, f.node)
 
     def locks_held(self, f: Function, byte: int, guard: int | None = None) -> set[str]:
         """Locks held at ``byte`` by the thread running it: lock calls on another thread's ``if (tid == c)``
@@ -66,7 +64,7 @@ class SyncMixin(AnalyzerState):
             for t in f.thread_ids
             if t == THREAD_NUM_SYMBOL or not datasharing.resolve(self.ir, t, byte, None, f).shared
         }
-        return threads.thread_guard(probe, tids, f.node.start_byte, self.fortran)
+        return threads.thread_guard(self.src, probe, tids, f.node.start_byte)
 
     def handed_off(self, x: ACtx, y: ACtx, f: Function) -> bool:
         """``x`` happens before ``y`` through a flag: after ``x`` its thread writes a flag atomically, and

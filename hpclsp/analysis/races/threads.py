@@ -2,44 +2,31 @@
 
 Two accesses guarded by the same constant thread id are executed by the same thread, in program
 order, so they never race with each other (they still race with other threads' accesses). The
-thread id is either a direct ``omp_get_thread_num()`` call or a private variable assigned from
-it (``Function.thread_ids``).
+values layer decides that one side of the comparison is exactly the thread id at that point (a
+direct ``omp_get_thread_num()`` call, or a variable holding it) and the other a constant; a
+variable must also be private to the thread (``tids``: the caller's private thread-id names).
 """
 
 from __future__ import annotations
 
-import re
-
 from hpclsp.analysis.ir import Access
+from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.values import dependence
 
-_NAME = r"(omp_get_thread_num\s*\(\s*\)|[A-Za-z_]\w*)"
-_EQ = re.compile(rf"^{_NAME}\s*(?:==|\.eq\.)\s*(\d+)$", re.I)
-_EQ_REV = re.compile(rf"^(\d+)\s*(?:==|\.eq\.)\s*{_NAME}$", re.I)
-
-
-def _strip(text: str) -> str:
-    text = text.strip()
-    while text.startswith("(") and text.endswith(")"):
-        inner = text[1:-1].strip()
-        depth = 0
-        for ch in inner:
-            depth += (ch == "(") - (ch == ")")
-            if depth < 0:
-                return text
-        text = inner
-    return text
+Node = dependence.Node
 
 
-def thread_guard(access: Access, tids: set[str], stop: int, fortran: bool) -> int | None:
+def thread_guard(src: SourceFile, access: Access, tids: set[str], stop: int) -> int | None:
     """The constant ``c`` when the access only runs in the *then* branch of ``if (tid == c)`` (below ``stop``)."""
-    got = thread_branch(access, tids, stop, fortran)
+    got = thread_branch(src, access, tids, stop)
     return got[0] if got is not None else None
 
 
-def thread_branch(access: Access, tids: set[str], stop: int, fortran: bool) -> tuple[int, int, int] | None:
+def thread_branch(src: SourceFile, access: Access, tids: set[str], stop: int) -> tuple[int, int, int] | None:
     """``(c, start, end)``: the thread id and byte extent of the ``if (tid == c)`` the access runs under."""
     node = access.node
     p = node.parent
+    fortran = src.language == "fortran"
     names = {t.lower() for t in tids} if fortran else set(tids)
     while p is not None and p.start_byte > stop:
         if p.type == "if_statement":
@@ -53,15 +40,25 @@ def thread_branch(access: Access, tids: set[str], stop: int, fortran: bool) -> t
                 if c.type in ("else_clause", "elseif_clause") or (alt is not None and c.id == alt.id)
             )
             if cond is not None and not in_else and not (cond.start_byte <= node.start_byte < cond.end_byte):
-                text = _strip(cond.text.decode("utf-8", "replace") if cond.text else "")
-                m = _EQ.match(text)
-                name, val = (m.group(1), m.group(2)) if m else (None, None)
-                if m is None:
-                    m = _EQ_REV.match(text)
-                    name, val = (m.group(2), m.group(1)) if m else (None, None)
-                if name is not None and val is not None:
-                    key = name.lower() if fortran else name
-                    if re.match(r"omp_get_thread_num\s*\(", key, re.I) or key in names:
-                        return int(val), p.start_byte, p.end_byte
+                tid = _thread_equals(src, cond, names, fortran)
+                if tid is not None:
+                    return tid, p.start_byte, p.end_byte
         p = p.parent
+    return None
+
+
+def _thread_equals(src: SourceFile, cond: Node, names: set[str], fortran: bool) -> int | None:
+    """``c`` when the condition is ``tid == c`` (either way round) with ``tid`` the thread id."""
+    sides = dependence.equality_operands(src, cond)
+    if sides is None:
+        return None
+    for a, b in (sides, sides[::-1]):
+        c = dependence.constant(src, b)
+        if c is None or not dependence.is_thread_id(src, a):
+            continue
+        if a.type == "identifier":
+            name = src.node_text(a)
+            if (name.lower() if fortran else name) not in names:
+                continue
+        return c
     return None

@@ -1,5 +1,11 @@
-"""Abstract values shared by the analyses: constants and intervals (``consts``), affine forms (``affine``).
+"""Abstract values shared by the analyses.
 
-Every checker asks this layer the same questions ("is this expression a constant here?", "is this
-condition decided by the rank?") instead of keeping its own model of expressions.
+- ``consts``: constants, intervals and an expression evaluator over an environment;
+- ``affine``: affine forms over atoms (variables, thread id, rank) and the per-variable ``Value``;
+- ``dependence``: forward data flow over a function's control-flow graph (``analysis.cfg``) giving
+  each expression its affine form and what it depends on (MPI rank/size, OpenMP thread id/team
+  size, CUDA built-ins).
+
+Every checker asks this layer the same questions ("is this condition rank-dependent?", "is this
+index ``tid + c``?", "is this a constant here?") instead of keeping its own model of expressions.
 """

@@ -13,22 +13,18 @@ from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi._common import _finding, _in_node, _model
 from hpclsp.analysis.rules.mpi.facts import COLLECTIVES, FAMILY, LANGS
 from hpclsp.analysis.treeutil import Node
+from hpclsp.analysis.values import dependence
 
 # -- collectives and ranks ----------------------------------------------------------------------
 
 
-def _rank_info(m: Model, unit: Unit) -> tuple[set[str], set[str]]:
-    """(variables derived from the rank, communicator texts the rank was taken on)."""
-    seeds, comms = set(), set()
-    for c in unit.calls:
-        if c.key == "MPI_COMM_RANK":
-            n, _ = m.base_name(c.arg("rank"))
-            if n:
-                seeds.add(n)
-                comms.add(m.norm_text(c.arg("comm")))
-    if not seeds:
-        return set(), set()
-    return m.taint(unit, seeds), comms
+def _rank_comms(m: Model, unit: Unit) -> set[str]:
+    """The communicators (normalised text) whose rank the unit asks for; empty when it never does."""
+    return {
+        m.norm_text(c.arg("comm"))
+        for c in unit.calls
+        if c.key == "MPI_COMM_RANK" and m.base_name(c.arg("rank"))[0]
+    }
 
 
 def _collective_units(m: Model) -> dict[str, set[str]]:
@@ -116,8 +112,8 @@ def check_collective_rank_branch(ctx: Context) -> Iterator[Finding]:
         return
     coll_units = _collective_units(m)
     for unit in m.units:
-        tainted, comms = _rank_info(m, unit)
-        if not tainted:
+        comms = _rank_comms(m, unit)
+        if not comms:
             continue
         for c in unit.calls:
             if c.key in COLLECTIVES:
@@ -134,7 +130,7 @@ def check_collective_rank_branch(ctx: Context) -> Iterator[Finding]:
             else:
                 continue
             for b, cond in m.controls(c.node, unit.body):
-                if cond is None or not (m.idents(cond) & tainted):
+                if cond is None or not dependence.is_rank_dependent(m.source, cond):
                     continue
                 if not m.is_loop(b):
                     top = b

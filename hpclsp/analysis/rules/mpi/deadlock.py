@@ -9,9 +9,10 @@ from hpclsp.analysis.findings import Finding, Related
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi._common import _finding, _in_node, _model, _with_evaluator
-from hpclsp.analysis.rules.mpi.collectives import _arms, _rank_info
+from hpclsp.analysis.rules.mpi.collectives import _arms, _rank_comms
 from hpclsp.analysis.rules.mpi.facts import FAMILY, LANGS
 from hpclsp.analysis.treeutil import Node
+from hpclsp.analysis.values import dependence
 
 # -- deadlock ------------------------------------------------------------------------------------
 
@@ -42,6 +43,10 @@ def _first_p2p(m: Model, unit: Unit, region: Node, exclude: Node | None = None) 
     return None
 
 
+def _rank_dependent(m: Model, arg: Node | None) -> bool:
+    return arg is not None and dependence.is_rank_dependent(m.source, arg)
+
+
 @rule(
     "mpi-deadlock-send-send",
     family=FAMILY,
@@ -68,8 +73,7 @@ def check_deadlock(ctx: Context) -> Iterator[Finding]:
     if m is None:
         return
     for unit in m.units:
-        tainted, _ = _rank_info(m, unit)
-        if not tainted:
+        if not _rank_comms(m, unit):
             continue
         seen_branches: set[int] = set()
         for s in unit.calls:
@@ -80,7 +84,7 @@ def check_deadlock(ctx: Context) -> Iterator[Finding]:
             ctrl = [
                 (b, cond)
                 for b, cond in m.controls(s.node, unit.body)
-                if cond is not None and m.idents(cond) & tainted
+                if cond is not None and dependence.is_rank_dependent(m.source, cond)
             ]
             recv = next(
                 (
@@ -106,8 +110,8 @@ def check_deadlock(ctx: Context) -> Iterator[Finding]:
             if not ctrl:
                 dest = s.arg("dest")
                 src = recv.arg("source")
-                if not (m.idents(dest) & tainted) or not (
-                    m.idents(src) & tainted or m.text(src).upper() == "MPI_ANY_SOURCE"
+                if not _rank_dependent(m, dest) or not (
+                    _rank_dependent(m, src) or m.text(src).upper() == "MPI_ANY_SOURCE"
                 ):
                     continue
             else:

@@ -1,0 +1,533 @@
+"""Forward data flow over a function's graph: the affine form of each variable and what it depends on.
+
+Sources of dependence: the MPI rank and communicator size (out-arguments of ``MPI_Comm_rank`` /
+``MPI_Comm_size``), the OpenMP thread id and team size (``omp_get_thread_num()``,
+``omp_get_num_threads()``) and the CUDA built-ins ``threadIdx``, ``blockIdx``, ``blockDim``,
+``gridDim``. An assignment gives its target the dependences of its right-hand side (data
+dependence). Control dependence is applied where it becomes visible: at the merge point of a
+branch (its immediate post-dominator), a variable assigned between the branch and the merge that
+may arrive with different values depends on the branch condition. Code after
+``if (rank == 0) return;`` is therefore not rank-dependent by itself (only the ranks that reach it
+observe its values), while ``if (rank == 0) x = 1;`` makes ``x`` rank-dependent after the ``if``.
+Array elements and fields are weak updates of their base variable. Results are per program point: a query
+about an expression looks at the state before the statement (or condition) holding it.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from hpclsp.analysis import cfg
+from hpclsp.analysis.cfg.graph import CFG, COND, STMT, Node
+from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.values import consts
+from hpclsp.analysis.values.affine import NPROCS, NTHREADS, RANK, TID, UNKNOWN_VALUE, Affine, Value
+
+#: Dependence sources.
+RANK_DEP, SIZE_DEP, THREAD_DEP, TEAM_DEP = "rank", "size", "thread", "team"
+CUDA_DEPS = {"threadIdx": "threadIdx", "blockIdx": "blockIdx", "blockDim": "blockDim", "gridDim": "gridDim"}
+#: Sources that differ between the threads of one team / block.
+THREAD_VARYING = frozenset({THREAD_DEP, "threadIdx", "blockIdx"})
+
+_CALL_VALUES = {
+    "omp_get_thread_num": Value(Affine.of(TID), frozenset({THREAD_DEP})),
+    "omp_get_num_threads": Value(Affine.of(NTHREADS), frozenset({TEAM_DEP})),
+}
+_OUT_ARGS = {
+    "mpi_comm_rank": Value(Affine.of(RANK), frozenset({RANK_DEP})),
+    "mpi_comm_size": Value(Affine.of(NPROCS), frozenset({SIZE_DEP})),
+}
+#: Lower-case words without which a function has no dependence source.
+_KEYWORDS = (*_CALL_VALUES, *_OUT_ARGS, *(k.lower() for k in CUDA_DEPS))
+_ASSIGN_C = frozenset({"assignment_expression", "update_expression", "init_declarator"})
+_ASSIGN_F = frozenset({"assignment_statement"})
+_CALLS = frozenset({"call_expression", "subroutine_call"})
+#: Node visits per graph node before the solver gives up (partial facts).
+_WORK_PER_NODE = 12
+
+State = dict[str, Value]
+
+
+class FunctionValues:
+    """The data-flow facts of one function graph, with the questions checkers ask of them."""
+
+    def __init__(self, source: SourceFile, graph: CFG) -> None:
+        self.source = source
+        self.graph = graph
+        self.fortran = source.language == "fortran"
+        self._by_ast = {n.ast.id: n.id for n in graph.nodes if n.ast is not None and n.kind in (STMT, COND)}
+        #: Per graph node, the syntax that changes variables (assignments, out-argument calls, loop headers).
+        self._effects: dict[int, list[Node]] = {}
+        self._sources: frozenset[str] | None = None
+        self._closes: dict[int, list[tuple[int, frozenset[str]]]] = {}
+        self._states: dict[int, State] | None = None
+        self.complete = True
+
+    @property
+    def sources(self) -> frozenset[str]:
+        """The dependence sources the function mentions at all (its calls and built-ins)."""
+        if self._sources is None:
+            self._sources = self._scan()
+        return self._sources
+
+    @property
+    def states(self) -> dict[int, State]:
+        """The variables' values before each graph node (solved on first use)."""
+        if self._states is None:
+            self._sources = self._scan()
+            self._states = {}
+            self._closes = self._merges()
+            self._solve(self._states)
+        return self._states
+
+    # -- queries ---------------------------------------------------------------------------------
+    def value(self, node: Node) -> Value:
+        """The abstract value of an expression, in the state before the statement holding it."""
+        state = self.state_before(node)
+        return self.eval(node, state) if self.complete else UNKNOWN_VALUE
+
+    def state_before(self, node: Node) -> State:
+        """The variables' values before the graph node (statement or condition) holding ``node``."""
+        p: Node | None = node
+        while p is not None:
+            i = self._by_ast.get(p.id)
+            if i is not None:
+                return self.states.get(i, {})
+            p = p.parent
+        return {}
+
+    # -- solving ---------------------------------------------------------------------------------
+    def _scan(self) -> frozenset[str]:
+        """Collect each node's effects; returns the dependence sources met on the way."""
+        self._effects = {}
+        found: set[str] = set()
+        assigns = _ASSIGN_F if self.fortran else _ASSIGN_C
+        for n in self.graph.nodes:
+            if n.ast is None or n.kind not in (STMT, COND):
+                continue
+            effects: list[Node] = []
+            stack = [n.ast]
+            while stack:
+                x = stack.pop()
+                t = x.type
+                if t in assigns or (t == "do_statement" and self.fortran):
+                    effects.append(x)
+                elif t in _CALLS:
+                    callee = (_callee(x, self.source) or "").lower()
+                    known = _CALL_VALUES.get(callee) or _OUT_ARGS.get(callee.removeprefix("p"))
+                    if known is not None:
+                        found |= known.deps
+                        if callee.removeprefix("p") in _OUT_ARGS:
+                            effects.append(x)
+                elif t == "identifier" and not self.fortran:
+                    dep = CUDA_DEPS.get(self.source.node_text(x))
+                    if dep is not None:
+                        found.add(dep)
+                if t not in ("lambda_expression", "function_definition"):
+                    stack.extend(reversed(x.named_children))
+            if effects:
+                self._effects[n.id] = effects
+        return frozenset(found)
+
+    def _merges(self) -> dict[int, list[tuple[int, frozenset[str]]]]:
+        """For each merge node, the branches it closes (its immediate post-dominator) and the
+        variables assigned between the branch and the merge."""
+        g = self.graph
+        ipdom = g.postdominators()
+        assigned: dict[int, frozenset[str]] = {}
+        out: dict[int, list[tuple[int, frozenset[str]]]] = {}
+        for c in g.nodes:
+            merge = ipdom.get(c.id)
+            if c.kind != COND or merge is None:
+                continue
+            written: set[str] = set()
+            for r in g.reachable(c.id, [merge]):
+                if r != merge:
+                    if r not in assigned:
+                        assigned[r] = self._assigned(r)
+                    written |= assigned[r]
+            if written:
+                out.setdefault(merge, []).append((c.id, frozenset(written)))
+        return out
+
+    def _assigned(self, n: int) -> frozenset[str]:
+        """Variables a statement may assign."""
+        out: set[str] = set()
+        for x in self._effects.get(n, ()):
+            target: Node | None
+            if x.type == "init_declarator":
+                target = x.child_by_field_name("declarator")
+            elif x.type == "update_expression":
+                target = x.child_by_field_name("argument")
+            elif x.type in _CALLS:
+                args = _args(x)
+                target = args[1] if len(args) > 1 else None
+            elif x.type == "do_statement":
+                ctl = x.named_children[0] if x.named_children else None
+                ok = ctl is not None and ctl.type == "loop_control_expression" and ctl.named_children
+                target = ctl.named_children[0] if ok and ctl is not None else None
+            else:
+                target = x.child_by_field_name("left")
+            name = self._target(target)[1] if target is not None else None
+            if name is not None:
+                out.add(name)
+        return frozenset(out)
+
+    def _solve(self, states: dict[int, State]) -> None:
+        """Worklist iteration in reverse postorder, bounded by a work budget: past it the facts are
+        partial, and every query answers "unknown" (``complete`` is False)."""
+        g = self.graph
+        order = g.reverse_postorder()
+        index = {n: i for i, n in enumerate(order)}
+        gate_at = {c: m for m, lst in self._closes.items() for c, _ in lst}
+        out: dict[int, State] = {}
+        heap = list(range(len(order)))
+        queued = set(order)
+        budget = _WORK_PER_NODE * len(order) + 64
+        while heap and budget > 0:
+            budget -= 1
+            n = order[heapq.heappop(heap)]
+            queued.discard(n)
+            preds = [out[p] for p in g.nodes[n].pred if p in out]
+            prev = states.get(n) if len(g.nodes[n].pred) > 1 else None
+            # at a join, meeting the node's previous state too keeps the iteration monotone (a
+            # variable widened to its atom here stays widened)
+            state = _join_states(preds if prev is None else [*preds, prev], n) if n != g.entry else {}
+            if n in self._closes and len(preds) > 1:
+                state = self._gate(state, preds, self._closes[n], states)
+            if n in gate_at and states.get(n) != state:
+                self._push(heap, queued, index, gate_at[n])
+            states[n] = state
+            new = self._transfer(n, state)
+            if out.get(n) != new:
+                out[n] = new
+                for s in g.nodes[n].succ:
+                    self._push(heap, queued, index, s)
+        self.complete = not heap
+
+    @staticmethod
+    def _push(heap: list[int], queued: set[int], index: dict[int, int], n: int) -> None:
+        if n in index and n not in queued:
+            queued.add(n)
+            heapq.heappush(heap, index[n])
+
+    def _gate(
+        self,
+        state: State,
+        preds: list[State],
+        closes: list[tuple[int, frozenset[str]]],
+        states: dict[int, State],
+    ) -> State:
+        """At a merge: a variable assigned under a branch, reaching the merge with values that may
+        differ, depends on the branch condition (control dependence)."""
+        state = dict(state)
+        for c, written in closes:
+            cn = self.graph.nodes[c]
+            if cn.ast is None:
+                continue
+            deps = self.eval(cn.ast, states.get(c, {})).deps
+            if not deps:
+                continue
+            for v in written:
+                vals = {s.get(v, Value(Affine.of(v))) for s in preds}
+                if len(vals) == 1 and next(iter(vals)).affine is not None:
+                    continue
+                state[v] = state.get(v, Value(Affine.of(v))).with_deps(deps)
+        return state
+
+    def _transfer(self, n: int, state: State) -> State:
+        effects = self._effects.get(n)
+        if not effects:
+            return state
+        new = dict(state)
+        for x in effects:
+            if x.type == "do_statement":
+                self._do_header(x, new)
+            elif x.type in _CALLS:
+                self._call(x, new)
+            else:
+                self._assign(x, new)
+        return new
+
+    def _do_header(self, head: Node, state: State) -> None:
+        ctl = head.named_children[0] if head.named_children else None
+        if ctl is None or ctl.type != "loop_control_expression" or not ctl.named_children:
+            return
+        parts = ctl.named_children
+        name = self._name(parts[0])
+        if name is not None:
+            deps = frozenset().union(*(self.eval(p, state).deps for p in parts[1:]))
+            state[name] = Value(Affine.of(name), deps)
+
+    def _assign(self, x: Node, state: State) -> None:
+        if x.type == "init_declarator":
+            target, rhs = x.child_by_field_name("declarator"), x.child_by_field_name("value")
+        elif x.type == "update_expression":
+            target, rhs = x.child_by_field_name("argument"), None
+        else:
+            target, rhs = x.child_by_field_name("left"), x.child_by_field_name("right")
+        if target is None:
+            return
+        strong, name = self._target(target)
+        if name is None:
+            return
+        if x.type == "update_expression":
+            old = state.get(name, Value(Affine.of(name)))
+            step = Affine(1 if "++" in self.source.node_text(x) else -1)
+            val = Value(old.affine + step if old.affine is not None else None, old.deps)
+        else:
+            val = self.eval(rhs, state) if rhs is not None else UNKNOWN_VALUE
+            op = x.child_by_field_name("operator")
+            if op is not None and self.source.node_text(op) != "=":
+                old = state.get(name, Value(Affine.of(name)))
+                val = Value(None, old.deps | val.deps)
+        if not strong:
+            old = state.get(name, Value(Affine.of(name)))
+            val = Value(None, old.deps | val.deps)
+        state[name] = val
+
+    def _target(self, node: Node) -> tuple[bool, str | None]:
+        """(strong update?, variable) for an assignment target: ``x`` is strong, ``a[i]``, ``s.f``, ``*p`` weak."""
+        strong = True
+        while node.type not in ("identifier", "name"):
+            strong = False
+            nxt = (
+                node.child_by_field_name("argument")
+                or node.child_by_field_name("declarator")
+                or node.child_by_field_name("value")
+                or (node.named_children[0] if node.named_children else None)
+            )
+            if nxt is None:
+                return False, None
+            if node.type == "init_declarator" or node.type == "parenthesized_expression":
+                strong = True
+            node = nxt
+        if node.parent is not None and node.parent.type in ("pointer_declarator", "array_declarator"):
+            strong = node.parent.type == "pointer_declarator"
+        return strong, self._name(node)
+
+    def _call(self, x: Node, state: State) -> None:
+        callee = _callee(x, self.source)
+        out = _OUT_ARGS.get(callee.lower().removeprefix("p")) if callee else None
+        if out is None:
+            return
+        args = _args(x)
+        if len(args) < 2:
+            return
+        strong, name = self._target(args[1])
+        if name is not None:
+            direct = strong or (
+                args[1].type == "pointer_expression" and args[1].named_children[-1].type == "identifier"
+            )
+            state[name] = out if direct else Value(None, out.deps)
+
+    def _name(self, node: Node) -> str | None:
+        if node.type not in ("identifier", "name"):
+            return None
+        text = self.source.node_text(node)
+        return text.lower() if self.fortran else text
+
+    # -- expressions -----------------------------------------------------------------------------
+    def eval(self, node: Node | None, state: State) -> Value:
+        """The value of an expression in ``state``."""
+        if node is None:
+            return UNKNOWN_VALUE
+        t = node.type
+        if t in ("identifier", "name"):
+            name = self._name(node) or ""
+            return state.get(name, Value(Affine.of(name)))
+        if t == "number_literal":
+            v = consts.parse_number(self.source.node_text(node))
+            return Value(Affine(v)) if consts.is_int(v) else UNKNOWN_VALUE
+        if t in ("parenthesized_expression", "cast_expression"):
+            kids = [c for c in node.named_children if c.type not in ("comment", "type_descriptor")]
+            return self.eval(kids[-1], state) if kids else UNKNOWN_VALUE
+        if t in _CALLS:
+            return self._call_value(node, state)
+        if t == "field_expression":
+            base = node.child_by_field_name("argument")
+            field = node.child_by_field_name("field")
+            if base is not None and field is not None and base.type == "identifier":
+                dep = CUDA_DEPS.get(self.source.node_text(base))
+                if dep is not None:
+                    return Value(Affine.of(self.source.node_text(node).replace(" ", "")), frozenset({dep}))
+        if t in ("binary_expression", "math_expression"):
+            return self._binary(node, state)
+        if t == "unary_expression":
+            arg = node.child_by_field_name("argument")
+            v = self.eval(arg, state)
+            op = node.child_by_field_name("operator")
+            if op is not None and self.source.node_text(op) == "-" and v.affine is not None:
+                return Value(-v.affine, v.deps)
+            return Value(v.affine if op is not None and self.source.node_text(op) == "+" else None, v.deps)
+        return Value(None, self._deps_within(node, state))
+
+    def _binary(self, node: Node, state: State) -> Value:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        op_node = node.child_by_field_name("operator")
+        op = self.source.node_text(op_node) if op_node is not None else ""
+        a, b = self.eval(left, state), self.eval(right, state)
+        deps = a.deps | b.deps
+        fa, fb = a.affine, b.affine
+        if fa is None or fb is None:
+            return Value(None, deps)
+        if op == "+":
+            return Value(fa + fb, deps)
+        if op == "-":
+            return Value(fa - fb, deps)
+        if op == "*" and (fa.is_constant or fb.is_constant):
+            return Value(fb.scale(fa.const) if fa.is_constant else fa.scale(fb.const), deps)
+        if fa.is_constant and fb.is_constant:
+            v = consts.binary(op, fa.const, fb.const)
+            if consts.is_int(v):
+                return Value(Affine(v), deps)
+        return Value(None, deps)
+
+    def _call_value(self, node: Node, state: State) -> Value:
+        callee = _callee(node, self.source)
+        known = _CALL_VALUES.get(callee.lower() if callee else "")
+        if known is not None:
+            return known
+        return Value(None, self._deps_within(node, state))
+
+    def _deps_within(self, node: Node, state: State) -> frozenset[str]:
+        deps: frozenset[str] = frozenset()
+        for c in node.named_children:
+            deps |= self.eval(c, state).deps
+        return deps
+
+
+def _callee(call: Node, source: SourceFile) -> str | None:
+    fn = call.child_by_field_name("function") or call.child_by_field_name("subroutine")
+    if fn is None and call.named_children:
+        fn = call.named_children[0]
+    if fn is None or fn.type not in ("identifier", "name"):
+        return None
+    return source.node_text(fn)
+
+
+def _args(call: Node) -> list[Node]:
+    al = call.child_by_field_name("arguments") or next(
+        (c for c in call.named_children if c.type == "argument_list"), None
+    )
+    if al is None:
+        return []
+    return [a for a in al.named_children if a.type != "comment"]
+
+
+def _join_states(states: list[State], at: int) -> State:
+    """The states meeting at node ``at``: a variable arriving with different forms becomes the atom
+    ``name@at`` (its value at that node), so that atoms of different nodes are never confused."""
+    if not states:
+        return {}
+    first = states[0]
+    if all(s is first or s == first for s in states[1:]):
+        return first
+    out: State = {}
+    for name in set().union(*states):
+        vals = [st.get(name) for st in states]
+        v0 = vals[0]
+        if v0 is not None and all(v is v0 for v in vals):
+            out[name] = v0
+            continue
+        entry = Value(Affine.of(name))
+        acc = v0 if v0 is not None else entry
+        for v in vals[1:]:
+            acc = acc.join(v if v is not None else entry, f"{name}@{at}")
+        out[name] = acc
+    return out
+
+
+# -- the questions checkers ask ----------------------------------------------------------------
+
+
+def function_values(source: SourceFile, byte: int) -> FunctionValues | None:
+    """The facts of the function holding ``byte`` (solved once per function and source)."""
+    g = cfg.graph_at(source, byte)
+    if g is None:
+        return None
+    cache: dict[int, FunctionValues] = source.cache.setdefault("values.dependence", {})
+    got = cache.get(id(g))
+    if got is None:
+        got = cache[id(g)] = FunctionValues(source, g)
+    return got
+
+
+def sources_of(source: SourceFile, fn: Node) -> frozenset[str]:
+    """The dependence sources function ``fn`` mentions (no graph is built when its text names none)."""
+    cache: dict[int, frozenset[str]] = source.cache.setdefault("values.sources", {})
+    got = cache.get(fn.start_byte)
+    if got is None:
+        text = source.node_text(fn).lower()
+        fv = function_values(source, fn.start_byte) if any(k in text for k in _KEYWORDS) else None
+        got = cache[fn.start_byte] = fv.sources if fv is not None else frozenset()
+    return got
+
+
+def dependences(source: SourceFile, node: Node) -> frozenset[str]:
+    """The sources an expression's value depends on (empty outside functions)."""
+    fv = function_values(source, node.start_byte)
+    return fv.value(node).deps if fv is not None else frozenset()
+
+
+def is_rank_dependent(source: SourceFile, node: Node) -> bool:
+    """Whether the value of ``node`` may differ between MPI ranks."""
+    return RANK_DEP in dependences(source, node)
+
+
+def is_thread_dependent(source: SourceFile, node: Node) -> bool:
+    """Whether the value of ``node`` may differ between the threads of a team or a CUDA grid."""
+    return bool(dependences(source, node) & THREAD_VARYING)
+
+
+def affine_in(source: SourceFile, node: Node, names: frozenset[str] | set[str]) -> Affine | None:
+    """The affine form of ``node`` in the current values of ``names`` (variables, or ``TID``,
+    ``RANK``...), or None when it involves anything else."""
+    fv = function_values(source, node.start_byte)
+    if fv is None:
+        return None
+    form = fv.value(node).affine
+    if form is None:
+        return None
+    state = fv.state_before(node)
+    # the atom each name currently stands for (a variable unchanged since a join or the entry)
+    current: dict[str, str] = {}
+    for name in names:
+        cur = state.get(name, Value(Affine.of(name))).affine
+        if cur is not None and cur.const == 0 and len(cur.terms) == 1 and cur.terms[0][1] == 1:
+            current[cur.terms[0][0]] = name
+    if not form.atoms <= current.keys():
+        return None
+    return Affine(form.const, tuple(sorted((current[a], c) for a, c in form.terms)))
+
+
+def constant(source: SourceFile, node: Node) -> int | None:
+    """The integer value of ``node`` when it is the same on every path (else None)."""
+    form = affine_in(source, node, frozenset())
+    return form.const if form is not None else None
+
+
+def is_thread_id(source: SourceFile, node: Node) -> bool:
+    """Whether ``node`` evaluates to exactly the OpenMP thread id (``omp_get_thread_num()``)."""
+    return affine_in(source, node, {TID}) == Affine.of(TID)
+
+
+def equality_operands(source: SourceFile, cond: Node) -> tuple[Node, Node] | None:
+    """The two sides of ``a == b`` (parentheses around the comparison removed), else None."""
+    while cond.type == "parenthesized_expression":
+        kids = [c for c in cond.named_children if c.type != "comment"]
+        if len(kids) != 1:
+            return None
+        cond = kids[0]
+    if cond.type not in ("binary_expression", "relational_expression"):
+        return None
+    op = cond.child_by_field_name("operator")
+    left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+    if (
+        op is None
+        or left is None
+        or right is None
+        or source.node_text(op).strip().lower() not in ("==", ".eq.")
+    ):
+        return None
+    return left, right

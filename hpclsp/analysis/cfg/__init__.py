@@ -25,6 +25,7 @@ class _FileGraphs:
         self.built: dict[int, CFG] = {}
 
     def graph(self, fn: Node) -> CFG:
+        """The graph of one function definition (built on first use)."""
         got = self.built.get(fn.start_byte)
         if got is None:
             builder = build_fortran.build if self.fortran else build_c.build

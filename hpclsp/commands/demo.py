@@ -63,110 +63,127 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"hpclsp demo: server answered initialize in {t_init * 1000:.0f} ms (model loads in the background)"
     )
-    texts: dict[str, str] = {}
     try:
         _section("Diagnostics")
-        for path in files:
-            uri = path.as_uri()
-            text = path.read_text()
-            texts[path.name] = text
-            client.notify(
-                "textDocument/didOpen",
-                {"textDocument": {"uri": uri, "languageId": _lang(path), "version": 1, "text": text}},
-            )
-            _, diags = client.wait_diagnostics(uri, 1, timeout=60)
-            print(f"{path.name}: {len(diags)} diagnostic(s)")
-            for d in diags:
-                r = d["range"]["start"]
-                print(
-                    f"  {path.name}:{r['line'] + 1}:{r['character'] + 1} {SEVERITY.get(d.get('severity', 1))} [{d.get('code')}] {d['message']}"
-                )
-                for rel in d.get("relatedInformation") or []:
-                    rs = rel["location"]["range"]["start"]
-                    print(f"      related {rs['line'] + 1}:{rs['character'] + 1}: {rel['message']}")
-
+        texts = _diagnostics(client, files)
         _section("Code actions")
-        shown = 0
-        for path in files:
-            text = texts[path.name]
-            for line_no, line in enumerate(text.splitlines()):
-                stripped = line.lstrip()
-                if not (stripped.startswith("for (") or stripped.lower().startswith("do ")):
-                    continue
-                rng = {
-                    "start": {"line": line_no, "character": 0},
-                    "end": {"line": line_no, "character": len(line)},
-                }
-                actions = (
-                    client.request(
-                        "textDocument/codeAction",
-                        {
-                            "textDocument": {"uri": path.as_uri()},
-                            "range": rng,
-                            "context": {"diagnostics": [], "only": ["refactor.rewrite"]},
-                        },
-                    )
-                    or []
-                )
-                for a in actions:
-                    print(f"{path.name}:{line_no + 1}: {a['title']}  ({a.get('kind')})")
-                    for edits in (a.get("edit") or {}).get("changes", {}).values():
-                        for e in edits:
-                            print(f"    insert at line {e['range']['start']['line'] + 1}: {e['newText']!r}")
-                    shown += 1
-                if shown >= 2:
-                    break
-            if shown >= 2:
-                break
-        if not shown:
-            print("(no parallelization action offered on the examples)")
-
+        _code_actions(client, files, texts)
         _section("Hover")
-        for name, needle in (
-            ("halo.c", "MPI_Irecv"),
-            ("jacobi.c", "reduction"),
-            ("reduce.cu", "__syncthreads"),
-        ):
-            if name not in texts:
-                continue
-            h_line, h_col = _find(texts[name], needle)
-            res = client.request(
-                "textDocument/hover",
-                {
-                    "textDocument": {"uri": (root / name).as_uri()},
-                    "position": {"line": h_line, "character": h_col + 1},
-                },
-            )
-            value = (
-                (res or {}).get("contents", {}).get("value", "")
-                if isinstance((res or {}).get("contents"), dict)
-                else ""
-            )
-            print(f"{name}:{h_line + 1}:{h_col + 1} hover on {needle}:")
-            print("    " + ("\n    ".join(value.strip().splitlines()[:8]) if value else "(nothing)"))
-
+        _hover(client, root, texts)
         _section("Completion")
-        uri = (root / "_demo_completion.c").as_uri()
-        text = "void f(double *a, int n) {\n    double sum = 0;\n#pragma omp parallel for re\n}\n"
-        client.notify(
-            "textDocument/didOpen",
-            {"textDocument": {"uri": uri, "languageId": "c", "version": 1, "text": text}},
-        )
-        res = client.request(
-            "textDocument/completion",
-            {"textDocument": {"uri": uri}, "position": {"line": 2, "character": 27}},
-        )
-        items = (res or {}).get("items", []) if isinstance(res, dict) else (res or [])
-        print(
-            f"after '#pragma omp parallel for re': {', '.join(i['label'] for i in items[:10]) or '(no items)'}"
-        )
-
+        _completion(client, root)
         if not args.no_model:
             _section("Inline completion (embedded model)")
             _inline(client, root, args.model_timeout)
     finally:
         client.close()
     return 0
+
+
+def _diagnostics(client: Any, files: list[pathlib.Path]) -> dict[str, str]:
+    """Open every example, print the diagnostics published for it; the texts by file name."""
+    texts: dict[str, str] = {}
+    for path in files:
+        uri = path.as_uri()
+        text = path.read_text()
+        texts[path.name] = text
+        client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": _lang(path), "version": 1, "text": text}},
+        )
+        _, diags = client.wait_diagnostics(uri, 1, timeout=60)
+        print(f"{path.name}: {len(diags)} diagnostic(s)")
+        for d in diags:
+            r = d["range"]["start"]
+            print(
+                f"  {path.name}:{r['line'] + 1}:{r['character'] + 1} {SEVERITY.get(d.get('severity', 1))} [{d.get('code')}] {d['message']}"
+            )
+            for rel in d.get("relatedInformation") or []:
+                rs = rel["location"]["range"]["start"]
+                print(f"      related {rs['line'] + 1}:{rs['character'] + 1}: {rel['message']}")
+    return texts
+
+
+def _code_actions(client: Any, files: list[pathlib.Path], texts: dict[str, str]) -> None:
+    """Print the parallelisation actions offered on the first loops that have some (two at most)."""
+    shown = 0
+    for path in files:
+        for line_no, line in enumerate(texts[path.name].splitlines()):
+            stripped = line.lstrip()
+            if not (stripped.startswith("for (") or stripped.lower().startswith("do ")):
+                continue
+            shown += _loop_actions(client, path, line_no, line)
+            if shown >= 2:
+                return
+    if not shown:
+        print("(no parallelization action offered on the examples)")
+
+
+def _loop_actions(client: Any, path: pathlib.Path, line_no: int, line: str) -> int:
+    """Print the rewrite actions offered on one loop header line; how many there were."""
+    rng = {
+        "start": {"line": line_no, "character": 0},
+        "end": {"line": line_no, "character": len(line)},
+    }
+    actions = (
+        client.request(
+            "textDocument/codeAction",
+            {
+                "textDocument": {"uri": path.as_uri()},
+                "range": rng,
+                "context": {"diagnostics": [], "only": ["refactor.rewrite"]},
+            },
+        )
+        or []
+    )
+    for a in actions:
+        print(f"{path.name}:{line_no + 1}: {a['title']}  ({a.get('kind')})")
+        for edits in (a.get("edit") or {}).get("changes", {}).values():
+            for e in edits:
+                print(f"    insert at line {e['range']['start']['line'] + 1}: {e['newText']!r}")
+    return len(actions)
+
+
+def _hover(client: Any, root: pathlib.Path, texts: dict[str, str]) -> None:
+    """Print the hover shown on a few MPI, OpenMP and CUDA names of the examples."""
+    for name, needle in (
+        ("halo.c", "MPI_Irecv"),
+        ("jacobi.c", "reduction"),
+        ("reduce.cu", "__syncthreads"),
+    ):
+        if name not in texts:
+            continue
+        h_line, h_col = _find(texts[name], needle)
+        res = client.request(
+            "textDocument/hover",
+            {
+                "textDocument": {"uri": (root / name).as_uri()},
+                "position": {"line": h_line, "character": h_col + 1},
+            },
+        )
+        value = (
+            (res or {}).get("contents", {}).get("value", "")
+            if isinstance((res or {}).get("contents"), dict)
+            else ""
+        )
+        print(f"{name}:{h_line + 1}:{h_col + 1} hover on {needle}:")
+        print("    " + ("\n    ".join(value.strip().splitlines()[:8]) if value else "(nothing)"))
+
+
+def _completion(client: Any, root: pathlib.Path) -> None:
+    """Print the clause completions offered inside an OpenMP pragma."""
+    uri = (root / "_demo_completion.c").as_uri()
+    text = "void f(double *a, int n) {\n    double sum = 0;\n#pragma omp parallel for re\n}\n"
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "c", "version": 1, "text": text}},
+    )
+    res = client.request(
+        "textDocument/completion",
+        {"textDocument": {"uri": uri}, "position": {"line": 2, "character": 27}},
+    )
+    items = (res or {}).get("items", []) if isinstance(res, dict) else (res or [])
+    print(f"after '#pragma omp parallel for re': {', '.join(i['label'] for i in items[:10]) or '(no items)'}")
 
 
 def _inline(client: Any, root: pathlib.Path, timeout: float) -> None:

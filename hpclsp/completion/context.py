@@ -131,21 +131,12 @@ def _strip_bang_comment(text: str) -> str:
     return text if i < 0 else text[:i]
 
 
-def directive_at(
-    lines: list[str], pos: Pos, language: str, fixed_form: bool = False
-) -> DirectiveContext | None:
-    """The OpenMP directive being typed at the cursor, or None when the cursor is not in one."""
-    if not (0 <= pos.line < len(lines)):
-        return None
-    family = "fortran" if language == "fortran" else "c"
-    joined = _join_fortran(lines, pos, fixed_form) if family == "fortran" else _join_c(lines, pos)
-    if joined is None:
-        return None
-    sentinel, text = joined
-    if family == "c" and "//" in text:
-        return None  # the cursor is in a trailing comment
-    if family == "fortran" and "!" in text:
-        return None
+def _scan_clauses(text: str) -> tuple[list[str], list[str], int, int, str | None]:
+    """Scan a directive's text up to the cursor.
+
+    Returns the complete words outside parentheses, the clauses written with parentheses, the
+    parenthesis depth at the cursor, where the open clause's ``(`` is and that clause's name.
+    """
     words: list[str] = []
     present: list[str] = []
     depth = 0
@@ -180,6 +171,25 @@ def directive_at(
         elif depth == 0 and not ch.isspace() and ch != ",":
             last_word = None
         i += 1
+    return words, present, depth, open_at, clause_name
+
+
+def directive_at(
+    lines: list[str], pos: Pos, language: str, fixed_form: bool = False
+) -> DirectiveContext | None:
+    """The OpenMP directive being typed at the cursor, or None when the cursor is not in one."""
+    if not (0 <= pos.line < len(lines)):
+        return None
+    family = "fortran" if language == "fortran" else "c"
+    joined = _join_fortran(lines, pos, fixed_form) if family == "fortran" else _join_c(lines, pos)
+    if joined is None:
+        return None
+    sentinel, text = joined
+    if family == "c" and "//" in text:
+        return None  # the cursor is in a trailing comment
+    if family == "fortran" and "!" in text:
+        return None
+    words, present, depth, open_at, clause_name = _scan_clauses(text)
     upper = sentinel[-3:].isupper() or any(w.isupper() for w in re.findall(r"[A-Za-z_]{2,}", text))
     if depth > 0:
         args = text[open_at + 1 :]
@@ -219,9 +229,29 @@ def call_at(lines: list[str], pos: Pos) -> CallContext | None:
     first = max(0, pos.line - _MAX_BACK_LINES)
     segs = [lines[i] for i in range(first, pos.line)] + [lines[pos.line][: pos.col]]
     text = "\n".join(segs)
-    k = len(text) - 1
+    in_string = _string_mask(text)
+    for k in range(len(text) - 1, -1, -1):
+        ch = text[k]
+        if in_string[k]:
+            continue
+        if ch in "{}":
+            return None
+        if ch in ")]":
+            depth += 1
+        elif ch in "([":
+            if depth == 0:
+                return _call_context(text, k, commas, first) if ch == "(" else None
+            depth -= 1
+        elif ch == "," and depth == 0:
+            commas.append(k)
+        elif ch == ";" and depth == 0:
+            return None
+    return None
+
+
+def _string_mask(text: str) -> list[bool]:
+    """Which characters of ``text`` belong to a string or character literal (ended by a newline)."""
     quote = ""
-    # A forward pass marks string literals so the backward scan can skip them.
     in_string = [False] * len(text)
     for idx, ch in enumerate(text):
         if quote:
@@ -233,40 +263,25 @@ def call_at(lines: list[str], pos: Pos) -> CallContext | None:
         elif ch in ('"', "'"):
             quote = ch
             in_string[idx] = True
-    while k >= 0:
-        ch = text[k]
-        if in_string[k]:
-            k -= 1
-            continue
-        if ch in "{}":
-            return None
-        if ch in ")]":
-            depth += 1
-        elif ch in "([":
-            if depth == 0:
-                if ch != "(":
-                    return None
-                j = k
-                while j > 0 and text[j - 1] in " \t":
-                    j -= 1
-                m = _IDENT_TAIL.search(text[:j])
-                if m is None:
-                    return None
-                name = m.group(0)
-                before_lines = text[: m.start()].count("\n")
-                line_start = text.rfind("\n", 0, m.start()) + 1
-                name_pos = Pos(first + before_lines, m.start() - line_start)
-                bounds = [k + 1, *sorted(c + 1 for c in commas)]
-                ends = [*sorted(commas), len(text)]
-                pieces = [text[a:b].strip(" \t\n&") for a, b in zip(bounds, ends)]
-                return CallContext(name, len(commas), pieces[:-1], pieces[-1], name_pos)
-            depth -= 1
-        elif ch == "," and depth == 0:
-            commas.append(k)
-        elif ch == ";" and depth == 0:
-            return None
-        k -= 1
-    return None
+    return in_string
+
+
+def _call_context(text: str, k: int, commas: list[int], first: int) -> CallContext | None:
+    """The call whose ``(`` is at offset ``k`` of ``text`` (which starts at line ``first``)."""
+    j = k
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    m = _IDENT_TAIL.search(text[:j])
+    if m is None:
+        return None
+    name = m.group(0)
+    before_lines = text[: m.start()].count("\n")
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    name_pos = Pos(first + before_lines, m.start() - line_start)
+    bounds = [k + 1, *sorted(c + 1 for c in commas)]
+    ends = [*sorted(commas), len(text)]
+    pieces = [text[a:b].strip(" \t\n&") for a, b in zip(bounds, ends)]
+    return CallContext(name, len(commas), pieces[:-1], pieces[-1], name_pos)
 
 
 def prefix_at(line: str, col: int) -> tuple[str, int]:

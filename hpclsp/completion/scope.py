@@ -182,37 +182,14 @@ def c_variables(tree: tree_sitter.Tree | None, data: bytes, byte_offset: int) ->
     cur: Node | None = node
     while cur is not None:
         t = cur.type
-        if t in ("compound_statement", "declaration_list"):
+        if t in ("compound_statement", "declaration_list", "ERROR"):
             _collect_decls(cur, data, byte_offset, "local", found)
         elif t in ("for_statement", "for_range_loop"):
-            init = cur.child_by_field_name("initializer")
-            if init is not None and init.type == "declaration" and init.end_byte <= byte_offset:
-                found.extend(_declaration_vars(init, data, "local"))
-            elif t == "for_range_loop" and cur.child_by_field_name("body") is not None:
-                decl = cur.child_by_field_name("declarator")
-                ty = cur.child_by_field_name("type")
-                if decl is not None and decl.type == "identifier":
-                    found.append(
-                        Variable(
-                            _text(decl, data),
-                            _normalise_c_type(_text(ty, data)) if ty else "",
-                            "local",
-                            decl.start_point[0],
-                        )
-                    )
+            found.extend(_loop_vars(cur, data, byte_offset))
         elif t == "function_definition":
-            decl = cur.child_by_field_name("declarator")
-            while decl is not None and decl.type != "function_declarator":
-                decl = decl.child_by_field_name("declarator")
-            params = decl.child_by_field_name("parameters") if decl is not None else None
-            if params is not None:
-                for p in params.named_children:
-                    if p.type in ("parameter_declaration", "optional_parameter_declaration"):
-                        found.extend(_declaration_vars(p, data, "parameter"))
+            found.extend(_parameter_vars(cur, data))
         elif t == "translation_unit":
             _collect_decls(cur, data, byte_offset, "global", found)
-        elif t == "ERROR":
-            _collect_decls(cur, data, byte_offset, "local", found)
         cur = cur.parent
     seen: set[str] = set()
     unique = []
@@ -221,6 +198,34 @@ def c_variables(tree: tree_sitter.Tree | None, data: bytes, byte_offset: int) ->
             seen.add(v.name)
             unique.append(v)
     return unique
+
+
+def _loop_vars(loop: Node, data: bytes, byte_offset: int) -> list[Variable]:
+    """Variables a ``for`` header declares (``for (int i = ...)``, ``for (auto x : xs)``)."""
+    init = loop.child_by_field_name("initializer")
+    if init is not None and init.type == "declaration" and init.end_byte <= byte_offset:
+        return _declaration_vars(init, data, "local")
+    if loop.type != "for_range_loop" or loop.child_by_field_name("body") is None:
+        return []
+    decl = loop.child_by_field_name("declarator")
+    ty = loop.child_by_field_name("type")
+    if decl is None or decl.type != "identifier":
+        return []
+    type_text = _normalise_c_type(_text(ty, data)) if ty else ""
+    return [Variable(_text(decl, data), type_text, "local", decl.start_point[0])]
+
+
+def _parameter_vars(fn: Node, data: bytes) -> list[Variable]:
+    """The parameters of a function definition."""
+    decl = fn.child_by_field_name("declarator")
+    while decl is not None and decl.type != "function_declarator":
+        decl = decl.child_by_field_name("declarator")
+    params = decl.child_by_field_name("parameters") if decl is not None else None
+    out: list[Variable] = []
+    for p in params.named_children if params is not None else []:
+        if p.type in ("parameter_declaration", "optional_parameter_declaration"):
+            out.extend(_declaration_vars(p, data, "parameter"))
+    return out
 
 
 def c_function_names(tree: tree_sitter.Tree | None, data: bytes) -> dict[str, Node]:
@@ -432,10 +437,29 @@ def fortran_variables(lines: list[str], pos: Pos, fixed_form: bool = False) -> l
     """Variables visible at a position of a Fortran file: the enclosing program units' declarations."""
     statements = fortran_logical_lines(lines, fixed_form, min(pos.line, len(lines) - 1))
     kinds = _kind_params(statements)
-    # Walk back to find the enclosing units (skipping complete sibling units).
-    regions: list[tuple[int, int, str, str]] = []  # (start idx, end idx, unit args, kind label)
+    found: list[Variable] = []
+    seen: set[str] = set()
+    for start, stop, args, label in _enclosing_units(statements):
+        dummies = {a.strip().lower() for a in args.strip("()").split(",") if a.strip()}
+        for line_no, text in statements[start + 1 : stop]:
+            for name, type_text, array in _declared(text, kinds):
+                key = name.lower()
+                if key in seen:
+                    continue
+                seen.add(key)
+                kind = "dummy" if key in dummies else label
+                found.append(Variable(name, type_text, kind, line_no, array))
+    return found
+
+
+def _enclosing_units(statements: list[tuple[int, str]]) -> list[tuple[int, int, str, str]]:
+    """The program units enclosing the last statement, innermost first.
+
+    Each is (start index, end index, dummy argument list, "local" or "host"); a host unit ends at
+    its ``contains``. Complete sibling units met walking back are skipped.
+    """
+    regions: list[tuple[int, int, str, str]] = []
     depth = 0
-    innermost = True
     end_idx = len(statements)
     for idx in range(len(statements) - 1, -1, -1):
         text = statements[idx][1]
@@ -446,16 +470,13 @@ def fortran_variables(lines: list[str], pos: Pos, fixed_form: bool = False) -> l
         if m is None or (
             m.group("what").lower() == "module" and re.match(r"\s*module\s+procedure", text, re.I)
         ):
-            if _F_CONTAINS.match(text) and depth == 0 and not innermost:
-                pass
             continue
         if depth > 0:
             depth -= 1
             continue
         args = m.group("args") or ""
-        if innermost:
+        if not regions:
             regions.append((idx, end_idx, args, "local"))
-            innermost = False
         else:
             stop = next(
                 (j for j in range(idx + 1, len(statements)) if _F_CONTAINS.match(statements[j][1])), end_idx
@@ -463,36 +484,30 @@ def fortran_variables(lines: list[str], pos: Pos, fixed_form: bool = False) -> l
             regions.append((idx, stop, args, "host"))
     if not regions:
         regions.append((0, end_idx, "", "local"))
-    found: list[Variable] = []
-    seen: set[str] = set()
-    for start, stop, args, label in regions:
-        dummies = {a.strip().lower() for a in args.strip("()").split(",") if a.strip()}
-        for line_no, text in statements[start + 1 : stop]:
-            m = _F_DECL.match(text)
-            if m is None:
-                continue
-            rest = m.group("rest")
-            if re.match(r"\s*function\b", rest, re.I):
-                continue
-            attrs = ""
-            if "::" in rest:
-                attrs, names_part = rest.split("::", 1)
-            else:
-                names_part = rest
-                after = m.end("kind") if m.group("kind") else m.end("type")
-                if not text[after : after + 1].isspace() or "=" in rest:
-                    continue
-            type_text = normalise_fortran_type(m.group("type"), m.group("kind"), kinds)
-            dim_attr = "dimension" in attrs.lower()
-            for item in _split_top(names_part):
-                nm = re.match(r"\s*(\w+)\s*(\()?", item)
-                if nm is None:
-                    continue
-                name = nm.group(1)
-                key = name.lower()
-                if key in seen:
-                    continue
-                seen.add(key)
-                kind = "dummy" if key in dummies else label
-                found.append(Variable(name, type_text, kind, line_no, dim_attr or nm.group(2) is not None))
-    return found
+    return regions
+
+
+def _declared(text: str, kinds: dict[str, int]) -> list[tuple[str, str, bool]]:
+    """(name, normalised type, is an array) for each variable a type declaration statement declares."""
+    m = _F_DECL.match(text)
+    if m is None:
+        return []
+    rest = m.group("rest")
+    if re.match(r"\s*function\b", rest, re.I):
+        return []
+    attrs = ""
+    if "::" in rest:
+        attrs, names_part = rest.split("::", 1)
+    else:
+        names_part = rest
+        after = m.end("kind") if m.group("kind") else m.end("type")
+        if not text[after : after + 1].isspace() or "=" in rest:
+            return []
+    type_text = normalise_fortran_type(m.group("type"), m.group("kind"), kinds)
+    dim_attr = "dimension" in attrs.lower()
+    out = []
+    for item in _split_top(names_part):
+        nm = re.match(r"\s*(\w+)\s*(\()?", item)
+        if nm is not None:
+            out.append((nm.group(1), type_text, dim_attr or nm.group(2) is not None))
+    return out

@@ -32,23 +32,7 @@ def register(ls: HpcLanguageServer) -> None:
         old = pending.pop(doc.uri, None)
         if old is not None:
             old.cancel()
-        pending[doc.uri] = ls.spawn(run(doc, doc.version, delay))
-
-    async def run(doc: Document, version: int, delay: float) -> None:
-        if delay > 0:
-            await asyncio.sleep(delay)
-        if not doc.analyzable:
-            publish(ls, doc, [])
-            return
-        options = ls.engine_options(doc)
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(_executor, analyze_document, doc, options)
-        if ls.documents.get(doc.uri) is not doc or doc.version != version:
-            return  # stale: a newer version is on its way
-        if result.partial or result.errors:
-            log.info("%s: partial analysis (%s)", doc.uri, "; ".join(result.errors) or "time budget")
-        doc.findings = result.findings
-        publish(ls, doc, result.findings)
+        pending[doc.uri] = ls.spawn(_analyze_later(ls, doc, doc.version, delay))
 
     def reanalyze_all() -> None:
         for doc in ls.documents:
@@ -96,6 +80,24 @@ def register(ls: HpcLanguageServer) -> None:
 
         digest = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()
         return {"version": doc.version, "length": len(doc.text), "sha256": digest, "analyzed": doc.analyzable}
+
+
+async def _analyze_later(ls: HpcLanguageServer, doc: Document, version: int, delay: float) -> None:
+    """After ``delay`` seconds, analyse ``doc`` off the event loop and publish, unless it changed meanwhile."""
+    if delay > 0:
+        await asyncio.sleep(delay)
+    if not doc.analyzable:
+        publish(ls, doc, [])
+        return
+    options = ls.engine_options(doc)
+    loop = asyncio.get_running_loop()
+    result = await loop.run_in_executor(_executor, analyze_document, doc, options)
+    if ls.documents.get(doc.uri) is not doc or doc.version != version:
+        return  # stale: a newer version is on its way
+    if result.partial or result.errors:
+        log.info("%s: partial analysis (%s)", doc.uri, "; ".join(result.errors) or "time budget")
+    doc.findings = result.findings
+    publish(ls, doc, result.findings)
 
 
 def analyze_document(doc: Document, options: engine.Options) -> engine.Result:

@@ -355,16 +355,10 @@ class OpenAIBackend:
                     if cancel is not None and cancel.is_set():
                         finish = "cancelled"
                         break
-                    line = raw.decode("utf-8", errors="replace").strip()
-                    if not line.startswith("data:"):
-                        continue
-                    payload = line[5:].strip()
-                    if payload == "[DONE]":
+                    done, choice = _sse_choice(raw)
+                    if done:
                         break
-                    try:
-                        chunk = json.loads(payload)
-                        choice = chunk["choices"][0]
-                    except (ValueError, KeyError, IndexError, TypeError):
+                    if choice is None:
                         continue
                     piece = choice.get("text") or ""
                     if piece:
@@ -390,6 +384,21 @@ class OpenAIBackend:
 
     def close(self) -> None:
         """Nothing held between requests."""
+
+
+def _sse_choice(raw: bytes) -> tuple[bool, dict[str, Any] | None]:
+    """One line of a completions event stream: (the stream is done, the first choice it carries)."""
+    line = raw.decode("utf-8", errors="replace").strip()
+    if not line.startswith("data:"):
+        return False, None
+    payload = line[5:].strip()
+    if payload == "[DONE]":
+        return True, None
+    try:
+        choice = json.loads(payload)["choices"][0]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return False, None
+    return False, choice if isinstance(choice, dict) else None
 
 
 class FallbackBackend:

@@ -415,18 +415,41 @@ class Interp(Statements):
         if isinstance(p, Ptr) and not p.dims:
             self.rec.access(th, p, p.esize, "W", left, v)
 
-    def _call(self, n: N, env: dict[str, Any]) -> Any:  # noqa: C901 - one dispatch over callees
+    def _call(self, n: N, env: dict[str, Any]) -> Any:
         name = call_name(n)
         args_node = n.f.get("arguments")
         args = args_node.kids if args_node is not None else []
-        th = self.th
-        assert th is not None
+        assert self.th is not None
         if name in ASSUMPTIONS and args:
             if self.truth(self.eval(args[0], env)) == 0:
                 raise Infeasible(name)
             return UNK
         if name in ANNOTATIONS:
             return UNK
+        fn = n.f.get("function")
+        got = self._barrier_call(name, fn, args, n, env)
+        if got is _MISSING:
+            got = self._group_call(name, fn, env)
+        if got is not _MISSING:
+            return got
+        vals = [self.eval(a, env) for a in args]
+        got = self._memory_call(name, vals, n, env)
+        if got is not _MISSING:
+            return got
+        if name.startswith("curand"):
+            self._curand_call(name, vals, n)
+            return UNK
+        if name in INT_FUNCS and len(vals) == 2 - (name == "abs") and all(isinstance(v, int) for v in vals):
+            return INT_FUNCS[name](*vals)
+        fns = self.prog.functions.get(name)
+        if fns and fn is not None and fn.type in ("identifier", "qualified_identifier", "template_function"):
+            target = next((f for f in fns if len(params_of(self.prog, f)) == len(vals)), None)
+            if target is not None:
+                return self._invoke(target, vals)
+        return UNK
+
+    def _barrier_call(self, name: str, fn: N | None, args: list[N], n: N, env: dict[str, Any]) -> Any:
+        """``__syncthreads*``, ``__syncwarp`` and cooperative-group ``sync``; ``_MISSING`` for other calls."""
         if name in ("__syncthreads", "__syncthreads_count", "__syncthreads_and", "__syncthreads_or"):
             for a in args:
                 self.eval(a, env)
@@ -435,7 +458,6 @@ class Interp(Statements):
         if name == "__syncwarp":
             self.barrier("warp", n)
             return UNK
-        fn = n.f.get("function")
         if name in ("sync", "synchronize"):
             g: Any = UNK
             if fn is not None and fn.type == "field_expression" and "argument" in fn.f:
@@ -444,9 +466,13 @@ class Interp(Statements):
                 g = self.eval(args[0], env)
             self.barrier(g.kind if isinstance(g, Group) else "block", n)
             return UNK
-        if name in ("this_thread_block",):
+        return _MISSING
+
+    def _group_call(self, name: str, fn: N | None, env: dict[str, Any]) -> Any:
+        """Cooperative-group constructors and queries; ``_MISSING`` for other calls."""
+        if name == "this_thread_block":
             return Group("block")
-        if name in ("this_grid",):
+        if name == "this_grid":
             return Group("grid")
         if name in ("tiled_partition", "coalesced_threads", "this_thread"):
             tsize = _template_int(fn, self, env) if name == "tiled_partition" else None
@@ -458,8 +484,14 @@ class Interp(Statements):
         ):
             g = self.eval(fn.f["argument"], env) if "argument" in fn.f else UNK
             if isinstance(g, Group):
-                return _group_query(g, name, th)
-        vals = [self.eval(a, env) for a in args]
+                assert self.th is not None
+                return _group_query(g, name, self.th)
+        return _MISSING
+
+    def _memory_call(self, name: str, vals: list[Any], n: N, env: dict[str, Any]) -> Any:
+        """Atomics, ``memcpy``/``memset`` and ``__ldg`` (recording their accesses); ``_MISSING`` otherwise."""
+        th = self.th
+        assert th is not None
         if name in ATOMICS and vals and isinstance(vals[0], Ptr):
             self.rec.access(th, vals[0], vals[0].esize, "A", n, None)
             return UNK
@@ -474,27 +506,24 @@ class Interp(Statements):
                 if "memcpy" in name and isinstance(vals[1], Ptr):
                     self.rec.access(th, vals[1], ln, "R", n, None)
             return UNK
-        if name.startswith("curand"):
-            st = vals[-1] if name in CURAND_INIT else (vals[0] if vals else UNK)
-            if isinstance(st, Ptr):
-                if "mtgp32" in st.elem.lower() and name not in CURAND_INIT:
-                    # an MTGP32 state is shared by the threads of one block by design
-                    self.rec.access(th, st, st.esize, "B", n, None)
-                    return UNK
-                if name not in CURAND_INIT:
-                    self.rec.access(th, st, st.esize, "R", n, None)
-                self.rec.access(th, st, st.esize, "W", n, UNK)
-            return UNK
         if name == "__ldg" and vals and isinstance(vals[0], Ptr):
             return self._load(vals[0], n, env)
-        if name in INT_FUNCS and len(vals) == 2 - (name == "abs") and all(isinstance(v, int) for v in vals):
-            return INT_FUNCS[name](*vals)
-        fns = self.prog.functions.get(name)
-        if fns and fn is not None and fn.type in ("identifier", "qualified_identifier", "template_function"):
-            target = next((f for f in fns if len(params_of(self.prog, f)) == len(vals)), None)
-            if target is not None:
-                return self._invoke(target, vals)
-        return UNK
+        return _MISSING
+
+    def _curand_call(self, name: str, vals: list[Any], n: N) -> None:
+        """Record the accesses a cuRAND call makes to its generator state."""
+        th = self.th
+        assert th is not None
+        st = vals[-1] if name in CURAND_INIT else (vals[0] if vals else UNK)
+        if not isinstance(st, Ptr):
+            return
+        if "mtgp32" in st.elem.lower() and name not in CURAND_INIT:
+            # an MTGP32 state is shared by the threads of one block by design
+            self.rec.access(th, st, st.esize, "B", n, None)
+            return
+        if name not in CURAND_INIT:
+            self.rec.access(th, st, st.esize, "R", n, None)
+        self.rec.access(th, st, st.esize, "W", n, UNK)
 
     def _invoke(self, fn: N, vals: list[Any]) -> Any:
         if self.depth > 12:

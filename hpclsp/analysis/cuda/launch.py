@@ -86,37 +86,41 @@ def _launched(prog: Program, kernel: N) -> tuple[_Dims | None, _Dims | None]:
 
 def _dim3(ev: Interp, e: N, fn: N, limit: int = 1024) -> _Dims | None:
     """Extents of a block-size expression: an integer, ``dim3(x, y)`` or a ``dim3`` variable of ``fn``."""
-    args: list[N] | None = None
     if e.type == "call_expression" and call_name(e) == "dim3":
         al = e.f.get("arguments")
-        args = al.kids if al is not None else []
-    elif e.type == "identifier":
-        for x in walk(fn):
-            if x.type == "assignment_expression" and (x.f.get("left") or x).text.split(".")[0] == e.text:
-                return None  # changed after its declaration
-        for x in walk(fn):
-            if x.type == "function_declarator" and (x.f.get("declarator") or x).text == e.text:
-                # `dim3 threads(TB);` parses as a function declaration: its "parameters" are the extents
-                pl = x.f.get("parameters")
-                named = [_named_int(ev, p.text, limit) for p in (pl.kids if pl is not None else [])]
-                if not named or len(named) > 3 or any(v is None for v in named):
-                    return None
-                ints = [v for v in named if v is not None] + [1] * (3 - len(named))
-                return (ints[0], ints[1], ints[2])
-            d = x.f.get("declarator") if x.type == "init_declarator" else None
-            if d is not None and d.text == e.text:
-                val = x.f.get("value")
-                if val is not None and val.type in ("argument_list", "initializer_list"):
-                    args = val.kids
-                elif val is not None:
-                    return _dim3(ev, val, fn, limit)
-                break
-    if args is None:
-        try:
-            v = ev.eval(e, {})
-        except (GiveUp, Infeasible, RecursionError):
-            return None
-        return (v, 1, 1) if isinstance(v, int) and 0 < v <= limit else None
+        return _extents(ev, al.kids if al is not None else [], limit)
+    if e.type == "identifier":
+        return _dim3_variable(ev, e, fn, limit)
+    return _extents(ev, [e], limit)
+
+
+def _dim3_variable(ev: Interp, e: N, fn: N, limit: int) -> _Dims | None:
+    """Extents of the ``dim3`` (or integer) variable ``e``, from its declaration in ``fn``."""
+    for x in walk(fn):
+        if x.type == "assignment_expression" and (x.f.get("left") or x).text.split(".")[0] == e.text:
+            return None  # changed after its declaration
+    for x in walk(fn):
+        if x.type == "function_declarator" and (x.f.get("declarator") or x).text == e.text:
+            # `dim3 threads(TB);` parses as a function declaration: its "parameters" are the extents
+            pl = x.f.get("parameters")
+            named = [_named_int(ev, p.text, limit) for p in (pl.kids if pl is not None else [])]
+            if not named or len(named) > 3 or any(v is None for v in named):
+                return None
+            ints = [v for v in named if v is not None] + [1] * (3 - len(named))
+            return (ints[0], ints[1], ints[2])
+        d = x.f.get("declarator") if x.type == "init_declarator" else None
+        if d is not None and d.text == e.text:
+            val = x.f.get("value")
+            if val is not None and val.type in ("argument_list", "initializer_list"):
+                return _extents(ev, val.kids, limit)
+            if val is not None:
+                return _dim3(ev, val, fn, limit)
+            break
+    return _extents(ev, [e], limit)
+
+
+def _extents(ev: Interp, args: list[N], limit: int) -> _Dims | None:
+    """Up to three positive extents no larger than ``limit``, padded with 1s; None when unknown."""
     vals: list[int] = []
     for a in args[:3]:
         try:

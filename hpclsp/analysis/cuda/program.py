@@ -155,6 +155,18 @@ def specifiers(decl: N) -> set[str]:
     return out
 
 
+def _integer_template_params(k: N) -> list[str]:
+    """Names of the integer (non-type) parameters of a template declaration."""
+    pl = k.f.get("parameters")
+    names = []
+    for p in pl.kids if pl is not None else []:
+        if p.type == "parameter_declaration" and base_type(p.f.get("type")) in INTEGER_TYPES:
+            d = p.f.get("declarator")
+            if d is not None and d.type == "identifier":
+                names.append(d.text)
+    return names
+
+
 class Program:
     """The light AST of one CUDA file with its functions, macros, structs and file-scope variables."""
 
@@ -186,14 +198,7 @@ class Program:
             if t == "function_definition":
                 self._function(k, tparams)
             elif t == "template_declaration":
-                pl = k.f.get("parameters")
-                names = []
-                for p in pl.kids if pl is not None else []:
-                    if p.type == "parameter_declaration" and base_type(p.f.get("type")) in INTEGER_TYPES:
-                        d = p.f.get("declarator")
-                        if d is not None and d.type == "identifier":
-                            names.append(d.text)
-                self._collect(k, names)
+                self._collect(k, _integer_template_params(k))
             elif t in ("linkage_specification", "declaration_list", "namespace_definition"):
                 body = k.f.get("body")
                 self._collect(body if body is not None else k, tparams)
@@ -211,12 +216,16 @@ class Program:
                     self._struct(ty)
                 self.globals.append(k)
             elif t == "type_definition":
-                ty = k.f.get("type")
-                if ty is not None and ty.type in ("struct_specifier", "class_specifier"):
-                    size = self._struct(ty)
-                    d = k.f.get("declarator")
-                    if size is not None and d is not None:
-                        self.struct_sizes[d.text] = size
+                self._typedef(k)
+
+    def _typedef(self, k: N) -> None:
+        """Record the size of a ``typedef struct {...} name;`` under the typedef name."""
+        ty = k.f.get("type")
+        if ty is not None and ty.type in ("struct_specifier", "class_specifier"):
+            size = self._struct(ty)
+            d = k.f.get("declarator")
+            if size is not None and d is not None:
+                self.struct_sizes[d.text] = size
 
     def _function(self, fn: N, tparams: list[str]) -> None:
         d = fn.f.get("declarator")

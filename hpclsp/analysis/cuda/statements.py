@@ -17,6 +17,8 @@ from hpclsp.analysis.cuda.values import UNK, Cell, GiveUp, Ptr, Thread, as_int, 
 BREAK, CONTINUE, RETURN = 1, 2, 3
 LOOP_CAP = 8  # iterations of a loop without barriers (enough for every pattern of a few threads)
 LOOP_CAP_BARRIER = 5
+_JUMPS = {"break_statement": BREAK, "continue_statement": CONTINUE}
+_UNSUPPORTED = frozenset(("goto_statement", "for_range_loop", "try_statement", "throw_statement", "ERROR"))
 
 
 class Statements:
@@ -57,11 +59,7 @@ class Statements:
             self.rec.tick()
         t = n.type
         if t == "compound_statement":
-            for k in n.kids:
-                s = self.exec(k, env)
-                if s:
-                    return s
-            return None
+            return self._block(n, env)
         if t == "expression_statement":
             if n.kids:
                 self.eval(n.kids[0], env)
@@ -76,17 +74,23 @@ class Statements:
         if t == "return_statement":
             self.ret = self.eval(n.kids[0], env) if n.kids else UNK
             return RETURN
-        if t == "break_statement":
-            return BREAK
-        if t == "continue_statement":
-            return CONTINUE
+        if t in _JUMPS:
+            return _JUMPS[t]
         if t == "switch_statement":
             return self._switch(n, env)
         if t in ("labeled_statement", "attributed_statement"):
             return self.exec(n.kids[-1], env) if n.kids else None
-        if t in ("goto_statement", "for_range_loop", "try_statement", "throw_statement", "ERROR"):
+        if t in _UNSUPPORTED:
             raise GiveUp(t)
         return None  # comments, preprocessor lines, type definitions, empty statements
+
+    def _block(self, n: N, env: dict[str, Any]) -> int | None:
+        """Execute the statements of a block until one leaves it."""
+        for k in n.kids:
+            s = self.exec(k, env)
+            if s:
+                return s
+        return None
 
     def _if(self, n: N, env: dict[str, Any]) -> int | None:
         cond = n.f.get("condition")
@@ -133,7 +137,6 @@ class Statements:
     def _loop(self, n: N, env: dict[str, Any]) -> int | None:
         th = self.th
         assert th is not None
-        t = n.type
         body = n.f.get("body")
         cond = n.f.get("condition")
         cond = _cond(cond) if cond is not None else None
@@ -144,31 +147,19 @@ class Statements:
             else:
                 self.eval(init, env)
         has_barrier = self.prog.contains_barrier(n, self.bcache)
+        cap = LOOP_CAP_BARRIER if has_barrier else LOOP_CAP
         iters = 0
         unsure = 0
-        first = t == "do_statement"
+        first = n.type == "do_statement"
         while True:
             if not first:
-                c = self.truth(self.eval(cond, env)) if cond is not None else 1
-                if c is UNK:
-                    if has_barrier:
-                        raise GiveUp("barrier in a loop with an undecidable condition")
-                    if unsure == 0:
-                        th.path.append((n.id, 0))
-                        self._note_cond(n.id, cond)
-                    unsure += 1
-                    if unsure > 2:
-                        break
-                elif not c:
+                go, unsure = self._loop_test(n, env, cond, has_barrier, unsure)
+                if not go:
                     break
             first = False
             iters += 1
-            if iters > (LOOP_CAP_BARRIER if has_barrier else LOOP_CAP):
-                for x in self.assigned(n):
-                    if not has_barrier and x == _counter(update):
-                        continue
-                    env[x] = UNK
-                if not has_barrier and self._tail(n, env, cond, update, body) == RETURN:
+            if iters > cap:
+                if self._truncate(n, env, cond, update, body, has_barrier) == RETURN:
                     return RETURN
                 break
             s = self.exec(body, env) if body is not None else None
@@ -184,6 +175,43 @@ class Statements:
             th.path.remove((n.id, 0))
             for x in self.assigned(n):
                 env[x] = UNK
+        return None
+
+    def _loop_test(
+        self, n: N, env: dict[str, Any], cond: N | None, has_barrier: bool, unsure: int
+    ) -> tuple[bool, int]:
+        """Test a loop's condition: whether to run the body, and the count of undecidable tests so far.
+
+        The first undecidable test puts the loop on the thread's path; the third one ends the loop.
+        """
+        c = self.truth(self.eval(cond, env)) if cond is not None else 1
+        if c is not UNK:
+            return bool(c), unsure
+        if has_barrier:
+            raise GiveUp("barrier in a loop with an undecidable condition")
+        if unsure == 0:
+            th = self.th
+            assert th is not None
+            th.path.append((n.id, 0))
+            self._note_cond(n.id, cond)
+        return unsure < 2, unsure + 1
+
+    def _truncate(
+        self,
+        n: N,
+        env: dict[str, Any],
+        cond: N | None,
+        update: N | None,
+        body: N | None,
+        has_barrier: bool,
+    ) -> int | None:
+        """Stop a loop at its iteration cap: forget what it assigns, then run a counted loop's tail."""
+        for x in self.assigned(n):
+            if not has_barrier and x == _counter(update):
+                continue
+            env[x] = UNK
+        if not has_barrier:
+            return self._tail(n, env, cond, update, body)
         return None
 
     def _tail(

@@ -124,6 +124,96 @@ def _visible_decl_inside(func: Function | None, name: str, byte: int, c: Constru
     return False
 
 
+# Clauses whose kind differs from plain "private"; in_reduction privatises like reduction.
+_CLAUSE_KIND = {
+    "firstprivate": "firstprivate",
+    "lastprivate": "lastprivate",
+    "linear": "linear",
+    "reduction": "reduction",
+    "in_reduction": "reduction",
+}
+
+
+def _listed(items: list[str], key: str, fortran: bool) -> bool:
+    """Whether ``key`` is among the clause items (Fortran names compare case-insensitively)."""
+    return key in {x.lower() if fortran else x for x in _items(items)}
+
+
+def _explicit(c: Construct, key: str, fortran: bool) -> Sharing | None:
+    """Rule 2: the first data-sharing clause of ``c`` listing ``key``."""
+    for cl in c.clauses:
+        if cl.name == "copyprivate":
+            continue
+        if cl.name in PRIVATE_CLAUSES and _listed(cl.items, key, fortran):
+            return Sharing(_CLAUSE_KIND.get(cl.name, "private"), c, f"{cl.name} clause")
+        if cl.name == "shared" and _listed(cl.items, key, fortran):
+            return Sharing("shared", c, "shared clause")
+    return None
+
+
+def _private_by_scope(
+    ir: FileIR, c: Construct, key: str, byte: int, func: Function | None, fortran: bool
+) -> Sharing | None:
+    """Rules 3 and 4: loop iteration variables and names declared inside ``c`` are private."""
+    if any(lp.index == key for lp in c.loops):
+        return Sharing("private", c, "loop iteration variable")
+    if _visible_decl_inside(func, key, byte, c) or _declared_inside_loop_header(func, key, byte, c):
+        return Sharing("private", c, "declared inside the construct")
+    if fortran and (c.has("parallel") or c.has("task") or c.has("taskloop") or c.has("teams")):
+        # sequential do-loop indices inside the construct are private (OpenMP data-sharing rules)
+        for lp in ir.loops:
+            if (
+                lp.index == key
+                and c.start <= lp.node.start_byte < c.end
+                and lp.kind in ("do", "do concurrent")
+            ):
+                return Sharing("private", c, "Fortran loop iteration variable")
+    return None
+
+
+def _by_default(c: Construct) -> Sharing | None:
+    """Rule 5, explicit part: a ``default`` clause on ``c``."""
+    dflt = c.clause("default")
+    if dflt is None or not dflt.args:
+        return None
+    v = dflt.args.strip().lower()
+    if v in ("private", "firstprivate"):
+        return Sharing("firstprivate" if v == "firstprivate" else "private", c, f"default({v})")
+    if v in ("shared", "none") and (
+        c.has("parallel") or c.has("teams") or c.has("task") or c.has("taskloop")
+    ):
+        return Sharing("shared", c, f"default({v})")
+    return None
+
+
+def _is_task_like(c: Construct) -> bool:
+    """``task``, ``taskloop`` or a ``target`` that creates no team of its own."""
+    return (
+        c.has("task")
+        or c.has("taskloop")
+        or (c.has("target") and not c.has("teams") and not c.has("parallel"))
+    )
+
+
+def _task_sharing(
+    ir: FileIR, c: Construct, key: str, byte: int, rest: list[Construct], func: Function | None
+) -> Sharing:
+    """Rule 6: an unlisted variable of a task-like construct, given the constructs ``rest`` outside it."""
+    fortran = ir.source.language == "fortran"
+    outside = (
+        _resolve_from(ir, key, rest, byte, func, fortran) if rest else Sharing("shared", None, "implicit")
+    )
+    if c.has("target"):
+        mapped = c.clause_items("map")
+        d = ir.decl(key, byte)
+        if key not in mapped and (d is None or not (d.is_array or d.is_pointer)):
+            return Sharing("firstprivate", c, "scalar in a target region")
+        return Sharing("shared", c, "mapped")
+    if not outside.shared:
+        return Sharing("firstprivate", c, "task: private in the enclosing context")
+    return outside
+
+
 def resolve(
     ir: FileIR,
     name: str,
@@ -144,60 +234,14 @@ def resolve(
     if chain is None:
         chain = enclosing(ir, byte, outer)
     for i, c in enumerate(chain):
-        for cl in c.clauses:
-            if cl.name in PRIVATE_CLAUSES and key in {x.lower() if fortran else x for x in _items(cl.items)}:
-                kind = (
-                    cl.name
-                    if cl.name in ("firstprivate", "lastprivate", "linear", "reduction")
-                    else "private"
-                )
-                if cl.name == "in_reduction":
-                    kind = "reduction"
-                if cl.name == "copyprivate":
-                    continue
-                return Sharing(kind, c, f"{cl.name} clause")
-            if cl.name == "shared" and key in {x.lower() if fortran else x for x in _items(cl.items)}:
-                return Sharing("shared", c, "shared clause")
-        for lp in c.loops:
-            if lp.index == key:
-                return Sharing("private", c, "loop iteration variable")
-        if _visible_decl_inside(func, key, byte, c) or _declared_inside_loop_header(func, key, byte, c):
-            return Sharing("private", c, "declared inside the construct")
-        if fortran and (c.has("parallel") or c.has("task") or c.has("taskloop") or c.has("teams")):
-            # sequential do-loop indices inside the construct are private (OpenMP data-sharing rules)
-            for lp in ir.loops:
-                if (
-                    lp.index == key
-                    and c.start <= lp.node.start_byte < c.end
-                    and lp.kind in ("do", "do concurrent")
-                ):
-                    return Sharing("private", c, "Fortran loop iteration variable")
-        dflt = c.clause("default")
-        if dflt is not None and dflt.args:
-            v = dflt.args.strip().lower()
-            if v in ("private", "firstprivate"):
-                return Sharing("firstprivate" if v == "firstprivate" else "private", c, f"default({v})")
-            if v in ("shared", "none") and (
-                c.has("parallel") or c.has("teams") or c.has("task") or c.has("taskloop")
-            ):
-                return Sharing("shared", c, f"default({v})")
-        if (
-            c.has("task")
-            or c.has("taskloop")
-            or (c.has("target") and not c.has("teams") and not c.has("parallel"))
-        ):
-            rest = Sharing("shared", None, "implicit")
-            if c is not outer and i + 1 < len(chain):
-                rest = _resolve_from(ir, key, chain[i + 1 :], byte, func, fortran)
-            if c.has("target"):
-                mapped = c.clause_items("map")
-                d = ir.decl(key, byte)
-                if key not in mapped and (d is None or not (d.is_array or d.is_pointer)):
-                    return Sharing("firstprivate", c, "scalar in a target region")
-                return Sharing("shared", c, "mapped")
-            if not rest.shared:
-                return Sharing("firstprivate", c, "task: private in the enclosing context")
-            return rest
+        found = (
+            _explicit(c, key, fortran) or _private_by_scope(ir, c, key, byte, func, fortran) or _by_default(c)
+        )
+        if found is not None:
+            return found
+        if _is_task_like(c):
+            rest = chain[i + 1 :] if c is not outer else []
+            return _task_sharing(ir, c, key, byte, rest, func)
         if c.has("parallel") or c.has("teams"):
             return Sharing("shared", c, "implicit shared")
     return Sharing("shared", None, "declared outside the region")

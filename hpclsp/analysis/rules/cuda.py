@@ -392,66 +392,80 @@ def check_missing_sync(ctx: Context) -> Iterator[Finding]:
     for unit in m.units:
         if _is_device(unit):
             continue
-        managed = set()
-        for c in unit.calls:
-            if c.name == "cudaMallocManaged" and c.args:
-                n, k = m.base_name(c.args[0])
-                if n and k == "addr":
-                    managed.add(n)
+        managed = _managed(m, unit)
         pending: dict[str, Node] = {}
-        events: list[tuple[int, Call | None, Node | None]] = []
-        for c in unit.calls:
-            events.append((c.node.start_byte, c, None))
-        for idn in walk(unit.body):
-            par = idn.parent
-            if idn.type != "identifier" or par is None:
-                continue
-            if par.type not in ("subscript_expression", "pointer_expression", "field_expression"):
-                continue
-            if par.type == "subscript_expression" and par.child_by_field_name("argument") != idn:
-                continue
-            if par.type == "pointer_expression" and m.text(par.child_by_field_name("operator")) != "*":
-                continue
-            events.append((idn.start_byte, None, idn))
-        events.sort(key=lambda e: e[0])
-        for _, call, use in events:
+        for call, use in _host_events(m, unit):
             if call is not None:
-                c = call
-                if _launch_syntax(c.node) is not None:
-                    for a in c.args:
-                        nm, _ = m.base_name(a)
-                        if nm in managed:
-                            pending[nm] = c.node
-                elif (
-                    c.name == "cudaMemcpyAsync"
-                    and len(c.args) >= 4
-                    and m.text(c.args[3]).strip() == "cudaMemcpyDeviceToHost"
-                ):
-                    nm, _ = m.base_name(c.args[0])
-                    if nm:
-                        pending[nm] = c.node
-                elif c.name in SYNC_CALLS:
-                    pending.clear()
-                elif c.name.startswith("cuda") or c.name in HARMLESS_HOST or c.name in m.macros:
-                    continue
-                else:
-                    pending.clear()  # an unknown function may synchronise
-            elif use is not None:
-                nm = m.text(use)
-                if nm in pending and use.parent is not None:
-                    if any(
-                        _in(use, c.node) and (c.name.startswith("cuda") or _launch_syntax(c.node))
-                        for c in unit.calls
-                    ):
-                        continue
-                    src = pending.pop(nm)
-                    yield Finding(
-                        "cuda-missing-sync",
-                        f"host accesses '{nm}' after the asynchronous operation on line {src.start_point[0] + 1} "
-                        "with no synchronisation (cudaDeviceSynchronize/cudaStreamSynchronize)",
-                        m.source.node_span(use.parent),
-                        related=[Related(m.source.node_span(src), "asynchronous operation")],
-                    )
+                _after_call(m, call, managed, pending)
+                continue
+            nm = m.text(use)
+            if nm not in pending or use.parent is None or _in_device_call(unit, use):
+                continue
+            src = pending.pop(nm)
+            yield Finding(
+                "cuda-missing-sync",
+                f"host accesses '{nm}' after the asynchronous operation on line {src.start_point[0] + 1} "
+                "with no synchronisation (cudaDeviceSynchronize/cudaStreamSynchronize)",
+                m.source.node_span(use.parent),
+                related=[Related(m.source.node_span(src), "asynchronous operation")],
+            )
+
+
+def _managed(m: Model, unit: Unit) -> set[str]:
+    """Pointers the unit allocates with ``cudaMallocManaged(&p, ...)``."""
+    managed = set()
+    for c in unit.calls:
+        if c.name == "cudaMallocManaged" and c.args:
+            n, k = m.base_name(c.args[0])
+            if n and k == "addr":
+                managed.add(n)
+    return managed
+
+
+def _host_events(m: Model, unit: Unit) -> list[tuple[Call | None, Node]]:
+    """The unit's calls (with their node) and dereferenced identifiers, in source order."""
+    events: list[tuple[int, Call | None, Node]] = [(c.node.start_byte, c, c.node) for c in unit.calls]
+    events += [(idn.start_byte, None, idn) for idn in walk(unit.body) if _dereferenced(m, idn)]
+    events.sort(key=lambda e: e[0])
+    return [(call, node) for _, call, node in events]
+
+
+def _dereferenced(m: Model, idn: Node) -> bool:
+    """An identifier used as the base of ``p[i]``, ``*p`` or ``p.f`` / ``p->f``."""
+    par = idn.parent
+    if idn.type != "identifier" or par is None:
+        return False
+    if par.type == "subscript_expression":
+        return par.child_by_field_name("argument") == idn
+    if par.type == "pointer_expression":
+        return m.text(par.child_by_field_name("operator")) == "*"
+    return par.type == "field_expression"
+
+
+def _after_call(m: Model, c: Call, managed: set[str], pending: dict[str, Node]) -> None:
+    """Update the pointers awaiting synchronisation (name -> asynchronous operation) after a call."""
+    if _launch_syntax(c.node) is not None:
+        for a in c.args:
+            nm, _ = m.base_name(a)
+            if nm in managed:
+                pending[nm] = c.node
+    elif (
+        c.name == "cudaMemcpyAsync"
+        and len(c.args) >= 4
+        and m.text(c.args[3]).strip() == "cudaMemcpyDeviceToHost"
+    ):
+        nm, _ = m.base_name(c.args[0])
+        if nm:
+            pending[nm] = c.node
+    elif c.name in SYNC_CALLS:
+        pending.clear()
+    elif not (c.name.startswith("cuda") or c.name in HARMLESS_HOST or c.name in m.macros):
+        pending.clear()  # an unknown function may synchronise
+
+
+def _in_device_call(unit: Unit, use: Node) -> bool:
+    """A use inside the arguments of a CUDA API call or a kernel launch (not a host read)."""
+    return any(_in(use, c.node) and (c.name.startswith("cuda") or _launch_syntax(c.node)) for c in unit.calls)
 
 
 @rule(

@@ -4,8 +4,9 @@ It works straight on tree-sitter trees for C/C++/CUDA and Fortran and gives the 
 need without a full IR: the program units of a file (functions, subroutines, programs), the
 calls in each (``MPI_Isend(...)``, ``call MPI_Isend(..., ierr)``, keyword arguments resolved to
 positions), declarations (base type, pointer level, statically known array size), integer
-constants (``#define``, ``const``, Fortran ``parameter``) and simple data-dependence (taint)
-through assignments. Names and control structure come from ``hostcode.view``.
+constants (``#define``, ``const``, Fortran ``parameter``) and the scalar assignments of each unit.
+Names and control structure come from ``hostcode.view``; whether a value depends on the rank or
+thread id is a question for ``values.dependence``.
 
 The result for a file is cached in ``source.cache["hostcode.model"]``.
 """

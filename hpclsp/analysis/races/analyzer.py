@@ -13,6 +13,7 @@ from hpclsp.analysis.ir import (
     Function,
 )
 from hpclsp.analysis.races import calls, pointers, tasks, threads
+from hpclsp.analysis.races.budget import Exhausted
 from hpclsp.analysis.races.model import (
     ACtx,
     Race,
@@ -225,7 +226,11 @@ class Analyzer(Reporter):
                     if not self.budget.charge(key):
                         self.budget.give_up(key, f.name, f.span.start.line)
                         break
-                    verdict = self.concurrent(x, y, team, f, bars)
+                    try:
+                        verdict = self.concurrent(x, y, team, f, bars)
+                    except Exhausted:  # a dependence test inside the pair used up the rest
+                        self.budget.give_up(key, f.name, f.span.start.line)
+                        break
                     if verdict is not None:
                         pairs.append((x, y, verdict))
                 if self.budget.over(key):

@@ -144,6 +144,7 @@ class Analyzer(Reporter):
         return x
 
     def team(self, f: Function, team: Construct | None, fteams: list[Construct]) -> None:
+        """The races of one team (or of the code outside every team when ``team`` is None) in ``f``."""
         ir = self.ir
         if team is not None:
             inner_teams = [
@@ -208,6 +209,11 @@ class Analyzer(Reporter):
                 rep = same.get(pname, pname)
                 if rep != x.acc.name and (pname in same or pname in same.values()):
                     x.acc = dataclasses.replace(x.acc, name=rep, base=rep)
+        self.compare(ctxs, team, f, bars)
+
+    def compare(self, ctxs: list[ACtx], team: Construct | None, f: Function, bars: list[int]) -> None:
+        """Compare the contexts of each variable pairwise within the function's work budget and
+        report the races found (variables with few accesses first)."""
         by_name: dict[str, list[ACtx]] = {}
         for x in ctxs:
             by_name.setdefault(x.acc.name, []).append(x)

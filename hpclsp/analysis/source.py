@@ -10,6 +10,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from hpclsp.analysis import languages
+from hpclsp.analysis.findings import Span
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -95,10 +96,8 @@ class SourceFile:
         start = starts[row]
         return code_points(self.data[start : start + byte_col])
 
-    def node_span(self, node: tree_sitter.Node):  # -> Span (import kept local to avoid cycles)
+    def node_span(self, node: tree_sitter.Node) -> Span:
         """The code-point span of a tree-sitter node."""
-        from hpclsp.analysis.findings import Span
-
         (r0, c0), (r1, c1) = node.start_point, node.end_point
         return Span.of(r0, self.byte_to_col(r0, c0), r1, self.byte_to_col(r1, c1))
 

@@ -39,29 +39,6 @@ class CAccessReader(DeclReader):
                 self.write_access(target, decl.name, node)
             self.c_expr(init, node, "R", None, None)
 
-    def enclosing_conditional(self, node: Node) -> bool:
-        """True when node sits under an if/conditional inside the innermost enclosing loop body."""
-        limit = self.loop_stack[-1].node.start_byte if self.loop_stack else -1
-        p = node.parent
-        while p is not None and p.start_byte > limit:
-            if p.type in (
-                "if_statement",
-                "conditional_expression",
-                "case_statement",
-                "elseif_clause",
-                "else_clause",
-                "switch_statement",
-                "where_statement",
-                "while_statement",
-            ):
-                return True
-            if p.type in ("binary_expression", "logical_expression") and self.text(
-                p.child_by_field_name("operator") or p
-            ) in ("&&", "||", ".and.", ".or."):
-                return True
-            p = p.parent
-        return False
-
     def add_access(
         self,
         node: Node,
@@ -99,7 +76,7 @@ class CAccessReader(DeclReader):
             in_call=in_call,
             update_op=update_op,
             indirect=indirect,
-            conditional=self.enclosing_conditional(node),
+            conditional=self.cond_depth > 0,
             text=self.text(node),
         )
         if kind == "W" and update_op is not None and stmt is not None:
@@ -269,8 +246,13 @@ class CAccessReader(DeclReader):
         if t == "compound_statement" or t.endswith("_statement") or t == "declaration":
             self.stmt(node)
             return
-        for c in node.named_children:
-            self.c_expr(c, stmt, "R", None, in_call)
+        cond = self.conditional_node(node)
+        self.cond_depth += cond
+        try:
+            for c in node.named_children:
+                self.c_expr(c, stmt, "R", None, in_call)
+        finally:
+            self.cond_depth -= cond
 
     def c_call(self, node: Node, stmt: Node | None) -> None:
         """A call: lock calls are recorded as such; ``&x`` arguments are written unless the callee

@@ -158,8 +158,13 @@ class FAccessReader(CAccessReader):
             if kids:
                 self.f_expr(kids[-1], stmt, "R", None, in_call)
             return
-        for c in node.named_children:
-            self.f_expr(c, stmt, "R", None, in_call)
+        cond = self.conditional_node(node)
+        self.cond_depth += cond
+        try:
+            for c in node.named_children:
+                self.f_expr(c, stmt, "R", None, in_call)
+        finally:
+            self.cond_depth -= cond
 
     def f_call(self, node: Node, stmt: Node) -> None:
         """A ``call``: lock calls are recorded as such; arguments are read or written by the callee's intents."""

@@ -153,10 +153,15 @@ class _Builder(LoopReader):
 
     def stmt(self, node: Node) -> None:
         """Walk one statement, creating loops and accesses."""
-        if self.fortran:
-            self.f_stmt(node)
-        else:
-            self.c_stmt(node)
+        cond = self.conditional_node(node)
+        self.cond_depth += cond
+        try:
+            if self.fortran:
+                self.f_stmt(node)
+            else:
+                self.c_stmt(node)
+        finally:
+            self.cond_depth -= cond
 
     def f_stmt(self, node: Node) -> None:
         """Walk one Fortran statement."""

@@ -4,6 +4,7 @@ constructs to the lines up to their ``!$omp end``; then the constructs' nesting 
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.ir.model import Construct, Loop
@@ -247,23 +248,29 @@ class _Binder:
 def _nest(out: list[Construct]) -> None:
     """Set parent/children: each construct's parent is the smallest non-standalone construct
     enclosing it (on equal extents the later directive is the inner one); a standalone directive
-    belongs to the smallest construct containing it."""
+    belongs to the smallest construct containing it. ``out`` is sorted by start, so the candidates
+    are the constructs starting at or before the construct's own start."""
+    starts = [c.start for c in out]
+    blocks = [(j, o.start, o.end, o.end - o.start) for j, o in enumerate(out) if not o.standalone]
     for i, c in enumerate(out):
-        best = None
-        for j, o in enumerate(out):
-            if o is c or o.standalone:
-                continue
-            if o.start <= c.start and c.end <= o.end and (o.end - o.start) >= (c.end - c.start):
-                if (o.end - o.start) == (c.end - c.start) and j > i:
-                    continue
-                if best is None or (o.end - o.start) <= (best.end - best.start):
-                    best = o
+        cs, ce, cx = c.start, c.end, c.end - c.start
+        upto = bisect.bisect_right(starts, cs)
+        best: Construct | None = None
+        bx = 0
         if c.standalone:
-            best = None
-            for o in out:
-                if not o.standalone and o.start <= c.start < o.end:
-                    if best is None or (o.end - o.start) <= (best.end - best.start):
-                        best = o
+            for j, os_, oe, ox in blocks:
+                if j >= upto:
+                    break
+                if os_ <= cs < oe and (best is None or ox <= bx):
+                    best, bx = out[j], ox
+        else:
+            for j, _, oe, ox in blocks:
+                if j >= upto:
+                    break
+                if j == i or ce > oe or ox < cx or (ox == cx and j > i):
+                    continue
+                if best is None or ox <= bx:
+                    best, bx = out[j], ox  # on equal extents the later directive is the inner one
         c.parent = best
         if best is not None:
             best.children.append(c)

@@ -111,9 +111,9 @@ class DeclReader(SubscriptReader):
             if not nm:
                 continue
             const = None
-            if init is not None and ("const" in specs or global_ is False):
+            if init is not None and "const" in specs:
                 a = self.affine(init, set())
-                if a is not None and a.is_const and "const" in specs:
+                if a is not None and a.is_const:
                     const = a.const
             decl = Decl(
                 nm,
@@ -281,24 +281,40 @@ class DeclReader(SubscriptReader):
         if fname in cache:
             return cache[fname]
         res = None
-        root = self.src.tree.root_node
-        for n in descendants(root):
-            if n.type == "subroutine":
-                st = n.named_children[0] if n.named_children else None
-                nm = st.child_by_field_name("name") if st is not None else None
-                if st is None or nm is None or self.name(nm) != fname:
-                    continue
-                params = st.child_by_field_name("parameters")
-                names = (
-                    [self.name(p) for p in params.named_children if p.type == "identifier"] if params else []
-                )
-                intents: dict[str, str] = {}
-                for c in n.named_children:
-                    if c.type == "variable_declaration":
-                        for d in self.f_declaration(c):
-                            if d.intent:
-                                intents[d.name] = d.intent
-                res = [intents.get(p) for p in names]
-                break
+        n = self.f_subroutines().get(fname)
+        st = n.named_children[0] if n is not None and n.named_children else None
+        if n is not None and st is not None:
+            params = st.child_by_field_name("parameters")
+            names = [self.name(p) for p in params.named_children if p.type == "identifier"] if params else []
+            intents: dict[str, str] = {}
+            for c in n.named_children:
+                if c.type == "variable_declaration":
+                    for d in self.f_declaration(c):
+                        if d.intent:
+                            intents[d.name] = d.intent
+            res = [intents.get(p) for p in names]
         cache[fname] = res
         return res
+
+    def f_subroutines(self) -> dict[str, Node]:
+        """The first subroutine of each name in the file, in document order (found in one walk)."""
+        got = self.src.cache.get("_f_subroutines")
+        if got is None:
+            got = {}
+            for n in descendants(self.src.tree.root_node, _holds_no_procedure):
+                if n.type != "subroutine":
+                    continue
+                st = n.named_children[0] if n.named_children else None
+                nm = st.child_by_field_name("name") if st is not None else None
+                if nm is not None:
+                    got.setdefault(self.name(nm), n)
+            self.src.cache["_f_subroutines"] = got
+        return got
+
+
+def _holds_no_procedure(node: Node) -> bool:
+    """True for nodes that cannot hold a procedure definition (statements, expressions, loops)."""
+    t = node.type
+    if t == "contains_statement":  # the grammar may put the contained procedures below it
+        return False
+    return t.endswith(("_statement", "_expression", "_loop", "_declaration", "_call")) or t == "identifier"

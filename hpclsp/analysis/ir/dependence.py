@@ -103,6 +103,14 @@ def _range(lp: Loop | None) -> tuple[int, int] | None:
     return (min(a, b), max(a, b))
 
 
+def size(a1: Access, a2: Access, loop: Loop, loops: Iterable[Loop] | None = None) -> int:
+    """The work ``test`` does on a pair, in units: subscript dimensions times the indices of the loop
+    nest it ranges over (the parallel loops and the loops nested inside them); at least 1."""
+    par = [lp for lp in (list(loops) if loops else [loop]) if lp.index]
+    inner = _inner_indices(loop) - {lp.index for lp in par}
+    return max(1, max(len(a1.subscripts), len(a2.subscripts)) * (len(par) + len(inner)))
+
+
 def test(
     a1: Access,
     a2: Access,

@@ -52,6 +52,7 @@ class LoopReader(FAccessReader):
         if node.type == "for_statement":
             self.c_for_header(lp, node)
         self.loop_stack.append(lp)
+        outer_depth, self.cond_depth = self.cond_depth, 0  # only conditions inside the loop count
         try:
             for i, c in enumerate(node.children):
                 fn = node.field_name_for_child(i)
@@ -70,6 +71,7 @@ class LoopReader(FAccessReader):
                         self.c_declaration(c, scope=node)
         finally:
             self.loop_stack.pop()
+            self.cond_depth = outer_depth
 
     def c_for_header(self, lp: Loop, node: Node) -> None:
         """Read index, bounds and step of a C ``for`` header into the loop."""
@@ -197,11 +199,17 @@ class LoopReader(FAccessReader):
         elif st is not None:
             for c in st.named_children:
                 if c.type == "while_statement":
-                    for x in c.named_children:
-                        self.expr(x, st)
+                    self.cond_depth += 1  # the condition runs under its while statement
+                    try:
+                        for x in c.named_children:
+                            self.expr(x, st)
+                    finally:
+                        self.cond_depth -= 1
         self.loop_stack.append(lp)
+        outer_depth, self.cond_depth = self.cond_depth, 0  # only conditions inside the loop count
         try:
             for c in body_nodes:
                 self.stmt(c)
         finally:
             self.loop_stack.pop()
+            self.cond_depth = outer_depth

@@ -5,6 +5,7 @@ Plain data bound to tree-sitter nodes; ``build.py`` fills them in, the analyses 
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from typing import TYPE_CHECKING
@@ -246,11 +247,33 @@ class FileIR:
     directives: list[directives_mod.Directive]
 
     def function_at(self, byte: int) -> Function | None:
-        """The function containing a byte offset."""
-        for f in self.functions:
-            if f.node.start_byte <= byte < f.node.end_byte:
-                return f
+        """The function containing a byte offset (the outermost one, for nested Fortran units)."""
+        outer = self._outermost()
+        if outer is None:
+            return next((f for f in self.functions if f.node.start_byte <= byte < f.node.end_byte), None)
+        k = bisect.bisect_right(outer[0], byte) - 1
+        if k >= 0 and byte < outer[1][k].node.end_byte:
+            return outer[1][k]
         return None
+
+    def _outermost(self) -> tuple[list[int], list[Function]] | None:
+        """The functions not nested in another, with their starts (built once); None when the
+        functions are not in document order (then the first one containing a byte is searched)."""
+        got = self.__dict__.get("_outer_index")
+        if got is None or got[1] != len(self.functions):
+            starts: list[int] = []
+            outer: list[Function] = []
+            ordered = True
+            for f in self.functions:
+                if outer and f.node.start_byte < outer[-1].node.start_byte:
+                    ordered = False
+                    break
+                if not outer or f.node.start_byte >= outer[-1].node.end_byte:
+                    starts.append(f.node.start_byte)
+                    outer.append(f)
+            got = ((starts, outer) if ordered else None, len(self.functions))
+            self.__dict__["_outer_index"] = got
+        return got[0]
 
     def constructs_enclosing(self, byte: int) -> list[Construct]:
         """Constructs whose associated code contains the byte, innermost first."""

@@ -8,7 +8,7 @@ The builder is layered by concern (``subscripts`` → ``decls`` → ``accesses_c
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.ir.model import Access, Decl, Function, Loop
@@ -20,13 +20,29 @@ if TYPE_CHECKING:
     Node = tree_sitter.Node
 
 
-def descendants(node: Node) -> Iterator[Node]:
-    """Every named descendant of node (itself first), in source order, without recursion."""
+_CONDITIONAL_TYPES = frozenset(
+    {
+        "if_statement",
+        "conditional_expression",
+        "case_statement",
+        "elseif_clause",
+        "else_clause",
+        "switch_statement",
+        "where_statement",
+        "while_statement",
+    }
+)
+
+
+def descendants(node: Node, prune: Callable[[Node], bool] | None = None) -> Iterator[Node]:
+    """Every named descendant of node (itself first), in source order, without recursion; below a
+    node for which ``prune`` is true nothing is visited."""
     stack = [node]
     while stack:
         n = stack.pop()
         yield n
-        stack.extend(reversed(n.named_children))
+        if prune is None or not prune(n):
+            stack.extend(reversed(n.named_children))
 
 
 class Reader(abc.ABC):
@@ -45,6 +61,9 @@ class Reader(abc.ABC):
         self.func: Function | None = None
         self.loop_stack: list[Loop] = []
         self.texts: dict[tuple[int, int], str] = {}
+        #: how many conditional nodes (if, ?:, case, && / ||...) the walk is inside, within the
+        #: innermost enclosing loop (an access's ``conditional`` flag)
+        self.cond_depth = 0
 
     def text(self, node: Node) -> str:
         """The source text of a node (memoized by extent)."""
@@ -67,6 +86,14 @@ class Reader(abc.ABC):
     def loop_indices(self) -> set[str]:
         """Indices of the loops enclosing the current position."""
         return {lp.index for lp in self.loop_stack if lp.index}
+
+    def conditional_node(self, p: Node) -> bool:
+        """True for a node whose parts run only under a condition (if, ?:, case, && / ||...)."""
+        if p.type in _CONDITIONAL_TYPES:
+            return True
+        return p.type in ("binary_expression", "logical_expression") and self.text(
+            p.child_by_field_name("operator") or p
+        ) in ("&&", "||", ".and.", ".or.")
 
     @abc.abstractmethod
     def stmt(self, node: Node) -> None:

@@ -13,6 +13,7 @@ from hpclsp.analysis.ir import (
 )
 from hpclsp.analysis.openmp import datasharing
 from hpclsp.analysis.races import calls, pointers, tasks, threads
+from hpclsp.analysis.races.budget import Exhausted
 from hpclsp.analysis.races.model import (
     ACtx,
     Race,
@@ -143,6 +144,7 @@ class Analyzer(Reporter):
         return x
 
     def team(self, f: Function, team: Construct | None, fteams: list[Construct]) -> None:
+        """The races of one team (or of the code outside every team when ``team`` is None) in ``f``."""
         ir = self.ir
         if team is not None:
             inner_teams = [
@@ -207,6 +209,11 @@ class Analyzer(Reporter):
                 rep = same.get(pname, pname)
                 if rep != x.acc.name and (pname in same or pname in same.values()):
                     x.acc = dataclasses.replace(x.acc, name=rep, base=rep)
+        self.compare(ctxs, team, f, bars)
+
+    def compare(self, ctxs: list[ACtx], team: Construct | None, f: Function, bars: list[int]) -> None:
+        """Compare the contexts of each variable pairwise within the function's work budget and
+        report the races found (variables with few accesses first)."""
         by_name: dict[str, list[ACtx]] = {}
         for x in ctxs:
             by_name.setdefault(x.acc.name, []).append(x)
@@ -225,7 +232,11 @@ class Analyzer(Reporter):
                     if not self.budget.charge(key):
                         self.budget.give_up(key, f.name, f.span.start.line)
                         break
-                    verdict = self.concurrent(x, y, team, f, bars)
+                    try:
+                        verdict = self.concurrent(x, y, team, f, bars)
+                    except Exhausted:  # a dependence test inside the pair used up the rest
+                        self.budget.give_up(key, f.name, f.span.start.line)
+                        break
                     if verdict is not None:
                         pairs.append((x, y, verdict))
                 if self.budget.over(key):

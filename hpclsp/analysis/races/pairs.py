@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any
 
 from hpclsp.analysis.ir import (
     Access,
     Affine,
     Construct,
     Function,
+    Loop,
     dependence,
 )
 from hpclsp.analysis.openmp import datasharing
@@ -88,11 +90,11 @@ class PairAnalysis(SyncMixin):
             return None
         if id(team) in self.orphans:
             if x.loopc is team and y.loopc is team:
-                return self.loop_pair(x, y, team)
+                return self.loop_pair(x, y, team, f)
             return None
         if not _is_team(team):  # a simd loop on its own
             if x.simdc is team and y.simdc is team:
-                return self.simd_pair(x, y, team)
+                return self.simd_pair(x, y, team, f)
             return None
         if x.ws is not None and x.ws is y.ws:
             return None  # workshare keeps the Fortran semantics of its statements (spec: implied synchronization)
@@ -101,9 +103,9 @@ class PairAnalysis(SyncMixin):
             assert ws is not None
             return ("nowait", None) if ws.clause("nowait") is not None else ("shared-write", None)
         if x.loopc is not None and x.loopc is y.loopc:
-            return self.loop_pair(x, y, x.loopc)
+            return self.loop_pair(x, y, x.loopc, f)
         if x.simdc is not None and x.simdc is y.simdc and x.loopc is None:
-            return self.simd_pair(x, y, x.simdc)
+            return self.simd_pair(x, y, x.simdc, f)
         if x.single is not None and x.single is y.single:
             return None
         if x.section is not None and x.section is y.section:
@@ -131,14 +133,24 @@ class PairAnalysis(SyncMixin):
         # both replicated: every thread executes both
         return ("replicated", None)
 
-    def loop_pair(self, x: ACtx, y: ACtx, lc: Construct) -> tuple | None:
+    def dependence_test(
+        self, fn: Function, a1: Access, a2: Access, loop: Loop, **kw: Any
+    ) -> dependence.Dependence | None:
+        """``dependence.test`` charged to the work budget of the function under analysis (``fn``);
+        raises ``budget.Exhausted`` once it is used up."""
+        self.budget.spend(id(fn), dependence.size(a1, a2, loop, kw.get("loops")))
+        return dependence.test(a1, a2, loop, **kw)
+
+    def loop_pair(self, x: ACtx, y: ACtx, lc: Construct, fn: Function) -> tuple | None:
+        """The verdict for two accesses in the iterations of one loop construct (``fn``: the function analysed)."""
         if x.ordered and y.ordered and lc.clause("ordered") is not None:
             return None
         assert lc.loop is not None
         if self.guarded_same_iteration(x.acc, y.acc, lc):
             return None
         variant = self.variant_scalars(lc)
-        dep = dependence.test(
+        dep = self.dependence_test(
+            fn,
             self.unshadowed(x.acc, lc),
             self.unshadowed(y.acc, lc),
             lc.loop,
@@ -168,7 +180,7 @@ class PairAnalysis(SyncMixin):
         if lc.has("simd") and not (
             lc.has("for") or lc.has("do") or lc.has("distribute") or lc.has("taskloop")
         ):
-            return self.simd_pair(x, y, lc)
+            return self.simd_pair(x, y, lc, fn)
         return ("loop", dep)
 
     def row_underflow(self, a: Access, b: Access, lc: Construct) -> bool:
@@ -278,9 +290,12 @@ class PairAnalysis(SyncMixin):
                 return diff.const // k == g1
         return False
 
-    def simd_pair(self, x: ACtx, y: ACtx, lc: Construct) -> tuple | None:
+    def simd_pair(self, x: ACtx, y: ACtx, lc: Construct, fn: Function) -> tuple | None:
+        """The verdict for two accesses in the lanes of one simd loop (``fn``: the function analysed)."""
         assert lc.loop is not None
-        dep = dependence.test(x.acc, y.acc, lc.loop, loops=lc.loops or None, variant=self.variant_scalars(lc))
+        dep = self.dependence_test(
+            fn, x.acc, y.acc, lc.loop, loops=lc.loops or None, variant=self.variant_scalars(lc)
+        )
         if dep is None:
             return None
         d = dep.carried_distance
@@ -301,7 +316,7 @@ class PairAnalysis(SyncMixin):
         if team is None and _is_entry(f) and not any(t is not None and t.has("target") for t in (tx, ty)):
             return None  # outside every parallel region of the program's entry only the initial thread runs tasks
         if tx is not None and tx is ty and tx.has("taskloop") and tx.loop is not None and x.loopc is tx:
-            return self.loop_pair(x, y, tx)  # the iterations of one taskloop run as concurrent tasks
+            return self.loop_pair(x, y, tx, f)  # the iterations of one taskloop run as concurrent tasks
         if tx is not None and tx is ty:
             if not self.multi_instance(tx, team):
                 return None
@@ -310,7 +325,10 @@ class PairAnalysis(SyncMixin):
                 sh = datasharing.resolve(
                     self.ir, lp.index, tx.start + 1 if tx.start + 1 < tx.end else tx.start, team, f
                 )
-                if not sh.shared and dependence.test(x.acc, y.acc, lp, variant=self.variant_in(lp)) is None:
+                if (
+                    not sh.shared
+                    and self.dependence_test(f, x.acc, y.acc, lp, variant=self.variant_in(lp)) is None
+                ):
                     return None
             if (
                 (tx.clause("depend") is not None)

@@ -57,7 +57,7 @@ def tokenize(text: str) -> list[str]:
             continue
         if "_" in w.strip("_"):
             out.append(w)
-            out.extend(p for p in w.split("_") if len(p) > 1 and p not in _STOP)
+            out.extend(stem(p) for p in w.split("_") if len(p) > 1 and p not in _STOP)
         elif w not in _STOP and len(w) > 1:
             out.append(stem(w))
     return out

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+#: Version of how text becomes terms (``tokenize``); an index whose BM25 postings another version
+#: wrote is stale (2: identifier parts are stemmed like words).
+TERMS_VERSION = 2
 K1 = 1.2
 B = 0.75
 

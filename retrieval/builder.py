@@ -26,6 +26,7 @@ from retrieval.chunk import Chunk
 from retrieval.chunkers import chunk_bytes, discover
 from retrieval.chunkers.corpus import is_corpus_dir
 from retrieval.embedder import Embedder
+from retrieval.keyword import TERMS_VERSION
 from retrieval.store import (
     FILES,
     MANIFEST,
@@ -234,6 +235,8 @@ def index_is_current(
         return False
     if embedder_name and manifest["embedder"].get("name") != embedder_name:
         return False
+    if manifest.get("keyword_terms", 1) != TERMS_VERSION:
+        return False  # keyword postings from another tokenizer: a rebuild (vectors reused) fixes them
     if sources is not None:
         try:
             files = discover(list(sources))

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+#: Version of how text becomes terms (``tokenize``); an index whose BM25 postings another version
+#: wrote is stale (2: identifier parts are stemmed like words).
+TERMS_VERSION = 2
 K1 = 1.2
 B = 0.75
 
@@ -57,7 +60,7 @@ def tokenize(text: str) -> list[str]:
             continue
         if "_" in w.strip("_"):
             out.append(w)
-            out.extend(p for p in w.split("_") if len(p) > 1 and p not in _STOP)
+            out.extend(stem(p) for p in w.split("_") if len(p) > 1 and p not in _STOP)
         elif w not in _STOP and len(w) > 1:
             out.append(stem(w))
     return out

@@ -18,6 +18,8 @@ Identical passages (same source and text) are returned once.
 Names are words too: API routines are named by abbreviated words (``MPI_Win_free``, ``cudaMemcpyAsync``),
 so the best fused candidates get ``W_NAME`` times the share of a defined name's words that the
 query spells (``free a window`` covers ``MPI_Win_free`` wholly, ``MPI_Win_create`` by half).
+A name word may drop vowels of the query word (``recv``/``receive``), and MPI's ``I`` before
+another routine's name (``MPI_Irecv``) is a word of its own meaning nonblocking.
 ``W_KEYWORD`` and ``W_NAME`` were tuned on ``tests/retrieval/data/questions/tuning.json`` (and the
 older 52 questions); ``heldout.json`` was written before and never used to pick them.
 """
@@ -56,6 +58,7 @@ W_NAME = 0.1
 #: How many of the best fused candidates the name match re-ranks.
 RERANK = 40
 _NAME_PART_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_IMMEDIATE_RE = re.compile(r"(MPIX?)_I([a-z][A-Za-z0-9_]*)")
 
 
 def name_parts(name: str) -> list[str]:
@@ -81,20 +84,47 @@ _QUERY_STOP = frozenset(
 )
 
 
+#: Stands for the ``I`` (immediate) that MPI puts before a routine's name to make its
+#: nonblocking variant (``MPI_Isend`` is ``MPI_Send`` that returns at once).
+NONBLOCKING = "<nonblocking>"
+_NONBLOCKING_WORDS = frozenset("nonblocking immediate immediately asynchronous asynchronously".split())
+
+
+def _abbreviates(part: str, word: str) -> bool:
+    """``part`` is the start of a longer word with some vowels dropped (``recv``/``receive``);
+    a dropped consonant means another word (``send`` is not ``second``)."""
+    if len(part) < 4 or len(word) <= len(part) or word[0] != part[0]:
+        return False
+    i = 0
+    for ch in word:
+        if i == len(part):
+            break
+        if ch == part[i]:
+            i += 1
+        elif ch not in "aeiou":
+            return False
+    return i == len(part)
+
+
 def _part_matches(part: str, words: set[str]) -> bool:
     """A name word matches a query word spelled the same, or one it abbreviates (``win``/``window``)."""
+    if part == NONBLOCKING:
+        return bool(words & _NONBLOCKING_WORDS) or ("blocking" in words and bool(words & {"non", "without"}))
     if part in words:
         return True
     p = stem(part)
     for w in words:
         if stem(w) == p or (len(part) >= 3 and w.startswith(part)) or (len(w) >= 4 and part.startswith(w)):
             return True
+        if _abbreviates(part, w):
+            return True
     return False
 
 
-def name_coverage(name: str, words: set[str]) -> float:
-    """The share of ``name``'s words (prefix dropped) that the query words spell, in [0, 1]."""
-    parts = name_parts(name)
+def name_coverage(name: str, words: set[str], parts: Sequence[str] | None = None) -> float:
+    """The share of ``name``'s words (prefix dropped, or ``parts`` when given) that the query
+    words spell, in [0, 1]."""
+    parts = name_parts(name) if parts is None else parts
     if not parts:
         return 0.0
     # A one-word name (``distribute``, ``MPI_Start``) is an ordinary word: a query that uses it
@@ -179,6 +209,8 @@ class Searcher:
             small.append(0 < int(src.get("count", 0)) <= SMALL_SOURCE)
         self._src_first = np.asarray(firsts, dtype=np.int64)
         self._src_small = np.asarray(small, dtype=bool)
+        #: Whether a name is defined in this index (for the MPI nonblocking prefix), memoised.
+        self._defined: dict[str, bool] = {}
 
     def _doc_keys(self, cids: list[int]) -> list[int]:
         """The unit each chunk's keyword evidence is pooled over: its source when small, else itself."""
@@ -271,11 +303,25 @@ class Searcher:
             return ranked
         head = [cid for cid, _ in ranked[:RERANK]]
         for cid, chunk in zip(head, self.index.chunks(head)):
-            cover = max((name_coverage(d, words) for d in chunk.defines[:6]), default=0.0)
+            cover = max(
+                (name_coverage(d, words, self._name_words(d)) for d in chunk.defines[:6]), default=0.0
+            )
             if cover > 0:
                 fused[cid] += W_NAME * cover
                 why.setdefault(cid, {})["name"] = round(cover, 3)
         return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def _name_words(self, name: str) -> list[str]:
+        """The words of a defined name; an MPI ``I`` prefix before another routine's name is the
+        nonblocking mark (``MPI_Irecv``: nonblocking + recv), not part of a word."""
+        m = _IMMEDIATE_RE.fullmatch(name)
+        if m:
+            base = f"{m.group(1)}_{m.group(2)[0].upper()}{m.group(2)[1:]}"
+            if base not in self._defined:
+                self._defined[base] = any(defines for _, defines in self.index.lookup(base))
+            if self._defined[base]:
+                return [NONBLOCKING, *name_parts(base)]
+        return name_parts(name)
 
     def lookup_symbol(self, name: str, k: int = 5) -> list[Hit]:
         """Chunks that define ``name`` (cards and pages documenting it), best first; mentions after."""

@@ -2,7 +2,8 @@
 
 Layout of an index directory (data only, never pickle)::
 
-    manifest.json        format, name, embedder {name, dim}, chunk_count, sources [{path, sha256,
+    manifest.json        format, name, embedder {name, dim}, chunk_count, keyword_terms (the
+                         tokenizer version of the BM25 postings), sources [{path, sha256,
                          first, count}], built (UTC ISO date), faiss type, files {name: sha256}
     vectors.faiss        IndexFlatIP below HNSW_THRESHOLD chunks, IndexHNSWFlat (inner product) above
     chunks.sqlite        one row per chunk (row id = vector id) + a symbol table for exact lookup
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.chunk import Chunk, symbol_key
-from retrieval.keyword import KeywordIndex
+from retrieval.keyword import TERMS_VERSION, KeywordIndex
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +203,7 @@ def write_index(
         "name": name or directory.name,
         "embedder": {"name": embedder_name, "dim": dim},
         "chunk_count": len(chunks),
+        "keyword_terms": TERMS_VERSION,
         "faiss": "hnsw" if len(chunks) > HNSW_THRESHOLD else "flat",
         "built": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "sources": sources,

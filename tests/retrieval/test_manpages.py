@@ -7,9 +7,11 @@ and its DESCRIPTION. Three question sets: the older 52 below, the tuning set and
 in ``data/questions`` (the held-out one was written before the ranking was tuned and never used
 to tune it). Every routine name must rank its own page first.
 
-The older 52 reached 0.904 when the keyword weight was picked on that same set; with the new
-weights (picked on the tuning sets) it measures 45/52 = 0.865 here with torch. ``bench/retrieval.py`` measures the full pages (held-out 0.918,
-tuning 0.967 with the ONNX int8 path).
+The older 52 reached 0.904 when the keyword weight was picked on that same set (torch); with
+the weights picked on the tuning sets it measures 46/52 = 0.885 here (ONNX int8 path; 0.865 with
+torch before the keyword fix), short of 0.9: the six misses are oblique phrasings whose page the
+small embedder places below its siblings (``MPI_Wait`` under ``MPI_Waitany``/``MPI_Waitall``,
+``MPI_Scatter`` under ``MPI_Gather``). ``bench/retrieval.py`` measures the full pages.
 """
 
 from __future__ import annotations
@@ -142,8 +144,10 @@ def test_question_set_recall_at_5(man_index, name: str) -> None:
     questions = load_questions(Path(__file__).parent / "data" / "questions" / f"{name}.json")
     assert len(questions) >= 60
     result = recall_at_k(searcher, questions, k=5, name=name)
-    print(f"\n{result}; misses: {result.misses}")
-    assert result.value >= 0.9, result.misses
+    # Which held-out questions miss is not shown: no one is to tune on them.
+    shown = "not shown" if name == "heldout" else result.misses
+    print(f"\n{result}; misses: {shown}")
+    assert result.value >= 0.9, shown
 
 
 def test_every_routine_name_ranks_its_page_first(man_index) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from retrieval import store
 from retrieval.builder import build_index, index_is_current
+from retrieval.keyword import TERMS_VERSION
 from retrieval.search import Layer, LayeredSearcher, Searcher
 from retrieval.store import (
     CorruptIndexError,
@@ -193,6 +194,20 @@ def test_index_is_current(hashing_embedder, sources: Path, tmp_path: Path) -> No
     assert index_is_current(out, sources=_sources(sources))
     (sources / "docs" / "notes.txt").write_text("changed\n")
     assert index_is_current(out) and not index_is_current(out, sources=_sources(sources))
+
+
+def test_index_with_older_keyword_terms_is_stale(hashing_embedder, sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(_sources(sources), out, hashing_embedder)
+    manifest_path = out / store.MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["keyword_terms"] == TERMS_VERSION
+    del manifest["keyword_terms"]  # as written before the version was recorded
+    manifest_path.write_text(json.dumps(manifest))
+    assert not index_is_current(out, sources=_sources(sources))
+    stats = build_index(_sources(sources), out, hashing_embedder)
+    assert stats.chunks_embedded == 0  # the rebuild reuses every vector
+    assert index_is_current(out, sources=_sources(sources))
 
 
 def test_no_pickle_files(hashing_embedder, sources: Path, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 from hpclsp.analysis import languages
 from retrieval.chunk import Chunk, extract_symbols
@@ -83,6 +84,10 @@ def _fortran_name(node: object) -> str:
     return "?"
 
 
+#: A function-like unit of a source file: name, start byte, end byte, start row, end row.
+_Unit = tuple[str, int, int, int, int]
+
+
 def chunk_source(text: str, path: str, language: str | None = None) -> list[Chunk]:
     """C/C++/CUDA/Fortran source by function/subroutine; the file as one chunk when it has none."""
     lang = (
@@ -97,37 +102,7 @@ def chunk_source(text: str, path: str, language: str | None = None) -> list[Chun
     base = str(header.get("title") or os.path.basename(path))
     raw_tags = header.get("tags")
     tags: list[str] = [str(t) for t in raw_tags] if isinstance(raw_tags, list) else []
-    units: list[tuple[str, int, int, int, int]] = []  # name, start_byte, end_byte, start_row, end_row
-    try:
-        tree = languages.parse(lang, data)
-    except Exception:
-        tree = None
-    if tree is not None:
-        if lang == "fortran":
-            stack = [tree.root_node]
-            while stack:
-                n = stack.pop()
-                if n.type in _FORTRAN_UNITS:
-                    end = n.end_byte
-                    end_row = n.end_point[0]
-                    for c in n.named_children:
-                        if c.type == "internal_procedures":
-                            end, end_row = c.start_byte, c.start_point[0]
-                            stack.extend(c.named_children)
-                    units.append((_fortran_name(n), n.start_byte, end, n.start_point[0], end_row))
-                elif n.type in ("translation_unit", "module", "internal_procedures", "submodule"):
-                    stack.extend(n.named_children)
-        else:
-            stack = [tree.root_node]
-            while stack:
-                n = stack.pop()
-                if n.type == "function_definition":
-                    units.append((_c_name(n), n.start_byte, n.end_byte, n.start_point[0], n.end_point[0]))
-                elif n.type in _C_SCOPES:
-                    stack.extend(n.named_children)
-    units.sort(key=lambda u: u[1])
-    if not units:
-        units = [("", 0, len(data), 0, max(0, text.count("\n")))]
+    units = _units(lang, data) or [("", 0, len(data), 0, max(0, text.count("\n")))]
     chunks: list[Chunk] = []
     for name, sb, eb, sr, er in units:
         body = data[sb:eb].decode("utf-8", "replace")
@@ -150,3 +125,48 @@ def chunk_source(text: str, path: str, language: str | None = None) -> list[Chun
             )
         )
     return chunks
+
+
+def _units(lang: str, data: bytes) -> list[_Unit]:
+    """The functions and subroutines of a source file in file order (none when it does not parse)."""
+    try:
+        tree = languages.parse(lang, data)
+    except Exception:
+        tree = None
+    if tree is None:
+        return []
+    units = _fortran_units(tree.root_node) if lang == "fortran" else _c_units(tree.root_node)
+    units.sort(key=lambda u: u[1])
+    return units
+
+
+def _fortran_units(root: Any) -> list[_Unit]:
+    """Fortran program units and procedures; a unit's internal procedures are units of their own."""
+    units: list[_Unit] = []
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type in _FORTRAN_UNITS:
+            end = n.end_byte
+            end_row = n.end_point[0]
+            for c in n.named_children:
+                if c.type == "internal_procedures":
+                    end, end_row = c.start_byte, c.start_point[0]
+                    stack.extend(c.named_children)
+            units.append((_fortran_name(n), n.start_byte, end, n.start_point[0], end_row))
+        elif n.type in ("translation_unit", "module", "internal_procedures", "submodule"):
+            stack.extend(n.named_children)
+    return units
+
+
+def _c_units(root: Any) -> list[_Unit]:
+    """C/C++/CUDA function definitions, looking inside namespaces, classes and preprocessor blocks."""
+    units: list[_Unit] = []
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type == "function_definition":
+            units.append((_c_name(n), n.start_byte, n.end_byte, n.start_point[0], n.end_point[0]))
+        elif n.type in _C_SCOPES:
+            stack.extend(n.named_children)
+    return units

@@ -254,6 +254,10 @@ def index_is_current(
     return True
 
 
+#: Per source: path, content hash, chunks and, when reused from the old index, their vectors.
+_Planned = tuple[str, str, list[Chunk], np.ndarray | None]
+
+
 def build_index(
     sources: Sequence[str],
     out: str | os.PathLike[str],
@@ -277,24 +281,60 @@ def build_index(
     _cleanup_stale(out)
     check_output(out)  # never replace a directory that is not an index
 
-    old: Index | None = None
-    old_sources: dict[str, dict[str, Any]] = {}
-    if out.exists() and not force:
-        try:
-            old = Index(out, verify=True)
-            check_embedder(old.manifest, embedder.name, embedder.dim, where=str(out))
-            old_sources = {s["path"]: s for s in old.manifest["sources"]}
-        except IndexNotFoundError:
-            old = None
-        except CorruptIndexError as exc:
-            progress.note(f"note: existing index is unusable ({exc}); rebuilding from scratch")
-            old = None
-        except EmbedderMismatchError as exc:
-            raise EmbedderMismatchError(f"{exc} (or pass --force to rebuild from scratch)") from exc
-
+    old = None if force else _open_previous(out, embedder, progress)
     stats.sources = len(files)
-    # Per source: either reused (chunks + vectors from the old index) or freshly chunked.
-    plan: list[tuple[str, str, list[Chunk], np.ndarray | None]] = []
+    plan = _plan_sources(files, old, chunk_filter, stats, progress)
+    all_chunks, vectors, src_records = _embed_plan(plan, embedder, stats, progress)
+    if old is not None:
+        old.close()
+    if not all_chunks:
+        failed = f" ({len(stats.sources_failed)} failed to read)" if stats.sources_failed else ""
+        raise EmptyBuildError(
+            f"the {len(files)} source file(s){failed} gave no text to index; nothing was written"
+        )
+    index_extra = {
+        "roots": [str(Path(s).expanduser().resolve()) for s in sources],
+        **({"corpus": True} if any(is_corpus_dir(s) for s in sources) else {}),
+        **(extra or {}),
+    }
+    manifest = _write_and_swap(
+        out, all_chunks, vectors, src_records, embedder, name or out.name, index_extra, progress
+    )
+    stats.chunks = len(all_chunks)
+    stats.index_type = str(manifest["faiss"])
+    stats.seconds = time.monotonic() - t0
+    return stats
+
+
+def _open_previous(out: Path, embedder: Embedder, progress: Progress) -> Index | None:
+    """The existing index at ``out`` when it can be reused (verified, same embedder), else None."""
+    if not out.exists():
+        return None
+    try:
+        old = Index(out, verify=True)
+        check_embedder(old.manifest, embedder.name, embedder.dim, where=str(out))
+    except IndexNotFoundError:
+        return None
+    except CorruptIndexError as exc:
+        progress.note(f"note: existing index is unusable ({exc}); rebuilding from scratch")
+        return None
+    except EmbedderMismatchError as exc:
+        raise EmbedderMismatchError(f"{exc} (or pass --force to rebuild from scratch)") from exc
+    return old
+
+
+def _plan_sources(
+    files: list[tuple[Path, bool]],
+    old: Index | None,
+    chunk_filter: Callable[[Chunk], bool] | None,
+    stats: BuildStats,
+    progress: Progress,
+) -> list[_Planned]:
+    """Per source: reused (chunks + vectors from the old index) when unchanged, else freshly chunked."""
+    old_sources: dict[str, dict[str, Any]] = (
+        {s["path"]: s for s in old.manifest["sources"]} if old is not None else {}
+    )
+    plan: list[_Planned] = []
     progress.start("chunking", len(files))
     for path, in_corpus in files:
         key = str(path)
@@ -327,8 +367,14 @@ def build_index(
                 stats.embedded_sources.append(key)
         progress.advance(1)
     progress.finish()
+    return plan
 
-    # Embed new chunks; identical texts (boilerplate sections) are embedded once.
+
+def _embed_plan(
+    plan: list[_Planned], embedder: Embedder, stats: BuildStats, progress: Progress
+) -> tuple[list[Chunk], np.ndarray, list[dict[str, Any]]]:
+    """Embed the new chunks of a plan; all chunks in order, their vectors and the source records."""
+    # Identical texts (boilerplate sections) are embedded once.
     todo = [c for _, _, chunks, vecs in plan if vecs is None for c in chunks]
     texts = [c.embed_text() for c in todo]
     unique = list(dict.fromkeys(texts))
@@ -358,37 +404,29 @@ def build_index(
         all_chunks.extend(chunks)
         all_vecs.append(vecs)
     vectors = np.concatenate(all_vecs) if all_vecs else np.zeros((0, embedder.dim), np.float32)
-    if old is not None:
-        old.close()
-    if not all_chunks:
-        failed = f" ({len(stats.sources_failed)} failed to read)" if stats.sources_failed else ""
-        raise EmptyBuildError(
-            f"the {len(files)} source file(s){failed} gave no text to index; nothing was written"
-        )
+    return all_chunks, vectors, src_records
 
+
+def _write_and_swap(
+    out: Path,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    src_records: list[dict[str, Any]],
+    embedder: Embedder,
+    name: str,
+    extra: dict[str, Any],
+    progress: Progress,
+) -> dict[str, Any]:
+    """Write the index to a temporary directory next to ``out`` and swap it in; its manifest."""
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        progress.note(f"writing index: {len(all_chunks)} chunks")
+        progress.note(f"writing index: {len(chunks)} chunks")
         manifest = write_index(
-            tmp,
-            all_chunks,
-            vectors,
-            src_records,
-            embedder.name,
-            embedder.dim,
-            name=name or out.name,
-            extra={
-                "roots": [str(Path(s).expanduser().resolve()) for s in sources],
-                **({"corpus": True} if any(is_corpus_dir(s) for s in sources) else {}),
-                **(extra or {}),
-            },
+            tmp, chunks, vectors, src_records, embedder.name, embedder.dim, name=name, extra=extra
         )
         _swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    stats.chunks = len(all_chunks)
-    stats.index_type = str(manifest["faiss"])
-    stats.seconds = time.monotonic() - t0
-    return stats
+    return manifest

@@ -237,25 +237,51 @@ class Searcher:
         qv = self.embedder.encode_query(query) if query_vec is None else query_vec
         fused: dict[int, float] = {}
         why: dict[int, dict[str, Any]] = {}
+        floor = self._add_dense(qv, pool, fused, why)
+        self._add_keyword(query, pool, floor, fused, why)
+        self._add_symbols(query, fused, why)
+        ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        if W_NAME and ranked:
+            ranked = self._name_rerank(query, ranked, fused, why)
+        return self._hits(ranked, fused, why, k, kinds, max_per_source)
+
+    def _add_dense(
+        self, qv: Any, pool: int, fused: dict[int, float], why: dict[int, dict[str, Any]]
+    ) -> float:
+        """Score the ``pool`` nearest chunks by cosine; returns the lowest similarity kept (>= 0)."""
         dense = self.index.dense(qv, pool)
         floor = max(min((sim for _, sim in dense), default=0.0), 0.0)
         for rank, (cid, sim) in enumerate(dense):
             fused[cid] = W_DENSE * max(float(sim), 0.0)
             why.setdefault(cid, {})["dense"] = [rank, round(sim, 4)]
+        return floor
+
+    def _add_keyword(
+        self, query: str, pool: int, floor: float, fused: dict[int, float], why: dict[int, dict[str, Any]]
+    ) -> None:
+        """Add the max-normalised BM25 evidence (pooled per small document) to every candidate.
+
+        A keyword-only candidate starts at the dense floor: it is at most as close in meaning
+        as the farthest dense candidate.
+        """
         keyword = self.index.keyword.top(query, max(pool, KEYWORD_POOL))
-        best = keyword[0][1] if keyword and keyword[0][1] > 0 else 1.0
-        if keyword:
-            for rank, (cid, sc) in enumerate(keyword):
-                if cid not in fused:
-                    fused[cid] = W_DENSE * floor
-                why.setdefault(cid, {})["keyword"] = [rank, round(sc, 3)]
-            doc_kw: dict[int, float] = {}
-            for key, (_, sc) in zip(self._doc_keys([cid for cid, _ in keyword]), keyword):
-                if sc / best > doc_kw.get(key, 0.0):
-                    doc_kw[key] = sc / best
-            cids = list(fused)
-            for cid, key in zip(cids, self._doc_keys(cids)):
-                fused[cid] += W_KEYWORD * doc_kw.get(key, 0.0)
+        if not keyword:
+            return
+        best = keyword[0][1] if keyword[0][1] > 0 else 1.0
+        for rank, (cid, sc) in enumerate(keyword):
+            if cid not in fused:
+                fused[cid] = W_DENSE * floor
+            why.setdefault(cid, {})["keyword"] = [rank, round(sc, 3)]
+        doc_kw: dict[int, float] = {}
+        for key, (_, sc) in zip(self._doc_keys([cid for cid, _ in keyword]), keyword):
+            if sc / best > doc_kw.get(key, 0.0):
+                doc_kw[key] = sc / best
+        cids = list(fused)
+        for cid, key in zip(cids, self._doc_keys(cids)):
+            fused[cid] += W_KEYWORD * doc_kw.get(key, 0.0)
+
+    def _add_symbols(self, query: str, fused: dict[int, float], why: dict[int, dict[str, Any]]) -> None:
+        """Boost chunks that define (or mention) a symbol the query names; the largest boost counts."""
         for sym in query_symbols(query):
             for cid, defines in self.index.lookup(sym):
                 boost = DEFINE_BOOST if defines else MENTION_BOOST
@@ -264,9 +290,17 @@ class Searcher:
                     fused[cid] = fused.get(cid, 0.0) + boost - prev
                     why[cid]["symbol_boost"] = boost
                     why[cid]["symbol"] = sym
-        ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
-        if W_NAME and ranked:
-            ranked = self._name_rerank(query, ranked, fused, why)
+
+    def _hits(
+        self,
+        ranked: list[tuple[int, float]],
+        fused: dict[int, float],
+        why: dict[int, dict[str, Any]],
+        k: int,
+        kinds: Sequence[str] | None,
+        max_per_source: int | None,
+    ) -> list[Hit]:
+        """The first ``k`` ranked chunks that pass the filters, each passage once."""
         hits: list[Hit] = []
         per_source: dict[str, int] = {}
         seen: set[tuple[str, int, str]] = set()

@@ -13,8 +13,7 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Related, Severity, Span
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.omp_directive._common import FAMILY, directives, label
+from hpclsp.analysis.rules.omp_directive._common import directive_rule, directives, label
 
 #: Pairs of data-sharing clauses that may not name the same variable on one directive
 #: (OpenMP 5.2 §5.4: a list item may appear in at most one data-sharing attribute clause,
@@ -53,12 +52,8 @@ def _base(item: str, fortran: bool) -> str:
     return key.lower() if fortran else key
 
 
-@rule(
+@directive_rule(
     "omp-clause-conflict",
-    family=FAMILY,
-    scope="unit",  # per top-level unit, cached by the engine
-    options=(),
-    severity=Severity.ERROR,
     summary="A variable appears in two conflicting data-sharing clauses.",
     what="""
 Flags a variable listed in two data-sharing clauses of the same directive that the spec forbids

@@ -15,7 +15,7 @@ import re
 from hpclsp.analysis.findings import Pos
 from hpclsp.analysis.openmp.model import Directive
 from hpclsp.analysis.openmp.parser import parse_directive
-from hpclsp.analysis.openmp.textbuf import TextBuf
+from hpclsp.analysis.openmp.textbuf import TextBuf, string_end
 from hpclsp.analysis.source import SourceFile
 
 
@@ -104,18 +104,12 @@ def _strip_c_comments(text: str) -> str:
         return text
     out = list(text)
     i, n = 0, len(text)
-    quote = ""
     while i < n:
         ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch == '"' or ch == "'":
-            quote = ch
-        elif ch == "/" and i + 1 < n and text[i + 1] == "/":
+        if ch == '"' or ch == "'":
+            i = string_end(text, i, n)
+            continue
+        if ch == "/" and i + 1 < n and text[i + 1] == "/":
             for k in range(i, n):
                 out[k] = " "
             break

@@ -88,23 +88,32 @@ def skip_ws(text: str, p: int) -> int:
     return p
 
 
+def string_end(text: str, k: int, b: int) -> int:
+    """Index just past the string or character literal opening at ``text[k]`` (a quote), at most ``b``."""
+    quote = text[k]
+    k += 1
+    while k < b:
+        ch = text[k]
+        if ch == "\\":
+            k += 2
+            continue
+        if ch == quote:
+            return k + 1
+        k += 1
+    return b
+
+
 def match_paren(text: str, p: int) -> int:
     """Index of the ``)`` closing the ``(`` at p, or -1 when it is never closed."""
     depth = 0
-    quote = ""
     n = len(text)
     k = p
     while k < n:
         ch = text[k]
-        if quote:
-            if ch == "\\":
-                k += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch == '"' or ch == "'":
-            quote = ch
-        elif ch == "(":
+        if ch == '"' or ch == "'":
+            k = string_end(text, k, n)
+            continue
+        if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
@@ -120,20 +129,14 @@ def split_top(text: str, a: int, b: int, sep: str) -> list[tuple[int, int]]:
     For ``sep == ":"`` a ``::`` (C++ scope) is not a separator."""
     parts: list[tuple[int, int]] = []
     depth = 0
-    quote = ""
     start = a
     k = a
     while k < b:
         ch = text[k]
-        if quote:
-            if ch == "\\":
-                k += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch == '"' or ch == "'":
-            quote = ch
-        elif ch in "([{":
+        if ch == '"' or ch == "'":
+            k = string_end(text, k, b)
+            continue
+        if ch in "([{":
             depth += 1
         elif ch in ")]}":
             depth = max(0, depth - 1)

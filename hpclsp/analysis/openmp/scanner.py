@@ -239,56 +239,64 @@ def _free_sentinel(line: str) -> int:
 
 
 def _parse_fortran(lines: list[str], fixed: bool) -> list[Directive]:
-    return _parse_fixed(lines) if fixed else _parse_free(lines)
-
-
-def _parse_free(lines: list[str]) -> list[Directive]:
+    """The directives of a Fortran file; only the sentinels and continuations differ between the forms."""
     out: list[Directive] = []
     n = len(lines)
     i = 0
     while i < n:
         line = lines[i]
-        if "$" not in line:
+        opening = _fixed_opening(line) if fixed else _free_opening(line)
+        if opening is None:
             i += 1
             continue
-        col = _free_sentinel(line)
-        if col < 0:
-            i += 1
-            continue
-        sent_col = col - 5
-        buf = TextBuf()
-        j = i
-        start = col
-        while True:
-            cur = lines[j]
-            cut = _f_comment_cut(cur, start)
-            seg = cur[start:cut].rstrip()
-            cont = seg.endswith("&")
-            if cont:
-                seg = seg[:-1]
-            buf.add(seg, j, start)
-            if not cont or j + 1 >= n or j - i >= _MAX_JOIN:
-                break
-            nxt = _free_sentinel(lines[j + 1])
-            if nxt < 0:
-                break
-            k = nxt
-            nl = lines[j + 1]
-            while k < len(nl) and nl[k] in " \t":
-                k += 1
-            if k < len(nl) and nl[k] == "&":
-                k += 1
-            buf.add_gap(j, start + len(seg))
-            j += 1
-            start = k
+        start, sent_col = opening
+        buf, j = _join_fixed(lines, i, start) if fixed else _join_free(lines, i, start)
         buf.freeze()
         # The sentinel itself is not in the buffer: positions start after it.
-        sentinel = line[sent_col:col]
-        d = parse_directive(buf, -1, 0, sentinel, "fortran", False, sentinel_pos=Pos(i, sent_col))
+        sentinel = line[sent_col : sent_col + 5]
+        d = parse_directive(buf, -1, 0, sentinel, "fortran", fixed, sentinel_pos=Pos(i, sent_col))
         if d is not None:
             out.append(d)
         i = j + 1
     return out
+
+
+def _free_opening(line: str) -> tuple[int, int] | None:
+    """(text start column, sentinel column) of a free-form directive's first line; None otherwise."""
+    if "$" not in line:
+        return None
+    col = _free_sentinel(line)
+    return None if col < 0 else (col, col - 5)
+
+
+def _join_free(lines: list[str], i: int, start: int) -> tuple[TextBuf, int]:
+    """The text of the free-form directive starting on line i, and the index of its last line."""
+    n = len(lines)
+    buf = TextBuf()
+    j = i
+    while True:
+        cur = lines[j]
+        cut = _f_comment_cut(cur, start)
+        seg = cur[start:cut].rstrip()
+        cont = seg.endswith("&")
+        if cont:
+            seg = seg[:-1]
+        buf.add(seg, j, start)
+        if not cont or j + 1 >= n or j - i >= _MAX_JOIN:
+            break
+        nxt = _free_sentinel(lines[j + 1])
+        if nxt < 0:
+            break
+        k = nxt
+        nl = lines[j + 1]
+        while k < len(nl) and nl[k] in " \t":
+            k += 1
+        if k < len(nl) and nl[k] == "&":
+            k += 1
+        buf.add_gap(j, start + len(seg))
+        j += 1
+        start = k
+    return buf, j
 
 
 def _fixed_sentinel(line: str) -> tuple[int, bool, int] | None:
@@ -307,40 +315,30 @@ def _fixed_sentinel(line: str) -> tuple[int, bool, int] | None:
     return None
 
 
-def _parse_fixed(lines: list[str]) -> list[Directive]:
-    out: list[Directive] = []
+def _fixed_opening(line: str) -> tuple[int, int] | None:
+    """(text start column, sentinel column) of a fixed-form directive's first line; None otherwise."""
+    if "$" not in line[:80]:
+        return None
+    sen = _fixed_sentinel(line)
+    return None if sen is None or sen[1] else (sen[0], sen[2])
+
+
+def _join_fixed(lines: list[str], i: int, start: int) -> tuple[TextBuf, int]:
+    """The text of the fixed-form directive starting on line i, and the index of its last line."""
     n = len(lines)
-    i = 0
-    while i < n:
-        line = lines[i]
-        if "$" not in line[:80]:
-            i += 1
-            continue
-        sen = _fixed_sentinel(line)
-        if sen is None or sen[1]:
-            i += 1
-            continue
-        start = sen[0]
-        sent_col = sen[2]
-        buf = TextBuf()
-        j = i
-        while True:
-            cur = lines[j]
-            cut = _f_comment_cut(cur, min(start, len(cur)))
-            seg = cur[start:cut].rstrip() if start < len(cur) else ""
-            buf.add(seg, j, start)
-            if j + 1 >= n or j - i >= _MAX_JOIN:
-                break
-            nxt = _fixed_sentinel(lines[j + 1])
-            if nxt is None or not nxt[1]:
-                break
-            buf.add_gap(j, start + len(seg))
-            j += 1
-            start = nxt[0]
-        buf.freeze()
-        sentinel = line[sent_col : sent_col + 5]
-        d = parse_directive(buf, -1, 0, sentinel, "fortran", True, sentinel_pos=Pos(i, sent_col))
-        if d is not None:
-            out.append(d)
-        i = j + 1
-    return out
+    buf = TextBuf()
+    j = i
+    while True:
+        cur = lines[j]
+        cut = _f_comment_cut(cur, min(start, len(cur)))
+        seg = cur[start:cut].rstrip() if start < len(cur) else ""
+        buf.add(seg, j, start)
+        if j + 1 >= n or j - i >= _MAX_JOIN:
+            break
+        nxt = _fixed_sentinel(lines[j + 1])
+        if nxt is None or not nxt[1]:
+            break
+        buf.add_gap(j, start + len(seg))
+        j += 1
+        start = nxt[0]
+    return buf, j

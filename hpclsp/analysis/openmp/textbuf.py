@@ -10,7 +10,7 @@ so the directive parser and the clause parser share one notion of "top level".
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from hpclsp.analysis.findings import Pos, Span
@@ -107,23 +107,28 @@ def string_end(text: str, k: int, b: int) -> int:
     return b
 
 
+def _outside_literals(text: str, a: int, b: int) -> Iterator[tuple[int, str]]:
+    """The characters of text[a:b] (with their index) that are not inside a string or character literal."""
+    k = a
+    while k < b:
+        ch = text[k]
+        if ch == '"' or ch == "'":
+            k = string_end(text, k, b)
+            continue
+        yield k, ch
+        k += 1
+
+
 def match_paren(text: str, p: int) -> int:
     """Index of the ``)`` closing the ``(`` at p, or -1 when it is never closed."""
     depth = 0
-    n = len(text)
-    k = p
-    while k < n:
-        ch = text[k]
-        if ch == '"' or ch == "'":
-            k = string_end(text, k, n)
-            continue
+    for k, ch in _outside_literals(text, p, len(text)):
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
             if depth == 0:
                 return k
-        k += 1
     return -1
 
 
@@ -134,23 +139,16 @@ def split_top(text: str, a: int, b: int, sep: str) -> list[tuple[int, int]]:
     parts: list[tuple[int, int]] = []
     depth = 0
     start = a
-    k = a
-    while k < b:
-        ch = text[k]
-        if ch == '"' or ch == "'":
-            k = string_end(text, k, b)
-            continue
+    for k, ch in _outside_literals(text, a, b):
         if ch in "([{":
             depth += 1
         elif ch in ")]}":
             depth = max(0, depth - 1)
         elif ch == sep and depth == 0:
             if sep == ":" and ((k + 1 < b and text[k + 1] == ":") or (k > a and text[k - 1] == ":")):
-                k += 1
                 continue
             parts.append((start, k))
             start = k + 1
-        k += 1
     parts.append((start, b))
     return parts
 

@@ -250,7 +250,7 @@ def _parse_fortran(lines: list[str], fixed: bool) -> list[Directive]:
             i += 1
             continue
         start, sent_col = opening
-        buf, j = _join_fixed(lines, i, start) if fixed else _join_free(lines, i, start)
+        buf, j = _join(lines, i, start, fixed)
         buf.freeze()
         # The sentinel itself is not in the buffer: positions start after it.
         sentinel = line[sent_col : sent_col + 5]
@@ -269,34 +269,20 @@ def _free_opening(line: str) -> tuple[int, int] | None:
     return None if col < 0 else (col, col - 5)
 
 
-def _join_free(lines: list[str], i: int, start: int) -> tuple[TextBuf, int]:
-    """The text of the free-form directive starting on line i, and the index of its last line."""
-    n = len(lines)
-    buf = TextBuf()
-    j = i
-    while True:
-        cur = lines[j]
-        cut = _f_comment_cut(cur, start)
-        seg = cur[start:cut].rstrip()
-        cont = seg.endswith("&")
-        if cont:
-            seg = seg[:-1]
-        buf.add(seg, j, start)
-        if not cont or j + 1 >= n or j - i >= _MAX_JOIN:
-            break
-        nxt = _free_sentinel(lines[j + 1])
-        if nxt < 0:
-            break
-        k = nxt
-        nl = lines[j + 1]
-        while k < len(nl) and nl[k] in " \t":
-            k += 1
-        if k < len(nl) and nl[k] == "&":
-            k += 1
-        buf.add_gap(j, start + len(seg))
-        j += 1
-        start = k
-    return buf, j
+def _free_segment(line: str, start: int) -> tuple[str, bool]:
+    """The directive text of a free-form line from ``start``, and whether it ends with a continuation ``&``."""
+    seg = line[start : _f_comment_cut(line, start)].rstrip()
+    return (seg[:-1], True) if seg.endswith("&") else (seg, False)
+
+
+def _free_continuation(line: str) -> int | None:
+    """Where the text of a free-form continuation line starts (after ``!$omp`` and an optional ``&``)."""
+    k = _free_sentinel(line)
+    if k < 0:
+        return None
+    while k < len(line) and line[k] in " \t":
+        k += 1
+    return k + 1 if k < len(line) and line[k] == "&" else k
 
 
 def _fixed_sentinel(line: str) -> tuple[int, bool, int] | None:
@@ -323,22 +309,32 @@ def _fixed_opening(line: str) -> tuple[int, int] | None:
     return None if sen is None or sen[1] else (sen[0], sen[2])
 
 
-def _join_fixed(lines: list[str], i: int, start: int) -> tuple[TextBuf, int]:
-    """The text of the fixed-form directive starting on line i, and the index of its last line."""
+def _fixed_segment(line: str, start: int) -> tuple[str, bool]:
+    """The directive text of a fixed-form line from column ``start``; the next line decides continuation."""
+    cut = _f_comment_cut(line, min(start, len(line)))
+    return (line[start:cut].rstrip() if start < len(line) else ""), True
+
+
+def _fixed_continuation(line: str) -> int | None:
+    """Where the text of a fixed-form continuation line starts (column 6), None when it is none."""
+    sen = _fixed_sentinel(line)
+    return None if sen is None or not sen[1] else sen[0]
+
+
+def _join(lines: list[str], i: int, start: int, fixed: bool) -> tuple[TextBuf, int]:
+    """The text of the directive starting on line i (column ``start``), and the index of its last line."""
     n = len(lines)
     buf = TextBuf()
     j = i
     while True:
-        cur = lines[j]
-        cut = _f_comment_cut(cur, min(start, len(cur)))
-        seg = cur[start:cut].rstrip() if start < len(cur) else ""
+        seg, cont = _fixed_segment(lines[j], start) if fixed else _free_segment(lines[j], start)
         buf.add(seg, j, start)
-        if j + 1 >= n or j - i >= _MAX_JOIN:
+        if not cont or j + 1 >= n or j - i >= _MAX_JOIN:
             break
-        nxt = _fixed_sentinel(lines[j + 1])
-        if nxt is None or not nxt[1]:
+        nxt = _fixed_continuation(lines[j + 1]) if fixed else _free_continuation(lines[j + 1])
+        if nxt is None:
             break
         buf.add_gap(j, start + len(seg))
         j += 1
-        start = nxt[0]
+        start = nxt
     return buf, j

@@ -14,20 +14,13 @@ from typing import Any
 from hpclsp.analysis import languages
 from hpclsp.analysis.source import SourceFile
 from hpclsp.analysis.treeutil import preorder
+from hpclsp.analysis.values import consts
 
-PRIMITIVE_SIZES = {
-    "char": 1,
-    "bool": 1,
-    "short": 2,
+#: Bytes of the types a CUDA declaration names by one word: the C scalar types and CUDA's own.
+PRIMITIVE_SIZES = {t: n for t, n in consts.C_SIZES.items() if " " not in t} | {
     "half": 2,
     "__half": 2,
-    "int": 4,
-    "unsigned": 4,
-    "float": 4,
     "uint": 4,
-    "long": 8,
-    "double": 8,
-    "size_t": 8,
     "int2": 8,
     "uint2": 8,
     "float2": 8,
@@ -35,14 +28,6 @@ PRIMITIVE_SIZES = {
     "uint4": 16,
     "float4": 16,
     "double2": 16,
-    "int8_t": 1,
-    "uint8_t": 1,
-    "int16_t": 2,
-    "uint16_t": 2,
-    "int32_t": 4,
-    "uint32_t": 4,
-    "int64_t": 8,
-    "uint64_t": 8,
 }
 #: Types whose values the interpreter tracks exactly (everything else is unknown).
 INTEGER_TYPES = frozenset(

@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from hpclsp.analysis.values import consts
+
 #: Offset of an access whose element is chosen by data (``bins[data[i]]++``).
 ANY_ELEMENT = -1
 
@@ -169,35 +171,11 @@ def prod(xs: Any) -> int:
 
 
 def arith(op: str, a: Any, b: Any) -> Any:
+    """A C binary operator (arithmetic, shift, bitwise, comparison) on two known numbers; UNK otherwise."""
     if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
         return UNK
-    if op in ("==", "!=", "<", "<=", ">", ">="):
-        return int({"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    if isinstance(a, float) or isinstance(b, float):
-        return a / b if op == "/" and b else UNK
-    if op in ("/", "%"):
-        if b == 0:
-            return UNK
-        q = abs(a) // abs(b)
-        q = q if (a >= 0) == (b > 0) else -q
-        return q if op == "/" else a - q * b
-    if op == "<<":
-        return a << b if 0 <= b < 64 else UNK
-    if op == ">>":
-        return a >> b if 0 <= b < 64 else UNK
-    if op == "&":
-        return a & b
-    if op == "|":
-        return a | b
-    if op == "^":
-        return a ^ b
-    return UNK
+    v = consts.binary(op, int(a) if isinstance(a, bool) else a, int(b) if isinstance(b, bool) else b)
+    return UNK if v is consts.UNKNOWN else v
 
 
 def ptr_arith(op: str, a: Any, b: Any) -> Any:

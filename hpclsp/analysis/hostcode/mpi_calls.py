@@ -9,7 +9,8 @@ nonblocking operations are remembered so that a conflicting access is reported.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hpclsp.analysis.hostcode import mpi_checks, mpi_types
 from hpclsp.analysis.hostcode import mpi_tables as T
@@ -37,6 +38,19 @@ _FREES = {
     "MPI_GROUP_FREE": ("group", "MPI_GROUP_NULL"),
     "MPI_WIN_FREE": ("win", "MPI_WIN_NULL"),
 }
+
+
+_Handler = TypeVar("_Handler", bound=Callable[..., Any])
+
+
+def _handles(*routines: str) -> Callable[[_Handler], _Handler]:
+    """Mark a method of ``MpiSemantics`` as the effects of the named MPI routines (upper case)."""
+
+    def deco(fn: _Handler) -> _Handler:
+        fn.mpi_routines = routines  # type: ignore[attr-defined]
+        return fn
+
+    return deco
 
 
 class MpiSemantics:
@@ -107,9 +121,9 @@ class MpiSemantics:
         self.trace.events.append(ev)
         mpi_checks.check_event(self, ev)
         self._touch_buffers(ev)
-        handler = getattr(self, "_c_" + key.lower(), None)
+        handler = _HANDLERS.get(key)
         if handler is not None:
-            return handler(ev)
+            return getattr(self, handler)(ev)
         self._generic(ev, params is None)
         return 0
 
@@ -150,26 +164,29 @@ class MpiSemantics:
         if isinstance(p, Ptr):
             self.ev.store(p.obj, p.offset // (p.obj.elem_size or 1), value, ev.node)
 
-    def _c_mpi_init(self, ev: Event) -> Any:
+    @_handles("MPI_INIT", "MPI_INIT_THREAD")
+    def _on_init(self, ev: Event) -> Any:
         return 0
 
-    _c_mpi_init_thread = _c_mpi_init
-
-    def _c_mpi_finalize(self, ev: Event) -> Any:
+    @_handles("MPI_FINALIZE")
+    def _on_finalize(self, ev: Event) -> Any:
         self.trace.finalized = True
         return 0
 
-    def _c_mpi_abort(self, ev: Event) -> Any:
+    @_handles("MPI_ABORT")
+    def _on_abort(self, ev: Event) -> Any:
         from hpclsp.analysis.hostcode.mpi_eval import Stop
 
         raise Stop("MPI_Abort")
 
-    def _c_mpi_comm_rank(self, ev: Event) -> Any:
+    @_handles("MPI_COMM_RANK")
+    def _on_comm_rank(self, ev: Event) -> Any:
         c = self.comm(ev.args.get("comm"))
         self._out(ev, "rank", c[2] if c is not None and c[2] is not None else UNKNOWN)
         return 0
 
-    def _c_mpi_comm_size(self, ev: Event) -> Any:
+    @_handles("MPI_COMM_SIZE")
+    def _on_comm_size(self, ev: Event) -> Any:
         c = self.comm(ev.args.get("comm"))
         self._out(ev, "size", c[1] if c is not None and c[1] is not None else UNKNOWN)
         return 0
@@ -180,6 +197,7 @@ class MpiSemantics:
         self.trace.handles.append(h)
         return h
 
+    @_handles(*_COMM_CREATORS)
     def _comm_create(self, ev: Event) -> Any:
         parent = self.comm(ev.args.get("comm"))
         color = ev.args.get("color", ev.args.get("split_type"))
@@ -223,13 +241,7 @@ class MpiSemantics:
             return None
         return f"split{k}/c{color}", len(ranks), ranks.index(self.rank)
 
-    _c_mpi_comm_dup = _comm_create
-    _c_mpi_comm_split = _comm_create
-    _c_mpi_comm_create = _comm_create
-    _c_mpi_comm_idup = _comm_create
-    _c_mpi_comm_split_type = _comm_create
-    _c_mpi_comm_create_group = _comm_create
-
+    @_handles("MPI_COMM_FREE", "MPI_TYPE_FREE", "MPI_OP_FREE", "MPI_GROUP_FREE")
     def _free(self, ev: Event) -> Any:
         param, null = _FREES[ev.key]
         h = self._deref(ev.args.get(param))
@@ -238,54 +250,52 @@ class MpiSemantics:
         self._out(ev, param, Symbol(null))
         return 0
 
-    _c_mpi_comm_free = _free
-    _c_mpi_type_free = _free
-    _c_mpi_op_free = _free
-    _c_mpi_group_free = _free
-
     def _deref(self, v: Any) -> Any:
         if isinstance(v, Ptr):
             return v.obj.get(v.offset // (v.obj.elem_size or 1))
         return UNKNOWN
 
-    def _c_mpi_comm_group(self, ev: Event) -> Any:
+    @_handles("MPI_COMM_GROUP")
+    def _on_comm_group(self, ev: Event) -> Any:
         self._out(ev, "group", self._new_handle("group", ev))
         return 0
 
+    @_handles("MPI_GROUP_INCL", "MPI_GROUP_EXCL")
     def _group_new(self, ev: Event) -> Any:
         self._out(ev, "newgroup", self._new_handle("group", ev))
         return 0
 
-    _c_mpi_group_incl = _group_new
-    _c_mpi_group_excl = _group_new
-
-    def _c_mpi_op_create(self, ev: Event) -> Any:
+    @_handles("MPI_OP_CREATE")
+    def _on_op_create(self, ev: Event) -> Any:
         self._out(ev, "op", self._new_handle("op", ev))
         return 0
 
+    @_handles(
+        "MPI_TYPE_CONTIGUOUS",
+        "MPI_TYPE_VECTOR",
+        "MPI_TYPE_CREATE_HVECTOR",
+        "MPI_TYPE_INDEXED",
+        "MPI_TYPE_CREATE_HINDEXED",
+        "MPI_TYPE_CREATE_STRUCT",
+        "MPI_TYPE_CREATE_RESIZED",
+        "MPI_TYPE_DUP",
+        "MPI_TYPE_CREATE_SUBARRAY",
+    )
     def _type_new(self, ev: Event) -> Any:
         h = self._new_handle("datatype", ev)
         h.signature, h.extent = mpi_types.construct(self, ev)
         self._out(ev, "newtype", h)
         return 0
 
-    _c_mpi_type_contiguous = _type_new
-    _c_mpi_type_vector = _type_new
-    _c_mpi_type_create_hvector = _type_new
-    _c_mpi_type_indexed = _type_new
-    _c_mpi_type_create_hindexed = _type_new
-    _c_mpi_type_create_struct = _type_new
-    _c_mpi_type_create_resized = _type_new
-    _c_mpi_type_dup = _type_new
-    _c_mpi_type_create_subarray = _type_new
-
-    def _c_mpi_type_commit(self, ev: Event) -> Any:
+    @_handles("MPI_TYPE_COMMIT")
+    def _on_type_commit(self, ev: Event) -> Any:
         h = self._deref(ev.args.get("datatype"))
         if isinstance(h, Handle):
             h.committed = True
         return 0
 
-    def _c_mpi_win_create(self, ev: Event) -> Any:
+    @_handles("MPI_WIN_CREATE", "MPI_WIN_ALLOCATE")
+    def _on_win_create(self, ev: Event) -> Any:
         n = self._count("MPI_WIN_CREATE") + self._count("MPI_WIN_ALLOCATE")
         h = self._new_handle("win", ev, label=f"win{n}")
         if ev.key == "MPI_WIN_ALLOCATE":
@@ -308,8 +318,6 @@ class MpiSemantics:
             self.windows.setdefault(id(h.base.obj), []).append(h)
         return 0
 
-    _c_mpi_win_allocate = _c_mpi_win_create
-
     def _win(self, ev: Event) -> Handle | None:
         w = ev.args.get("win")
         return w if isinstance(w, Handle) and w.kind == "win" else None
@@ -321,31 +329,35 @@ class MpiSemantics:
             w.epoch = epoch
         return 0
 
-    def _c_mpi_win_fence(self, ev: Event) -> Any:
+    @_handles("MPI_WIN_FENCE")
+    def _on_win_fence(self, ev: Event) -> Any:
         w = self._win(ev)
         if w is not None:
             w.fences += 1
         return self._sync(ev, "fence")
 
-    def _c_mpi_win_lock(self, ev: Event) -> Any:
+    @_handles("MPI_WIN_LOCK")
+    def _on_win_lock(self, ev: Event) -> Any:
         return self._sync(ev, "lock")
 
-    def _c_mpi_win_lock_all(self, ev: Event) -> Any:
+    @_handles("MPI_WIN_LOCK_ALL")
+    def _on_win_lock_all(self, ev: Event) -> Any:
         return self._sync(ev, "lock")
 
-    def _c_mpi_win_start(self, ev: Event) -> Any:
+    @_handles("MPI_WIN_START")
+    def _on_win_start(self, ev: Event) -> Any:
         return self._sync(ev, "start")
 
-    def _c_mpi_win_unlock(self, ev: Event) -> Any:
+    @_handles("MPI_WIN_UNLOCK", "MPI_WIN_UNLOCK_ALL", "MPI_WIN_COMPLETE")
+    def _on_win_unlock(self, ev: Event) -> Any:
         return self._sync(ev, None)
 
-    _c_mpi_win_unlock_all = _c_mpi_win_unlock
-    _c_mpi_win_complete = _c_mpi_win_unlock
-
-    def _c_mpi_win_flush(self, ev: Event) -> Any:
+    @_handles("MPI_WIN_FLUSH")
+    def _on_win_flush(self, ev: Event) -> Any:
         w = self._win(ev)
         return self._sync(ev, w.epoch if w is not None else None)
 
+    @_handles("MPI_PUT", "MPI_GET", "MPI_ACCUMULATE")
     def _rma_op(self, ev: Event) -> Any:
         w = self._win(ev)
         p = ev.args.get("origin_addr")
@@ -370,21 +382,15 @@ class MpiSemantics:
         epoch = w.fences if w.epoch == "fence" else -1  # lock epochs: bounds only, no conflict check
         self.trace.rma.append((w.label, epoch, target, lo, lo + n, kind, ev.node, self.rank))
 
-    _c_mpi_put = _rma_op
-    _c_mpi_get = _rma_op
-    _c_mpi_accumulate = _rma_op
-
+    @_handles("MPI_RPUT", "MPI_RGET", "MPI_RACCUMULATE")
     def _request_rma_op(self, ev: Event) -> Any:
         """MPI_Rput/MPI_Rget/MPI_Raccumulate: the origin buffer belongs to the request until it completes."""
         self._start_request(ev)
         self._record_rma(ev, self._win(ev))
         return 0
 
-    _c_mpi_rput = _request_rma_op
-    _c_mpi_rget = _request_rma_op
-    _c_mpi_raccumulate = _request_rma_op
-
-    def _c_mpi_win_free(self, ev: Event) -> Any:
+    @_handles("MPI_WIN_FREE")
+    def _on_win_free(self, ev: Event) -> Any:
         p = ev.args.get("win")
         w = self._deref(p)
         if isinstance(w, Handle) and any(x[0].kind == "rma" and x[0].base is w for x in self.pending):
@@ -466,6 +472,7 @@ class MpiSemantics:
                 obj, i = set_null
                 obj.set(i, Symbol("MPI_REQUEST_NULL"))
 
+    @_handles("MPI_WAIT", "MPI_TEST")
     def _complete_one(self, ev: Event) -> Any:
         p = ev.args.get("request")
         if isinstance(p, Ptr):
@@ -476,10 +483,8 @@ class MpiSemantics:
         self._generic_status(ev)
         return 0
 
-    _c_mpi_wait = _complete_one
-    _c_mpi_test = _complete_one
-
-    def _c_mpi_request_free(self, ev: Event) -> Any:
+    @_handles("MPI_REQUEST_FREE")
+    def _on_request_free(self, ev: Event) -> Any:
         p = ev.args.get("request")
         h = self._deref(p)
         if isinstance(h, Handle):
@@ -496,6 +501,7 @@ class MpiSemantics:
         self._out(ev, "request", Symbol("MPI_REQUEST_NULL"))
         return 0
 
+    @_handles("MPI_WAITALL", "MPI_TESTALL", "MPI_WAITANY", "MPI_TESTANY", "MPI_WAITSOME", "MPI_TESTSOME")
     def _complete_many(self, ev: Event) -> Any:
         n = ev.args.get("count", ev.args.get("incount"))
         p = ev.args.get("array_of_requests")
@@ -511,28 +517,16 @@ class MpiSemantics:
         self._generic_status(ev)
         return 0
 
-    _c_mpi_waitall = _complete_many
-    _c_mpi_testall = _complete_many
-    _c_mpi_waitany = _complete_many
-    _c_mpi_testany = _complete_many
-    _c_mpi_waitsome = _complete_many
-    _c_mpi_testsome = _complete_many
-
     def _generic_status(self, ev: Event) -> None:
         for p in ("status", "array_of_statuses", "array_of_indices"):
             v = ev.args.get(p)
             if isinstance(v, Ptr):
                 self.ev.havoc_obj(v.obj)
 
+    @_handles("MPI_SEND_INIT", "MPI_SSEND_INIT", "MPI_BSEND_INIT", "MPI_RSEND_INIT", "MPI_RECV_INIT")
     def _persistent(self, ev: Event) -> Any:
         self._start_request(ev, persistent=True)
         return 0
-
-    _c_mpi_send_init = _persistent
-    _c_mpi_ssend_init = _persistent
-    _c_mpi_bsend_init = _persistent
-    _c_mpi_rsend_init = _persistent
-    _c_mpi_recv_init = _persistent
 
     def _start(self, h: Any, ev: Event) -> None:
         if not isinstance(h, Handle) or h.kind != "request" or not h.persistent:
@@ -549,11 +543,13 @@ class MpiSemantics:
         ev.starts.append(h)
         self._own_buffers(h, h.op)
 
-    def _c_mpi_start(self, ev: Event) -> Any:
+    @_handles("MPI_START")
+    def _on_start(self, ev: Event) -> Any:
         self._start(self._deref(ev.args.get("request")), ev)
         return 0
 
-    def _c_mpi_startall(self, ev: Event) -> Any:
+    @_handles("MPI_STARTALL")
+    def _on_startall(self, ev: Event) -> Any:
         n, p = ev.args.get("count"), ev.args.get("array_of_requests")
         if isinstance(p, Ptr) and consts.is_int(n):
             base = p.offset // (p.obj.elem_size or 1)
@@ -590,3 +586,9 @@ class MpiSemantics:
         """End-of-run checks on a complete trace: requests never completed, leaked handles."""
         mpi_checks.check_end(self)
         mpi_checks.lock_in_fence_epoch(self)
+
+
+#: The method of ``MpiSemantics`` that applies the effects of each MPI routine it knows.
+_HANDLERS: dict[str, str] = {
+    r: name for name, fn in vars(MpiSemantics).items() for r in getattr(fn, "mpi_routines", ())
+}

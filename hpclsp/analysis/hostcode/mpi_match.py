@@ -264,20 +264,15 @@ class _Replay:
         while self._fresh:
             m = self._fresh.pop(0)
             key = (m.src, m.dst, m.comm)
-            if m in self._send_set:
-                for rv in self._recv_q.get(key, []):
-                    if rv.matched is None and _tag_ok(m, rv):
-                        self._pair(m, rv)
-                        break
-                else:
-                    self._send_q.setdefault(key, []).append(m)
+            is_send = m in self._send_set
+            own_q, other_q = (self._send_q, self._recv_q) if is_send else (self._recv_q, self._send_q)
+            for other in other_q.get(key, []):
+                sd, rv = (m, other) if is_send else (other, m)
+                if other.matched is None and _tag_ok(sd, rv):
+                    self._pair(sd, rv)
+                    break
             else:
-                for sd in self._send_q.get(key, []):
-                    if sd.matched is None and _tag_ok(sd, m):
-                        self._pair(sd, m)
-                        break
-                else:
-                    self._recv_q.setdefault(key, []).append(m)
+                own_q.setdefault(key, []).append(m)
 
     def _pair(self, sd: _Msg, rv: _Msg) -> None:
         sd.matched, rv.matched = rv, sd

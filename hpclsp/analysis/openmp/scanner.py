@@ -15,7 +15,7 @@ import re
 from hpclsp.analysis.findings import Pos
 from hpclsp.analysis.openmp.model import Directive
 from hpclsp.analysis.openmp.parser import parse_directive
-from hpclsp.analysis.openmp.textbuf import TextBuf
+from hpclsp.analysis.openmp.textbuf import TextBuf, string_end
 from hpclsp.analysis.source import SourceFile
 
 
@@ -104,18 +104,12 @@ def _strip_c_comments(text: str) -> str:
         return text
     out = list(text)
     i, n = 0, len(text)
-    quote = ""
     while i < n:
         ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch == '"' or ch == "'":
-            quote = ch
-        elif ch == "/" and i + 1 < n and text[i + 1] == "/":
+        if ch == '"' or ch == "'":
+            i = string_end(text, i, n)
+            continue
+        if ch == "/" and i + 1 < n and text[i + 1] == "/":
             for k in range(i, n):
                 out[k] = " "
             break
@@ -245,56 +239,50 @@ def _free_sentinel(line: str) -> int:
 
 
 def _parse_fortran(lines: list[str], fixed: bool) -> list[Directive]:
-    return _parse_fixed(lines) if fixed else _parse_free(lines)
-
-
-def _parse_free(lines: list[str]) -> list[Directive]:
+    """The directives of a Fortran file; only the sentinels and continuations differ between the forms."""
     out: list[Directive] = []
     n = len(lines)
     i = 0
     while i < n:
         line = lines[i]
-        if "$" not in line:
+        opening = _fixed_opening(line) if fixed else _free_opening(line)
+        if opening is None:
             i += 1
             continue
-        col = _free_sentinel(line)
-        if col < 0:
-            i += 1
-            continue
-        sent_col = col - 5
-        buf = TextBuf()
-        j = i
-        start = col
-        while True:
-            cur = lines[j]
-            cut = _f_comment_cut(cur, start)
-            seg = cur[start:cut].rstrip()
-            cont = seg.endswith("&")
-            if cont:
-                seg = seg[:-1]
-            buf.add(seg, j, start)
-            if not cont or j + 1 >= n or j - i >= _MAX_JOIN:
-                break
-            nxt = _free_sentinel(lines[j + 1])
-            if nxt < 0:
-                break
-            k = nxt
-            nl = lines[j + 1]
-            while k < len(nl) and nl[k] in " \t":
-                k += 1
-            if k < len(nl) and nl[k] == "&":
-                k += 1
-            buf.add_gap(j, start + len(seg))
-            j += 1
-            start = k
+        start, sent_col = opening
+        buf, j = _join(lines, i, start, fixed)
         buf.freeze()
         # The sentinel itself is not in the buffer: positions start after it.
-        sentinel = line[sent_col:col]
-        d = parse_directive(buf, -1, 0, sentinel, "fortran", False, sentinel_pos=Pos(i, sent_col))
+        sentinel = line[sent_col : sent_col + 5]
+        d = parse_directive(buf, -1, 0, sentinel, "fortran", fixed, sentinel_pos=Pos(i, sent_col))
         if d is not None:
             out.append(d)
         i = j + 1
     return out
+
+
+def _free_opening(line: str) -> tuple[int, int] | None:
+    """(text start column, sentinel column) of a free-form directive's first line; None otherwise."""
+    if "$" not in line:
+        return None
+    col = _free_sentinel(line)
+    return None if col < 0 else (col, col - 5)
+
+
+def _free_segment(line: str, start: int) -> tuple[str, bool]:
+    """The directive text of a free-form line from ``start``, and whether it ends with a continuation ``&``."""
+    seg = line[start : _f_comment_cut(line, start)].rstrip()
+    return (seg[:-1], True) if seg.endswith("&") else (seg, False)
+
+
+def _free_continuation(line: str) -> int | None:
+    """Where the text of a free-form continuation line starts (after ``!$omp`` and an optional ``&``)."""
+    k = _free_sentinel(line)
+    if k < 0:
+        return None
+    while k < len(line) and line[k] in " \t":
+        k += 1
+    return k + 1 if k < len(line) and line[k] == "&" else k
 
 
 def _fixed_sentinel(line: str) -> tuple[int, bool, int] | None:
@@ -313,40 +301,40 @@ def _fixed_sentinel(line: str) -> tuple[int, bool, int] | None:
     return None
 
 
-def _parse_fixed(lines: list[str]) -> list[Directive]:
-    out: list[Directive] = []
+def _fixed_opening(line: str) -> tuple[int, int] | None:
+    """(text start column, sentinel column) of a fixed-form directive's first line; None otherwise."""
+    if "$" not in line[:80]:
+        return None
+    sen = _fixed_sentinel(line)
+    return None if sen is None or sen[1] else (sen[0], sen[2])
+
+
+def _fixed_segment(line: str, start: int) -> tuple[str, bool]:
+    """The directive text of a fixed-form line from column ``start``; the next line decides continuation."""
+    cut = _f_comment_cut(line, min(start, len(line)))
+    return (line[start:cut].rstrip() if start < len(line) else ""), True
+
+
+def _fixed_continuation(line: str) -> int | None:
+    """Where the text of a fixed-form continuation line starts (column 6), None when it is none."""
+    sen = _fixed_sentinel(line)
+    return None if sen is None or not sen[1] else sen[0]
+
+
+def _join(lines: list[str], i: int, start: int, fixed: bool) -> tuple[TextBuf, int]:
+    """The text of the directive starting on line i (column ``start``), and the index of its last line."""
     n = len(lines)
-    i = 0
-    while i < n:
-        line = lines[i]
-        if "$" not in line[:80]:
-            i += 1
-            continue
-        sen = _fixed_sentinel(line)
-        if sen is None or sen[1]:
-            i += 1
-            continue
-        start = sen[0]
-        sent_col = sen[2]
-        buf = TextBuf()
-        j = i
-        while True:
-            cur = lines[j]
-            cut = _f_comment_cut(cur, min(start, len(cur)))
-            seg = cur[start:cut].rstrip() if start < len(cur) else ""
-            buf.add(seg, j, start)
-            if j + 1 >= n or j - i >= _MAX_JOIN:
-                break
-            nxt = _fixed_sentinel(lines[j + 1])
-            if nxt is None or not nxt[1]:
-                break
-            buf.add_gap(j, start + len(seg))
-            j += 1
-            start = nxt[0]
-        buf.freeze()
-        sentinel = line[sent_col : sent_col + 5]
-        d = parse_directive(buf, -1, 0, sentinel, "fortran", True, sentinel_pos=Pos(i, sent_col))
-        if d is not None:
-            out.append(d)
-        i = j + 1
-    return out
+    buf = TextBuf()
+    j = i
+    while True:
+        seg, cont = _fixed_segment(lines[j], start) if fixed else _free_segment(lines[j], start)
+        buf.add(seg, j, start)
+        if not cont or j + 1 >= n or j - i >= _MAX_JOIN:
+            break
+        nxt = _fixed_continuation(lines[j + 1]) if fixed else _free_continuation(lines[j + 1])
+        if nxt is None:
+            break
+        buf.add_gap(j, start + len(seg))
+        j += 1
+        start = nxt
+    return buf, j

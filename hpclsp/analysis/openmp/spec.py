@@ -11,6 +11,7 @@ unless it also has a ``target`` leaf, whose ``nowait`` it is).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from collections.abc import Iterator
@@ -96,19 +97,6 @@ def _other_pairs() -> Iterator[_Pair]:
         shape: Literal["list", "parts"] = (
             "parts" if name in ("declare reduction", "declare mapper") else "list"
         )
-        info_c = None
-        if name not in FORTRAN_ONLY:
-            info_c = DirectiveInfo(
-                name,
-                kind,
-                frozenset(clauses - {"do"}),
-                (name,),
-                frozenset({"c"}),
-                "none",
-                arg,
-                shape,
-                summary,
-            )
         info_f = DirectiveInfo(
             name,
             kind,
@@ -120,6 +108,10 @@ def _other_pairs() -> Iterator[_Pair]:
             shape,
             summary,
         )
+        info_c = None
+        if name not in FORTRAN_ONLY:
+            c_clauses = frozenset(clauses - {"do"})
+            info_c = dataclasses.replace(info_f, clauses=c_clauses, languages=frozenset({"c"}), end="none")
         yield info_c, info_f
 
 

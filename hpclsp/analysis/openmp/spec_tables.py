@@ -51,75 +51,29 @@ IF_MODIFIERS = frozenset(
 # Clauses
 # --------------------------------------------------------------------------------------------
 
+# One row per clause (long rows are kept on one line so the table reads as a table).
+# fmt: off
 CLAUSE_TABLE: list[ClauseInfo] = [
     # data-sharing and data-copying
     _ci("private", "list", "Each thread/task gets its own uninitialised copy of the listed variables."),
     _ci("firstprivate", "list", "Private copies initialised from the original variables."),
-    _ci(
-        "lastprivate",
-        "mod_list",
-        "Private copies; the value from the sequentially last iteration/section is copied back.",
-        modifiers=("conditional",),
-    ),
+    _ci("lastprivate", "mod_list", "Private copies; the value from the sequentially last iteration/section is copied back.", modifiers=("conditional",)),
     _ci("shared", "list", "The listed variables are shared by all threads/tasks."),
-    _ci(
-        "default",
-        "keyword",
-        "Default data-sharing attribute of referenced variables.",
-        unique=True,
-        kinds=tuple(DEFAULT_KINDS),
-    ),  # fmt: skip
-    _ci(
-        "reduction",
-        "mod_list",
-        "Private copies combined with an operator at the end of the region.",
-        modifiers=tuple(REDUCTION_MODIFIERS),
-    ),  # fmt: skip
+    _ci("default", "keyword", "Default data-sharing attribute of referenced variables.", unique=True, kinds=tuple(DEFAULT_KINDS)),
+    _ci("reduction", "mod_list", "Private copies combined with an operator at the end of the region.", modifiers=tuple(REDUCTION_MODIFIERS)),
     _ci("in_reduction", "mod_list", "The task participates in an enclosing task reduction."),
     _ci("task_reduction", "mod_list", "Declares a reduction over the tasks of a taskgroup."),
-    _ci(
-        "linear",
-        "list_step",
-        "Private copies whose value is linear in the iteration number.",
-        modifiers=tuple(LINEAR_MODIFIERS),
-    ),  # fmt: skip
+    _ci("linear", "list_step", "Private copies whose value is linear in the iteration number.", modifiers=tuple(LINEAR_MODIFIERS)),
     _ci("copyin", "list", "Copy the primary thread's threadprivate values into each thread."),
     _ci("copyprivate", "list", "Broadcast the single thread's private values to the other threads."),
-    _ci(
-        "allocate",
-        "mod_list",
-        "Allocator used for the private copies of the listed variables.",
-        modifiers=("allocator", "align"),
-    ),  # fmt: skip
+    _ci("allocate", "mod_list", "Allocator used for the private copies of the listed variables.", modifiers=("allocator", "align")),
     # loop scheduling and shape
-    _ci(
-        "schedule",
-        "kind_expr",
-        "How loop iterations are divided among threads.",
-        unique=True,
-        kinds=tuple(SCHEDULE_KINDS),
-        modifiers=tuple(SCHEDULE_MODIFIERS),
-    ),  # fmt: skip
-    _ci(
-        "dist_schedule",
-        "kind_expr",
-        "How loop iterations are divided among teams.",
-        unique=True,
-        kinds=("static",),
-    ),  # fmt: skip
+    _ci("schedule", "kind_expr", "How loop iterations are divided among threads.", unique=True, kinds=tuple(SCHEDULE_KINDS), modifiers=tuple(SCHEDULE_MODIFIERS)),
+    _ci("dist_schedule", "kind_expr", "How loop iterations are divided among teams.", unique=True, kinds=("static",)),
     _ci("collapse", "expr", "Associate the next n perfectly nested loops with the construct.", unique=True),
-    _ci(
-        "ordered", "expr", "The loop has ordered regions (or n doacross loops).", unique=True, args="optional"
-    ),
+    _ci("ordered", "expr", "The loop has ordered regions (or n doacross loops).", unique=True, args="optional"),
     _ci("nowait", "none", "Do not wait at the implicit barrier at the end of the construct.", unique=True),
-    _ci(
-        "order",
-        "mod_keyword",
-        "Iterations may execute in any order (concurrent).",
-        unique=True,
-        kinds=tuple(ORDER_KINDS),
-        modifiers=tuple(ORDER_MODIFIERS),
-    ),  # fmt: skip
+    _ci("order", "mod_keyword", "Iterations may execute in any order (concurrent).", unique=True, kinds=tuple(ORDER_KINDS), modifiers=tuple(ORDER_MODIFIERS)),
     _ci("bind", "keyword", "Binding region of a loop construct.", unique=True, kinds=tuple(BIND_KINDS)),
     _ci("safelen", "expr", "Maximum distance between iterations executed concurrently by SIMD.", unique=True),
     _ci("simdlen", "expr", "Preferred number of iterations executed concurrently by SIMD.", unique=True),
@@ -129,12 +83,7 @@ CLAUSE_TABLE: list[ClauseInfo] = [
     _ci("full", "none", "Fully unroll the loop.", unique=True),
     _ci("partial", "expr", "Partially unroll the loop by a factor.", unique=True, args="optional"),
     # parallel / teams
-    _ci(
-        "if",
-        "mod_expr",
-        "Execute the construct (or its named leaf) only when the condition holds.",
-        modifiers=tuple(IF_MODIFIERS),
-    ),  # fmt: skip
+    _ci("if", "mod_expr", "Execute the construct (or its named leaf) only when the condition holds.", modifiers=tuple(IF_MODIFIERS)),
     _ci("num_threads", "expr", "Number of threads of the parallel region.", unique=True),
     _ci("proc_bind", "keyword", "Thread affinity policy.", unique=True, kinds=tuple(PROC_BIND_KINDS)),
     _ci("num_teams", "expr", "Number of teams of the league.", unique=True),
@@ -145,107 +94,37 @@ CLAUSE_TABLE: list[ClauseInfo] = [
     _ci("untied", "none", "The task may be resumed by any thread.", unique=True),
     _ci("mergeable", "none", "The task may share the data environment of its generator.", unique=True),
     _ci("priority", "expr", "Scheduling priority hint of the task.", unique=True),
-    _ci(
-        "depend",
-        "mod_list",
-        "Task dependences on the listed storage locations.",
-        kinds=tuple(DEPEND_TYPES),
-        modifiers=("iterator",),
-    ),  # fmt: skip
-    _ci(
-        "doacross", "mod_list", "Cross-iteration dependences of an ordered loop.", kinds=tuple(DOACROSS_TYPES)
-    ),
-    _ci(
-        "affinity", "mod_list", "Hint that the task should run near the listed data.", modifiers=("iterator",)
-    ),
+    _ci("depend", "mod_list", "Task dependences on the listed storage locations.", kinds=tuple(DEPEND_TYPES), modifiers=("iterator",)),
+    _ci("doacross", "mod_list", "Cross-iteration dependences of an ordered loop.", kinds=tuple(DOACROSS_TYPES)),
+    _ci("affinity", "mod_list", "Hint that the task should run near the listed data.", modifiers=("iterator",)),
     _ci("detach", "expr", "The task completes when the event handle is fulfilled.", unique=True),
-    _ci(
-        "grainsize",
-        "mod_expr",
-        "Number of iterations per generated task.",
-        unique=True,
-        modifiers=("strict",),
-    ),
-    _ci(
-        "num_tasks",
-        "mod_expr",
-        "Number of tasks generated by the taskloop.",
-        unique=True,
-        modifiers=("strict",),
-    ),
+    _ci("grainsize", "mod_expr", "Number of iterations per generated task.", unique=True, modifiers=("strict",)),
+    _ci("num_tasks", "mod_expr", "Number of tasks generated by the taskloop.", unique=True, modifiers=("strict",)),
     _ci("nogroup", "none", "No implicit taskgroup around the taskloop.", unique=True),
     # device
-    _ci(
-        "device",
-        "mod_expr",
-        "Device that executes the construct.",
-        unique=True,
-        modifiers=("ancestor", "device_num"),
-    ),  # fmt: skip
-    _ci(
-        "map",
-        "mod_list",
-        "Map variables between the host and the device data environment.",
-        kinds=tuple(MAP_TYPES),
-        modifiers=tuple(MAP_TYPE_MODIFIERS),
-    ),  # fmt: skip
-    _ci(
-        "defaultmap",
-        "mod_keyword",
-        "Implicit data-mapping attribute per variable category.",
-        kinds=tuple(DEFAULTMAP_BEHAVIORS),
-        modifiers=tuple(DEFAULTMAP_CATEGORIES),
-    ),  # fmt: skip
+    _ci("device", "mod_expr", "Device that executes the construct.", unique=True, modifiers=("ancestor", "device_num")),
+    _ci("map", "mod_list", "Map variables between the host and the device data environment.", kinds=tuple(MAP_TYPES), modifiers=tuple(MAP_TYPE_MODIFIERS)),
+    _ci("defaultmap", "mod_keyword", "Implicit data-mapping attribute per variable category.", kinds=tuple(DEFAULTMAP_BEHAVIORS), modifiers=tuple(DEFAULTMAP_CATEGORIES)),
     _ci("is_device_ptr", "list", "The listed pointers hold device addresses."),
     _ci("has_device_addr", "list", "The listed variables already have device addresses."),
     _ci("use_device_ptr", "list", "Use the device address of the listed pointers inside the region."),
     _ci("use_device_addr", "list", "Use the device address of the listed variables inside the region."),
-    _ci(
-        "to",
-        "mod_list",
-        "Copy to the device (target update) / declare for the device (declare target).",
-        modifiers=tuple(MOTION_MODIFIERS),
-    ),  # fmt: skip
+    _ci("to", "mod_list", "Copy to the device (target update) / declare for the device (declare target).", modifiers=tuple(MOTION_MODIFIERS)),
     _ci("from", "mod_list", "Copy from the device (target update).", modifiers=tuple(MOTION_MODIFIERS)),
     _ci("enter", "list", "Declare the listed procedures/variables for the device."),
     _ci("link", "list", "Map the listed variables on demand (declare target)."),
-    _ci(
-        "device_type",
-        "keyword",
-        "Which devices a declare target applies to.",
-        unique=True,
-        kinds=tuple(DEVICE_TYPES),
-    ),  # fmt: skip
-    _ci(
-        "indirect",
-        "expr",
-        "Procedures may be called through function pointers on the device.",
-        unique=True,
-        args="optional",
-    ),  # fmt: skip
+    _ci("device_type", "keyword", "Which devices a declare target applies to.", unique=True, kinds=tuple(DEVICE_TYPES)),
+    _ci("indirect", "expr", "Procedures may be called through function pointers on the device.", unique=True, args="optional"),
     _ci("uses_allocators", "raw", "Allocators usable in the target region."),
     _ci("allocator", "expr", "Allocator of an allocate directive.", unique=True),
     _ci("align", "expr", "Byte alignment of an allocate directive.", unique=True),
     # synchronisation, atomics, memory order
     _ci("read", "none", "Atomic read.", unique=True),
     _ci("write", "none", "Atomic write.", unique=True),
-    _ci(
-        "update",
-        "keyword",
-        "Atomic update; on depobj, change the dependence type.",
-        unique=True,
-        args="optional",
-        kinds=tuple(DEPEND_TYPES - {"source", "sink", "depobj"}),
-    ),  # fmt: skip
+    _ci("update", "keyword", "Atomic update; on depobj, change the dependence type.", unique=True, args="optional", kinds=tuple(DEPEND_TYPES - {"source", "sink", "depobj"})),
     _ci("capture", "none", "Atomic update that also captures the old or new value.", unique=True),
     _ci("compare", "none", "Atomic conditional update.", unique=True),
-    _ci(
-        "fail",
-        "keyword",
-        "Memory order of a failed atomic compare.",
-        unique=True,
-        kinds=("seq_cst", "acquire", "relaxed"),
-    ),  # fmt: skip
+    _ci("fail", "keyword", "Memory order of a failed atomic compare.", unique=True, kinds=("seq_cst", "acquire", "relaxed")),
     _ci("weak", "none", "The atomic compare may fail spuriously.", unique=True),
     *[_ci(m, "none", f"{m} memory ordering.", unique=True) for m in MEMORY_ORDERS],
     _ci("hint", "expr", "Synchronisation hint (omp_sync_hint_*).", unique=True),
@@ -270,13 +149,7 @@ CLAUSE_TABLE: list[ClauseInfo] = [
     _ci("unified_address", "none", "Requires unified addresses.", unique=True),
     _ci("unified_shared_memory", "none", "Requires unified shared memory.", unique=True),
     _ci("dynamic_allocators", "none", "Requires allocators usable in target regions.", unique=True),
-    _ci(
-        "atomic_default_mem_order",
-        "keyword",
-        "Default memory order of atomic constructs.",
-        unique=True,
-        kinds=("seq_cst", "acq_rel", "relaxed", "acquire", "release"),
-    ),  # fmt: skip
+    _ci("atomic_default_mem_order", "keyword", "Default memory order of atomic constructs.", unique=True, kinds=("seq_cst", "acq_rel", "relaxed", "acquire", "release")),
     # scan
     _ci("inclusive", "list", "Inclusive scan of the listed reduction variables.", unique=True),
     _ci("exclusive", "list", "Exclusive scan of the listed reduction variables.", unique=True),
@@ -288,13 +161,7 @@ CLAUSE_TABLE: list[ClauseInfo] = [
     _ci("novariants", "expr", "Do not call a variant when the condition holds.", unique=True),
     _ci("nocontext", "expr", "Do not add the dispatch context when the condition holds.", unique=True),
     # error
-    _ci(
-        "at",
-        "keyword",
-        "When the error directive takes effect.",
-        unique=True,
-        kinds=("compilation", "execution"),
-    ),
+    _ci("at", "keyword", "When the error directive takes effect.", unique=True, kinds=("compilation", "execution")),
     _ci("severity", "keyword", "Severity of the error directive.", unique=True, kinds=("fatal", "warning")),
     _ci("message", "expr", "Message of the error directive.", unique=True),
     # assume / assumes
@@ -306,14 +173,9 @@ CLAUSE_TABLE: list[ClauseInfo] = [
     _ci("no_parallelism", "none", "No parallelism is introduced in the region.", unique=True),
     # metadirective
     _ci("when", "raw", "A context selector and the directive variant to use when it matches."),
-    _ci(
-        "otherwise",
-        "raw",
-        "The directive variant used when no when clause matches.",
-        unique=True,
-        args="optional",
-    ),  # fmt: skip
+    _ci("otherwise", "raw", "The directive variant used when no when clause matches.", unique=True, args="optional"),
 ]
+# fmt: on
 
 #: Clauses that set a data-sharing attribute (OpenMP 5.2 §5.4 and the reduction clauses of §5.5).
 DATA_SHARING_CLAUSES = frozenset(

@@ -10,8 +10,12 @@ so the directive parser and the clause parser share one notion of "top level".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from hpclsp.analysis.findings import Pos, Span
+
+_T = TypeVar("_T")
 
 
 class TextBuf:
@@ -60,21 +64,21 @@ class TextBuf:
         return fast_span(fast_pos(lines[a], self.cols[a]), fast_pos(lines[b - 1], self.cols[b - 1] + 1))
 
 
-def fast_pos(line: int, col: int, _new=object.__new__, _cls=Pos) -> Pos:
-    """A Pos without the frozen-dataclass __init__ overhead (the parser builds thousands)."""
-    p = _new(_cls)
-    d = p.__dict__
-    d["line"] = line
-    d["col"] = col
-    return p
+def _bare_maker(cls: type[_T], first: str, second: str) -> Callable[[Any, Any], _T]:
+    """A constructor of a two-field frozen dataclass that skips its __init__ (the parser builds thousands)."""
+
+    def make(x: Any, y: Any, _new: Any = object.__new__, _cls: type[_T] = cls) -> _T:
+        obj = _new(_cls)
+        d = obj.__dict__
+        d[first] = x
+        d[second] = y
+        return obj
+
+    return make
 
 
-def fast_span(a: Pos, b: Pos, _new=object.__new__, _cls=Span) -> Span:
-    s = _new(_cls)
-    d = s.__dict__
-    d["start"] = a
-    d["end"] = b
-    return s
+fast_pos: Callable[[int, int], Pos] = _bare_maker(Pos, "line", "col")
+fast_span: Callable[[Pos, Pos], Span] = _bare_maker(Span, "start", "end")
 
 
 IDENT_START = re.compile(r"[A-Za-z_]")
@@ -88,29 +92,43 @@ def skip_ws(text: str, p: int) -> int:
     return p
 
 
+def string_end(text: str, k: int, b: int) -> int:
+    """Index just past the string or character literal opening at ``text[k]`` (a quote), at most ``b``."""
+    quote = text[k]
+    k += 1
+    while k < b:
+        ch = text[k]
+        if ch == "\\":
+            k += 2
+            continue
+        if ch == quote:
+            return k + 1
+        k += 1
+    return b
+
+
+def _outside_literals(text: str, a: int, b: int) -> Iterator[tuple[int, str]]:
+    """The characters of text[a:b] (with their index) that are not inside a string or character literal."""
+    k = a
+    while k < b:
+        ch = text[k]
+        if ch == '"' or ch == "'":
+            k = string_end(text, k, b)
+            continue
+        yield k, ch
+        k += 1
+
+
 def match_paren(text: str, p: int) -> int:
     """Index of the ``)`` closing the ``(`` at p, or -1 when it is never closed."""
     depth = 0
-    quote = ""
-    n = len(text)
-    k = p
-    while k < n:
-        ch = text[k]
-        if quote:
-            if ch == "\\":
-                k += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch == '"' or ch == "'":
-            quote = ch
-        elif ch == "(":
+    for k, ch in _outside_literals(text, p, len(text)):
+        if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
             if depth == 0:
                 return k
-        k += 1
     return -1
 
 
@@ -120,30 +138,17 @@ def split_top(text: str, a: int, b: int, sep: str) -> list[tuple[int, int]]:
     For ``sep == ":"`` a ``::`` (C++ scope) is not a separator."""
     parts: list[tuple[int, int]] = []
     depth = 0
-    quote = ""
     start = a
-    k = a
-    while k < b:
-        ch = text[k]
-        if quote:
-            if ch == "\\":
-                k += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch == '"' or ch == "'":
-            quote = ch
-        elif ch in "([{":
+    for k, ch in _outside_literals(text, a, b):
+        if ch in "([{":
             depth += 1
         elif ch in ")]}":
             depth = max(0, depth - 1)
         elif ch == sep and depth == 0:
             if sep == ":" and ((k + 1 < b and text[k + 1] == ":") or (k > a and text[k - 1] == ":")):
-                k += 1
                 continue
             parts.append((start, k))
             start = k + 1
-        k += 1
     parts.append((start, b))
     return parts
 

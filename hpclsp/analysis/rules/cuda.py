@@ -80,9 +80,14 @@ def _is_kernel(u: Unit) -> bool:
     return "__global__" in _quals(u)
 
 
-def _is_device(u: Unit) -> bool:
-    q = _quals(u)
-    return "__global__" in q or ("__device__" in q and "__host__" not in q)
+def _host_units(m: Model) -> list[Unit]:
+    """The functions that run on the host: neither kernels nor device-only functions."""
+    out = []
+    for u in m.units:
+        q = _quals(u)
+        if not ("__global__" in q or ("__device__" in q and "__host__" not in q)):
+            out.append(u)
+    return out
 
 
 def _fn_name(m: Model, call: Node) -> str:
@@ -136,9 +141,7 @@ def check_unchecked_error(ctx: Context) -> Iterator[Finding]:
         return
     m = _model(ctx)
     macro = _check_macro(m)
-    for unit in m.units:
-        if _is_device(unit):
-            continue
+    for unit in _host_units(m):
         checks = [
             c.node
             for c in unit.calls
@@ -252,9 +255,7 @@ cudaMemcpy(d_x, h_x, bytes, cudaMemcpyDeviceToHost);   /* should be HostToDevice
 def check_memcpy_direction(ctx: Context) -> Iterator[Finding]:
     """Memcpy kinds vs pointer origins."""
     m = _model(ctx)
-    for unit in m.units:
-        if _is_device(unit):
-            continue
+    for unit in _host_units(m):
         origins = None
         for c in unit.calls:
             if c.name not in ("cudaMemcpy", "cudaMemcpyAsync") or len(c.args) < 4:
@@ -389,9 +390,7 @@ printf("%f\\n", x[0]);      /* no cudaDeviceSynchronize() */
 def check_missing_sync(ctx: Context) -> Iterator[Finding]:
     """Host reads before synchronisation."""
     m = _model(ctx)
-    for unit in m.units:
-        if _is_device(unit):
-            continue
+    for unit in _host_units(m):
         managed = _managed(m, unit)
         pending: dict[str, Node] = {}
         for call, use in _host_events(m, unit):

@@ -99,10 +99,9 @@ def _early_return(kernel: Any, barrier: Any) -> Any:
     return last
 
 
-def _race_findings(ctx: Context, want: str) -> Iterator[Finding]:
-    """Findings for conflicts of one class: ``shared``, ``global`` or ``warp``."""
+def _race_findings(ctx: Context, code: str, want: str, severity: Severity) -> Iterator[Finding]:
+    """Findings ``code`` for conflicts of one class: ``shared``, ``global`` or ``warp``."""
     src = ctx.source
-    code = {"shared": "cuda-race-shared", "global": "cuda-race-global", "warp": "cuda-warp-synchronous"}[want]
     groups: dict[int, list[Any]] = {}
     racy: set[int] = set()  # lines with a race between warps: no warp-synchronous hint on them
     for rep in _reports(ctx):
@@ -150,7 +149,7 @@ def _race_findings(ctx: Context, want: str) -> Iterator[Finding]:
             code,
             msg,
             src.node_span(node),
-            Severity.HINT if want == "warp" else Severity.WARNING,
+            severity,
             related=related,
             data={
                 "variable": c.array,
@@ -160,9 +159,37 @@ def _race_findings(ctx: Context, want: str) -> Iterator[Finding]:
         )
 
 
-@rule(
+def _race_rule(
+    id: str,
+    want: str,
+    *,
+    summary: str,
+    what: str,
+    why: str,
+    example: str,
+    severity: Severity = Severity.WARNING,
+) -> None:
+    """Register the rule reporting the conflicts of class ``want`` as ``id``."""
+
+    def check(ctx: Context) -> Iterator[Finding]:
+        return _race_findings(ctx, id, want, severity)
+
+    check.__doc__ = f"{want.capitalize()}-class conflicts of one launch."
+    rule(
+        id,
+        family=FAMILY,
+        summary=summary,
+        what=what,
+        why=why,
+        example=example,
+        severity=severity,
+        languages=LANGS,
+    )(check)
+
+
+_race_rule(
     "cuda-race-shared",
-    family=FAMILY,
+    "shared",
     summary="A __shared__ element written by one thread and used by another with no barrier between.",
     what="""
 Executes each kernel for a small launch and records every `__shared__` access with its barrier
@@ -181,16 +208,12 @@ tile[threadIdx.x] = in[i];
 /* missing __syncthreads(); */
 out[i] = tile[threadIdx.x + 1];
 """,
-    languages=LANGS,
 )
-def check_race_shared(ctx: Context) -> Iterator[Finding]:
-    """Shared-memory races inside one barrier interval."""
-    yield from _race_findings(ctx, "shared")
 
 
-@rule(
+_race_rule(
     "cuda-race-global",
-    family=FAMILY,
+    "global",
     summary="A global-memory element written by one thread and used by another thread of the launch.",
     what="""
 The same execution as `cuda-race-shared`, for global memory (pointer arguments, `__device__`
@@ -206,16 +229,12 @@ another thread writes is old or new depending on scheduling.
 int i = blockIdx.x * blockDim.x + threadIdx.x;
 a[i] = a[i + 1] * 0.5f;      /* thread i+1 may already have written a[i+1] */
 """,
-    languages=LANGS,
 )
-def check_race_global(ctx: Context) -> Iterator[Finding]:
-    """Global-memory races between threads of one launch."""
-    yield from _race_findings(ctx, "global")
 
 
-@rule(
+_race_rule(
     "cuda-warp-synchronous",
-    family=FAMILY,
+    "warp",
     summary="Threads of one warp share memory without __syncwarp(): relies on lockstep execution.",
     what="""
 Reports accesses that conflict only between threads of the same warp (the classic unrolled last-warp
@@ -232,8 +251,4 @@ if (tid < 32) {
 }
 """,
     severity=Severity.HINT,
-    languages=LANGS,
 )
-def check_warp_synchronous(ctx: Context) -> Iterator[Finding]:
-    """Intra-warp shared-memory conflicts."""
-    yield from _race_findings(ctx, "warp")

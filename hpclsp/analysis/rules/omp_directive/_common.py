@@ -8,15 +8,33 @@ are kept here so that every rule words its suggestions and fixes the same way.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from hpclsp.analysis.engine import Context
-from hpclsp.analysis.findings import Edit, Fix, Span
+from hpclsp.analysis.findings import Edit, Fix, Severity, Span
 from hpclsp.analysis.openmp.model import Clause, Directive
 from hpclsp.analysis.openmp.scanner import parse_directives
+from hpclsp.analysis.rules import CheckFn, rule
 from hpclsp.analysis.source import SourceFile
 
 FAMILY = "omp-directive"
+
+
+def directive_rule(
+    id: str, *, summary: str, what: str, why: str, example: str
+) -> Callable[[CheckFn], CheckFn]:
+    """``@rule`` for a rule of this family: an error, checked per top-level unit, reading no option."""
+    return rule(
+        id,
+        family=FAMILY,
+        scope="unit",  # per top-level unit, cached by the engine
+        options=(),
+        severity=Severity.ERROR,
+        summary=summary,
+        what=what,
+        why=why,
+        example=example,
+    )
 
 
 def family_of(language: str) -> str:

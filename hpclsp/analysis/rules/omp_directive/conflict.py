@@ -8,36 +8,25 @@ respects.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Related, Severity, Span
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.omp_directive._common import FAMILY, directives, label
+from hpclsp.analysis.rules.omp_directive._common import directive_rule, directives, label
 
+_PRIVATISING = ("private", "firstprivate", "lastprivate", "reduction", "linear")
 #: Pairs of data-sharing clauses that may not name the same variable on one directive
 #: (OpenMP 5.2 §5.4: a list item may appear in at most one data-sharing attribute clause,
-#: except firstprivate together with lastprivate).
-_ALWAYS_CONFLICT = {
-    frozenset({"private", "firstprivate"}),
-    frozenset({"private", "lastprivate"}),
-    frozenset({"private", "reduction"}),
-    frozenset({"private", "linear"}),
-    frozenset({"firstprivate", "reduction"}),
-    frozenset({"lastprivate", "reduction"}),
-    frozenset({"firstprivate", "linear"}),
-    frozenset({"reduction", "linear"}),
+#: except firstprivate together with lastprivate; lastprivate with linear is not reported).
+_ALWAYS_CONFLICT = {frozenset(p) for p in itertools.combinations(_PRIVATISING, 2)} - {
+    frozenset({"firstprivate", "lastprivate"}),
+    frozenset({"lastprivate", "linear"}),
 }
 #: Conflicts only when both clauses apply to the same leaf, i.e. on non-combined directives
 #: (on ``parallel for``, ``shared`` goes to ``parallel`` and the privatising clause to ``for``).
-_LEAF_CONFLICT = {
-    frozenset({"shared", "private"}),
-    frozenset({"shared", "firstprivate"}),
-    frozenset({"shared", "lastprivate"}),
-    frozenset({"shared", "reduction"}),
-    frozenset({"shared", "linear"}),
-}
+_LEAF_CONFLICT = {frozenset({"shared", c}) for c in _PRIVATISING}
 _SAME_CLAUSE_TWICE = {"private", "firstprivate", "lastprivate", "shared", "linear", "reduction"}
 
 
@@ -53,12 +42,8 @@ def _base(item: str, fortran: bool) -> str:
     return key.lower() if fortran else key
 
 
-@rule(
+@directive_rule(
     "omp-clause-conflict",
-    family=FAMILY,
-    scope="unit",  # per top-level unit, cached by the engine
-    options=(),
-    severity=Severity.ERROR,
     summary="A variable appears in two conflicting data-sharing clauses.",
     what="""
 Flags a variable listed in two data-sharing clauses of the same directive that the spec forbids

@@ -13,8 +13,7 @@ from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Related, Severity
 from hpclsp.analysis.openmp import spec, spec_tables
 from hpclsp.analysis.openmp.model import Clause
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.omp_directive._common import FAMILY, directives, label, remove_fix
+from hpclsp.analysis.rules.omp_directive._common import directive_rule, directives, label, remove_fix
 
 _MEMORY_ORDER = set(spec_tables.MEMORY_ORDERS)
 
@@ -23,12 +22,8 @@ def _norm(text: str | None) -> str:
     return "".join((text or "").split()).lower()
 
 
-@rule(
+@directive_rule(
     "omp-clause-duplicate",
-    family=FAMILY,
-    scope="unit",  # per top-level unit, cached by the engine
-    options=(),
-    severity=Severity.ERROR,
     summary="A clause that may appear only once appears twice.",
     what="""
 Flags a second `default`, `num_threads`, `collapse`, `schedule`, `ordered`, `proc_bind`,

@@ -15,8 +15,7 @@ from hpclsp.analysis.findings import Finding, Related, Severity, Span
 from hpclsp.analysis.openmp import spec, spec_tables
 from hpclsp.analysis.openmp.model import Clause, Directive
 from hpclsp.analysis.openmp.spec_types import ClauseInfo
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.omp_directive._common import FAMILY, directives, family_of, label
+from hpclsp.analysis.rules.omp_directive._common import directive_rule, directives, family_of, label
 
 _INT = re.compile(r"[+-]?\s*\d+(?:[uUlL]*|_[A-Za-z0-9_]+)")
 _C_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -317,12 +316,8 @@ def _constant_problems(c: Clause) -> Iterator[tuple[str, Span]]:
                 yield f"tile size must be positive, got {v}", sp
 
 
-@rule(
+@directive_rule(
     "omp-clause-malformed",
-    family=FAMILY,
-    scope="unit",  # per top-level unit, cached by the engine
-    options=(),
-    severity=Severity.ERROR,
     summary="Malformed clause or directive syntax.",
     what="""
 Flags clauses and directives the parser cannot make sense of: missing or unbalanced parentheses,

@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Severity
 from hpclsp.analysis.openmp import spec
-from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.omp_directive._common import (
-    FAMILY,
     closest,
+    directive_rule,
     directives,
     family_of,
     label,
@@ -29,12 +28,8 @@ _NOT_ALLOWED_HINTS = {
 }
 
 
-@rule(
+@directive_rule(
     "omp-clause-not-allowed",
-    family=FAMILY,
-    scope="unit",  # per top-level unit, cached by the engine
-    options=(),
-    severity=Severity.ERROR,
     summary="Clause not allowed on this directive (or unknown clause).",
     what="""
 Flags a clause that the OpenMP 5.2 specification does not allow on the directive it is written

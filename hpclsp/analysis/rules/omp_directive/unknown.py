@@ -14,8 +14,13 @@ from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Severity, Span
 from hpclsp.analysis.openmp import spec
 from hpclsp.analysis.openmp.model import Directive
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.omp_directive._common import FAMILY, closest, directives, family_of, prefixed
+from hpclsp.analysis.rules.omp_directive._common import (
+    closest,
+    directive_rule,
+    directives,
+    family_of,
+    prefixed,
+)
 from hpclsp.analysis.source import SourceFile
 
 
@@ -31,12 +36,8 @@ def _word_spans(src: SourceFile, d: Directive) -> list[Span] | None:
     return out
 
 
-@rule(
+@directive_rule(
     "omp-directive-unknown",
-    family=FAMILY,
-    scope="unit",  # per top-level unit, cached by the engine
-    options=(),
-    severity=Severity.ERROR,
     summary="Unknown OpenMP directive name.",
     what="""
 Flags an `#pragma omp` / `!$omp` line whose directive name is not an OpenMP 5.2 directive in

@@ -13,8 +13,7 @@ from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Related, Severity
 from hpclsp.analysis.openmp import spec
 from hpclsp.analysis.openmp.model import Directive
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.omp_directive._common import FAMILY, directives
+from hpclsp.analysis.rules.omp_directive._common import directive_rule, directives
 
 
 def _opens(d: Directive, fortran: bool) -> str:
@@ -41,12 +40,8 @@ def _arg_key(d: Directive) -> str:
     return "".join((d.argument or "").split()).lower()
 
 
-@rule(
+@directive_rule(
     "omp-directive-unmatched-end",
-    family=FAMILY,
-    scope="unit",  # per top-level unit, cached by the engine
-    options=(),
-    severity=Severity.ERROR,
     summary="Fortran end directive without its construct, or a block construct never closed.",
     what="""
 In Fortran, pairs `!$omp X` with `!$omp end X`: flags an `end X` with no open `X`, an `end X`

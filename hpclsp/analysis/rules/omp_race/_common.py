@@ -9,7 +9,6 @@ conflicting accesses as related information and its fixes, is written once here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from hpclsp.analysis.engine import Context
 from hpclsp.analysis.findings import Finding, Related, Severity
@@ -70,14 +69,3 @@ def race_findings(ctx: Context, kind: str) -> Iterable[Finding]:
             )
         )
     return out
-
-
-#: The ``@rule`` arguments every race-kind rule shares.
-RULE_COMMON: dict[str, Any] = dict(
-    family="omp-race",
-    severity=Severity.WARNING,
-    languages=("c", "cpp", "cuda", "fortran"),
-    # per top-level unit, cached by the engine; reads no option but low_confidence
-    scope="unit",
-    options=("low_confidence",),
-)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding, Related, Severity, Span
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.omp_directive._common import FAMILY, directives, label

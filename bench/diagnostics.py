@@ -17,6 +17,7 @@ import time
 
 from bench.generate import c_file, fortran_file
 from hpclsp.analysis import engine
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.source import SourceFile
 from hpclsp.stdio_client import ROOT, Client
 
@@ -89,17 +90,17 @@ def in_process(name: str, lang: str, text: str) -> tuple[float, float, float]:
     src = SourceFile(name, lang, text)
     src.tree  # noqa: B018 - parse outside the timing, as the server does incrementally
     c0 = time.process_time()
-    engine.analyze(src, engine.Options(budget=600))
+    engine.analyze(src, Options(budget=600))
     cold = time.process_time() - c0
     src = SourceFile(name, lang, edited(text, 2500))
     src.tree  # noqa: B018
     c0 = time.process_time()
-    engine.analyze(src, engine.Options(budget=600))
+    engine.analyze(src, Options(budget=600))
     edit = time.process_time() - c0
     src = SourceFile(name, lang, text)
     src.tree  # noqa: B018
     c0 = time.process_time()
-    engine.analyze(src, engine.Options(budget=600, incremental=False))
+    engine.analyze(src, Options(budget=600, incremental=False))
     whole = time.process_time() - c0
     return cold, edit, whole
 

@@ -13,6 +13,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from hpclsp.analysis import engine  # noqa: E402
+from hpclsp.analysis.context import Options  # noqa: E402
 from hpclsp.analysis.openmp.scanner import parse_text  # noqa: E402
 from hpclsp.analysis.source import SourceFile  # noqa: E402
 
@@ -52,7 +53,7 @@ def main() -> None:
         )
         print(f"{lang:8s} {plain.count(chr(10)) + 1} lines, no directives: parse "
               f"{median_ms(lambda t=plain, lg=lang: parse_text(t, lg)):.2f} ms")  # fmt: skip
-        opts = engine.Options(select=("omp-directive", "omp-clause"), budget=30.0)
+        opts = Options(select=("omp-directive", "omp-clause"), budget=30.0)
         path = "bench.c" if lang == "c" else "bench.f90"
         rules_ms = median_ms(
             lambda t=text, p=path, lg=lang, o=opts: engine.analyze(SourceFile(p, lg, t), o), repeat=10

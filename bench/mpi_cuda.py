@@ -17,6 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from hpclsp.analysis import engine, languages  # noqa: E402
+from hpclsp.analysis.context import Options  # noqa: E402
 from hpclsp.analysis.source import SourceFile  # noqa: E402
 
 FIX = os.path.join(ROOT, "tests", "fixtures")
@@ -59,7 +60,7 @@ def main() -> int:
     for path in programs():
         want = {(ln, c) for ln, c in labels(path) if c.split("-")[0] in FAMILIES}
         t0 = time.perf_counter()
-        res = engine.analyze(SourceFile.from_path(path), engine.Options(budget=30.0))
+        res = engine.analyze(SourceFile.from_path(path), Options(budget=30.0))
         times.append(time.perf_counter() - t0)
         got = {(f.span.start.line + 1, f.code) for f in res.findings if f.code.split("-")[0] in FAMILIES}
         for _, c in got & want:

@@ -29,6 +29,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from hpclsp.analysis import engine  # noqa: E402
+from hpclsp.analysis.context import Options  # noqa: E402
 from hpclsp.analysis.findings import Finding  # noqa: E402
 from hpclsp.analysis.source import SourceFile  # noqa: E402
 
@@ -72,7 +73,7 @@ def race_findings(path: str) -> tuple[list[Finding], float]:
     """The omp-race findings for a file and the analysis time in seconds."""
     src = SourceFile.from_path(path)
     t0 = time.perf_counter()
-    res = engine.analyze(src, engine.Options(select=("omp-race",), budget=30.0))
+    res = engine.analyze(src, Options(select=("omp-race",), budget=30.0))
     dt = time.perf_counter() - t0
     return [f for f in res.findings if f.code.startswith("omp-race")], dt
 

@@ -11,6 +11,7 @@ import logging
 
 from hpclsp import compile_db, preprocessor, suppressions
 from hpclsp.analysis import engine
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.source import SourceFile
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def configured_source(
 
 def analyze(
     source: SourceFile,
-    options: engine.Options,
+    options: Options,
     database: str | None = None,
     use_database: bool = True,
 ) -> Analysis:
@@ -59,6 +60,6 @@ def analyze(
     return Analysis(result, filtered, seen)
 
 
-def analyze_for_editor(source: SourceFile, options: engine.Options) -> engine.Result:
+def analyze_for_editor(source: SourceFile, options: Options) -> engine.Result:
     """What the server publishes for a document: ``analyze`` without the bookkeeping."""
     return analyze(source, options).result

@@ -23,7 +23,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from hpclsp import __version__, config
-from hpclsp.analysis import engine
+from hpclsp.analysis.context import Options
 from hpclsp.documents import Document, DocumentStore, uri_to_path
 
 if TYPE_CHECKING:
@@ -196,10 +196,10 @@ class HpcLanguageServer(LanguageServer):
         return [fn for _, fn in self._completion]
 
     # -- settings -------------------------------------------------------------------------
-    def engine_options(self, doc: Document | None = None) -> engine.Options:
+    def engine_options(self, doc: Document | None = None) -> Options:
         """Engine options from the current settings."""
         d = self.settings.diagnostics
-        return engine.Options(
+        return Options(
             select=tuple(d.select),
             ignore=tuple(d.ignore),
             low_confidence=d.low_confidence,

@@ -91,6 +91,7 @@ class _Watchdog(threading.Thread):
 def warm_up() -> None:
     """Load grammars, the rule registry and the advisor once, before workers are forked."""
     from hpclsp.analysis import advisor, engine
+    from hpclsp.analysis.context import Options
     from hpclsp.analysis.source import SourceFile
 
     samples = {
@@ -101,7 +102,7 @@ def warm_up() -> None:
     for name, text in samples.items():
         lang = "c" if name.endswith(".c") else "cuda" if name.endswith(".cu") else "fortran"
         src = SourceFile(name, lang, text)
-        engine.analyze(src, engine.Options(budget=float("inf")))
+        engine.analyze(src, Options(budget=float("inf")))
         if lang != "cuda":
             advisor.advise(SourceFile(name, lang, text))
 
@@ -110,11 +111,11 @@ def check_options(select: tuple[str, ...]) -> Any:
     """The engine options of ``hpclsp check --select SELECT --no-compile-commands`` with default settings
     (no hpclsp.toml), except the wall-clock budget (see the module docstring)."""
     from hpclsp import config
-    from hpclsp.analysis import engine
+    from hpclsp.analysis.context import Options
 
     s = config.Settings()
     d = s.diagnostics
-    return engine.Options(
+    return Options(
         select=select,
         ignore=tuple(d.ignore),
         hints=s.suggestions.hints,

@@ -23,37 +23,11 @@ from typing import Any
 
 from hpclsp.analysis import rules as rules_pkg
 from hpclsp.analysis import units as units_mod
+from hpclsp.analysis.context import Context, Options
 from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Span
 from hpclsp.analysis.source import SourceFile
 
 log = logging.getLogger(__name__)
-
-
-@dataclasses.dataclass
-class Options:
-    """Engine options (a subset of the settings, no LSP types)."""
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    #: Include low-confidence findings such as indirect-subscript races.
-    low_confidence: bool = True
-    #: Emit omp-parallelizable-loop hints.
-    hints: bool = True
-    #: Wall-clock budget for one analysis, in seconds; rules past it are skipped.
-    budget: float = 2.0
-    #: Extra options rules may read (e.g. CUDA error-check strictness).
-    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
-    #: Run unit-scoped rules per component of top-level units, with the process-wide findings cache.
-    #: False: every rule sees the whole file (the reference the unit mode is tested against).
-    incremental: bool = True
-
-
-@dataclasses.dataclass
-class Context:
-    """What a rule's check function receives."""
-
-    source: SourceFile
-    options: Options
 
 
 @dataclasses.dataclass

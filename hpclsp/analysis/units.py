@@ -240,25 +240,37 @@ def split(source: SourceFile) -> Split | None:
     return result
 
 
-def _split(source: SourceFile) -> Split | None:
-    root = source.tree.root_node
+def _candidates(source: SourceFile) -> list[tuple[tree_sitter.Node, str | None]] | None:
+    """Top-level function definitions (Fortran: program units and module procedures) with their
+    names, in document order; None when the top level holds a syntax error."""
     fortran = source.language == "fortran"
     data = source.data
     candidates: list[tuple[tree_sitter.Node, str | None]] = []
-    for child in root.children:
+    for child in source.tree.root_node.children:
         if child.type == "ERROR" or child.is_missing:
             return None
-        if fortran:
-            if child.type in _F_UNIT_TYPES:
-                candidates.append((child, _f_name(child, data)))
-            elif child.type in _F_CONTAINERS:
-                for part in child.named_children:
-                    if part.type == "internal_procedures":
-                        for proc in part.named_children:
-                            if proc.type in _F_UNIT_TYPES:
-                                candidates.append((proc, _f_name(proc, data)))
-        elif child.type == "function_definition":
-            candidates.append((child, _c_name(child, data)))
+        if not fortran:
+            if child.type == "function_definition":
+                candidates.append((child, _c_name(child, data)))
+        elif child.type in _F_UNIT_TYPES:
+            candidates.append((child, _f_name(child, data)))
+        elif child.type in _F_CONTAINERS:
+            candidates.extend(
+                (proc, _f_name(proc, data))
+                for part in child.named_children
+                if part.type == "internal_procedures"
+                for proc in part.named_children
+                if proc.type in _F_UNIT_TYPES
+            )
+    return candidates
+
+
+def _split(source: SourceFile) -> Split | None:
+    candidates = _candidates(source)
+    if candidates is None:
+        return None
+    data = source.data
+    fortran = source.language == "fortran"
     units: list[Unit] = []
     last_line = -1
     for node, name in candidates:

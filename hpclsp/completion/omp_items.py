@@ -15,6 +15,7 @@ from lsprotocol import types
 
 from hpclsp import kb
 from hpclsp.analysis.openmp import spec, spec_tables
+from hpclsp.analysis.openmp.spec_types import ClauseInfo
 from hpclsp.completion import context as cx
 from hpclsp.completion.items import ItemBuilder, K, card_doc
 
@@ -98,42 +99,61 @@ class OpenMPItems(ItemBuilder):
     def clause_argument_items(
         self, d: cx.DirectiveContext, start_col: int, case: Any
     ) -> list[types.CompletionItem]:
+        """The items inside a clause's parentheses: operators, modifiers, types, kinds or variables."""
         clause = d.clause or ""
         info = spec.clause_info(clause)
-        args = d.clause_args
-        top_colon = _top_level_colon(args)
-        after_colon = args[top_colon + 1 :] if top_colon >= 0 else args
-        listed = [x.strip() for x in re.split(r"[,:]", args) if x.strip()]
-        items: list[types.CompletionItem] = []
-        partial = d.partial
         if info is None:
-            return self.variable_items(start_col, partial, exclude=listed)
-        keywords: list[tuple[str, str]] = []  # (keyword, what)
+            listed = [x.strip() for x in re.split(r"[,:]", d.clause_args) if x.strip()]
+            return self.variable_items(start_col, d.partial, exclude=listed)
         if clause in spec_tables.REDUCTION_CLAUSES:
-            if top_colon < 0:
-                ops = sorted(spec.reduction_operators(self.family), key=_op_order)
-                for i, op in enumerate(ops):
-                    if not op.startswith(partial.lower()):
-                        continue
-                    text = case(op) + ":"
-                    items.append(
-                        self.item(
-                            case(op), K.Operator, text, start_col, f"0{i:02d}",
-                            detail=f"{clause} operator", filter_text=case(op),
-                        )
-                    )  # fmt: skip
-                if clause == "reduction" and "," not in args:
-                    keywords = [(m, "reduction modifier") for m in sorted(spec_tables.REDUCTION_MODIFIERS)]
-                items.extend(self.keyword_items(keywords, start_col, partial, case, rank="1", suffix=", "))
-                return items
-            return self.variable_items(start_col, partial, exclude=_items_after(after_colon))
+            return self._reduction_items(d, clause, start_col, case)
+        items = self._type_items(d, clause, start_col, case)
+        if items is None:
+            items = self._kind_items(d, clause, info, start_col, case)
+        if items is None:
+            items = self._list_items(d, clause, info, start_col, case)
+        return items
+
+    def _reduction_items(
+        self, d: cx.DirectiveContext, clause: str, start_col: int, case: Any
+    ) -> list[types.CompletionItem]:
+        """Before the colon, the operators (and reduction's modifiers); after it, the variables."""
+        args, partial = d.clause_args, d.partial
+        top_colon = _top_level_colon(args)
+        if top_colon >= 0:
+            return self.variable_items(start_col, partial, exclude=_items_after(args[top_colon + 1 :]))
+        items: list[types.CompletionItem] = []
+        ops = sorted(spec.reduction_operators(self.family), key=_op_order)
+        for i, op in enumerate(ops):
+            if not op.startswith(partial.lower()):
+                continue
+            text = case(op) + ":"
+            items.append(
+                self.item(
+                    case(op), K.Operator, text, start_col, f"0{i:02d}",
+                    detail=f"{clause} operator", filter_text=case(op),
+                )
+            )  # fmt: skip
+        keywords: list[tuple[str, str]] = []  # (keyword, what)
+        if clause == "reduction" and "," not in args:
+            keywords = [(m, "reduction modifier") for m in sorted(spec_tables.REDUCTION_MODIFIERS)]
+        items.extend(self.keyword_items(keywords, start_col, partial, case, rank="1", suffix=", "))
+        return items
+
+    def _type_items(
+        self, d: cx.DirectiveContext, clause: str, start_col: int, case: Any
+    ) -> list[types.CompletionItem] | None:
+        """map, depend, doacross and defaultmap types and categories; None for other clauses."""
+        args, partial = d.clause_args, d.partial
+        top_colon = _top_level_colon(args)
         if clause == "map" and top_colon < 0:
             keywords = [(t, "map type") for t in sorted(spec_tables.MAP_TYPES)]
             keywords += [
                 (t, "map-type modifier")
                 for t in sorted(spec_tables.MAP_TYPE_MODIFIERS - {"mapper", "iterator"})
             ]
-            items.extend(self.keyword_items(keywords, start_col, partial, case, rank="0", suffix=": "))
+            listed = [x.strip() for x in re.split(r"[,:]", args) if x.strip()]
+            items = self.keyword_items(keywords, start_col, partial, case, rank="0", suffix=": ")
             items.extend(self.variable_items(start_col, partial, rank="1", exclude=listed))
             return items
         if clause in ("depend", "doacross") and top_colon < 0:
@@ -146,15 +166,31 @@ class OpenMPItems(ItemBuilder):
                 return self.keyword_items(keywords, start_col, partial, case, rank="0", suffix=": ")
             keywords = [(t, "variable category") for t in sorted(spec_tables.DEFAULTMAP_CATEGORIES)]
             return self.keyword_items(keywords, start_col, partial, case, rank="0")
-        if info.shape in ("keyword", "kind_expr", "mod_keyword") and info.kinds:
-            if "," in args:  # schedule(dynamic, <chunk>)
-                return self.variable_items(start_col, partial, exclude=())
-            keywords = [(t, f"{clause} kind") for t in sorted(info.kinds)]
-            items.extend(self.keyword_items(keywords, start_col, partial, case, rank="0"))
-            if top_colon < 0 and info.modifiers:
-                mods = [(t, f"{clause} modifier") for t in sorted(info.modifiers)]
-                items.extend(self.keyword_items(mods, start_col, partial, case, rank="1", suffix=": "))
-            return items
+        return None
+
+    def _kind_items(
+        self, d: cx.DirectiveContext, clause: str, info: ClauseInfo, start_col: int, case: Any
+    ) -> list[types.CompletionItem] | None:
+        """The kinds (and modifiers) of schedule, default, proc_bind and the like; None for other clauses."""
+        if info.shape not in ("keyword", "kind_expr", "mod_keyword") or not info.kinds:
+            return None
+        args, partial = d.clause_args, d.partial
+        if "," in args:  # schedule(dynamic, <chunk>)
+            return self.variable_items(start_col, partial, exclude=())
+        keywords = [(t, f"{clause} kind") for t in sorted(info.kinds)]
+        items = self.keyword_items(keywords, start_col, partial, case, rank="0")
+        if _top_level_colon(args) < 0 and info.modifiers:
+            mods = [(t, f"{clause} modifier") for t in sorted(info.modifiers)]
+            items.extend(self.keyword_items(mods, start_col, partial, case, rank="1", suffix=": "))
+        return items
+
+    def _list_items(
+        self, d: cx.DirectiveContext, clause: str, info: ClauseInfo, start_col: int, case: Any
+    ) -> list[types.CompletionItem]:
+        """Variables (after the if and lastprivate modifiers) for list and expression clauses."""
+        args, partial = d.clause_args, d.partial
+        top_colon = _top_level_colon(args)
+        items: list[types.CompletionItem] = []
         if clause == "if" and top_colon < 0:
             mods = [(t, "directive-name modifier") for t in sorted(spec_tables.IF_MODIFIERS) if " " not in t]
             items.extend(self.keyword_items(mods, start_col, partial, case, rank="1", suffix=": "))
@@ -166,6 +202,7 @@ class OpenMPItems(ItemBuilder):
         if info.shape == "list_step" and top_colon >= 0:
             return self.variable_items(start_col, partial)
         if info.shape in ("list", "mod_list", "list_step"):
+            after_colon = args[top_colon + 1 :] if top_colon >= 0 else args
             items.extend(self.variable_items(start_col, partial, rank="0", exclude=_items_after(after_colon)))
             return items
         if info.shape in ("expr", "mod_expr", "exprlist"):

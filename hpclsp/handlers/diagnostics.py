@@ -11,6 +11,7 @@ from lsprotocol import types
 
 from hpclsp import project
 from hpclsp.analysis import engine
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.rules import rule_for_code
 from hpclsp.documents import Document
@@ -100,7 +101,7 @@ async def _analyze_later(ls: HpcLanguageServer, doc: Document, version: int, del
     publish(ls, doc, result.findings)
 
 
-def analyze_document(doc: Document, options: engine.Options) -> engine.Result:
+def analyze_document(doc: Document, options: Options) -> engine.Result:
     """Run the engine on a document snapshot (called on the analysis thread)."""
     try:
         return project.analyze_for_editor(doc.source(), options)  # compile_commands.json, suppressions

@@ -63,10 +63,11 @@ def _keys(findings: list[Finding]) -> collections.Counter[tuple[str, str]]:
 def race_findings(text: str, language: str, path: str = "<completion>") -> list[Finding]:
     """The race checker's findings on text."""
     from hpclsp.analysis import engine
+    from hpclsp.analysis.context import Options
     from hpclsp.analysis.source import SourceFile
 
     src = SourceFile(path, language, text)
-    res = engine.analyze(src, engine.Options(select=RACE_SELECT, hints=False, budget=1.0))
+    res = engine.analyze(src, Options(select=RACE_SELECT, hints=False, budget=1.0))
     return [f for f in res.findings if f.code.startswith("omp-race")]
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from hpclsp.analysis import engine
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.source import SourceFile
 
-MPI_OPTS = engine.Options(select=("mpi-collective-rank-branch", "mpi-deadlock-send-send"), budget=30.0)
+MPI_OPTS = Options(select=("mpi-collective-rank-branch", "mpi-deadlock-send-send"), budget=30.0)
 
 # no main program: the per-rank evaluator does not run, the rank-branch rule decides
 MPI_LIB = """
@@ -28,7 +29,7 @@ void step(MPI_Comm comm, double *x) {
 """
 
 
-def _lines(src: SourceFile, opts: engine.Options, code: str) -> list[int]:
+def _lines(src: SourceFile, opts: Options, code: str) -> list[int]:
     return sorted(f.span.start.line + 1 for f in engine.analyze(src, opts).findings if f.code == code)
 
 
@@ -55,7 +56,7 @@ def test_collective_rank_branch_fortran() -> None:
     assert _lines(src, MPI_OPTS, "mpi-collective-rank-branch") == [8]
 
 
-RACE_OPTS = engine.Options(select=("omp-race",), budget=30.0)
+RACE_OPTS = Options(select=("omp-race",), budget=30.0)
 
 OMP_GUARDED = """
 #include <omp.h>

@@ -11,6 +11,7 @@ import os
 import pytest
 
 from hpclsp.analysis import engine, languages
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.source import SourceFile
 
 from ..conftest import FIXTURES
@@ -27,7 +28,7 @@ def corpus(kind: str) -> list[str]:
 
 def family_findings(path: str) -> set[tuple[int, str]]:
     """(1-based line, code) of every mpi-/cuda- finding the engine reports for a file."""
-    res = engine.analyze(SourceFile.from_path(path), engine.Options(budget=30.0))
+    res = engine.analyze(SourceFile.from_path(path), Options(budget=30.0))
     assert not res.errors, res.errors
     return {(f.span.start.line + 1, f.code) for f in res.findings if f.code.startswith(FAMILIES)}
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 
 from hpclsp.analysis import engine
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.source import SourceFile
 
 CODES = ("cuda-race", "cuda-barrier-divergence", "cuda-warp-synchronous")
 
 
 def _findings(text: str) -> list:
-    res = engine.analyze(SourceFile("k.cu", "cuda", text), engine.Options(budget=30.0))
+    res = engine.analyze(SourceFile("k.cu", "cuda", text), Options(budget=30.0))
     assert not res.errors, res.errors
     return [f for f in res.findings if f.code.startswith(CODES)]
 

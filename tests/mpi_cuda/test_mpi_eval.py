@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from hpclsp.analysis import engine, languages
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.hostcode import mpi_run
 from hpclsp.analysis.hostcode.mpi_eval import Program, run_rank
 from hpclsp.analysis.source import SourceFile
@@ -18,7 +19,7 @@ def _src(body: str) -> SourceFile:
 
 
 def _findings(body: str) -> list[tuple[int, str, str]]:
-    res = engine.analyze(_src(body), engine.Options(select=("mpi-",), budget=30.0))
+    res = engine.analyze(_src(body), Options(select=("mpi-",), budget=30.0))
     assert not res.errors, res.errors
     return [(f.span.start.line + 1 - 2, f.code, f.message) for f in res.findings]
 

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hpclsp.analysis import engine, languages
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.findings import apply_edits
 from hpclsp.analysis.source import SourceFile
 
@@ -32,7 +33,7 @@ def _bad_files() -> list[str]:
 
 def _analyze(text: str, path: str, **extra) -> list:
     src = SourceFile(path, languages.language_for_path(path) or "c", text)
-    res = engine.analyze(src, engine.Options(budget=30.0, extra=extra))
+    res = engine.analyze(src, Options(budget=30.0, extra=extra))
     assert not res.errors, res.errors
     return [f for f in res.findings if f.code.startswith(FAMILIES)]
 

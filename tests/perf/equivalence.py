@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 from hpclsp.analysis import engine, languages
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.source import SourceFile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +31,7 @@ def corpus_files() -> list[Path]:
 def findings_json(path: str, language: str, text: str, incremental: bool) -> list[dict]:
     """Findings of a fresh SourceFile as SPEC JSON objects (positions, messages, related, fixes) plus data."""
     src = SourceFile(path, language, text)
-    res = engine.analyze(src, engine.Options(budget=600.0, incremental=incremental))
+    res = engine.analyze(src, Options(budget=600.0, incremental=incremental))
     assert not res.partial
     return [dict(f.to_json(path), data=f.data) for f in res.findings]
 

@@ -5,6 +5,7 @@ gets one ``omp-analysis-incomplete`` note."""
 from __future__ import annotations
 
 from hpclsp.analysis import engine
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.ir import build_ir, dependence
 from hpclsp.analysis.races.analyzer import Analyzer
 from hpclsp.analysis.races.budget import DEFAULT_LIMIT
@@ -61,7 +62,7 @@ def test_small_generated_function_is_analysed_completely():
 
 
 def test_the_cut_is_reported_once_as_information():
-    res = engine.analyze(SourceFile("k.c", "c", _tiled(120)), engine.Options(budget=float("inf")))
+    res = engine.analyze(SourceFile("k.c", "c", _tiled(120)), Options(budget=float("inf")))
     notes = [f for f in res.findings if f.code == "omp-analysis-incomplete"]
     assert len(notes) == 1 and notes[0].severity.label == "information"
     assert "kernel" in notes[0].message

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hpclsp.analysis import engine
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.openmp.scanner import parse_directives
 from hpclsp.analysis.source import SourceFile
 
@@ -147,7 +148,7 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 def _check(lang: str, text: str, path: str) -> None:
     src = SourceFile(path, lang, text)
     parse_directives(src)
-    res = engine.analyze(src, engine.Options(budget=30.0))
+    res = engine.analyze(src, Options(budget=30.0))
     assert not res.errors, f"{res.errors}\n--- input ---\n{text}"
     for f in res.findings:
         assert f.span.start <= f.span.end or f.span.start.line < f.span.end.line, f

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from hpclsp.analysis import engine
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.findings import apply_edits
 from hpclsp.analysis.source import SourceFile
 
@@ -21,7 +22,7 @@ RULES = (
     "omp-clause-malformed",
     "omp-directive-unmatched-end",
 )
-OPTS = engine.Options(select=("omp-directive", "omp-clause"), budget=30.0)
+OPTS = Options(select=("omp-directive", "omp-clause"), budget=30.0)
 
 
 def _bad_files() -> list[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from hpclsp.analysis import engine
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.source import SourceFile
 
-OPTS = engine.Options(select=("omp-directive", "omp-clause"), budget=30.0)
+OPTS = Options(select=("omp-directive", "omp-clause"), budget=30.0)
 
 
 def codes(text: str, language: str = "c", fixed: bool = False) -> list[tuple[int, str]]:

@@ -13,6 +13,7 @@ import re
 import pytest
 
 from hpclsp.analysis import engine, languages
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.findings import Severity
 from hpclsp.analysis.rules import load_rules
 from hpclsp.analysis.source import SourceFile
@@ -49,7 +50,7 @@ def expected_pairs(path: str) -> set[tuple[int, str]]:
 
 def emitted(path: str) -> list:
     src = SourceFile.from_path(path)
-    return engine.analyze(src, engine.Options(budget=30.0)).findings
+    return engine.analyze(src, Options(budget=30.0)).findings
 
 
 def test_every_rule_has_fixtures():

@@ -229,10 +229,13 @@ class EffectsMixin(CxxEffectsMixin):
             head = self.text(st).lower() if st is not None else ""
             if re.search(r"\b(pure|elemental)\b", head) and "impure" not in head:
                 return None
-        is_sub = self.fortran and f.node.type == "subroutine"
-        for n in walk(f.node):
-            if self.fortran and n.type in F_IO_NODES:
+            if any(n.type in F_IO_NODES for n in walk(f.node)):
                 return "performs I/O"
+        return self._shared_write(f) or self._impure_call(f)
+
+    def _shared_write(self, f: Function) -> str | None:
+        """What a function writes that outlives the call (globals, statics, its arguments), or None."""
+        is_sub = self.fortran and f.node.type == "subroutine"
         for a in f.accesses:
             if a.kind != "W":
                 continue
@@ -250,13 +253,17 @@ class EffectsMixin(CxxEffectsMixin):
                     return f"writes its argument {a.base}"
                 if a.subscripts or d.is_pointer or d.is_array:
                     return "writes through its argument"
+        return None
+
+    def _impure_call(self, f: Function) -> str | None:
+        """Why a function's first impure callee (other than itself) is impure, or None."""
         for callee, _node in f.calls:
             nm = callee.lower() if self.fortran else callee
             if nm == (f.name.lower() if self.fortran else f.name):
                 continue
             why = self.call_problem(nm)
             if why:
-                return why.replace("calls ", "calls ", 1)
+                return why
         return None
 
     # -- scalars ----------------------------------------------------------------------------

@@ -19,76 +19,87 @@ class Advisor(VerdictMixin):
     """Computes the advice for every loop of one file."""
 
     def run(self) -> list[LoopAdvice]:
-        out: list[LoopAdvice] = []
-        by_loop: dict[int, LoopAdvice] = {}
-        for lp in self.ir.loops:
-            adv = LoopAdvice(lp, self.src.path, self.src.language)
-            try:
-                self.analyze_loop(lp, adv)
-            except RecursionError:
-                adv.blockers.append(Blocker("the loop is too deeply nested to analyse"))
-            except Exception as exc:  # never crash on odd input
-                log.exception("advisor failed on loop at line %d", lp.span.start.line + 1)
-                adv.blockers.append(Blocker(f"could not be analysed ({type(exc).__name__})"))
-            if not adv.parallelizable and not adv.blockers:
-                adv.blockers.append(Blocker("could not be analysed"))
-            adv.small = self._small(lp)
-            adv.inside_parallel_region = self._in_region(lp)
-            out.append(adv)
-            by_loop[id(lp)] = adv
+        """The advice for every loop of the file, in document order (outer before inner)."""
+        out = [self._advise_alone(lp) for lp in self.ir.loops]
+        by_loop = {id(adv.loop): adv for adv in out}
         # suggested: outermost profitable parallelizable loop, outer before inner (document order)
         for adv in out:
-            lp = adv.loop
-            anc = lp.parent
-            outer = None
-            while anc is not None:
-                a = by_loop.get(id(anc))
-                if a is not None and a.suggested:
-                    outer = a
-                    break
-                anc = anc.parent
-            adv.outer = outer
-            if not adv.parallelizable:
-                adv.reason = adv.blockers[0].message if adv.blockers else "not parallelizable"
-                continue
-            if outer is not None:
-                continue
-            if adv.inside_parallel_region:
-                adv.reason = "parallelizable, but already inside an OpenMP construct"
-                adv.pragma = self._pragma(adv)
-                continue
-            if adv.small:
-                adv.reason = (
-                    f"parallelizable, but only {self._trip(lp)} iterations: not worth a parallel region"
-                )
-                adv.pragma = self._pragma(adv)
-                continue
-            adv.suggested = True
-            self._collapse_and_schedule(adv, by_loop)
-            adv.pragma = self._pragma(adv)
-            adv.end_pragma = end_pragma_text(self.src.language)
-            notes = list(adv.notes)
-            if adv.collapse:
-                notes.append(f"the {adv.collapse} loops form a perfect rectangular nest (collapse)")
-            if adv.schedule:
-                notes.append(adv.schedule_reason)
-            head = "iterations are independent"
-            if adv.assumptions:
-                head += f", assuming {'; '.join(adv.assumptions)} (pointers that may alias)"
-            adv.reason = head + (": " + "; ".join(notes) if notes else "")
+            adv.outer = self._suggested_ancestor(adv.loop, by_loop)
+            self._place(adv, by_loop)
         for adv in out:
             if adv.outer is not None and adv.parallelizable:
-                o = adv.outer
-                if adv.loop in o.collapsed:
-                    # no pragma of its own; its clause lists stay those it needs when parallelized alone
-                    adv.reason = f"parallelizable; collapsed into the loop at line {o.span.start.line + 1}"
-                    continue
-                adv.simd = self._simd_ok(adv)
-                adv.pragma = self._pragma(adv)
-                adv.end_pragma = end_pragma_text(self.src.language, adv.simd) if adv.simd else None
-                where = f"inside the loop parallelized at line {o.span.start.line + 1}"
-                adv.reason = f"vectorizable {where}" if adv.simd else f"parallelizable, but {where}"
+                self._place_inner(adv, adv.outer)
         return out
+
+    def _advise_alone(self, lp: Loop) -> LoopAdvice:
+        """The verdict on one loop by itself, with whatever stopped the analysis as a blocker."""
+        adv = LoopAdvice(lp, self.src.path, self.src.language)
+        try:
+            self.analyze_loop(lp, adv)
+        except RecursionError:
+            adv.blockers.append(Blocker("the loop is too deeply nested to analyse"))
+        except Exception as exc:  # never crash on odd input
+            log.exception("advisor failed on loop at line %d", lp.span.start.line + 1)
+            adv.blockers.append(Blocker(f"could not be analysed ({type(exc).__name__})"))
+        if not adv.parallelizable and not adv.blockers:
+            adv.blockers.append(Blocker("could not be analysed"))
+        adv.small = self._small(lp)
+        adv.inside_parallel_region = self._in_region(lp)
+        return adv
+
+    @staticmethod
+    def _suggested_ancestor(lp: Loop, by_loop: dict[int, LoopAdvice]) -> LoopAdvice | None:
+        """The nearest enclosing loop already suggested for parallelization."""
+        anc = lp.parent
+        while anc is not None:
+            a = by_loop.get(id(anc))
+            if a is not None and a.suggested:
+                return a
+            anc = anc.parent
+        return None
+
+    def _place(self, adv: LoopAdvice, by_loop: dict[int, LoopAdvice]) -> None:
+        """Decide whether a loop outside every suggested loop gets the suggestion, and why (not)."""
+        if not adv.parallelizable:
+            adv.reason = adv.blockers[0].message if adv.blockers else "not parallelizable"
+            return
+        if adv.outer is not None:
+            return
+        if adv.inside_parallel_region:
+            adv.reason = "parallelizable, but already inside an OpenMP construct"
+            adv.pragma = self._pragma(adv)
+            return
+        if adv.small:
+            adv.reason = (
+                f"parallelizable, but only {self._trip(adv.loop)} iterations: not worth a parallel region"
+            )
+            adv.pragma = self._pragma(adv)
+            return
+        adv.suggested = True
+        self._collapse_and_schedule(adv, by_loop)
+        adv.pragma = self._pragma(adv)
+        adv.end_pragma = end_pragma_text(self.src.language)
+        notes = list(adv.notes)
+        if adv.collapse:
+            notes.append(f"the {adv.collapse} loops form a perfect rectangular nest (collapse)")
+        if adv.schedule:
+            notes.append(adv.schedule_reason)
+        head = "iterations are independent"
+        if adv.assumptions:
+            head += f", assuming {'; '.join(adv.assumptions)} (pointers that may alias)"
+        adv.reason = head + (": " + "; ".join(notes) if notes else "")
+
+    def _place_inner(self, adv: LoopAdvice, o: LoopAdvice) -> None:
+        """A parallelizable loop inside a suggested one: collapsed into it, vectorizable, or left alone."""
+        if adv.loop in o.collapsed:
+            # no pragma of its own; its clause lists stay those it needs when parallelized alone
+            adv.reason = f"parallelizable; collapsed into the loop at line {o.span.start.line + 1}"
+            return
+        adv.simd = self._simd_ok(adv)
+        adv.pragma = self._pragma(adv)
+        adv.end_pragma = end_pragma_text(self.src.language, adv.simd) if adv.simd else None
+        where = f"inside the loop parallelized at line {o.span.start.line + 1}"
+        adv.reason = f"vectorizable {where}" if adv.simd else f"parallelizable, but {where}"
 
     def _pragma(self, adv: LoopAdvice) -> str:
         return pragma_text(

@@ -182,43 +182,48 @@ class ScalarsMixin(EffectsMixin):
         ops: set[str] = set()
         update_stmts: set[int] = set()
         for a in accs:
-            if a.kind == "W" and not self._statement_level(a):
+            if a.kind != "W":
+                continue
+            if not self._statement_level(a):
                 return None, a  # tmp[t++]: the updated value is used by the expression around it
-            if a.kind == "W":
-                op = a.update_op
-                op_l = op.lower() if op else None
-                if op_l is None:
-                    op_l = self._self_update_text(a, name)
-                if op_l is None:
-                    pat = self._minmax_if(a, name)
-                    if pat is None:
-                        return None, a
-                    ops.add(pat)
-                    if a.stmt is not None:
-                        update_stmts.add(a.stmt.id)
-                    continue
-                if op_l not in self.red_ops:
-                    return None, a
-                ops.add(self.red_ops[op_l])
-                if a.stmt is not None:
-                    update_stmts.add(a.stmt.id)
+            op = self._write_op(a, name)
+            if op is None:
+                return None, a
+            ops.add(op)
+            if a.stmt is not None:
+                update_stmts.add(a.stmt.id)
         if len(ops) != 1:
             return None, None
         op = ops.pop()
-        # each read must be the self-operand of an update (one per statement), or the guard of a min/max if
+        bad = self._stray_read(op, name, accs, update_stmts)
+        return (None, bad) if bad is not None else (op, None)
+
+    def _write_op(self, a: Access, name: str) -> str | None:
+        """The reduction operator of one write of a scalar (``max``/``min`` for a guarded assignment)."""
+        op = a.update_op
+        op_l = op.lower() if op else None
+        if op_l is None:
+            op_l = self._self_update_text(a, name)
+        if op_l is None:
+            return self._minmax_if(a, name)
+        return self.red_ops.get(op_l)
+
+    def _stray_read(self, op: str, name: str, accs: list[Access], update_stmts: set[int]) -> Access | None:
+        """The first read that is neither the self-operand of an update nor the guard of a min/max if."""
+        limit = 2 if op in ("max", "min") else 1
         reads_per_stmt: dict[int, int] = {}
         for a in accs:
             if a.kind != "R":
                 continue
             if a.stmt is not None and a.stmt.id in update_stmts:
                 reads_per_stmt[a.stmt.id] = reads_per_stmt.get(a.stmt.id, 0) + 1
-                if reads_per_stmt[a.stmt.id] > (2 if op in ("max", "min") else 1):
-                    return None, a
+                if reads_per_stmt[a.stmt.id] > limit:
+                    return a
                 continue
             if op in ("max", "min") and self._minmax_guard(a, name):
                 continue
-            return None, a
-        return op, None
+            return a
+        return None
 
     def _self_update_text(self, w: Access, name: str) -> str | None:
         """``x = x .and. e`` / ``x = e .or. x`` (logical updates) -> the operator."""

@@ -113,28 +113,32 @@ def _distinct(accs: list[Access]) -> list[Access]:
     return out
 
 
+def _fill_clauses(adv: LoopAdvice, cls: _Classes) -> None:
+    """The data-sharing and reduction clauses of a parallelizable loop, with a note on each."""
+    adv.private = sorted(cls.private)
+    adv.firstprivate = sorted(cls.firstprivate)
+    adv.lastprivate = sorted(cls.lastprivate)
+    adv.reduction = [f"{op}:{v}" for v, op in sorted(cls.reductions.items())]
+    for v in adv.private:
+        adv.notes.append(f"`{v}` is assigned before use in every iteration (private)")
+    for v in adv.lastprivate:
+        adv.notes.append(f"`{v}` is assigned in every iteration and used after the loop (lastprivate)")
+    for v in adv.firstprivate:
+        adv.notes.append(
+            f"`{v}` is assigned in every iteration or in none, and used after the loop (firstprivate and lastprivate)"
+        )
+    for v, op in sorted(cls.reductions.items()):
+        adv.notes.append(f"`{v}` accumulates with {op} (reduction)")
+
+
 class VerdictMixin(ArrayPrivatizationMixin):
     """Whether a loop's iterations are independent, and under which clauses."""
 
     def analyze_loop(self, lp: Loop, adv: LoopAdvice) -> None:
         """Fill the verdict and clauses of lp parallelized on its own."""
-        why = self.canonical(lp) or self.escapes(lp)
-        if why:
-            adv.blockers.append(Blocker(why, lp.keyword_span))
+        accs = self._checked_accesses(lp, adv)
+        if accs is None:
             return
-        accs = self.body_accesses(lp)
-        blocker = self._header_changed(lp, accs)
-        if blocker is not None:
-            adv.blockers.append(blocker)
-            return
-        adv.blockers.extend(self.call_blockers(lp))
-        if adv.blockers:
-            return
-        if not self.fortran:
-            accs, why = self.call_site_accesses(lp, accs)
-            if why:
-                adv.blockers.append(Blocker(why, lp.keyword_span))
-                return
         by_base: dict[str, list[Access]] = {}
         for a in accs:
             by_base.setdefault(a.base, []).append(a)
@@ -152,20 +156,28 @@ class VerdictMixin(ArrayPrivatizationMixin):
             adv.blockers.append(Blocker(why, lp.keyword_span))
             return
         adv.parallelizable = True
-        adv.private = sorted(cls.private)
-        adv.firstprivate = sorted(cls.firstprivate)
-        adv.lastprivate = sorted(cls.lastprivate)
-        adv.reduction = [f"{op}:{v}" for v, op in sorted(cls.reductions.items())]
-        for v in adv.private:
-            adv.notes.append(f"`{v}` is assigned before use in every iteration (private)")
-        for v in adv.lastprivate:
-            adv.notes.append(f"`{v}` is assigned in every iteration and used after the loop (lastprivate)")
-        for v in adv.firstprivate:
-            adv.notes.append(
-                f"`{v}` is assigned in every iteration or in none, and used after the loop (firstprivate and lastprivate)"
-            )
-        for v, op in sorted(cls.reductions.items()):
-            adv.notes.append(f"`{v}` accumulates with {op} (reduction)")
+        _fill_clauses(adv, cls)
+
+    def _checked_accesses(self, lp: Loop, adv: LoopAdvice) -> list[Access] | None:
+        """The body's accesses (C: with the effects of its calls), or None after adding the blockers."""
+        why = self.canonical(lp) or self.escapes(lp)
+        if why:
+            adv.blockers.append(Blocker(why, lp.keyword_span))
+            return None
+        accs = self.body_accesses(lp)
+        blocker = self._header_changed(lp, accs)
+        if blocker is not None:
+            adv.blockers.append(blocker)
+            return None
+        adv.blockers.extend(self.call_blockers(lp))
+        if adv.blockers:
+            return None
+        if not self.fortran:
+            accs, why = self.call_site_accesses(lp, accs)
+            if why:
+                adv.blockers.append(Blocker(why, lp.keyword_span))
+                return None
+        return accs
 
     def _header_changed(self, lp: Loop, accs: list[Access]) -> Blocker | None:
         """The index and the bounds must not change inside the body."""

@@ -95,44 +95,53 @@ class Model(HostView):
     # -- building ----------------------------------------------------------------------------
     def _build(self) -> None:
         root = self.source.tree.root_node
-        for n in walk(root):
-            t = n.type
-            if not self.fortran:
-                if t == "preproc_def":
-                    name, val = n.child_by_field_name("name"), n.child_by_field_name("value")
-                    v = int_literal(self.text(val).strip()) if val is not None else None
-                    if name is not None and v is not None:
-                        self.constants[self.text(name)] = v
-                elif t == "preproc_function_def":
-                    name, params, val = (n.child_by_field_name(f) for f in ("name", "parameters", "value"))
-                    if name is not None:
-                        ps = [self.text(p) for p in params.named_children] if params is not None else []
-                        self.macros[self.text(name)] = (ps, self.text(val))
-                elif t == "enumerator":
-                    name, val = n.child_by_field_name("name"), n.child_by_field_name("value")
-                    v = self.eval_int(val) if val is not None else None
-                    if name is not None and v is not None:
-                        self.constants[self.text(name)] = v
+        if not self.fortran:
+            self._c_macros_and_enumerators(root)
         for n in walk(root):
             if not self.fortran and n.type == "declaration" and _c_is_const(self, n):
-                for d in n.children_by_field_name("declarator"):
-                    if d.type == "init_declarator":
-                        name, val = d.child_by_field_name("declarator"), d.child_by_field_name("value")
-                        v = self.eval_int(val) if val is not None else None
-                        if name is not None and name.type == "identifier" and v is not None:
-                            self.constants[self.text(name)] = v
+                self._add_constants(n, "declarator", "value")
             elif self.fortran and n.type == "variable_declaration":
                 if any(self.text(q).lower() == "parameter" for q in n.children_by_field_name("attribute")):
-                    for d in n.children_by_field_name("declarator"):
-                        if d.type == "init_declarator":
-                            name, val = d.child_by_field_name("left"), d.child_by_field_name("right")
-                            v = self.eval_int(val) if val is not None else None
-                            if name is not None and v is not None:
-                                self.constants[self.norm(self.text(name))] = v
+                    self._add_constants(n, "left", "right")
         if self.fortran:
             self._build_fortran(root)
         else:
             self._build_c(root)
+
+    def _c_macros_and_enumerators(self, root: Node) -> None:
+        """Object-like macros with integer values, function-like macros, enumerators with known values."""
+        for n in walk(root):
+            t = n.type
+            if t == "preproc_def":
+                name, val = n.child_by_field_name("name"), n.child_by_field_name("value")
+                v = int_literal(self.text(val).strip()) if val is not None else None
+                if name is not None and v is not None:
+                    self.constants[self.text(name)] = v
+            elif t == "preproc_function_def":
+                name, params, val = (n.child_by_field_name(f) for f in ("name", "parameters", "value"))
+                if name is not None:
+                    ps = [self.text(p) for p in params.named_children] if params is not None else []
+                    self.macros[self.text(name)] = (ps, self.text(val))
+            elif t == "enumerator":
+                name, val = n.child_by_field_name("name"), n.child_by_field_name("value")
+                v = self.eval_int(val) if val is not None else None
+                if name is not None and v is not None:
+                    self.constants[self.text(name)] = v
+
+    def _add_constants(self, decl: Node, name_field: str, value_field: str) -> None:
+        """The initialized declarators of a constant declaration (C const, Fortran parameter) with
+        integer values, in order (a later initializer may use an earlier constant)."""
+        for d in decl.children_by_field_name("declarator"):
+            if d.type != "init_declarator":
+                continue
+            name, val = d.child_by_field_name(name_field), d.child_by_field_name(value_field)
+            v = self.eval_int(val) if val is not None else None
+            if name is None or v is None:
+                continue
+            if self.fortran:
+                self.constants[self.norm(self.text(name))] = v
+            elif name.type == "identifier":
+                self.constants[self.text(name)] = v
 
     def _build_c(self, root: Node) -> None:
         for child in root.named_children:
@@ -161,21 +170,25 @@ class Model(HostView):
                         for d in self._c_decls(p):
                             d.param = True
                             unit.decls[d.name] = d
-            for m in walk(body):
-                if m.type == "declaration":
-                    for d in self._c_decls(m):
-                        unit.decls.setdefault(d.name, d)
-                elif m.type == "call_expression":
-                    fn = m.child_by_field_name("function")
-                    if fn is not None and fn.type in ("identifier", "qualified_identifier"):
-                        name = self.text(fn)
-                        key = name.upper() if name.upper().startswith("MPI_") else name
-                        al = m.child_by_field_name("arguments")
-                        args: list[Node | None] = (
-                            [a for a in al.named_children if a.type != "comment"] if al is not None else []
-                        )
-                        unit.calls.append(Call(name, key, m, args, unit))
+            self._c_body(unit, body)
             self.units.append(unit)
+
+    def _c_body(self, unit: Unit, body: Node) -> None:
+        """The local declarations and the calls of named functions in a C function body."""
+        for m in walk(body):
+            if m.type == "declaration":
+                for d in self._c_decls(m):
+                    unit.decls.setdefault(d.name, d)
+            elif m.type == "call_expression":
+                fn = m.child_by_field_name("function")
+                if fn is not None and fn.type in ("identifier", "qualified_identifier"):
+                    name = self.text(fn)
+                    key = name.upper() if name.upper().startswith("MPI_") else name
+                    al = m.child_by_field_name("arguments")
+                    args: list[Node | None] = (
+                        [a for a in al.named_children if a.type != "comment"] if al is not None else []
+                    )
+                    unit.calls.append(Call(name, key, m, args, unit))
 
     def _c_decls(self, decl: Node) -> list[Decl]:
         tnode = decl.child_by_field_name("type")

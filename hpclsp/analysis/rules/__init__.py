@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from hpclsp.analysis.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from hpclsp.analysis.engine import Context
+    from hpclsp.analysis.context import Context
 
 CheckFn = Callable[["Context"], Iterable[Finding]]
 
@@ -45,7 +45,7 @@ class Rule:
     #: unit, the units it references by name and the text outside every unit; the engine then runs it per
     #: unit and caches the results (see ``hpclsp.analysis.engine``).
     scope: str = "file"
-    #: Names of the ``engine.Options`` fields the check reads (``None``: any of them); part of the unit cache key.
+    #: Names of the ``context.Options`` fields the check reads (``None``: any of them); part of the unit cache key.
     options: tuple[str, ...] | None = None
 
     @property

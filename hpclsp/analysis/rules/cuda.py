@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Severity, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit, model
 from hpclsp.analysis.rules import rule

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding, Related, Severity
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.treeutil import walk

@@ -9,7 +9,7 @@ from hpclsp.analysis.findings import Finding, Severity
 from hpclsp.analysis.rules import rule
 
 if TYPE_CHECKING:
-    from hpclsp.analysis.engine import Context
+    from hpclsp.analysis.context import Context
 
 
 @rule(

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from hpclsp import baseline as baseline_mod
 from hpclsp import fixes, project, suppressions
 from hpclsp.analysis import engine, languages
+from hpclsp.analysis.context import Options
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.source import SourceFile, decode
 
@@ -23,7 +24,7 @@ class Job:
     """What to do with one file."""
 
     path: str
-    options: engine.Options
+    options: Options
     strict: bool = False
     fix: bool = False  # compute the fixed text (for --fix or --diff)
     database: str | None = None

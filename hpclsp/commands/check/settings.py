@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from hpclsp import config, suppressions
-from hpclsp.analysis import engine
+from hpclsp.analysis.context import Options
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -98,7 +98,7 @@ class Resolver:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self._by_dir: dict[str, str | None] = {}
-        self._configs: dict[str | None, tuple[ConfigFile, engine.Options]] = {}
+        self._configs: dict[str | None, tuple[ConfigFile, Options]] = {}
         self.warnings: list[str] = []
         for name in ("select", "ignore"):
             bad = unknown_patterns(getattr(args, name))
@@ -121,7 +121,7 @@ class Resolver:
             self._by_dir[d] = find_config(d)
         return self._by_dir[d]
 
-    def options(self, file: str) -> engine.Options:
+    def options(self, file: str) -> Options:
         """The engine options for a file (raises UsageError for a bad configuration file)."""
         path = self.config_path(file)
         hit = self._configs.get(path)
@@ -137,10 +137,10 @@ class Resolver:
             self._configs[path] = hit
         return hit[1]
 
-    def _build(self, s: config.Settings) -> engine.Options:
+    def _build(self, s: config.Settings) -> Options:
         a = self.args
         d = s.diagnostics
-        return engine.Options(
+        return Options(
             select=tuple(a.select) if a.select else tuple(d.select),
             ignore=(*d.ignore, *a.ignore),
             hints=s.suggestions.hints and not a.no_hints,

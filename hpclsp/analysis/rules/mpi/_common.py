@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding, Pos, Severity
 from hpclsp.analysis.hostcode import mpi_run
 from hpclsp.analysis.hostcode.model import Call, Model, Unit, model, uses_mpi

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding, Related
 from hpclsp.analysis.hostcode import mpi_run
-from hpclsp.analysis.hostcode.model import Model, Unit
+from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi._common import _finding, _in_node, _model
@@ -116,49 +116,14 @@ def check_collective_rank_branch(ctx: Context) -> Iterator[Finding]:
         if not comms:
             continue
         for c in unit.calls:
-            if c.key in COLLECTIVES:
-                comm = m.norm_text(
-                    c.arg("comm") if "comm" in RULE_PARAMS.get(c.key, ()) else (c.args[0] if c.args else None)
-                )
-                if c.key in ("MPI_COMM_SPLIT", "MPI_COMM_DUP", "MPI_COMM_CREATE"):
-                    comm = m.norm_text(c.arg("comm"))
-                if comm not in comms:
-                    continue
-                label = c.name
-            elif c.key in coll_units and c.key != unit.name:
-                label = f"{c.name} (which calls {', '.join(sorted(coll_units[c.key]))})"
-            else:
+            label = _collective_label(m, c, unit, comms, coll_units)
+            if label is None:
                 continue
             for b, cond in m.controls(c.node, unit.body):
                 if cond is None or not dependence.is_rank_dependent(m.source, cond):
                     continue
-                if not m.is_loop(b):
-                    top = b
-                    if b.type == "elseif_clause" and b.parent is not None:
-                        top = b.parent
-                    arms = _arms(m, top)
-                    if arms is not None:
-                        sets = []
-                        for i, a in enumerate(arms):
-                            if m.fortran and i == 0:
-                                sub = [
-                                    x
-                                    for x in unit.calls
-                                    if _in_node(x.node, top) and m.arm(top, x.node) == -1
-                                ]
-                                sets.append(
-                                    sorted(
-                                        x.key
-                                        if x.key in COLLECTIVES
-                                        else "+".join(sorted(coll_units.get(x.key, ())))
-                                        for x in sub
-                                        if x.key in COLLECTIVES or x.key in coll_units
-                                    )
-                                )
-                            else:
-                                sets.append(_arm_collectives(m, top, a, unit, coll_units))
-                        if all(s == sets[0] for s in sets):
-                            continue
+                if not m.is_loop(b) and _arms_agree(m, b, unit, coll_units):
+                    continue
                 what = "loop" if m.is_loop(b) else "branch"
                 yield _finding(
                     m,
@@ -169,3 +134,42 @@ def check_collective_rank_branch(ctx: Context) -> Iterator[Finding]:
                     related=[Related(m.source.node_span(cond), "rank-dependent condition")],
                 )
                 break
+
+
+def _collective_label(
+    m: Model, c: Call, unit: Unit, comms: set[str], coll_units: dict[str, set[str]]
+) -> str | None:
+    """How to name a call in the finding: a collective on a communicator whose rank the unit asks
+    for, or a call of another unit that performs collectives; None for any other call."""
+    if c.key in COLLECTIVES:
+        comm = m.norm_text(
+            c.arg("comm") if "comm" in RULE_PARAMS.get(c.key, ()) else (c.args[0] if c.args else None)
+        )
+        if c.key in ("MPI_COMM_SPLIT", "MPI_COMM_DUP", "MPI_COMM_CREATE"):
+            comm = m.norm_text(c.arg("comm"))
+        return c.name if comm in comms else None
+    if c.key in coll_units and c.key != unit.name:
+        return f"{c.name} (which calls {', '.join(sorted(coll_units[c.key]))})"
+    return None
+
+
+def _arms_agree(m: Model, b: Node, unit: Unit, coll_units: dict[str, set[str]]) -> bool:
+    """Whether every arm of the branch b (every path takes one) performs the same collectives."""
+    top = b.parent if b.type == "elseif_clause" and b.parent is not None else b
+    arms = _arms(m, top)
+    if arms is None:
+        return False
+    sets = []
+    for i, a in enumerate(arms):
+        if m.fortran and i == 0:
+            sub = [x for x in unit.calls if _in_node(x.node, top) and m.arm(top, x.node) == -1]
+            sets.append(
+                sorted(
+                    x.key if x.key in COLLECTIVES else "+".join(sorted(coll_units.get(x.key, ())))
+                    for x in sub
+                    if x.key in COLLECTIVES or x.key in coll_units
+                )
+            )
+        else:
+            sets.append(_arm_collectives(m, top, a, unit, coll_units))
+    return all(s == sets[0] for s in sets)

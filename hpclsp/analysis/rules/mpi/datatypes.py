@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding, Related
-from hpclsp.analysis.hostcode.model import Call, Model, Unit, int_literal
+from hpclsp.analysis.hostcode.model import Call, Decl, Model, Unit, int_literal
 from hpclsp.analysis.hostcode.mpi_tables import (
     C_DATATYPES,
     CHAR_TYPES,
@@ -183,45 +183,7 @@ def check_count(ctx: Context) -> Iterator[Finding]:
             continue
         if not m.fortran and kind == "whole" and not decl.is_array:
             continue
-        offset: int | None = 0
-        if kind in ("elem", "offset"):
-            idx_node = None
-            if arg is None:
-                continue
-            if m.fortran:
-                al = next((x for x in arg.named_children if x.type == "argument_list"), None)
-                if al is None or len(al.named_children) != 1:
-                    continue
-                idx = m.eval_int(al.named_children[0])
-                offset = None if idx is None else idx - decl.lower
-            else:
-                inner: Node | None = arg
-                while inner is not None and inner.type in (
-                    "pointer_expression",
-                    "parenthesized_expression",
-                    "cast_expression",
-                ):
-                    inner = (
-                        inner.child_by_field_name("argument")
-                        or inner.child_by_field_name("value")
-                        or (inner.named_children[0])
-                    )
-                if inner is None:
-                    continue
-                if inner.type == "subscript_expression":
-                    idx_node = inner.child_by_field_name("index") or inner.named_children[-1]
-                    base = inner.child_by_field_name("argument")
-                    if base is None or base.type != "identifier":
-                        continue
-                elif inner.type == "binary_expression":
-                    idx_node = inner.child_by_field_name("right")
-                offset = m.eval_int(idx_node)
-                if (
-                    offset is not None
-                    and inner.type == "binary_expression"
-                    and m.text(inner.child_by_field_name("operator")) == "-"
-                ):
-                    offset = -offset
+        offset = _buffer_offset(m, arg, decl) if kind in ("elem", "offset") else 0
         if offset is None or offset < 0:
             continue
         avail = decl.size - offset
@@ -238,3 +200,44 @@ def check_count(ctx: Context) -> Iterator[Finding]:
                 if decl.node
                 else [],
             )
+
+
+def _buffer_offset(m: Model, arg: Node | None, decl: Decl) -> int | None:
+    """The constant element offset of a buffer argument that points into an array (None: unknown)."""
+    if arg is None:
+        return None
+    if m.fortran:
+        al = next((x for x in arg.named_children if x.type == "argument_list"), None)
+        if al is None or len(al.named_children) != 1:
+            return None
+        idx = m.eval_int(al.named_children[0])
+        return None if idx is None else idx - decl.lower
+    inner: Node | None = arg
+    while inner is not None and inner.type in (
+        "pointer_expression",
+        "parenthesized_expression",
+        "cast_expression",
+    ):
+        inner = (
+            inner.child_by_field_name("argument")
+            or inner.child_by_field_name("value")
+            or (inner.named_children[0])
+        )
+    if inner is None:
+        return None
+    idx_node = None
+    if inner.type == "subscript_expression":
+        idx_node = inner.child_by_field_name("index") or inner.named_children[-1]
+        base = inner.child_by_field_name("argument")
+        if base is None or base.type != "identifier":
+            return None
+    elif inner.type == "binary_expression":
+        idx_node = inner.child_by_field_name("right")
+    offset = m.eval_int(idx_node)
+    if (
+        offset is not None
+        and inner.type == "binary_expression"
+        and m.text(inner.child_by_field_name("operator")) == "-"
+    ):
+        offset = -offset
+    return offset

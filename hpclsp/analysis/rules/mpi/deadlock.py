@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding, Related
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.rules import rule
@@ -81,68 +81,9 @@ def check_deadlock(ctx: Context) -> Iterator[Finding]:
                 continue
             if any(c.key in ("MPI_IRECV",) and c.node.start_byte < s.node.start_byte for c in unit.calls):
                 continue
-            ctrl = [
-                (b, cond)
-                for b, cond in m.controls(s.node, unit.body)
-                if cond is not None and dependence.is_rank_dependent(m.source, cond)
-            ]
-            recv = next(
-                (
-                    c
-                    for c in unit.calls
-                    if c.key in ("MPI_RECV",)
-                    and c.node.start_byte > s.node.end_byte
-                    and not m.exclusive(s.node, c.node)
-                ),
-                None,
-            )
-            if recv is None:
+            recv = _next_recv(m, unit, s)
+            if recv is None or not _every_rank_sends_first(m, unit, s, recv, seen_branches):
                 continue
-            if m.norm_text(recv.arg("comm")) != m.norm_text(s.arg("comm")):
-                continue
-            between = [
-                c
-                for c in unit.calls
-                if c.key in P2P_OPS and s.node.end_byte < c.node.start_byte < recv.node.start_byte
-            ]
-            if between:
-                continue
-            if not ctrl:
-                dest = s.arg("dest")
-                src = recv.arg("source")
-                if not _rank_dependent(m, dest) or not (
-                    _rank_dependent(m, src) or m.text(src).upper() == "MPI_ANY_SOURCE"
-                ):
-                    continue
-            else:
-                if any(m.is_loop(b) for b, _ in ctrl):
-                    continue
-                b = ctrl[-1][0]
-                top = b.parent if b.type == "elseif_clause" and b.parent is not None else b
-                if top.start_byte in seen_branches:
-                    continue
-                arms = _arms(m, top)
-                if arms is None or len(arms) < 2:
-                    continue
-                ok = True
-                for i, a in enumerate(arms):
-                    if m.fortran and i == 0:
-                        first = next(
-                            (
-                                c
-                                for c in unit.calls
-                                if c.key in P2P_OPS and _in_node(c.node, top) and m.arm(top, c.node) == -1
-                            ),
-                            None,
-                        )
-                    else:
-                        first = _first_p2p(m, unit, a)
-                    if first is None or first.key not in P2P_BLOCKING_SEND:
-                        ok = False
-                        break
-                if not ok:
-                    continue
-                seen_branches.add(top.start_byte)
             how = (
                 "MPI_Ssend cannot complete before the receive is posted, so this always deadlocks"
                 if s.key == "MPI_SSEND"
@@ -156,3 +97,66 @@ def check_deadlock(ctx: Context) -> Iterator[Finding]:
                 f"{how}; use MPI_Sendrecv or nonblocking calls",
                 related=[Related(m.source.node_span(recv.node), "the receive that is never reached")],
             )
+
+
+def _next_recv(m: Model, unit: Unit, s: Call) -> Call | None:
+    """The first MPI_Recv that can follow the send s on its communicator, with no other
+    point-to-point call in between; None when there is none."""
+    recv = next(
+        (
+            c
+            for c in unit.calls
+            if c.key in ("MPI_RECV",)
+            and c.node.start_byte > s.node.end_byte
+            and not m.exclusive(s.node, c.node)
+        ),
+        None,
+    )
+    if recv is None or m.norm_text(recv.arg("comm")) != m.norm_text(s.arg("comm")):
+        return None
+    if any(
+        c.key in P2P_OPS and s.node.end_byte < c.node.start_byte < recv.node.start_byte for c in unit.calls
+    ):
+        return None
+    return recv
+
+
+def _every_rank_sends_first(m: Model, unit: Unit, s: Call, recv: Call, seen_branches: set[int]) -> bool:
+    """Whether every rank reaches a blocking send before its receive: outside rank-dependent control,
+    the send and the receive name rank-dependent peers; under a rank branch (reported once per
+    branch, recorded in seen_branches), every arm starts with a blocking send."""
+    ctrl = [
+        (b, cond)
+        for b, cond in m.controls(s.node, unit.body)
+        if cond is not None and dependence.is_rank_dependent(m.source, cond)
+    ]
+    if not ctrl:
+        src = recv.arg("source")
+        return _rank_dependent(m, s.arg("dest")) and (
+            _rank_dependent(m, src) or m.text(src).upper() == "MPI_ANY_SOURCE"
+        )
+    if any(m.is_loop(b) for b, _ in ctrl):
+        return False
+    b = ctrl[-1][0]
+    top = b.parent if b.type == "elseif_clause" and b.parent is not None else b
+    if top.start_byte in seen_branches:
+        return False
+    arms = _arms(m, top)
+    if arms is None or len(arms) < 2:
+        return False
+    for i, a in enumerate(arms):
+        if m.fortran and i == 0:
+            first = next(
+                (
+                    c
+                    for c in unit.calls
+                    if c.key in P2P_OPS and _in_node(c.node, top) and m.arm(top, c.node) == -1
+                ),
+                None,
+            )
+        else:
+            first = _first_p2p(m, unit, a)
+        if first is None or first.key not in P2P_BLOCKING_SEND:
+            return False
+    seen_branches.add(top.start_byte)
+    return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.rules import rule

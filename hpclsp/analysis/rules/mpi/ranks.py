@@ -7,7 +7,7 @@ names the process count and the ranks, and points at the other rank's call where
 
 from __future__ import annotations
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode import mpi_run
 from hpclsp.analysis.rules import rule

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Related, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Span
+from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi._common import (
@@ -19,6 +20,7 @@ from hpclsp.analysis.rules.mpi._common import (
     _with_evaluator,
 )
 from hpclsp.analysis.rules.mpi.facts import CREATORS, FAMILY, FREES, LANGS, TYPE_CREATORS
+from hpclsp.analysis.treeutil import Node
 
 # -- resources -----------------------------------------------------------------------------------
 
@@ -50,17 +52,8 @@ def check_resource_leak(ctx: Context) -> Iterator[Finding]:
     if m is None:
         return
     for unit in m.units:
-        freed = set()
-        committed = set()
-        for c in unit.calls:
-            if c.key in FREES and c.args:
-                n, _ = m.base_name(c.args[0])
-                if n:
-                    freed.add(n)
-            if c.key == "MPI_TYPE_COMMIT" and c.args:
-                n, _ = m.base_name(c.args[0])
-                if n:
-                    committed.add(n)
+        freed = _first_arguments(m, unit, FREES)
+        committed = _first_arguments(m, unit, ("MPI_TYPE_COMMIT",))
         for c in unit.calls:
             if c.key in CREATORS:
                 handle = c.arg("newcomm")
@@ -85,25 +78,38 @@ def check_resource_leak(ctx: Context) -> Iterator[Finding]:
                 for o in _occurrences(m, unit, name)
             ):
                 continue
-            fixes = []
-            stmt = _statement(m, c.node, unit)
-            pos = _block_end_insertion(m, stmt, unit, ("MPI_FINALIZE",))
-            if pos is not None:
-                ind = _line_indent(m, stmt.start_point[0])
-                if m.fortran:
-                    params = RULE_PARAMS.get(c.key, ())
-                    ierr = c.args[len(params)] if len(c.args) > len(params) else None
-                    text = f"call {free_fn}({m.text(handle)}" + (
-                        f", {m.text(ierr)})" if ierr is not None else ")"
-                    )
-                else:
-                    ref = m.text(handle) if m.text(handle).startswith("&") else f"&{m.text(handle)}"
-                    text = f"{free_fn}({ref});"
-                fixes.append(Fix(f"Insert {text.rstrip(';')}", (Edit(Span(pos, pos), f"{ind}{text}\n"),)))
             yield _finding(
                 m,
                 "mpi-resource-leak",
                 c.node,
                 f"{kind} '{m.text(handle).lstrip('&')}' created by {c.name} is never freed ({free_fn})",
-                fixes=fixes,
+                fixes=_free_fixes(m, unit, c, handle, free_fn),
             )
+
+
+def _first_arguments(m: Model, unit: Unit, keys: Collection[str]) -> set[str]:
+    """The variables passed as the first argument of the unit's calls of the given MPI routines."""
+    out: set[str] = set()
+    for c in unit.calls:
+        if c.key in keys and c.args:
+            n, _ = m.base_name(c.args[0])
+            if n:
+                out.add(n)
+    return out
+
+
+def _free_fixes(m: Model, unit: Unit, c: Call, handle: Node | None, free_fn: str) -> list[Fix]:
+    """The edit inserting the free call at the end of the creating call's block (before MPI_Finalize)."""
+    stmt = _statement(m, c.node, unit)
+    pos = _block_end_insertion(m, stmt, unit, ("MPI_FINALIZE",))
+    if pos is None:
+        return []
+    ind = _line_indent(m, stmt.start_point[0])
+    if m.fortran:
+        params = RULE_PARAMS.get(c.key, ())
+        ierr = c.args[len(params)] if len(c.args) > len(params) else None
+        text = f"call {free_fn}({m.text(handle)}" + (f", {m.text(ierr)})" if ierr is not None else ")")
+    else:
+        ref = m.text(handle) if m.text(handle).startswith("&") else f"&{m.text(handle)}"
+        text = f"{free_fn}({ref});"
+    return [Fix(f"Insert {text.rstrip(';')}", (Edit(Span(pos, pos), f"{ind}{text}\n"),))]

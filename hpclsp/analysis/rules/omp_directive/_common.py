@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Edit, Fix, Severity, Span
 from hpclsp.analysis.openmp.model import Clause, Directive
 from hpclsp.analysis.openmp.scanner import parse_directives

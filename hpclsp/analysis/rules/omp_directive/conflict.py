@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Iterator
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding, Related, Severity, Span
 from hpclsp.analysis.rules.omp_directive._common import directive_rule, directives, label
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding, Related, Severity
 from hpclsp.analysis.openmp import spec, spec_tables
 from hpclsp.analysis.openmp.model import Clause

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Generator, Iterator
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding, Related, Severity, Span
 from hpclsp.analysis.openmp import spec, spec_tables
 from hpclsp.analysis.openmp.model import Clause, Directive

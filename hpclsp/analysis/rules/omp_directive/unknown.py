@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Severity, Span
 from hpclsp.analysis.openmp import spec
 from hpclsp.analysis.openmp.model import Directive

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding, Related, Severity
 from hpclsp.analysis.races.analyzer import Analyzer
 from hpclsp.analysis.races.model import Race

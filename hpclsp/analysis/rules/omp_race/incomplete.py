@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding, Pos, Severity, Span
 from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.omp_race._common import unfinished

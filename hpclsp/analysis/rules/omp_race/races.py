@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from hpclsp.analysis.engine import Context
+from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding, Severity
 from hpclsp.analysis.rules import CheckFn, rule
 from hpclsp.analysis.rules.omp_race._common import race_findings

@@ -7,6 +7,7 @@ write), added to the current function and to every enclosing loop.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.ir.affine import Affine, Poly
@@ -196,52 +197,11 @@ class CAccessReader(DeclReader):
                 return
             if self.c_access(node, stmt, kind, update_op, in_call):
                 return
-        if t == "assignment_expression":
-            op = self.op_text(node)
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            upd = C_UPDATE_OPS.get(op)
-            if op == "=" and left is not None and right is not None:
-                upd = self.self_update(left, right)
-                if left.type == "identifier" and self.func is not None:
-                    d = self.func.decls.get(self.text(left))
-                    if d is not None and d.is_pointer:
-                        self.record_alias(self.text(left), right, True)
-            if right is not None:
-                self.c_expr(right, stmt, "R", None, None)
-            if left is not None:
-                self.c_expr(left, stmt, "RW" if op != "=" else "W", upd, None)
+        if t in _C_NO_ACCESS:
             return
-        if t == "update_expression":
-            arg = node.child_by_field_name("argument")
-            op = self.text(node.child_by_field_name("operator") or node)
-            if arg is not None:
-                self.c_expr(arg, stmt, "RW", "+" if "+" in op else "-", None)
-            return
-        if t == "call_expression":
-            self.c_call(node, stmt)
-            return
-        if t in (
-            "sizeof_expression",
-            "string_literal",
-            "number_literal",
-            "char_literal",
-            "true",
-            "false",
-            "null",
-            "type_descriptor",
-            "primitive_type",
-            "comment",
-        ):
-            return
-        if t == "pointer_expression":  # &x outside a call: address taken, not an access by itself
-            arg = node.child_by_field_name("argument")
-            if arg is not None and arg.type == "subscript_expression":
-                lv = self.c_lvalue(arg)
-                for i in lv[2] if lv else []:
-                    if i is not None:
-                        self.c_expr(i, stmt, "R", None, None)
-            return
-        if t == "field_identifier":
+        handler = _C_EXPR_HANDLERS.get(t)
+        if handler is not None:
+            handler(self, node, stmt)
             return
         if t == "compound_statement" or t.endswith("_statement") or t == "declaration":
             self.stmt(node)
@@ -253,6 +213,39 @@ class CAccessReader(DeclReader):
                 self.c_expr(c, stmt, "R", None, in_call)
         finally:
             self.cond_depth -= cond
+
+    def c_assignment(self, node: Node, stmt: Node | None) -> None:
+        """``x = e`` / ``x op= e``: the right side read, then the left written (a self-update paired with
+        its read); ``p = a + k`` for a pointer ``p`` recorded as an alias."""
+        op = self.op_text(node)
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        upd = C_UPDATE_OPS.get(op)
+        if op == "=" and left is not None and right is not None:
+            upd = self.self_update(left, right)
+            if left.type == "identifier" and self.func is not None:
+                d = self.func.decls.get(self.text(left))
+                if d is not None and d.is_pointer:
+                    self.record_alias(self.text(left), right, True)
+        if right is not None:
+            self.c_expr(right, stmt, "R", None, None)
+        if left is not None:
+            self.c_expr(left, stmt, "RW" if op != "=" else "W", upd, None)
+
+    def c_update(self, node: Node, stmt: Node | None) -> None:
+        """``x++`` / ``--x``: a read-modify-write of the operand."""
+        arg = node.child_by_field_name("argument")
+        op = self.text(node.child_by_field_name("operator") or node)
+        if arg is not None:
+            self.c_expr(arg, stmt, "RW", "+" if "+" in op else "-", None)
+
+    def c_address_of(self, node: Node, stmt: Node | None) -> None:
+        """``&x`` outside a call: the address taken is not an access by itself; the subscripts are read."""
+        arg = node.child_by_field_name("argument")
+        if arg is not None and arg.type == "subscript_expression":
+            lv = self.c_lvalue(arg)
+            for i in lv[2] if lv else []:
+                if i is not None:
+                    self.c_expr(i, stmt, "R", None, None)
 
     def c_call(self, node: Node, stmt: Node | None) -> None:
         """A call: lock calls are recorded as such; ``&x`` arguments are written unless the callee
@@ -284,3 +277,29 @@ class CAccessReader(DeclReader):
                     self.c_expr(a, stmt, "W", None, fname)
                 else:
                     self.c_expr(a, stmt, "R", None, fname)
+
+
+#: Expression kinds that hold no access (literals, types, ``sizeof``, member names)
+_C_NO_ACCESS = frozenset(
+    {
+        "sizeof_expression",
+        "string_literal",
+        "number_literal",
+        "char_literal",
+        "true",
+        "false",
+        "null",
+        "type_descriptor",
+        "primitive_type",
+        "comment",
+        "field_identifier",
+    }
+)
+
+#: ``CAccessReader.c_expr`` by node kind, for the kinds that are not walked as plain reads
+_C_EXPR_HANDLERS: dict[str, Callable[[CAccessReader, Node, Node | None], None]] = {
+    "assignment_expression": CAccessReader.c_assignment,
+    "update_expression": CAccessReader.c_update,
+    "call_expression": CAccessReader.c_call,
+    "pointer_expression": CAccessReader.c_address_of,
+}

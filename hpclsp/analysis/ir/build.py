@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.ir.affine import Affine
@@ -166,82 +167,52 @@ class _Builder(LoopReader):
     def f_stmt(self, node: Node) -> None:
         """Walk one Fortran statement."""
         t = node.type
-        if t == "variable_declaration":
-            if self.func is not None:
-                for d in self.f_declaration(node):
-                    if d.name in self.func.decls and self.func.decls[d.name].storage == "param":
-                        d.storage = "param"
-                    d.scope_start, d.scope_end = self.func.node.start_byte, self.func.node.end_byte
-                    self.add_decl(d)
-                    self.func.decls[d.name] = d
+        if t in _F_NO_ACCESS:
             return
-        if t in (
-            "comment",
-            "use_statement",
-            "implicit_statement",
-            "end_program_statement",
-            "end_subroutine_statement",
-            "end_function_statement",
-            "program_statement",
-            "subroutine_statement",
-            "function_statement",
-            "format_statement",
-            "parameter_statement",
-        ):
-            if t == "parameter_statement":
-                self.f_parameter_stmt(node)
-            return
-        if t in F_UNIT_TYPES:
-            self.function(node)
-            return
-        if t in ("internal_procedures", "contains_statement"):
-            for c in node.named_children:
-                if c.type in F_UNIT_TYPES:
-                    self.function(c)
-            return
-        if t == "do_loop":
-            self.f_loop(node)
-            return
-        if t == "assignment_statement":
-            self.f_assignment(node)
-            return
-        if t == "pointer_association_statement":
-            kids = node.named_children
-            if (
-                len(kids) >= 2
-                and kids[0].type == "identifier"
-                and kids[-1].type == "identifier"
-                and self.func
-            ):
-                self.func.aliases[self.name(kids[0])] = (self.name(kids[-1]), Affine())
-            return
-        if t == "subroutine_call":
-            self.f_call(node, node)
-            return
-        if t in (
-            "if_statement",
-            "elseif_clause",
-            "else_clause",
-            "block_construct",
-            "select_case_statement",
-            "case_statement",
-            "where_statement",
-            "associate_statement",
-            "labeled_statement",
-        ):
-            self.f_compound(node)
-            return
-        if t in ("parenthesized_expression",):
-            self.expr(node, node.parent)
-            return
-        if t in ("print_statement", "write_statement"):
-            for c in node.named_children:
-                if c.type == "output_item_list":
-                    for item in c.named_children:
-                        self.expr(item, node)  # the output items are read
+        handler = _F_STMT_HANDLERS.get(t)
+        if handler is not None:
+            handler(self, node)
             return
         for c in node.named_children:
             self.stmt(c)
+
+    def f_variable_declaration(self, node: Node) -> None:
+        """Declare the names of a Fortran declaration in the current unit (dummies stay parameters)."""
+        if self.func is None:
+            return
+        for d in self.f_declaration(node):
+            if d.name in self.func.decls and self.func.decls[d.name].storage == "param":
+                d.storage = "param"
+            d.scope_start, d.scope_end = self.func.node.start_byte, self.func.node.end_byte
+            self.add_decl(d)
+            self.func.decls[d.name] = d
+
+    def f_procedures(self, node: Node) -> None:
+        """The units of a ``contains`` part."""
+        for c in node.named_children:
+            if c.type in F_UNIT_TYPES:
+                self.function(c)
+
+    def f_pointer_association(self, node: Node) -> None:
+        """``p => a``: ``p`` aliases ``a``."""
+        kids = node.named_children
+        if len(kids) >= 2 and kids[0].type == "identifier" and kids[-1].type == "identifier" and self.func:
+            self.func.aliases[self.name(kids[0])] = (self.name(kids[-1]), Affine())
+
+    def f_subroutine_call(self, node: Node) -> None:
+        """``call s(...)``."""
+        self.f_call(node, node)
+
+    def f_parenthesized(self, node: Node) -> None:
+        """A parenthesized expression standing as a statement."""
+        self.expr(node, node.parent)
+
+    def f_output(self, node: Node) -> None:
+        """``print`` / ``write``: the output items are read."""
+        for c in node.named_children:
+            if c.type == "output_item_list":
+                for item in c.named_children:
+                    self.expr(item, node)
 
     def f_compound(self, node: Node) -> None:
         """A Fortran statement holding expressions (conditions, selectors) and statements."""
@@ -311,3 +282,50 @@ class _Builder(LoopReader):
                     rf"{re.escape(a.base.lower())}=omp_get_thread_num\(\)", st
                 ):
                     f.thread_ids.add(a.base)
+
+
+#: Fortran statements that hold no access (headers, ``use``, ``implicit``, formats)
+_F_NO_ACCESS = frozenset(
+    {
+        "comment",
+        "use_statement",
+        "implicit_statement",
+        "end_program_statement",
+        "end_subroutine_statement",
+        "end_function_statement",
+        "program_statement",
+        "subroutine_statement",
+        "function_statement",
+        "format_statement",
+    }
+)
+
+#: Fortran statements holding expressions (conditions, selectors) and statements
+_F_COMPOUND = (
+    "if_statement",
+    "elseif_clause",
+    "else_clause",
+    "block_construct",
+    "select_case_statement",
+    "case_statement",
+    "where_statement",
+    "associate_statement",
+    "labeled_statement",
+)
+
+#: ``_Builder.f_stmt`` by node kind (other kinds: their children walked as statements)
+_F_STMT_HANDLERS: dict[str, Callable[[_Builder, Node], None]] = {
+    "variable_declaration": _Builder.f_variable_declaration,
+    "parameter_statement": _Builder.f_parameter_stmt,
+    **dict.fromkeys(F_UNIT_TYPES, _Builder.function),
+    "internal_procedures": _Builder.f_procedures,
+    "contains_statement": _Builder.f_procedures,
+    "do_loop": _Builder.f_loop,
+    "assignment_statement": _Builder.f_assignment,
+    "pointer_association_statement": _Builder.f_pointer_association,
+    "subroutine_call": _Builder.f_subroutine_call,
+    **dict.fromkeys(_F_COMPOUND, _Builder.f_compound),
+    "parenthesized_expression": _Builder.f_parenthesized,
+    "print_statement": _Builder.f_output,
+    "write_statement": _Builder.f_output,
+}

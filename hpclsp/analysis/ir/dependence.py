@@ -149,90 +149,116 @@ def test(
     inner = _inner_indices(loop) - set(pidx)
     by_index = _loop_by_index(loop)
     s1, s2 = _expand(a1, a2, set(pidx), inner, by_index)
-    defs = defs or {}
-    fixed: dict[str, int] = {}
-    exact = True
-    indirect = a1.indirect or a2.indirect
-    constrained: set[str] = set()
-    mixed: list[tuple[Affine, Affine]] = []
+    system = _System(par, pidx, inner, by_index)
     for e1, e2 in zip(s1, s2):
+        if system.independent(e1, e2, variant, defs or {}):
+            return None
+    fixed, mixed = system.fixed, system.mixed
+    if system.steps_exclude():
+        return None
+    if all(fixed.get(p) == 0 for p in pidx) and not mixed:
+        return None  # only the same iteration touches the same element
+    dist = tuple(fixed.get(p) for p in pidx)
+    dirs = tuple(("<" if d > 0 else ">" if d < 0 else "=") if d is not None else "*" for d in dist)
+    if mixed and len(pidx) == 1 and fixed.get(pidx[0]) == 0:
+        return None
+    exact = system.exact
+    pairs = [(e1, e2) for e1, e2 in zip(s1, s2) if e1 is not None and e2 is not None]
+    if exact and _clipped(pairs, pidx, inner, by_index):
+        exact = False  # the inner ranges that would meet are cut per iteration by min/max bounds
+    expl = _explain(a1, a2, pidx, dist, exact)
+    return Dependence(
+        a1, a2, dist, dirs, exact, indirect=(a1.indirect or a2.indirect) and not exact, explanation=expl
+    )
+
+
+@dataclasses.dataclass
+class _System:
+    """The constraints that the subscript dimensions of two accesses put on the parallel indices: fixed
+    distances, and dimensions that tie parallel and inner indices together (``mixed``)."""
+
+    par: list[Loop]
+    pidx: list[str]
+    inner: set[str]
+    by_index: dict[str, Loop]
+    fixed: dict[str, int] = dataclasses.field(default_factory=dict)
+    mixed: list[tuple[Affine, Affine]] = dataclasses.field(default_factory=list)
+    #: False once a dimension could not be analysed (the answer is then "maybe")
+    exact: bool = True
+
+    def independent(
+        self,
+        e1: Affine | None,
+        e2: Affine | None,
+        variant: set[str] | frozenset[str],
+        defs: dict[str, Affine],
+    ) -> bool:
+        """Add one dimension ``e1`` vs ``e2``; True when it alone proves the accesses independent."""
         if e1 is None or e2 is None:
-            exact = False
-            continue
+            self.exact = False
+            return False
         for name, val in defs.items():
             e1, e2 = e1.substitute(name, val), e2.substitute(name, val)
         if (e1.vars | e2.vars) & set(variant):
-            exact = False
-            continue
-        if _tile_disjoint(e1, e2, pidx, inner, by_index):
-            return None
-        sym1 = e1.without(set(pidx) | inner)
-        sym2 = e2.without(set(pidx) | inner)
-        diff = sym1 - sym2  # symbols must cancel; diff.const is c1 - c2
-        if not diff.is_const:
+            self.exact = False
+            return False
+        if _tile_disjoint(e1, e2, self.pidx, self.inner, self.by_index):
+            return True
+        diff = e1.without(set(self.pidx) | self.inner) - e2.without(set(self.pidx) | self.inner)
+        if not diff.is_const:  # symbols must cancel; diff.const is c1 - c2
             # symbolic offset: independent when it is at least the trip count (a[i] vs a[i + n] for i < n)
-            if _symbolic_offset_disjoint(e1, e2, diff, par):
-                return None
-            exact = False
-            continue
-        c = -diff.const  # e1(p) + c1 = e2(p') + c2  ->  var parts: v1 - v2 = c2 - c1 = c
+            if _symbolic_offset_disjoint(e1, e2, diff, self.par):
+                return True
+            self.exact = False
+            return False
+        return self.linear(e1, e2, -diff.const)
+
+    def linear(self, e1: Affine, e2: Affine, c: int) -> bool:
+        """``e1(p) + c1 = e2(p') + c2`` with ``c = c2 - c1``: True when it has no solution across iterations."""
+        pidx, inner = self.pidx, self.inner
         coeffs = [e1.coeff(p) for p in pidx] + [-e2.coeff(p) for p in pidx]
         coeffs += [e1.coeff(q) for q in inner] + [-e2.coeff(q) for q in inner]
         g = 0
         for k in coeffs:
             g = math.gcd(g, abs(k))
         if g == 0:
-            if c != 0:
-                return None  # different constant elements: never the same location
-            continue
+            return c != 0  # different constant elements: never the same location
         if c % g != 0:
-            return None  # GCD test: no integer solution
+            return True  # GCD test: no integer solution
         has_inner = any(e1.coeff(q) or e2.coeff(q) for q in inner)
         same_coeffs = all(e1.coeff(p) == e2.coeff(p) for p in pidx)
         used = [p for p in pidx if e1.coeff(p) or e2.coeff(p)]
         if not used:
-            continue  # this dimension does not involve the parallel indices: no constraint on them
+            return False  # this dimension does not involve the parallel indices: no constraint on them
         if not has_inner and same_coeffs and len(used) == 1:
             p = used[0]
             alpha = e1.coeff(p)
             # alpha * p + c1 = alpha * p' + c2  ->  p' - p = (c1 - c2) / alpha = -c / alpha
             if (-c) % alpha != 0:
-                return None
+                return True
             d = -c // alpha
-            if p in fixed and fixed[p] != d:
-                return None
-            fixed[p] = d
-            constrained.add(p)
-        else:
-            if not has_inner and _no_cross_solution(e1, e2, par):
-                return None
-            if has_inner and not _inner_can_reach(e1, e2, pidx, inner, by_index):
-                return None
-            mixed.append((e1, e2))
-            constrained.update(used)
-    # loop steps and trip counts bound the distances
-    for lp in par:
-        lp_idx = lp.index
-        if lp_idx is not None and lp_idx in fixed:
-            d = fixed[lp_idx]
-            if lp.step and d % lp.step != 0:
-                return None
-            rng = _range(lp)
-            if rng is not None and abs(d) > rng[1] - rng[0]:
-                return None
-    if pidx and all(fixed.get(p) == 0 for p in pidx) and not mixed:
-        return None  # only the same iteration touches the same element
-    if not mixed and all(p in fixed for p in pidx) and all(fixed[p] == 0 for p in pidx):
-        return None
-    dist = tuple(fixed.get(p) for p in pidx)
-    dirs = tuple(("<" if d > 0 else ">" if d < 0 else "=") if d is not None else "*" for d in dist)
-    if mixed and len(pidx) == 1 and fixed.get(pidx[0]) == 0:
-        return None
-    pairs = [(e1, e2) for e1, e2 in zip(s1, s2) if e1 is not None and e2 is not None]
-    if exact and _clipped(pairs, pidx, inner, by_index):
-        exact = False  # the inner ranges that would meet are cut per iteration by min/max bounds
-    expl = _explain(a1, a2, pidx, dist, exact)
-    return Dependence(a1, a2, dist, dirs, exact, indirect=indirect and not exact, explanation=expl)
+            if p in self.fixed and self.fixed[p] != d:
+                return True
+            self.fixed[p] = d
+            return False
+        if not has_inner and _no_cross_solution(e1, e2, self.par):
+            return True
+        if has_inner and not _inner_can_reach(e1, e2, pidx, inner, self.by_index):
+            return True
+        self.mixed.append((e1, e2))
+        return False
+
+    def steps_exclude(self) -> bool:
+        """A fixed distance that no two iterations have (not a multiple of the step, or beyond the trip count)."""
+        for lp in self.par:
+            if lp.index is not None and lp.index in self.fixed:
+                d = self.fixed[lp.index]
+                if lp.step and d % lp.step != 0:
+                    return True
+                rng = _range(lp)
+                if rng is not None and abs(d) > rng[1] - rng[0]:
+                    return True
+        return False
 
 
 def _clipped(

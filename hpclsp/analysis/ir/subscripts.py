@@ -7,6 +7,7 @@ Loop indices stay variables; other loop-invariant names and subexpressions becom
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.ir.affine import Affine, Poly
@@ -50,69 +51,84 @@ class SubscriptReader(Reader):
         """Affine form of an expression; loop indices stay variables, other names become symbols."""
         if node is None:
             return None
-        t = node.type
-        if t == "number_literal":
-            txt = self.text(node).rstrip("uUlL")
-            try:
-                return Affine(const=int(txt.split("_")[0], 0))
-            except ValueError:
-                return None
-        if t == "identifier":
-            nm = self.name(node)
-            if indices is not None and nm in indices:
-                return Affine.var(nm)
-            d = None
-            if self.func is not None:
-                d = self.func.decls.get(nm)
-            d = d or self.globals.get(nm)
-            if d is not None and d.const is not None:
-                return Affine(const=d.const)
-            if nm in self.macros:
-                return Affine(const=self.macros[nm])
-            return Affine.var(nm)
-        if t in ("parenthesized_expression",):
-            kids = node.named_children
-            return self.affine(kids[0], indices) if len(kids) == 1 else None
-        if t == "call_expression" and is_thread_num_call(self.text(node)):
-            return Affine.var(THREAD_NUM_SYMBOL)
-        if t in ("unary_expression",):
-            op = node.child_by_field_name("operator")
-            arg = node.child_by_field_name("argument") or (
-                node.named_children[-1] if node.named_children else None
-            )
-            a = self.affine(arg, indices)
-            if a is None:
-                return None
-            o = self.text(op) if op is not None else self.text(node)[:1]
-            return -a if o == "-" else a if o == "+" else None
-        if t in ("binary_expression", "math_expression"):
-            op = node.child_by_field_name("operator")
-            o = self.text(op) if op is not None else ""
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            la, ra = self.affine(left, indices), self.affine(right, indices)
-            if o in ("+", "-"):
-                if la is None or ra is None:
-                    return self.atom(node, indices)
-                return la + ra if o == "+" else la - ra
-            if o == "*":
-                if la is not None and ra is not None:
-                    if la.is_const:
-                        return ra.scale(la.const)
-                    if ra.is_const:
-                        return la.scale(ra.const)
-                return self.atom(node, indices)
-            if o in ("/", "%", "<<", ">>"):
-                if la is not None and ra is not None and la.is_const and ra.is_const and ra.const != 0:
-                    v = {
-                        "/": int(la.const / ra.const),
-                        "%": la.const % ra.const,
-                        "<<": la.const << max(ra.const, 0),
-                        ">>": la.const >> max(ra.const, 0),
-                    }[o]
-                    return Affine(const=v)
-                return self.atom(node, indices)
-            return None
+        reader = _AFFINE_READERS.get(node.type)
+        if reader is not None:
+            return reader(self, node, indices)
         return self.atom(node, indices)
+
+    def affine_number(self, node: Node, indices: set[str] | None) -> Affine | None:
+        """An integer literal (suffixes and Fortran kinds dropped); None for other numbers."""
+        txt = self.text(node).rstrip("uUlL")
+        try:
+            return Affine(const=int(txt.split("_")[0], 0))
+        except ValueError:
+            return None
+
+    def affine_name(self, node: Node, indices: set[str] | None) -> Affine | None:
+        """A loop index, a known constant (declaration or ``#define``), or a symbol."""
+        nm = self.name(node)
+        if indices is not None and nm in indices:
+            return Affine.var(nm)
+        d = None
+        if self.func is not None:
+            d = self.func.decls.get(nm)
+        d = d or self.globals.get(nm)
+        if d is not None and d.const is not None:
+            return Affine(const=d.const)
+        if nm in self.macros:
+            return Affine(const=self.macros[nm])
+        return Affine.var(nm)
+
+    def affine_parenthesized(self, node: Node, indices: set[str] | None) -> Affine | None:
+        """``(e)``."""
+        kids = node.named_children
+        return self.affine(kids[0], indices) if len(kids) == 1 else None
+
+    def affine_call(self, node: Node, indices: set[str] | None) -> Affine | None:
+        """``omp_get_thread_num()`` as its symbol; another call as an opaque symbol when loop-invariant."""
+        if is_thread_num_call(self.text(node)):
+            return Affine.var(THREAD_NUM_SYMBOL)
+        return self.atom(node, indices)
+
+    def affine_unary(self, node: Node, indices: set[str] | None) -> Affine | None:
+        """``-e`` and ``+e``."""
+        op = node.child_by_field_name("operator")
+        arg = node.child_by_field_name("argument") or (
+            node.named_children[-1] if node.named_children else None
+        )
+        a = self.affine(arg, indices)
+        if a is None:
+            return None
+        o = self.text(op) if op is not None else self.text(node)[:1]
+        return -a if o == "-" else a if o == "+" else None
+
+    def affine_binary(self, node: Node, indices: set[str] | None) -> Affine | None:
+        """Sums, products by constants, and constant ``/ % << >>``; other operands become opaque symbols."""
+        o = self.op_text(node)
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        la, ra = self.affine(left, indices), self.affine(right, indices)
+        if o in ("+", "-"):
+            if la is None or ra is None:
+                return self.atom(node, indices)
+            return la + ra if o == "+" else la - ra
+        if o == "*":
+            if la is not None and ra is not None:
+                if la.is_const:
+                    return ra.scale(la.const)
+                if ra.is_const:
+                    return la.scale(ra.const)
+            return self.atom(node, indices)
+        if o in ("/", "%", "<<", ">>"):
+            if la is not None and ra is not None and la.is_const and ra.is_const and ra.const != 0:
+                v = {
+                    "/": int(la.const / ra.const),
+                    "%": la.const % ra.const,
+                    "<<": la.const << max(ra.const, 0),
+                    ">>": la.const >> max(ra.const, 0),
+                }[o]
+                return Affine(const=v)
+            return self.atom(node, indices)
+        return None
 
     def atom(self, node: Node, indices: set[str] | None) -> Affine | None:
         """An opaque symbol for a loop-invariant subexpression (``n/2``); None when it involves an index."""
@@ -263,3 +279,15 @@ class SubscriptReader(Reader):
                 if re.sub(r"\s+", "", self.text(d)).lower() == name:
                     return True
         return False
+
+
+#: ``SubscriptReader.affine`` by node kind (other kinds: an opaque symbol when loop-invariant)
+_AFFINE_READERS: dict[str, Callable[[SubscriptReader, Node, set[str] | None], Affine | None]] = {
+    "number_literal": SubscriptReader.affine_number,
+    "identifier": SubscriptReader.affine_name,
+    "parenthesized_expression": SubscriptReader.affine_parenthesized,
+    "call_expression": SubscriptReader.affine_call,
+    "unary_expression": SubscriptReader.affine_unary,
+    "binary_expression": SubscriptReader.affine_binary,
+    "math_expression": SubscriptReader.affine_binary,
+}

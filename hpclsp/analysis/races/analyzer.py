@@ -50,12 +50,7 @@ class Analyzer(Reporter):
                 self.team(f, t, fteams)
             # tasks and target nowait outside any team: the initial thread with its tasks
             loose = [
-                c
-                for c in f.constructs
-                if (
-                    c.has("task") or (c.has("target") and c.clause("nowait") is not None) or c.has("taskloop")
-                )
-                and not any(t.contains(c.start) for t in fteams)
+                c for c in f.constructs if _is_task_like(c) and not any(t.contains(c.start) for t in fteams)
             ]
             if loose:
                 self.team(f, None, fteams)
@@ -85,46 +80,13 @@ class Analyzer(Reporter):
         return False
 
     def actx(self, a: Access, team: Construct | None, f: Function) -> ACtx:
+        """Where access ``a`` sits in ``team``: its enclosing constructs, synchronization and thread guard."""
         ch = self.chain(a.start, team)
         x = ACtx(a, ch)
-        crit = set()
+        crit: set[str] = set()
         for c in ch:
-            if c.has("atomic"):
-                x.atomic = True
-            elif c.name == "critical":
-                crit.add((c.directive.argument or "").strip().lower())
-            elif c.name == "ordered":
-                x.ordered = True
-            if x.loopc is None and c.loops:
-                # the innermost worksharing loop, even around a nested simd loop (its lanes belong to one thread)
-                if _is_ws_loop(c):
-                    x.loopc = c
-                elif c.has("simd") and x.simdc is None:
-                    x.simdc = c
-            if x.single is None and c.name in (
-                "single",
-                "master",
-                "masked",
-                "parallel master",
-                "parallel masked",
-            ):
-                x.single = c
-            if x.section is None and (c.name == "section" or (c.has("sections") and not c.standalone)):
-                x.section = (
-                    c  # code of a sections construct outside every section is its one implicit section
-                )
-            if x.ws is None and c.has("workshare"):
-                x.ws = c
-            if (
-                x.task is None
-                and (
-                    c.has("task") or c.has("taskloop") or (c.has("target") and c.clause("nowait") is not None)
-                )
-                and not tasks.undeferred(c)
-            ):
-                x.task = c
-            if c.has("target"):
-                x.in_target = True
+            _note_sync(x, c, crit)
+            _note_enclosing(x, c)
         if team is not None:
             p = team.parent
             while p is not None:
@@ -145,63 +107,17 @@ class Analyzer(Reporter):
 
     def team(self, f: Function, team: Construct | None, fteams: list[Construct]) -> None:
         """The races of one team (or of the code outside every team when ``team`` is None) in ``f``."""
-        ir = self.ir
-        if team is not None:
-            inner_teams = [
-                t for t in fteams if t is not team and team.contains(t.start) and t.start > team.start
-            ]
-            accs = [
-                a
-                for a in self.accesses_between(f, team.start, team.end)
-                if not any(t.contains(a.start) for t in inner_teams)
-            ]
-        else:
-            accs = [a for a in f.accesses if not any(t.contains(a.start) for t in fteams)]
+        accs = self.team_accesses(f, team, fteams)
         bars = self.barriers(team, f)
-        ctxs: list[ACtx] = []
         extra: list[ACtx] = []
         if team is not None and _is_team(team):
             extra = self.callee_ctxs(f, team, fteams, bars) + self.reduction_ctxs(f, team, bars)
-        # only variables written somewhere in the team can race (a call may write its arguments)
-        written = {a.name for a in accs if a.is_write or a.in_call is not None} | {x.acc.name for x in extra}
-        same = pointers.equal_pointers(ir, f, team) if team is not None and _is_team(team) else {}
-        if same:
-            names = {pointers.written_name(a, same) for a in accs if a.is_write or a.in_call is not None}
-            classes = {same.get(n, n) for n in names | written}
-            written |= {a.name for a in accs if same.get(pointers.written_name(a, same), "") in classes}
-            written |= {a.name for a in accs if pointers.written_name(a, same) in classes}
+        same = pointers.equal_pointers(self.ir, f, team) if team is not None and _is_team(team) else {}
+        written = _written_names(accs, extra, same)
+        ctxs: list[ACtx] = []
         for a in accs:
-            if a.name not in written:
-                continue
-            if (
-                team is not None
-                and team.loop is not None
-                and a.stmt is not None
-                and a.stmt.id == team.loop.node.id
-            ):
-                # the worksharing loop's own header (its index is private)
-                if a.base == team.loop.index:
-                    continue
-            if (
-                a.in_call is not None
-                and (a.in_call.lower() if self.fortran else a.in_call) in self.ws_callees
-            ):
-                continue  # the callee shares its work among the team (orphaned worksharing, analysed there)
-            sh = datasharing.resolve(ir, a.base, a.start, team, f)
-            if not sh.shared:
-                continue
-            if team is not None and id(team) in self.orphans and self.orphan_private(a, f):
-                continue
-            if a.in_call is not None and team is not None and _is_team(team):
-                through = self.argument_ctxs(a, f, team, bars)
-                if through is not None:
-                    ctxs.extend(through)  # what the visible callee does with the argument replaces the guess
-                    continue
-            x = self.actx(a, team, f)
-            if team is None and x.task is None:
-                x.phase = 0
-            x.phase = sum(1 for b in bars if b <= a.start)
-            ctxs.append(x)
+            if a.name in written and not self.not_racing(a, team, f):
+                ctxs.extend(self.access_ctxs(a, team, f, bars))
         ctxs.extend(extra)
         if same:  # ``a = b`` reaches the region: a[...] and b[...] are one array
             for x in ctxs:
@@ -210,6 +126,46 @@ class Analyzer(Reporter):
                 if rep != x.acc.name and (pname in same or pname in same.values()):
                     x.acc = dataclasses.replace(x.acc, name=rep, base=rep)
         self.compare(ctxs, team, f, bars)
+
+    def team_accesses(self, f: Function, team: Construct | None, fteams: list[Construct]) -> list[Access]:
+        """The accesses a team runs itself (not those of teams nested in it); with ``team`` None, those
+        outside every team of ``f``."""
+        if team is None:
+            return [a for a in f.accesses if not any(t.contains(a.start) for t in fteams)]
+        inner_teams = [t for t in fteams if t is not team and team.contains(t.start) and t.start > team.start]
+        return [
+            a
+            for a in self.accesses_between(f, team.start, team.end)
+            if not any(t.contains(a.start) for t in inner_teams)
+        ]
+
+    def not_racing(self, a: Access, team: Construct | None, f: Function) -> bool:
+        """Accesses that never take part in a race of the team: the worksharing loop's own index,
+        calls of orphaned worksharing callees, private data."""
+        if (
+            team is not None
+            and team.loop is not None
+            and a.stmt is not None
+            and a.stmt.id == team.loop.node.id
+        ):
+            # the worksharing loop's own header (its index is private)
+            if a.base == team.loop.index:
+                return True
+        if a.in_call is not None and (a.in_call.lower() if self.fortran else a.in_call) in self.ws_callees:
+            return True  # the callee shares its work among the team (orphaned worksharing, analysed there)
+        if not datasharing.resolve(self.ir, a.base, a.start, team, f).shared:
+            return True
+        return team is not None and id(team) in self.orphans and self.orphan_private(a, f)
+
+    def access_ctxs(self, a: Access, team: Construct | None, f: Function, bars: list[int]) -> list[ACtx]:
+        """The contexts of one shared access: its own, or what a visible callee does with the argument."""
+        if a.in_call is not None and team is not None and _is_team(team):
+            through = self.argument_ctxs(a, f, team, bars)
+            if through is not None:
+                return through  # what the visible callee does with the argument replaces the guess
+        x = self.actx(a, team, f)
+        x.phase = sum(1 for b in bars if b <= a.start)
+        return [x]
 
     def compare(self, ctxs: list[ACtx], team: Construct | None, f: Function, bars: list[int]) -> None:
         """Compare the contexts of each variable pairwise within the function's work budget and
@@ -327,3 +283,54 @@ class Analyzer(Reporter):
                     x.phase = sum(1 for b in bars if b <= c.start)
                     out.append(x)
         return out
+
+
+_SINGLE_NAMES = ("single", "master", "masked", "parallel master", "parallel masked")
+
+
+def _is_task_like(c: Construct) -> bool:
+    """Code that may run as a deferred task: ``task``, ``taskloop``, ``target nowait``."""
+    return c.has("task") or c.has("taskloop") or (c.has("target") and c.clause("nowait") is not None)
+
+
+def _note_sync(x: ACtx, c: Construct, crit: set[str]) -> None:
+    """Record what an enclosing construct ``c`` adds to the synchronization of ``x`` (critical names into ``crit``)."""
+    if c.has("atomic"):
+        x.atomic = True
+    elif c.name == "critical":
+        crit.add((c.directive.argument or "").strip().lower())
+    elif c.name == "ordered":
+        x.ordered = True
+    if c.has("target"):
+        x.in_target = True
+
+
+def _note_enclosing(x: ACtx, c: Construct) -> None:
+    """Record ``c`` as the innermost loop, single, section, workshare or task around ``x`` when it is one
+    (``c`` runs from the innermost construct outwards)."""
+    if x.loopc is None and c.loops:
+        # the innermost worksharing loop, even around a nested simd loop (its lanes belong to one thread)
+        if _is_ws_loop(c):
+            x.loopc = c
+        elif c.has("simd") and x.simdc is None:
+            x.simdc = c
+    if x.single is None and c.name in _SINGLE_NAMES:
+        x.single = c
+    if x.section is None and (c.name == "section" or (c.has("sections") and not c.standalone)):
+        x.section = c  # code of a sections construct outside every section is its one implicit section
+    if x.ws is None and c.has("workshare"):
+        x.ws = c
+    if x.task is None and _is_task_like(c) and not tasks.undeferred(c):
+        x.task = c
+
+
+def _written_names(accs: list[Access], extra: list[ACtx], same: dict[str, str]) -> set[str]:
+    """The variables written somewhere in the team (only those can race; a call may write its arguments),
+    with every name of a pointer class (``same``) of which one name is written."""
+    written = {a.name for a in accs if a.is_write or a.in_call is not None} | {x.acc.name for x in extra}
+    if same:
+        names = {pointers.written_name(a, same) for a in accs if a.is_write or a.in_call is not None}
+        classes = {same.get(n, n) for n in names | written}
+        written |= {a.name for a in accs if same.get(pointers.written_name(a, same), "") in classes}
+        written |= {a.name for a in accs if pointers.written_name(a, same) in classes}
+    return written

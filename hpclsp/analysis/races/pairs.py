@@ -58,62 +58,77 @@ class PairAnalysis(SyncMixin):
         self, x: ACtx, y: ACtx, team: Construct | None, f: Function, bars: list[int]
     ) -> tuple | None:
         """None when x and y cannot run at the same time; else (kind hint, dependence or None)."""
-        if x.atomic and y.atomic:
-            return None
-        if _distinct_constant_elements(x.acc, y.acc):
-            return None
-        if x.criticals & y.criticals:
-            if not (self.league(x) and self.league(y)):
-                return None
-            self.cross_team.add(x.acc.name)  # critical excludes within one team only
-        if x.locks & y.locks:
-            return None
-        if not self.same_phase(x, y, team, f, bars):
-            return None
-        if (
-            x.task is None
-            and y.task is None
-            and team is not None
-            and _is_team(team)
-            and self.thread_distinct(x, y, f, team)
-        ):
-            return None  # a[tid]: each thread its own element, and one thread runs its accesses in order
-        if x.task is None and y.task is None and x.tid_guard is not None and x.tid_guard == y.tid_guard:
-            return None  # both under ``if (tid == c)``: one thread runs them, in program order
-        if self.handed_off(x, y, f) or self.handed_off(y, x, f):
-            return None
-        if self.lock_handoff(x, y, f, bars) or self.lock_handoff(y, x, f, bars):
+        if self.mutually_excluded(x, y) or self.ordered_in_thread(x, y, team, f, bars):
             return None
         if x.task is not None or y.task is not None:
             return self.task_concurrent(x, y, team, f)
         if team is None:
             return None
         if id(team) in self.orphans:
-            if x.loopc is team and y.loopc is team:
-                return self.loop_pair(x, y, team, f)
-            return None
+            return self.loop_pair(x, y, team, f) if x.loopc is team and y.loopc is team else None
         if not _is_team(team):  # a simd loop on its own
-            if x.simdc is team and y.simdc is team:
-                return self.simd_pair(x, y, team, f)
-            return None
+            return self.simd_pair(x, y, team, f) if x.simdc is team and y.simdc is team else None
+        if x.ws is not None or y.ws is not None:
+            return self.workshare_pair(x, y)
+        if self.in_one_construct(x, y):
+            if x.loopc is not None and x.loopc is y.loopc:
+                return self.loop_pair(x, y, x.loopc, f)
+            if x.simdc is not None and x.simdc is y.simdc and x.loopc is None:
+                return self.simd_pair(x, y, x.simdc, f)
+            return None  # one single or one section: one thread, in program order
+        return self.construct_pair(x, y)
+
+    def mutually_excluded(self, x: ACtx, y: ACtx) -> bool:
+        """Both atomic, distinct constant elements, a common critical (within one team) or a common lock."""
+        if (x.atomic and y.atomic) or _distinct_constant_elements(x.acc, y.acc):
+            return True
+        if x.criticals & y.criticals:
+            if not (self.league(x) and self.league(y)):
+                return True
+            self.cross_team.add(x.acc.name)  # critical excludes within one team only
+        return bool(x.locks & y.locks)
+
+    def ordered_in_thread(
+        self, x: ACtx, y: ACtx, team: Construct | None, f: Function, bars: list[int]
+    ) -> bool:
+        """Different barrier phases, one thread running both in order, or a hand-off between them."""
+        if not self.same_phase(x, y, team, f, bars):
+            return True
+        if x.task is None and y.task is None:
+            if team is not None and _is_team(team) and self.thread_distinct(x, y, f, team):
+                return True  # a[tid]: each thread its own element, and one thread runs its accesses in order
+            if x.tid_guard is not None and x.tid_guard == y.tid_guard:
+                return True  # both under ``if (tid == c)``: one thread runs them, in program order
+        return (
+            self.handed_off(x, y, f)
+            or self.handed_off(y, x, f)
+            or self.lock_handoff(x, y, f, bars)
+            or self.lock_handoff(y, x, f, bars)
+        )
+
+    @staticmethod
+    def workshare_pair(x: ACtx, y: ACtx) -> tuple | None:
+        """At least one access in a ``workshare`` construct."""
         if x.ws is not None and x.ws is y.ws:
             return None  # workshare keeps the Fortran semantics of its statements (spec: implied synchronization)
-        if x.ws is not None or y.ws is not None:
-            ws = x.ws or y.ws
-            assert ws is not None
-            return ("nowait", None) if ws.clause("nowait") is not None else ("shared-write", None)
-        if x.loopc is not None and x.loopc is y.loopc:
-            return self.loop_pair(x, y, x.loopc, f)
-        if x.simdc is not None and x.simdc is y.simdc and x.loopc is None:
-            return self.simd_pair(x, y, x.simdc, f)
-        if x.single is not None and x.single is y.single:
-            return None
-        if x.section is not None and x.section is y.section:
-            return None
+        ws = x.ws or y.ws
+        assert ws is not None
+        return ("nowait", None) if ws.clause("nowait") is not None else ("shared-write", None)
+
+    @staticmethod
+    def in_one_construct(x: ACtx, y: ACtx) -> bool:
+        """Both accesses in the same worksharing loop, simd loop, single or section."""
+        return (
+            (x.loopc is not None and x.loopc is y.loopc)
+            or (x.simdc is not None and x.simdc is y.simdc and x.loopc is None)
+            or (x.single is not None and x.single is y.single)
+            or (x.section is not None and x.section is y.section)
+        )
+
+    def construct_pair(self, x: ACtx, y: ACtx) -> tuple | None:
+        """Two accesses of one team in different worksharing constructs (or outside every one)."""
         if x.loopc is not None and y.loopc is not None:
-            if self.same_static_mapping(x, y):
-                return None
-            return ("nowait", None)
+            return None if self.same_static_mapping(x, y) else ("nowait", None)
         if x.single is not None or y.single is not None:
             if x.section is not None or y.section is not None:
                 return ("shared-write", None)
@@ -121,17 +136,22 @@ class PairAnalysis(SyncMixin):
         if x.section is not None and y.section is not None:
             return ("shared-write", None)
         if x.loopc is not None or y.loopc is not None:
-            lc = x.loopc or y.loopc
-            other = y if x.loopc is not None else x
-            if lc is not None and lc.clause("nowait") is not None and other.acc.start >= lc.end:
-                return ("nowait", None)
-            if lc is not None and other.acc.start >= lc.end:
-                return None if lc.clause("nowait") is None else ("nowait", None)
-            return ("shared-write", None)
+            return self.after_loop_pair(x, y)
         if x.section is not None or y.section is not None:
             return ("shared-write", None)
         # both replicated: every thread executes both
         return ("replicated", None)
+
+    @staticmethod
+    def after_loop_pair(x: ACtx, y: ACtx) -> tuple | None:
+        """One access in a worksharing loop, the other outside it: racy after a ``nowait`` loop or beside it."""
+        lc = x.loopc or y.loopc
+        other = y if x.loopc is not None else x
+        if lc is not None and lc.clause("nowait") is not None and other.acc.start >= lc.end:
+            return ("nowait", None)
+        if lc is not None and other.acc.start >= lc.end:
+            return None if lc.clause("nowait") is None else ("nowait", None)
+        return ("shared-write", None)
 
     def dependence_test(
         self, fn: Function, a1: Access, a2: Access, loop: Loop, **kw: Any
@@ -312,32 +332,12 @@ class PairAnalysis(SyncMixin):
         return ("loop", dep)
 
     def task_concurrent(self, x: ACtx, y: ACtx, team: Construct | None, f: Function) -> tuple | None:
+        """The verdict for a pair of which at least one access runs in a (deferred) task."""
         tx, ty = x.task, y.task
         if team is None and _is_entry(f) and not any(t is not None and t.has("target") for t in (tx, ty)):
             return None  # outside every parallel region of the program's entry only the initial thread runs tasks
-        if tx is not None and tx is ty and tx.has("taskloop") and tx.loop is not None and x.loopc is tx:
-            return self.loop_pair(x, y, tx, f)  # the iterations of one taskloop run as concurrent tasks
         if tx is not None and tx is ty:
-            if not self.multi_instance(tx, team):
-                return None
-            lp = self.instance_loop(tx, team)
-            if lp is not None and lp.index and not x.acc.is_scalar:
-                sh = datasharing.resolve(
-                    self.ir, lp.index, tx.start + 1 if tx.start + 1 < tx.end else tx.start, team, f
-                )
-                if (
-                    not sh.shared
-                    and self.dependence_test(f, x.acc, y.acc, lp, variant=self.variant_in(lp)) is None
-                ):
-                    return None
-            if (
-                (tx.clause("depend") is not None)
-                and x.acc.base in {_dep_base(i) for c in tx.clauses if c.name == "depend" for i in c.items}
-                and self.depend_self_ordered(tx, x.acc.base)
-                and not tasks.replicated_by_team(tx)
-            ):
-                return None  # instances generated one after the other by one thread, ordered by their depend
-            return ("task", None)
+            return self.same_task_pair(x, y, tx, team, f)
         if tx is not None and ty is not None:
             first, second = (tx, ty) if tx.start <= ty.start else (ty, tx)
             if first.contains(second.start):
@@ -351,15 +351,39 @@ class PairAnalysis(SyncMixin):
         assert t is not None
         if other.acc.start < t.start:
             # before the task was created (by this thread); other threads are kept out by the single/phase
-            if other.single is not None or team is None:
-                return None
-            if t.contains(other.acc.start):
-                return None
             return None
         if other.acc.start >= t.end and self.waited(t, None, f, upto=other.acc.start):
             return None
         if t.contains(other.acc.start):
             return None
+        return ("task", None)
+
+    def same_task_pair(
+        self, x: ACtx, y: ACtx, t: Construct, team: Construct | None, f: Function
+    ) -> tuple | None:
+        """Both accesses in one task construct: its instances (taskloop iterations, a task in a loop or
+        generated by every thread) run concurrently unless iterations or ``depend`` keep them apart."""
+        if t.has("taskloop") and t.loop is not None and x.loopc is t:
+            return self.loop_pair(x, y, t, f)  # the iterations of one taskloop run as concurrent tasks
+        if not self.multi_instance(t, team):
+            return None
+        lp = self.instance_loop(t, team)
+        if lp is not None and lp.index and not x.acc.is_scalar:
+            sh = datasharing.resolve(
+                self.ir, lp.index, t.start + 1 if t.start + 1 < t.end else t.start, team, f
+            )
+            if (
+                not sh.shared
+                and self.dependence_test(f, x.acc, y.acc, lp, variant=self.variant_in(lp)) is None
+            ):
+                return None
+        if (
+            (t.clause("depend") is not None)
+            and x.acc.base in {_dep_base(i) for c in t.clauses if c.name == "depend" for i in c.items}
+            and self.depend_self_ordered(t, x.acc.base)
+            and not tasks.replicated_by_team(t)
+        ):
+            return None  # instances generated one after the other by one thread, ordered by their depend
         return ("task", None)
 
     def multi_instance(self, t: Construct, team: Construct | None) -> bool:

@@ -25,6 +25,7 @@ from pygls.protocol import LanguageServerProtocol
 from hpclsp import __version__, config
 from hpclsp.analysis.context import Options
 from hpclsp.documents import Document, DocumentStore, uri_to_path
+from hpclsp.handlers import wire
 
 if TYPE_CHECKING:
     from hpclsp.handlers.retrieval import RetrievalService
@@ -109,6 +110,7 @@ class HpcLanguageServer(LanguageServer):
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=HpcProtocol,
+            converter_factory=wire.converter,
         )
         self.settings = config.Settings()
         self.documents = DocumentStore()

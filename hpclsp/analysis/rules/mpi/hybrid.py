@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi._common import _finding, _model
-from hpclsp.analysis.rules.mpi.facts import COLLECTIVES, FAMILY, LANGS
+from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
+from hpclsp.analysis.rules.mpi.facts import COLLECTIVES
 from hpclsp.analysis.treeutil import Node, walk
 
 #: Constructs inside a parallel region that stop every thread from making the call at the same time
@@ -99,9 +97,8 @@ def _thread_specific_comm(m: Model, call: Call, first: int, last: int, directive
     return decl is None or (decl.node is not None and first < decl.node.start_point[0] <= last)
 
 
-@rule(
+@mpi_rule(
     "mpi-concurrent-collective",
-    family=FAMILY,
     summary="A collective called by every thread of an OpenMP parallel region at once, on one communicator.",
     what="""
 Flags MPI collective calls inside an `omp parallel` region (or a worksharing loop) that every thread
@@ -119,12 +116,10 @@ or corrupt data. The standard makes it the program's job to serialize them.
     MPI_Barrier(MPI_COMM_WORLD);   /* every thread of every rank, concurrently */
 }
 """,
-    languages=LANGS,
 )
-def check_concurrent_collective(ctx: Context) -> Iterator[Finding]:
+def check_concurrent_collective(m: Model) -> Iterator[Finding]:
     """Collectives every thread of a parallel region calls concurrently."""
-    m = _model(ctx)
-    if m is None or "omp" not in m.source.text.lower():
+    if "omp" not in m.source.text.lower():
         return
     cons = _constructs(m)
     if not any("parallel" in w for w, _, _, _ in cons):

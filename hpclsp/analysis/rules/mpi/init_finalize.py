@@ -5,20 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
-from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi._common import (
     JUMPS_C,
     _finding,
     _in_node,
     _line_indent,
-    _model,
     _siblings_after,
     _statement,
+    mpi_rule,
 )
-from hpclsp.analysis.rules.mpi.facts import ALWAYS_ALLOWED, FAMILY, FINALIZE_HINTS, LANGS
+from hpclsp.analysis.rules.mpi.facts import ALWAYS_ALLOWED, FINALIZE_HINTS
 from hpclsp.analysis.treeutil import Node
 
 # -- init / finalize -----------------------------------------------------------------------------
@@ -41,9 +39,8 @@ def _is_init(c: Call) -> bool:
     return c.key in ("MPI_INIT", "MPI_INIT_THREAD")
 
 
-@rule(
+@mpi_rule(
     "mpi-call-before-init",
-    family=FAMILY,
     summary="An MPI call made before MPI_Init.",
     what="""
 Flags MPI calls (and calls of functions of the same file that make MPI calls) that run before
@@ -57,13 +54,9 @@ Almost every MPI routine is erroneous before initialisation: implementations abo
 MPI_Comm_rank(MPI_COMM_WORLD, &rank);   /* before MPI_Init */
 MPI_Init(&argc, &argv);
 """,
-    languages=LANGS,
 )
-def check_before_init(ctx: Context) -> Iterator[Finding]:
+def check_before_init(m: Model) -> Iterator[Finding]:
     """MPI calls preceding MPI_Init."""
-    m = _model(ctx)
-    if m is None:
-        return
     mpi_units = _mpi_units(m)
     for unit in m.units:
         inits = [c for c in unit.calls if _is_init(c)]
@@ -135,9 +128,8 @@ def _after(m: Model, node: Node, unit: Unit) -> list[Node]:
     return out
 
 
-@rule(
+@mpi_rule(
     "mpi-call-after-finalize",
-    family=FAMILY,
     summary="An MPI call made after MPI_Finalize.",
     what="""
 Flags MPI calls (and calls of functions of the same file that make MPI calls) that can run after
@@ -150,13 +142,9 @@ After `MPI_Finalize` no MPI routine but a few queries may be called; the call fa
 MPI_Finalize();
 MPI_Barrier(MPI_COMM_WORLD);   /* after finalize */
 """,
-    languages=LANGS,
 )
-def check_after_finalize(ctx: Context) -> Iterator[Finding]:
+def check_after_finalize(m: Model) -> Iterator[Finding]:
     """MPI calls following MPI_Finalize."""
-    m = _model(ctx)
-    if m is None:
-        return
     mpi_units = _mpi_units(m)
     for unit in m.units:
         for f in unit.calls:
@@ -179,9 +167,8 @@ def check_after_finalize(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-@rule(
+@mpi_rule(
     "mpi-missing-finalize",
-    family=FAMILY,
     summary="The program initialises MPI but never calls MPI_Finalize.",
     what="""
 Flags `MPI_Init`/`MPI_Init_thread` in `main` (or a Fortran `program`) when the file never calls
@@ -198,13 +185,9 @@ int main(int argc, char **argv) {
     return 0;                     /* MPI_Finalize() missing */
 }
 """,
-    languages=LANGS,
 )
-def check_missing_finalize(ctx: Context) -> Iterator[Finding]:
+def check_missing_finalize(m: Model) -> Iterator[Finding]:
     """MPI_Init without MPI_Finalize in the file."""
-    m = _model(ctx)
-    if m is None:
-        return
     if any(c.key in ("MPI_FINALIZE", "MPI_ABORT") for u in m.units for c in u.calls):
         return
     local = {u.name for u in m.units}

@@ -4,27 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Related, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
-from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi._common import (
     _block_end_insertion,
     _escapes,
     _finding,
     _in_node,
     _line_indent,
-    _model,
     _occurrences,
     _req_of,
     _requests,
     _shares_loop,
     _started_requests,
     _statement,
-    _with_evaluator,
+    mpi_rule,
 )
-from hpclsp.analysis.rules.mpi.facts import FAMILY, LANGS
 from hpclsp.analysis.treeutil import Node
 
 # -- rules: requests -----------------------------------------------------------------------------
@@ -54,9 +50,8 @@ def _partial(m: Model, unit: Unit, start: Call, comp: Call) -> bool:
     return False
 
 
-@rule(
+@mpi_rule(
     "mpi-request-not-completed",
-    family=FAMILY,
     summary="A nonblocking MPI operation's request is never completed (no MPI_Wait/MPI_Test on every path).",
     what="""
 Flags `MPI_Isend`, `MPI_Irecv` and the other nonblocking calls whose request variable is never
@@ -71,14 +66,10 @@ request object itself leaks. Missing waits cause lost messages, corrupted buffer
 MPI_Isend(buf, n, MPI_DOUBLE, right, 0, comm, &req);
 /* ... no MPI_Wait(&req, ...) before the function returns */
 """,
-    languages=LANGS,
+    evaluator=True,
 )
-@_with_evaluator("mpi-request-not-completed")
-def check_request_not_completed(ctx: Context) -> Iterator[Finding]:
+def check_request_not_completed(m: Model) -> Iterator[Finding]:
     """Nonblocking starts whose request is not completed on every path."""
-    m = _model(ctx)
-    if m is None:
-        return
     for unit, _, starts, comps in _started_requests(m):
         for s in starts:
             covering = [
@@ -111,9 +102,8 @@ def check_request_not_completed(ctx: Context) -> Iterator[Finding]:
             yield _finding(m, "mpi-request-not-completed", s.node, msg, fixes=fixes)
 
 
-@rule(
+@mpi_rule(
     "mpi-request-overwritten",
-    family=FAMILY,
     summary="A request variable is reused by a new nonblocking call before the previous one completed.",
     what="""
 Flags a nonblocking call that stores its request into a variable still holding a pending
@@ -129,14 +119,10 @@ for (int i = 0; i < n; i++)
     MPI_Isend(&a[i], 1, MPI_INT, dest, i, comm, &req);   /* overwritten each iteration */
 MPI_Wait(&req, MPI_STATUS_IGNORE);
 """,
-    languages=LANGS,
+    evaluator=True,
 )
-@_with_evaluator("mpi-request-overwritten")
-def check_request_overwritten(ctx: Context) -> Iterator[Finding]:
+def check_request_overwritten(m: Model) -> Iterator[Finding]:
     """Pending requests overwritten by a later start (sequentially or in a loop)."""
-    m = _model(ctx)
-    if m is None:
-        return
     for unit, name, starts, comps in _started_requests(m):
         decl = unit.decls.get(name)
         for s in starts:
@@ -188,9 +174,8 @@ def check_request_overwritten(ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule(
+@mpi_rule(
     "mpi-request-unset",
-    family=FAMILY,
     summary="MPI_Wait/MPI_Test on a request that no nonblocking call ever started.",
     what="""
 Flags completion calls (`MPI_Wait`, `MPI_Test`, `MPI_Waitall`, ...) on a local request variable
@@ -206,13 +191,9 @@ MPI_Request r1, r2;
 MPI_Irecv(buf, n, MPI_INT, src, 0, comm, &r1);
 MPI_Wait(&r2, MPI_STATUS_IGNORE);   /* r2 never started */
 """,
-    languages=LANGS,
 )
-def check_request_unset(ctx: Context) -> Iterator[Finding]:
+def check_request_unset(m: Model) -> Iterator[Finding]:
     """Completions of requests that were never started."""
-    m = _model(ctx)
-    if m is None:
-        return
     for unit in m.units:
         reqs = _requests(m, unit)
         for name, comps in reqs.completions.items():

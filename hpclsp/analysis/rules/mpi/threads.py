@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding, Related
 from hpclsp.analysis.hostcode.model import Model
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi._common import _finding, _model
+from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.rules.mpi.facts import (
     ALWAYS_ALLOWED,
-    FAMILY,
-    LANGS,
     LEVEL_NAMES,
     THREAD_LEVELS,
     THREAD_NEUTRAL,
@@ -65,9 +61,8 @@ def _omp_regions(m: Model) -> list[tuple[str, int, int]]:
     return out
 
 
-@rule(
+@mpi_rule(
     "mpi-thread-level",
-    family=FAMILY,
     summary="MPI called inside an OpenMP parallel region with too low a thread support level.",
     what="""
 Flags MPI calls inside `omp parallel` regions when MPI was initialised with `MPI_Init` or with an
@@ -83,12 +78,10 @@ MPI_Init(&argc, &argv);              /* MPI_THREAD_SINGLE */
 #pragma omp parallel
 MPI_Send(buf, 1, MPI_INT, 0, omp_get_thread_num(), comm);
 """,
-    languages=LANGS,
 )
-def check_thread_level(ctx: Context) -> Iterator[Finding]:
+def check_thread_level(m: Model) -> Iterator[Finding]:
     """MPI calls in OpenMP regions vs the requested thread level."""
-    m = _model(ctx)
-    if m is None or "omp" not in m.source.text.lower():
+    if "omp" not in m.source.text.lower():
         return
     init = next((c for u in m.units for c in u.calls if _is_init(c)), None)
     if init is None:

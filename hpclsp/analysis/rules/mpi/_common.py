@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 
 from hpclsp.analysis.context import Context
-from hpclsp.analysis.findings import Finding, Pos, Severity
+from hpclsp.analysis.findings import Finding, Pos, Related, Severity
 from hpclsp.analysis.hostcode import mpi_run
 from hpclsp.analysis.hostcode.model import Call, Model, Unit, model, uses_mpi
 from hpclsp.analysis.hostcode.mpi_tables import COMPLETE_MANY, COMPLETIONS, RULE_NONBLOCKING
@@ -69,7 +69,12 @@ def mpi_rule(
     return deco
 
 
-def _finding(m: Model, code: str, node: Node, message: str, **kw) -> Finding:
+def _finding(
+    m: Model, code: str, node: Node, message: str, *, see: tuple[Node | None, str] | None = None, **kw
+) -> Finding:
+    """A warning on node; ``see`` is one related place (a node, left out when None, and its note)."""
+    if see is not None and see[0] is not None:
+        kw["related"] = [Related(m.source.node_span(see[0]), see[1])]
     return Finding(code, message, m.source.node_span(node), Severity.WARNING, **kw)
 
 

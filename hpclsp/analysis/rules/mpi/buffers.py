@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.findings import Finding, Related
+from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules.mpi._common import (
@@ -192,7 +192,7 @@ def _buffer_race(m: Model, unit: Unit, s: Call, p: str, end: int) -> Finding | N
             occ,
             f"'{bname}' is {verb} while the {s.name} using it (line {s.node.start_point[0] + 1}) "
             "has not completed",
-            related=[Related(m.source.node_span(s.node), f"{s.name} started here")],
+            see=(s.node, f"{s.name} started here"),
         )
     return None
 

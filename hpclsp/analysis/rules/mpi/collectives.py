@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.findings import Finding, Related
+from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode import mpi_run
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
@@ -124,7 +124,7 @@ def check_collective_rank_branch(m: Model) -> Iterator[Finding]:
                     c.node,
                     f"collective {label} is inside a {what} whose condition depends on the rank "
                     f"('{m.text(cond).strip()}'); ranks that take another path never call it",
-                    related=[Related(m.source.node_span(cond), "rank-dependent condition")],
+                    see=(cond, "rank-dependent condition"),
                 )
                 break
 

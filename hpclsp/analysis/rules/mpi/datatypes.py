@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hpclsp.analysis.findings import Finding, Related
+from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Decl, Model, Unit, int_literal
 from hpclsp.analysis.hostcode.mpi_tables import (
     C_DATATYPES,
@@ -137,7 +137,7 @@ def check_datatype(m: Model) -> Iterator[Finding]:
             "mpi-datatype-mismatch",
             arg,
             f"{m.text(arg)} does not match the type of '{name}' ({shown})",
-            related=[Related(m.source.node_span(decl.node), f"'{name}' declared here")] if decl.node else [],
+            see=(decl.node, f"'{name}' declared here"),
         )
 
 
@@ -183,9 +183,7 @@ def check_count(m: Model) -> Iterator[Finding]:
                 "mpi-count-overflow",
                 cnode,
                 f"count {count} exceeds the {avail} element(s) of '{name}' available from {m.text(arg)}",
-                related=[Related(m.source.node_span(decl.node), f"'{name}' declared here")]
-                if decl.node
-                else [],
+                see=(decl.node, f"'{name}' declared here"),
             )
 
 

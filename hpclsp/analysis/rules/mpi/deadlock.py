@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.findings import Finding, Related
+from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.rules.mpi._common import _finding, _in_node, mpi_rule
 from hpclsp.analysis.rules.mpi.collectives import _arms, _rank_comms
@@ -87,7 +87,7 @@ def check_deadlock(m: Model) -> Iterator[Finding]:
                 s.node,
                 f"every rank calls {s.name} to its peer before its receive (line {recv.node.start_point[0] + 1}): "
                 f"{how}; use MPI_Sendrecv or nonblocking calls",
-                related=[Related(m.source.node_span(recv.node), "the receive that is never reached")],
+                see=(recv.node, "the receive that is never reached"),
             )
 
 

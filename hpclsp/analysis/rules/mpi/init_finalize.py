@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Span
+from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.rules.mpi._common import (
     JUMPS_C,
@@ -65,19 +66,26 @@ def check_before_init(m: Model) -> Iterator[Finding]:
         init = inits[0]
         if m.controls(init.node, unit.body):
             continue
-        for c in unit.calls:
-            if c.node.start_byte >= init.node.start_byte:
-                break
-            label = _needs_mpi(c, unit, mpi_units)
-            if label is None:
-                continue
-            yield _finding(
-                m,
-                "mpi-call-before-init",
-                c.node,
-                f"{label} is called before {init.name} (line {init.node.start_point[0] + 1})",
-                related=[Related(m.source.node_span(init.node), "MPI is initialised here")],
-            )
+        where = (f"is called before {init.name}", init, "MPI is initialised here")
+        yield from _outside_mpi(m, "mpi-call-before-init", unit, _calls_before(unit, init), mpi_units, where)
+
+
+def _calls_before(unit: Unit, call: Call) -> Iterator[Call]:
+    """The unit's calls (in source order) up to the first one that does not start before call."""
+    return itertools.takewhile(lambda c: c.node.start_byte < call.node.start_byte, unit.calls)
+
+
+def _outside_mpi(
+    m: Model, code: str, unit: Unit, calls: Iterable[Call], mpi_units: set[str], where: tuple[str, Call, str]
+) -> Iterator[Finding]:
+    """Findings for the calls that need MPI initialised; ``where`` says when they run: the words of the
+    message, the MPI_Init or MPI_Finalize call they run before or after, and the note on that call."""
+    when, anchor, note = where
+    for c in calls:
+        label = _needs_mpi(c, unit, mpi_units)
+        if label is not None:
+            line = anchor.node.start_point[0] + 1
+            yield _finding(m, code, c.node, f"{label} {when} (line {line})", see=(anchor.node, note))
 
 
 def _needs_mpi(c: Call, unit: Unit, mpi_units: set[str]) -> str | None:
@@ -152,19 +160,9 @@ def check_after_finalize(m: Model) -> Iterator[Finding]:
                 continue
             stmt = _statement(m, f.node, unit)
             later = _after(m, stmt, unit)
-            for c in unit.calls:
-                if not any(_in_node(c.node, s) for s in later):
-                    continue
-                label = _needs_mpi(c, unit, mpi_units)
-                if label is None:
-                    continue
-                yield _finding(
-                    m,
-                    "mpi-call-after-finalize",
-                    c.node,
-                    f"{label} may be called after MPI_Finalize (line {f.node.start_point[0] + 1})",
-                    related=[Related(m.source.node_span(f.node), "MPI is finalised here")],
-                )
+            after = [c for c in unit.calls if any(_in_node(c.node, s) for s in later)]
+            where = ("may be called after MPI_Finalize", f, "MPI is finalised here")
+            yield from _outside_mpi(m, "mpi-call-after-finalize", unit, after, mpi_units, where)
 
 
 @mpi_rule(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.findings import Edit, Finding, Fix, Related, Span
+from hpclsp.analysis.findings import Edit, Finding, Fix, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules.mpi._common import (
@@ -150,7 +150,7 @@ def check_request_overwritten(m: Model) -> Iterator[Finding]:
                     s.node,
                     f"request '{m.text(arg)}' is overwritten while the {p.name} started on line "
                     f"{p.node.start_point[0] + 1} is still pending",
-                    related=[Related(m.source.node_span(p.node), "the pending operation")],
+                    see=(p.node, "the pending operation"),
                 )
                 continue
             loops = m.enclosing_loops(s.node, unit.body)
@@ -170,7 +170,7 @@ def check_request_overwritten(m: Model) -> Iterator[Finding]:
                 "mpi-request-overwritten",
                 s.node,
                 f"request '{m.text(arg)}' is overwritten on the next loop iteration before it completes",
-                related=[Related(m.source.node_span(loop), "the loop")],
+                see=(loop, "the loop"),
             )
 
 

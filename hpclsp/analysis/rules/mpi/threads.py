@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.findings import Finding, Related
+from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Model
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
+from hpclsp.analysis.rules.mpi._omp import omp_constructs
 from hpclsp.analysis.rules.mpi.facts import (
     ALWAYS_ALLOWED,
     LEVEL_NAMES,
@@ -14,51 +15,17 @@ from hpclsp.analysis.rules.mpi.facts import (
     THREAD_NEUTRAL,
 )
 from hpclsp.analysis.rules.mpi.init_finalize import _is_init
-from hpclsp.analysis.treeutil import walk
 
 # -- threads -------------------------------------------------------------------------------------
 
 
-def _omp_regions(m: Model) -> list[tuple[str, int, int]]:
-    """OpenMP constructs as (name, first line, last line) (0-based, inclusive)."""
-    from hpclsp.analysis.openmp import scanner as directives
+#: The constructs that decide the thread level an MPI call inside them needs.
+_LEVEL_CONSTRUCTS = frozenset({"parallel", "single", "master", "masked", "critical"})
 
-    try:
-        dirs = directives.parse_directives(m.source)
-    except Exception:
-        return []
-    out: list[tuple[str, int, int]] = []
-    if m.fortran:
-        stack: list[tuple[str, int]] = []
-        for d in dirs:
-            if d.is_end:
-                name = d.name[4:]
-                for i in range(len(stack) - 1, -1, -1):
-                    if stack[i][0] == name:
-                        out.append((name, stack[i][1], d.first_line))
-                        del stack[i:]
-                        break
-            elif d.words and d.words[0] in ("parallel", "single", "master", "masked", "critical"):
-                stack.append((d.name, d.first_line))
-        return out
-    root = m.source.tree.root_node
-    by_line = {}
-    for n in walk(root):
-        if n.type == "preproc_call" and m.text(n).lstrip().startswith("#pragma"):
-            by_line[n.start_point[0]] = n
-    for d in dirs:
-        if not d.words or d.words[0] not in ("parallel", "single", "master", "masked", "critical"):
-            continue
-        node = by_line.get(d.first_line)
-        if node is None:
-            continue
-        nxt = node.next_named_sibling
-        while nxt is not None and nxt.type in ("comment", "preproc_call"):
-            nxt = nxt.next_named_sibling
-        if nxt is None:
-            continue
-        out.append((d.name, d.first_line, nxt.end_point[0]))
-    return out
+
+def _omp_regions(m: Model) -> list[tuple[str, int, int]]:
+    """The OpenMP constructs that matter for the thread level, as (first word, first line, last line)."""
+    return [(w[0], first, last) for w, first, last, _ in omp_constructs(m) if w[0] in _LEVEL_CONSTRUCTS]
 
 
 @mpi_rule(
@@ -94,7 +61,7 @@ def check_thread_level(m: Model) -> Iterator[Finding]:
         if level < 0:
             return
     regions = _omp_regions(m)
-    if not any(r[0].split()[0] == "parallel" for r in regions):
+    if not any(r[0] == "parallel" for r in regions):
         return
     for unit in m.units:
         for c in unit.calls:
@@ -102,9 +69,9 @@ def check_thread_level(m: Model) -> Iterator[Finding]:
                 continue
             line = c.node.start_point[0]
             inside = [r for r in regions if r[1] <= line <= r[2]]
-            if not any(r[0].split()[0] == "parallel" for r in inside):
+            if not any(r[0] == "parallel" for r in inside):
                 continue
-            kinds = {r[0].split()[0] for r in inside}
+            kinds = {r[0] for r in inside}
             if kinds & {"master", "masked"}:
                 need = 1
             elif kinds & {"single", "critical"}:
@@ -120,5 +87,5 @@ def check_thread_level(m: Model) -> Iterator[Finding]:
                 c.node,
                 f"{c.name} inside an OpenMP parallel region needs {LEVEL_NAMES[need]}, but MPI was "
                 f"initialised with {have}",
-                related=[Related(m.source.node_span(init.node), "MPI initialised here")],
+                see=(init.node, "MPI initialised here"),
             )

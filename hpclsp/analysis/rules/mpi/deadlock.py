@@ -76,19 +76,23 @@ def check_deadlock(m: Model) -> Iterator[Finding]:
             recv = _next_recv(m, unit, s)
             if recv is None or not _every_rank_sends_first(m, unit, s, recv, seen_branches):
                 continue
-            how = (
-                "MPI_Ssend cannot complete before the receive is posted, so this always deadlocks"
-                if s.key == "MPI_SSEND"
-                else "this deadlocks unless the MPI library buffers the message (eager protocol, small messages)"
-            )
+            msg = _send_send_message(s, recv)
             yield _finding(
-                m,
-                "mpi-deadlock-send-send",
-                s.node,
-                f"every rank calls {s.name} to its peer before its receive (line {recv.node.start_point[0] + 1}): "
-                f"{how}; use MPI_Sendrecv or nonblocking calls",
-                see=(recv.node, "the receive that is never reached"),
+                m, "mpi-deadlock-send-send", s.node, msg, see=(recv.node, "the receive that is never reached")
             )
+
+
+def _send_send_message(s: Call, recv: Call) -> str:
+    """What the finding on the send s says: why it blocks and what to use instead."""
+    how = (
+        "MPI_Ssend cannot complete before the receive is posted, so this always deadlocks"
+        if s.key == "MPI_SSEND"
+        else "this deadlocks unless the MPI library buffers the message (eager protocol, small messages)"
+    )
+    return (
+        f"every rank calls {s.name} to its peer before its receive (line {recv.node.start_point[0] + 1}): "
+        f"{how}; use MPI_Sendrecv or nonblocking calls"
+    )
 
 
 def _next_recv(m: Model, unit: Unit, s: Call) -> Call | None:

@@ -11,8 +11,9 @@ from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode import mpi_run
 from hpclsp.analysis.rules import CheckFn, rule
+from hpclsp.analysis.rules.mpi.facts import FAMILY
 
-FAMILY = "mpi"
+#: The evaluator also runs CUDA host code, which the pattern rules leave alone.
 LANGS = ("c", "cpp", "cuda", "fortran")
 
 

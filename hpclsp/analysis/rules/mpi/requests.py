@@ -124,54 +124,62 @@ MPI_Wait(&req, MPI_STATUS_IGNORE);
 def check_request_overwritten(m: Model) -> Iterator[Finding]:
     """Pending requests overwritten by a later start (sequentially or in a loop)."""
     for unit, name, starts, comps in _started_requests(m):
-        decl = unit.decls.get(name)
         for s in starts:
             _, kind, arg = _req_of(m, s)
             if kind not in ("whole", "addr"):
                 continue
-            prev = [
-                p
-                for p in starts
-                if p.node.end_byte < s.node.start_byte
-                and not m.exclusive(p.node, s.node)
-                and not any(p.node.end_byte < c.node.start_byte < s.node.start_byte for c in comps)
-                and not any(
-                    p.node.end_byte < o.start_byte < s.node.start_byte
-                    and o.parent is not None
-                    and o.parent.type in ("assignment_expression", "assignment_statement")
-                    for o in _occurrences(m, unit, name)
+            what = f"request '{m.text(arg)}' is overwritten"
+            p = _pending_start(m, unit, name, s, starts, comps)
+            if p is not None:
+                msg = (
+                    f"{what} while the {p.name} started on line {p.node.start_point[0] + 1} is still pending"
                 )
-            ]
-            if prev:
-                p = prev[-1]
                 yield _finding(
-                    m,
-                    "mpi-request-overwritten",
-                    s.node,
-                    f"request '{m.text(arg)}' is overwritten while the {p.name} started on line "
-                    f"{p.node.start_point[0] + 1} is still pending",
-                    see=(p.node, "the pending operation"),
+                    m, "mpi-request-overwritten", s.node, msg, see=(p.node, "the pending operation")
                 )
                 continue
-            loops = m.enclosing_loops(s.node, unit.body)
-            if not loops:
-                continue
-            loop = loops[-1] if decl is None or decl.node is None else None
-            for lp in loops:
-                if decl is not None and decl.node is not None and _in_node(decl.node, lp):
-                    break
-                loop = lp
-            if loop is None:
-                continue
-            if any(_in_node(c.node, loop) for c in comps):
-                continue
-            yield _finding(
-                m,
-                "mpi-request-overwritten",
-                s.node,
-                f"request '{m.text(arg)}' is overwritten on the next loop iteration before it completes",
-                see=(loop, "the loop"),
-            )
+            loop = _reusing_loop(m, unit, name, s, comps)
+            if loop is not None:
+                msg = f"{what} on the next loop iteration before it completes"
+                yield _finding(m, "mpi-request-overwritten", s.node, msg, see=(loop, "the loop"))
+
+
+def _pending_start(
+    m: Model, unit: Unit, name: str, s: Call, starts: list[Call], comps: list[Call]
+) -> Call | None:
+    """The last earlier start of the request variable that is still pending when s starts: no completion
+    and no assignment of the variable in between, and not on a path exclusive with s."""
+    assigned = [
+        o.start_byte
+        for o in _occurrences(m, unit, name)
+        if o.parent is not None and o.parent.type in ("assignment_expression", "assignment_statement")
+    ]
+    prev = [
+        p
+        for p in starts
+        if p.node.end_byte < s.node.start_byte
+        and not m.exclusive(p.node, s.node)
+        and not any(p.node.end_byte < c.node.start_byte < s.node.start_byte for c in comps)
+        and not any(p.node.end_byte < at < s.node.start_byte for at in assigned)
+    ]
+    return prev[-1] if prev else None
+
+
+def _reusing_loop(m: Model, unit: Unit, name: str, s: Call, comps: list[Call]) -> Node | None:
+    """The loop around s (inside the request variable's scope) whose next iteration starts s again
+    before the request completes: no completion of it in that loop. None when there is none."""
+    decl = unit.decls.get(name)
+    loops = m.enclosing_loops(s.node, unit.body)
+    if not loops:
+        return None
+    loop = loops[-1] if decl is None or decl.node is None else None
+    for lp in loops:
+        if decl is not None and decl.node is not None and _in_node(decl.node, lp):
+            break
+        loop = lp
+    if loop is None or any(_in_node(c.node, loop) for c in comps):
+        return None
+    return loop
 
 
 @mpi_rule(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hpclsp.analysis.findings import Finding
-from hpclsp.analysis.hostcode.model import Model
+from hpclsp.analysis.hostcode.model import Call, Model
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.rules.mpi._omp import omp_constructs
 from hpclsp.analysis.rules.mpi.facts import (
@@ -50,42 +50,48 @@ def check_thread_level(m: Model) -> Iterator[Finding]:
     """MPI calls in OpenMP regions vs the requested thread level."""
     if "omp" not in m.source.text.lower():
         return
-    init = next((c for u in m.units for c in u.calls if _is_init(c)), None)
-    if init is None:
+    provided = _provided_level(m)
+    if provided is None:
         return
-    if init.key == "MPI_INIT":
-        level = 0
-    else:
-        level_node = init.args[0] if m.fortran and init.args else init.arg("required")
-        level = THREAD_LEVELS.get(m.text(level_node).upper(), -1)
-        if level < 0:
-            return
+    init, level = provided
     regions = _omp_regions(m)
     if not any(r[0] == "parallel" for r in regions):
         return
+    have = "MPI_Init (MPI_THREAD_SINGLE)" if init.key == "MPI_INIT" else LEVEL_NAMES[level]
     for unit in m.units:
         for c in unit.calls:
             if not c.is_mpi or c.key in THREAD_NEUTRAL or c.key in ALWAYS_ALLOWED:
                 continue
             line = c.node.start_point[0]
-            inside = [r for r in regions if r[1] <= line <= r[2]]
-            if not any(r[0] == "parallel" for r in inside):
+            need = _needed_level({r[0] for r in regions if r[1] <= line <= r[2]})
+            if need is None or level >= need:
                 continue
-            kinds = {r[0] for r in inside}
-            if kinds & {"master", "masked"}:
-                need = 1
-            elif kinds & {"single", "critical"}:
-                need = 2
-            else:
-                need = 3
-            if level >= need:
-                continue
-            have = "MPI_Init (MPI_THREAD_SINGLE)" if init.key == "MPI_INIT" else LEVEL_NAMES[level]
-            yield _finding(
-                m,
-                "mpi-thread-level",
-                c.node,
+            msg = (
                 f"{c.name} inside an OpenMP parallel region needs {LEVEL_NAMES[need]}, but MPI was "
-                f"initialised with {have}",
-                see=(init.node, "MPI initialised here"),
+                f"initialised with {have}"
             )
+            yield _finding(m, "mpi-thread-level", c.node, msg, see=(init.node, "MPI initialised here"))
+
+
+def _provided_level(m: Model) -> tuple[Call, int] | None:
+    """The file's MPI_Init or MPI_Init_thread call and the thread level it asks for (None: no such
+    call, or a level that is not a known constant)."""
+    init = next((c for u in m.units for c in u.calls if _is_init(c)), None)
+    if init is None:
+        return None
+    if init.key == "MPI_INIT":
+        return init, 0
+    level_node = init.args[0] if m.fortran and init.args else init.arg("required")
+    level = THREAD_LEVELS.get(m.text(level_node).upper(), -1)
+    return None if level < 0 else (init, level)
+
+
+def _needed_level(kinds: set[str]) -> int | None:
+    """The thread level a call needs inside constructs of these kinds (None: not in a parallel region)."""
+    if "parallel" not in kinds:
+        return None
+    if kinds & {"master", "masked"}:
+        return 1
+    if kinds & {"single", "critical"}:
+        return 2
+    return 3

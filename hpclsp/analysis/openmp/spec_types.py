@@ -60,14 +60,17 @@ def make_clause(
     summary: str,
     *,
     args: Literal["required", "optional", "none"] | None = None,
-    unique: bool = False,
+    unique: bool | None = None,
     kinds: tuple[str, ...] = (),
     modifiers: tuple[str, ...] = (),
     languages: tuple[str, ...] = ("c", "fortran"),
 ) -> ClauseInfo:
-    """A clause row: parentheses default to required unless the shape takes none."""
+    """A clause row: parentheses default to required, and uniqueness to false, unless the shape takes
+    no argument (such a clause says all it can say once)."""
     if args is None:
         args = "none" if shape == "none" else "required"
+    if unique is None:
+        unique = shape == "none"
     return ClauseInfo(
         name, shape, args, unique, summary, frozenset(kinds), frozenset(modifiers), frozenset(languages)
     )

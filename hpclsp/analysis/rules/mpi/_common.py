@@ -6,12 +6,16 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 
 from hpclsp.analysis.context import Context
-from hpclsp.analysis.findings import Finding, Pos, Severity
+from hpclsp.analysis.findings import Finding, Pos, Related, Severity
 from hpclsp.analysis.hostcode import mpi_run
 from hpclsp.analysis.hostcode.model import Call, Model, Unit, model, uses_mpi
 from hpclsp.analysis.hostcode.mpi_tables import COMPLETE_MANY, COMPLETIONS, RULE_NONBLOCKING
-from hpclsp.analysis.rules.mpi.facts import FREES, LANGS
+from hpclsp.analysis.rules import CheckFn, rule
+from hpclsp.analysis.rules.mpi.facts import FAMILY, FREES, LANGS
 from hpclsp.analysis.treeutil import Node, walk
+
+#: A pattern check: it reads the MPI model of a file that mentions MPI.
+ModelCheck = Callable[[Model], Iterable[Finding]]
 
 
 def _with_evaluator(
@@ -41,7 +45,36 @@ def _model(ctx: Context) -> Model | None:
     return model(ctx.source)
 
 
-def _finding(m: Model, code: str, node: Node, message: str, **kw) -> Finding:
+def mpi_rule(
+    code: str, *, summary: str, what: str, why: str, example: str, evaluator: bool = False
+) -> Callable[[ModelCheck], CheckFn]:
+    """Register an MPI pattern rule (family ``mpi``, C/C++ and Fortran) whose check reads the file's model.
+
+    Files that never mention MPI are skipped. With ``evaluator``, the per-rank evaluator's findings of
+    ``code`` on lines the pattern check did not flag are added (the evaluator refines that rule).
+    """
+    register = rule(
+        code, family=FAMILY, summary=summary, what=what, why=why, example=example, languages=LANGS
+    )
+
+    def deco(fn: ModelCheck) -> CheckFn:
+        @functools.wraps(fn)
+        def check(ctx: Context) -> Iterator[Finding]:
+            m = _model(ctx)
+            if m is not None:
+                yield from fn(m)
+
+        return register(_with_evaluator(code)(check) if evaluator else check)
+
+    return deco
+
+
+def _finding(
+    m: Model, code: str, node: Node, message: str, *, see: tuple[Node | None, str] | None = None, **kw
+) -> Finding:
+    """A warning on node; ``see`` is one related place (a node, left out when None, and its note)."""
+    if see is not None and see[0] is not None:
+        kw["related"] = [Related(m.source.node_span(see[0]), see[1])]
     return Finding(code, message, m.source.node_span(node), Severity.WARNING, **kw)
 
 

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.context import Context
-from hpclsp.analysis.findings import Finding, Related
+from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
-from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi._common import (
     _finding,
     _in_node,
-    _model,
     _occurrences,
     _started_requests,
-    _with_evaluator,
+    mpi_rule,
 )
-from hpclsp.analysis.rules.mpi.facts import FAMILY, LANGS
 from hpclsp.analysis.treeutil import Node
 
 # -- buffers -------------------------------------------------------------------------------------
@@ -127,9 +123,8 @@ def _const_index(m: Model, occ: Node) -> int | None:
     return None
 
 
-@rule(
+@mpi_rule(
     "mpi-buffer-race",
-    family=FAMILY,
     summary="A nonblocking operation's buffer is used before the operation completes.",
     what="""
 Flags a write to the buffer of a pending `MPI_Isend`, or a read or write of the buffer of a
@@ -144,14 +139,10 @@ MPI_Irecv(halo, n, MPI_DOUBLE, left, 0, comm, &req);
 sum = halo[0];                       /* read before MPI_Wait */
 MPI_Wait(&req, MPI_STATUS_IGNORE);
 """,
-    languages=LANGS,
+    evaluator=True,
 )
-@_with_evaluator("mpi-buffer-race")
-def check_buffer_race(ctx: Context) -> Iterator[Finding]:
+def check_buffer_race(m: Model) -> Iterator[Finding]:
     """Accesses to pending nonblocking buffers."""
-    m = _model(ctx)
-    if m is None:
-        return
     for unit, _, starts, comps in _started_requests(m, tracked_only=False):
         for s in starts:
             after = [
@@ -201,7 +192,7 @@ def _buffer_race(m: Model, unit: Unit, s: Call, p: str, end: int) -> Finding | N
             occ,
             f"'{bname}' is {verb} while the {s.name} using it (line {s.node.start_point[0] + 1}) "
             "has not completed",
-            related=[Related(m.source.node_span(s.node), f"{s.name} started here")],
+            see=(s.node, f"{s.name} started here"),
         )
     return None
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.context import Context
-from hpclsp.analysis.findings import Finding, Related
+from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode import mpi_run
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi._common import _finding, _in_node, _model
-from hpclsp.analysis.rules.mpi.facts import COLLECTIVES, FAMILY, LANGS
+from hpclsp.analysis.rules.mpi._common import _finding, _in_node, mpi_rule
+from hpclsp.analysis.rules.mpi.facts import COLLECTIVES
 from hpclsp.analysis.treeutil import Node
 from hpclsp.analysis.values import dependence
 
@@ -82,9 +80,8 @@ def _arms(m: Model, branch: Node) -> list[Node] | None:
     return None
 
 
-@rule(
+@mpi_rule(
     "mpi-collective-rank-branch",
-    family=FAMILY,
     summary="A collective call under a branch or loop whose condition depends on the rank.",
     what="""
 Flags collectives (`MPI_Barrier`, `MPI_Bcast`, `MPI_Allreduce`, ...) — or calls of functions in the
@@ -101,15 +98,11 @@ collectives.
 if (rank == 0)
     MPI_Barrier(MPI_COMM_WORLD);   /* the other ranks never arrive */
 """,
-    languages=LANGS,
 )
-def check_collective_rank_branch(ctx: Context) -> Iterator[Finding]:
+def check_collective_rank_branch(m: Model) -> Iterator[Finding]:
     """Collectives under rank-dependent control flow."""
-    if mpi_run.evaluates(ctx.source):
+    if mpi_run.evaluates(m.source):
         return  # a program with a main: the per-rank evaluator's mpi-collective-mismatch decides
-    m = _model(ctx)
-    if m is None:
-        return
     coll_units = _collective_units(m)
     for unit in m.units:
         comms = _rank_comms(m, unit)
@@ -131,7 +124,7 @@ def check_collective_rank_branch(ctx: Context) -> Iterator[Finding]:
                     c.node,
                     f"collective {label} is inside a {what} whose condition depends on the rank "
                     f"('{m.text(cond).strip()}'); ranks that take another path never call it",
-                    related=[Related(m.source.node_span(cond), "rank-dependent condition")],
+                    see=(cond, "rank-dependent condition"),
                 )
                 break
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hpclsp.analysis.context import Context
-from hpclsp.analysis.findings import Finding, Related
+from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Decl, Model, Unit, int_literal
 from hpclsp.analysis.hostcode.mpi_tables import (
     C_DATATYPES,
@@ -15,9 +14,7 @@ from hpclsp.analysis.hostcode.mpi_tables import (
     RULE_BUFFERS,
     RULE_PARAMS,
 )
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi._common import _finding, _model, _with_evaluator
-from hpclsp.analysis.rules.mpi.facts import FAMILY, LANGS
+from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.treeutil import Node
 
 # -- datatypes and counts ---------------------------------------------------------------------
@@ -86,9 +83,8 @@ def _buffer_decl(m: Model, unit: Unit, arg: Node | None):
     return name, kind, m.decl(unit, name)
 
 
-@rule(
+@mpi_rule(
     "mpi-datatype-mismatch",
-    family=FAMILY,
     summary="The MPI datatype does not match the C/Fortran type of the buffer.",
     what="""
 Compares the datatype argument of point-to-point and collective calls with the declared type of
@@ -102,14 +98,10 @@ overrun its buffer or truncate the message.
 double x[100];
 MPI_Send(x, 100, MPI_INT, 1, 0, MPI_COMM_WORLD);   /* use MPI_DOUBLE */
 """,
-    languages=LANGS,
+    evaluator=True,
 )
-@_with_evaluator("mpi-datatype-mismatch")
-def check_datatype(ctx: Context) -> Iterator[Finding]:
+def check_datatype(m: Model) -> Iterator[Finding]:
     """Datatype vs declared buffer type."""
-    m = _model(ctx)
-    if m is None:
-        return
     table = F_DATATYPES if m.fortran else C_DATATYPES
     for unit, c, bp, _, tp in _buffer_arguments(m):
         dt = m.text(c.arg(tp)).upper()
@@ -145,13 +137,12 @@ def check_datatype(ctx: Context) -> Iterator[Finding]:
             "mpi-datatype-mismatch",
             arg,
             f"{m.text(arg)} does not match the type of '{name}' ({shown})",
-            related=[Related(m.source.node_span(decl.node), f"'{name}' declared here")] if decl.node else [],
+            see=(decl.node, f"'{name}' declared here"),
         )
 
 
-@rule(
+@mpi_rule(
     "mpi-count-overflow",
-    family=FAMILY,
     summary="The element count is larger than the statically known size of the buffer.",
     what="""
 Flags a constant count larger than the number of elements from the buffer argument to the end of
@@ -164,14 +155,10 @@ A receive writes past the end of the array and corrupts memory; a send reads gar
 double a[100];
 MPI_Recv(a, 200, MPI_DOUBLE, 0, 0, comm, MPI_STATUS_IGNORE);
 """,
-    languages=LANGS,
+    evaluator=True,
 )
-@_with_evaluator("mpi-count-overflow")
-def check_count(ctx: Context) -> Iterator[Finding]:
+def check_count(m: Model) -> Iterator[Finding]:
     """Counts larger than known buffers."""
-    m = _model(ctx)
-    if m is None:
-        return
     table = F_DATATYPES if m.fortran else C_DATATYPES
     for unit, c, bp, cp, tp in _buffer_arguments(m):
         if m.text(c.arg(tp)).upper() not in table:
@@ -196,9 +183,7 @@ def check_count(ctx: Context) -> Iterator[Finding]:
                 "mpi-count-overflow",
                 cnode,
                 f"count {count} exceeds the {avail} element(s) of '{name}' available from {m.text(arg)}",
-                related=[Related(m.source.node_span(decl.node), f"'{name}' declared here")]
-                if decl.node
-                else [],
+                see=(decl.node, f"'{name}' declared here"),
             )
 
 

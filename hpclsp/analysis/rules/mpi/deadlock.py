@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.context import Context
-from hpclsp.analysis.findings import Finding, Related
+from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi._common import _finding, _in_node, _model, _with_evaluator
+from hpclsp.analysis.rules.mpi._common import _finding, _in_node, mpi_rule
 from hpclsp.analysis.rules.mpi.collectives import _arms, _rank_comms
-from hpclsp.analysis.rules.mpi.facts import FAMILY, LANGS
 from hpclsp.analysis.treeutil import Node
 from hpclsp.analysis.values import dependence
 
@@ -47,9 +44,8 @@ def _rank_dependent(m: Model, arg: Node | None) -> bool:
     return arg is not None and dependence.is_rank_dependent(m.source, arg)
 
 
-@rule(
+@mpi_rule(
     "mpi-deadlock-send-send",
-    family=FAMILY,
     summary="Every rank does a blocking send to its peer before receiving: a deadlock unless MPI buffers.",
     what="""
 Flags a blocking `MPI_Send`/`MPI_Ssend` to a rank-dependent peer that every process executes
@@ -64,14 +60,10 @@ as messages grow. `MPI_Ssend` always hangs.
 MPI_Send(out, n, MPI_DOUBLE, right, 0, comm);    /* every rank sends first */
 MPI_Recv(in,  n, MPI_DOUBLE, left,  0, comm, MPI_STATUS_IGNORE);
 """,
-    languages=LANGS,
+    evaluator=True,
 )
-@_with_evaluator("mpi-deadlock-send-send")
-def check_deadlock(ctx: Context) -> Iterator[Finding]:
+def check_deadlock(m: Model) -> Iterator[Finding]:
     """Symmetric send-before-receive exchanges."""
-    m = _model(ctx)
-    if m is None:
-        return
     for unit in m.units:
         if not _rank_comms(m, unit):
             continue
@@ -84,19 +76,23 @@ def check_deadlock(ctx: Context) -> Iterator[Finding]:
             recv = _next_recv(m, unit, s)
             if recv is None or not _every_rank_sends_first(m, unit, s, recv, seen_branches):
                 continue
-            how = (
-                "MPI_Ssend cannot complete before the receive is posted, so this always deadlocks"
-                if s.key == "MPI_SSEND"
-                else "this deadlocks unless the MPI library buffers the message (eager protocol, small messages)"
-            )
+            msg = _send_send_message(s, recv)
             yield _finding(
-                m,
-                "mpi-deadlock-send-send",
-                s.node,
-                f"every rank calls {s.name} to its peer before its receive (line {recv.node.start_point[0] + 1}): "
-                f"{how}; use MPI_Sendrecv or nonblocking calls",
-                related=[Related(m.source.node_span(recv.node), "the receive that is never reached")],
+                m, "mpi-deadlock-send-send", s.node, msg, see=(recv.node, "the receive that is never reached")
             )
+
+
+def _send_send_message(s: Call, recv: Call) -> str:
+    """What the finding on the send s says: why it blocks and what to use instead."""
+    how = (
+        "MPI_Ssend cannot complete before the receive is posted, so this always deadlocks"
+        if s.key == "MPI_SSEND"
+        else "this deadlocks unless the MPI library buffers the message (eager protocol, small messages)"
+    )
+    return (
+        f"every rank calls {s.name} to its peer before its receive (line {recv.node.start_point[0] + 1}): "
+        f"{how}; use MPI_Sendrecv or nonblocking calls"
+    )
 
 
 def _next_recv(m: Model, unit: Unit, s: Call) -> Call | None:

@@ -4,68 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi._common import _finding, _model
-from hpclsp.analysis.rules.mpi.facts import COLLECTIVES, FAMILY, LANGS
-from hpclsp.analysis.treeutil import Node, walk
+from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
+from hpclsp.analysis.rules.mpi._omp import omp_constructs
+from hpclsp.analysis.rules.mpi.facts import COLLECTIVES
+from hpclsp.analysis.treeutil import Node
 
 #: Constructs inside a parallel region that stop every thread from making the call at the same time
 #: (one thread, mutual exclusion, ordered execution), and tasks, whose ordering this rule does not model.
 _SERIALIZING = frozenset(
     {"single", "master", "masked", "critical", "ordered", "section", "sections", "task", "taskloop"}
 )
-_STANDALONE = frozenset(
-    {
-        "barrier",
-        "taskwait",
-        "taskyield",
-        "flush",
-        "threadprivate",
-        "declare",
-        "cancel",
-        "cancellation",
-        "depobj",
-        "scan",
-    }
-)
-
-
-def _constructs(m: Model) -> list[tuple[list[str], int, int, object]]:
-    """OpenMP block constructs as (words, first line, last line, directive), 0-based inclusive lines."""
-    from hpclsp.analysis.openmp import scanner as directives
-
-    try:
-        dirs = directives.parse_directives(m.source)
-    except Exception:
-        return []
-    out: list[tuple[list[str], int, int, object]] = []
-    if m.fortran:
-        stack: list[tuple[object, int]] = []
-        for d in dirs:
-            if d.is_end:
-                words = d.words[1:]
-                for i in range(len(stack) - 1, -1, -1):
-                    if stack[i][0].words == words:  # type: ignore[attr-defined]
-                        out.append((words, stack[i][1], d.first_line, stack[i][0]))
-                        del stack[i:]
-                        break
-            elif d.words and d.words[0] not in _STANDALONE:
-                stack.append((d, d.first_line))
-        return out
-    pragmas = {n.start_point[0]: n for n in walk(m.source.tree.root_node) if n.type == "preproc_call"}
-    for d in dirs:
-        if not d.words or d.words[0] in _STANDALONE:
-            continue
-        node = pragmas.get(d.first_line)
-        nxt = node.next_named_sibling if node is not None else None
-        while nxt is not None and nxt.type in ("comment", "preproc_call"):
-            nxt = nxt.next_named_sibling
-        if nxt is not None:
-            out.append((d.words, d.first_line, nxt.end_point[0], d))
-    return out
 
 
 def _guarded(m: Model, call: Call, first_line: int) -> bool:
@@ -99,9 +49,8 @@ def _thread_specific_comm(m: Model, call: Call, first: int, last: int, directive
     return decl is None or (decl.node is not None and first < decl.node.start_point[0] <= last)
 
 
-@rule(
+@mpi_rule(
     "mpi-concurrent-collective",
-    family=FAMILY,
     summary="A collective called by every thread of an OpenMP parallel region at once, on one communicator.",
     what="""
 Flags MPI collective calls inside an `omp parallel` region (or a worksharing loop) that every thread
@@ -119,14 +68,12 @@ or corrupt data. The standard makes it the program's job to serialize them.
     MPI_Barrier(MPI_COMM_WORLD);   /* every thread of every rank, concurrently */
 }
 """,
-    languages=LANGS,
 )
-def check_concurrent_collective(ctx: Context) -> Iterator[Finding]:
+def check_concurrent_collective(m: Model) -> Iterator[Finding]:
     """Collectives every thread of a parallel region calls concurrently."""
-    m = _model(ctx)
-    if m is None or "omp" not in m.source.text.lower():
+    if "omp" not in m.source.text.lower():
         return
-    cons = _constructs(m)
+    cons = omp_constructs(m)
     if not any("parallel" in w for w, _, _, _ in cons):
         return
     for unit in m.units:

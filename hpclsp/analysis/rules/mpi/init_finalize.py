@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from hpclsp.analysis.context import Context
-from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Span
+from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
-from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi._common import (
     JUMPS_C,
     _finding,
     _in_node,
     _line_indent,
-    _model,
     _siblings_after,
     _statement,
+    mpi_rule,
 )
-from hpclsp.analysis.rules.mpi.facts import ALWAYS_ALLOWED, FAMILY, FINALIZE_HINTS, LANGS
+from hpclsp.analysis.rules.mpi.facts import ALWAYS_ALLOWED, FINALIZE_HINTS
 from hpclsp.analysis.treeutil import Node
 
 # -- init / finalize -----------------------------------------------------------------------------
@@ -41,9 +40,8 @@ def _is_init(c: Call) -> bool:
     return c.key in ("MPI_INIT", "MPI_INIT_THREAD")
 
 
-@rule(
+@mpi_rule(
     "mpi-call-before-init",
-    family=FAMILY,
     summary="An MPI call made before MPI_Init.",
     what="""
 Flags MPI calls (and calls of functions of the same file that make MPI calls) that run before
@@ -57,13 +55,9 @@ Almost every MPI routine is erroneous before initialisation: implementations abo
 MPI_Comm_rank(MPI_COMM_WORLD, &rank);   /* before MPI_Init */
 MPI_Init(&argc, &argv);
 """,
-    languages=LANGS,
 )
-def check_before_init(ctx: Context) -> Iterator[Finding]:
+def check_before_init(m: Model) -> Iterator[Finding]:
     """MPI calls preceding MPI_Init."""
-    m = _model(ctx)
-    if m is None:
-        return
     mpi_units = _mpi_units(m)
     for unit in m.units:
         inits = [c for c in unit.calls if _is_init(c)]
@@ -72,19 +66,26 @@ def check_before_init(ctx: Context) -> Iterator[Finding]:
         init = inits[0]
         if m.controls(init.node, unit.body):
             continue
-        for c in unit.calls:
-            if c.node.start_byte >= init.node.start_byte:
-                break
-            label = _needs_mpi(c, unit, mpi_units)
-            if label is None:
-                continue
-            yield _finding(
-                m,
-                "mpi-call-before-init",
-                c.node,
-                f"{label} is called before {init.name} (line {init.node.start_point[0] + 1})",
-                related=[Related(m.source.node_span(init.node), "MPI is initialised here")],
-            )
+        where = (f"is called before {init.name}", init, "MPI is initialised here")
+        yield from _outside_mpi(m, "mpi-call-before-init", unit, _calls_before(unit, init), mpi_units, where)
+
+
+def _calls_before(unit: Unit, call: Call) -> Iterator[Call]:
+    """The unit's calls (in source order) up to the first one that does not start before call."""
+    return itertools.takewhile(lambda c: c.node.start_byte < call.node.start_byte, unit.calls)
+
+
+def _outside_mpi(
+    m: Model, code: str, unit: Unit, calls: Iterable[Call], mpi_units: set[str], where: tuple[str, Call, str]
+) -> Iterator[Finding]:
+    """Findings for the calls that need MPI initialised; ``where`` says when they run: the words of the
+    message, the MPI_Init or MPI_Finalize call they run before or after, and the note on that call."""
+    when, anchor, note = where
+    for c in calls:
+        label = _needs_mpi(c, unit, mpi_units)
+        if label is not None:
+            line = anchor.node.start_point[0] + 1
+            yield _finding(m, code, c.node, f"{label} {when} (line {line})", see=(anchor.node, note))
 
 
 def _needs_mpi(c: Call, unit: Unit, mpi_units: set[str]) -> str | None:
@@ -135,9 +136,8 @@ def _after(m: Model, node: Node, unit: Unit) -> list[Node]:
     return out
 
 
-@rule(
+@mpi_rule(
     "mpi-call-after-finalize",
-    family=FAMILY,
     summary="An MPI call made after MPI_Finalize.",
     what="""
 Flags MPI calls (and calls of functions of the same file that make MPI calls) that can run after
@@ -150,13 +150,9 @@ After `MPI_Finalize` no MPI routine but a few queries may be called; the call fa
 MPI_Finalize();
 MPI_Barrier(MPI_COMM_WORLD);   /* after finalize */
 """,
-    languages=LANGS,
 )
-def check_after_finalize(ctx: Context) -> Iterator[Finding]:
+def check_after_finalize(m: Model) -> Iterator[Finding]:
     """MPI calls following MPI_Finalize."""
-    m = _model(ctx)
-    if m is None:
-        return
     mpi_units = _mpi_units(m)
     for unit in m.units:
         for f in unit.calls:
@@ -164,24 +160,13 @@ def check_after_finalize(ctx: Context) -> Iterator[Finding]:
                 continue
             stmt = _statement(m, f.node, unit)
             later = _after(m, stmt, unit)
-            for c in unit.calls:
-                if not any(_in_node(c.node, s) for s in later):
-                    continue
-                label = _needs_mpi(c, unit, mpi_units)
-                if label is None:
-                    continue
-                yield _finding(
-                    m,
-                    "mpi-call-after-finalize",
-                    c.node,
-                    f"{label} may be called after MPI_Finalize (line {f.node.start_point[0] + 1})",
-                    related=[Related(m.source.node_span(f.node), "MPI is finalised here")],
-                )
+            after = [c for c in unit.calls if any(_in_node(c.node, s) for s in later)]
+            where = ("may be called after MPI_Finalize", f, "MPI is finalised here")
+            yield from _outside_mpi(m, "mpi-call-after-finalize", unit, after, mpi_units, where)
 
 
-@rule(
+@mpi_rule(
     "mpi-missing-finalize",
-    family=FAMILY,
     summary="The program initialises MPI but never calls MPI_Finalize.",
     what="""
 Flags `MPI_Init`/`MPI_Init_thread` in `main` (or a Fortran `program`) when the file never calls
@@ -198,13 +183,9 @@ int main(int argc, char **argv) {
     return 0;                     /* MPI_Finalize() missing */
 }
 """,
-    languages=LANGS,
 )
-def check_missing_finalize(ctx: Context) -> Iterator[Finding]:
+def check_missing_finalize(m: Model) -> Iterator[Finding]:
     """MPI_Init without MPI_Finalize in the file."""
-    m = _model(ctx)
-    if m is None:
-        return
     if any(c.key in ("MPI_FINALIZE", "MPI_ABORT") for u in m.units for c in u.calls):
         return
     local = {u.name for u in m.units}

@@ -10,19 +10,27 @@ from __future__ import annotations
 from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode import mpi_run
-from hpclsp.analysis.rules import rule
+from hpclsp.analysis.rules import CheckFn, rule
+from hpclsp.analysis.rules.mpi.facts import FAMILY
 
-FAMILY = "mpi"
+#: The evaluator also runs CUDA host code, which the pattern rules leave alone.
 LANGS = ("c", "cpp", "cuda", "fortran")
 
 
-def _emit(ctx: Context, code: str) -> list[Finding]:
-    return mpi_run.as_findings(ctx.source, code)
+def _evaluator_rule(code: str, *, summary: str, what: str, why: str, example: str) -> CheckFn:
+    """Register the rule ``code`` whose findings are the per-rank evaluator's findings of that code."""
+
+    def check(ctx: Context) -> list[Finding]:
+        return mpi_run.as_findings(ctx.source, code)
+
+    register = rule(
+        code, family=FAMILY, summary=summary, what=what, why=why, example=example, languages=LANGS
+    )
+    return register(check)
 
 
-@rule(
+check_invalid_argument = _evaluator_rule(
     "mpi-invalid-argument",
-    family=FAMILY,
     summary="An MPI call receives an argument that is invalid on some rank (null handle, bad rank, negative count).",
     what="""
 Evaluates the program per rank (2, 3 and 4 processes) and flags calls whose argument value is known
@@ -40,16 +48,11 @@ only on the rank whose value is wrong, and only at the process count where it be
 int root = -1;
 MPI_Gather(&x, 1, MPI_INT, all, 1, MPI_INT, root, MPI_COMM_WORLD);  /* root outside 0..size-1 */
 """,
-    languages=LANGS,
 )
-def check_invalid_argument(ctx: Context) -> list[Finding]:
-    """Arguments known to be invalid on some rank."""
-    return _emit(ctx, "mpi-invalid-argument")
 
 
-@rule(
+check_collective_mismatch = _evaluator_rule(
     "mpi-collective-mismatch",
-    family=FAMILY,
     summary="Ranks call different collectives, or the same collective with different root, op or type signature.",
     what="""
 Compares, per communicator and in call order, the collectives every rank makes: their kind, root,
@@ -65,16 +68,11 @@ Collectives match by order, not by name: a rank in `MPI_Allreduce` while another
 if (rank % 2) { MPI_Allgather(...); MPI_Allreduce(...); }
 else          { MPI_Allreduce(...); MPI_Allgather(...); }
 """,
-    languages=LANGS,
 )
-def check_collective_mismatch(ctx: Context) -> list[Finding]:
-    """Collective sequences that differ between ranks."""
-    return _emit(ctx, "mpi-collective-mismatch")
 
 
-@rule(
+check_message_mismatch = _evaluator_rule(
     "mpi-message-mismatch",
-    family=FAMILY,
     summary="A point-to-point message never matches (wrong tag, source or destination) or its type signature differs.",
     what="""
 Replays the point-to-point calls of every rank with the standard's matching rules (source,
@@ -90,16 +88,11 @@ signature mismatch is erroneous and silently reinterprets the bytes.
 if (rank == 0) MPI_Send(buf, 4, MPI_INT, 1, 0, MPI_COMM_WORLD);
 else           MPI_Recv(buf, 4, MPI_INT, 0, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);  /* tag 1 != 0 */
 """,
-    languages=LANGS,
 )
-def check_message_mismatch(ctx: Context) -> list[Finding]:
-    """Point-to-point messages that never match or match with different signatures."""
-    return _emit(ctx, "mpi-message-mismatch")
 
 
-@rule(
+check_deadlock = _evaluator_rule(
     "mpi-deadlock",
-    family=FAMILY,
     summary="The ranks block on each other: a cycle of receives, unbuffered sends and collectives.",
     what="""
 Replays the per-rank traces assuming standard sends are not buffered and collectives synchronize,
@@ -114,16 +107,11 @@ break when the message size or the MPI library changes.
 MPI_Recv(buf, n, MPI_INT, other, 0, comm, &st);   /* both ranks receive first */
 MPI_Send(buf, n, MPI_INT, other, 0, comm);
 """,
-    languages=LANGS,
 )
-def check_deadlock(ctx: Context) -> list[Finding]:
-    """Blocked ranks waiting for each other."""
-    return _emit(ctx, "mpi-deadlock")
 
 
-@rule(
+check_rma_epoch = _evaluator_rule(
     "mpi-rma-epoch",
-    family=FAMILY,
     summary="One-sided operations outside an epoch, conflicting in one epoch, or a window freed while in use.",
     what="""
 Follows the windows of each rank: flags `MPI_Put`, `MPI_Get` and `MPI_Accumulate` issued before any
@@ -140,16 +128,11 @@ synchronization; outside of it they are erroneous and their data may never arriv
 MPI_Win_create(buf, size, sizeof(int), MPI_INFO_NULL, comm, &win);
 MPI_Put(&x, 1, MPI_INT, 1, 0, 1, MPI_INT, win);   /* no MPI_Win_fence before */
 """,
-    languages=LANGS,
 )
-def check_rma_epoch(ctx: Context) -> list[Finding]:
-    """RMA operations outside epochs."""
-    return _emit(ctx, "mpi-rma-epoch")
 
 
-@rule(
+check_request_lifecycle = _evaluator_rule(
     "mpi-request-lifecycle",
-    family=FAMILY,
     summary="A persistent request started again while active, or an active receive's request freed.",
     what="""
 Follows requests on each rank: flags `MPI_Start` of a persistent request (`MPI_Send_init`,
@@ -166,8 +149,4 @@ MPI_Send_init(buf, n, MPI_INT, 1, 0, comm, &req);
 MPI_Start(&req);
 MPI_Start(&req);   /* no MPI_Wait in between */
 """,
-    languages=LANGS,
 )
-def check_request_lifecycle(ctx: Context) -> list[Finding]:
-    """Persistent requests started twice."""
-    return _emit(ctx, "mpi-request-lifecycle")

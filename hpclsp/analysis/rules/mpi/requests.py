@@ -4,27 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.context import Context
-from hpclsp.analysis.findings import Edit, Finding, Fix, Related, Span
+from hpclsp.analysis.findings import Edit, Finding, Fix, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
-from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi._common import (
     _block_end_insertion,
     _escapes,
     _finding,
     _in_node,
     _line_indent,
-    _model,
     _occurrences,
     _req_of,
     _requests,
     _shares_loop,
     _started_requests,
     _statement,
-    _with_evaluator,
+    mpi_rule,
 )
-from hpclsp.analysis.rules.mpi.facts import FAMILY, LANGS
 from hpclsp.analysis.treeutil import Node
 
 # -- rules: requests -----------------------------------------------------------------------------
@@ -54,9 +50,8 @@ def _partial(m: Model, unit: Unit, start: Call, comp: Call) -> bool:
     return False
 
 
-@rule(
+@mpi_rule(
     "mpi-request-not-completed",
-    family=FAMILY,
     summary="A nonblocking MPI operation's request is never completed (no MPI_Wait/MPI_Test on every path).",
     what="""
 Flags `MPI_Isend`, `MPI_Irecv` and the other nonblocking calls whose request variable is never
@@ -71,14 +66,10 @@ request object itself leaks. Missing waits cause lost messages, corrupted buffer
 MPI_Isend(buf, n, MPI_DOUBLE, right, 0, comm, &req);
 /* ... no MPI_Wait(&req, ...) before the function returns */
 """,
-    languages=LANGS,
+    evaluator=True,
 )
-@_with_evaluator("mpi-request-not-completed")
-def check_request_not_completed(ctx: Context) -> Iterator[Finding]:
+def check_request_not_completed(m: Model) -> Iterator[Finding]:
     """Nonblocking starts whose request is not completed on every path."""
-    m = _model(ctx)
-    if m is None:
-        return
     for unit, _, starts, comps in _started_requests(m):
         for s in starts:
             covering = [
@@ -111,9 +102,8 @@ def check_request_not_completed(ctx: Context) -> Iterator[Finding]:
             yield _finding(m, "mpi-request-not-completed", s.node, msg, fixes=fixes)
 
 
-@rule(
+@mpi_rule(
     "mpi-request-overwritten",
-    family=FAMILY,
     summary="A request variable is reused by a new nonblocking call before the previous one completed.",
     what="""
 Flags a nonblocking call that stores its request into a variable still holding a pending
@@ -129,68 +119,71 @@ for (int i = 0; i < n; i++)
     MPI_Isend(&a[i], 1, MPI_INT, dest, i, comm, &req);   /* overwritten each iteration */
 MPI_Wait(&req, MPI_STATUS_IGNORE);
 """,
-    languages=LANGS,
+    evaluator=True,
 )
-@_with_evaluator("mpi-request-overwritten")
-def check_request_overwritten(ctx: Context) -> Iterator[Finding]:
+def check_request_overwritten(m: Model) -> Iterator[Finding]:
     """Pending requests overwritten by a later start (sequentially or in a loop)."""
-    m = _model(ctx)
-    if m is None:
-        return
     for unit, name, starts, comps in _started_requests(m):
-        decl = unit.decls.get(name)
         for s in starts:
             _, kind, arg = _req_of(m, s)
             if kind not in ("whole", "addr"):
                 continue
-            prev = [
-                p
-                for p in starts
-                if p.node.end_byte < s.node.start_byte
-                and not m.exclusive(p.node, s.node)
-                and not any(p.node.end_byte < c.node.start_byte < s.node.start_byte for c in comps)
-                and not any(
-                    p.node.end_byte < o.start_byte < s.node.start_byte
-                    and o.parent is not None
-                    and o.parent.type in ("assignment_expression", "assignment_statement")
-                    for o in _occurrences(m, unit, name)
+            what = f"request '{m.text(arg)}' is overwritten"
+            p = _pending_start(m, unit, name, s, starts, comps)
+            if p is not None:
+                msg = (
+                    f"{what} while the {p.name} started on line {p.node.start_point[0] + 1} is still pending"
                 )
-            ]
-            if prev:
-                p = prev[-1]
                 yield _finding(
-                    m,
-                    "mpi-request-overwritten",
-                    s.node,
-                    f"request '{m.text(arg)}' is overwritten while the {p.name} started on line "
-                    f"{p.node.start_point[0] + 1} is still pending",
-                    related=[Related(m.source.node_span(p.node), "the pending operation")],
+                    m, "mpi-request-overwritten", s.node, msg, see=(p.node, "the pending operation")
                 )
                 continue
-            loops = m.enclosing_loops(s.node, unit.body)
-            if not loops:
-                continue
-            loop = loops[-1] if decl is None or decl.node is None else None
-            for lp in loops:
-                if decl is not None and decl.node is not None and _in_node(decl.node, lp):
-                    break
-                loop = lp
-            if loop is None:
-                continue
-            if any(_in_node(c.node, loop) for c in comps):
-                continue
-            yield _finding(
-                m,
-                "mpi-request-overwritten",
-                s.node,
-                f"request '{m.text(arg)}' is overwritten on the next loop iteration before it completes",
-                related=[Related(m.source.node_span(loop), "the loop")],
-            )
+            loop = _reusing_loop(m, unit, name, s, comps)
+            if loop is not None:
+                msg = f"{what} on the next loop iteration before it completes"
+                yield _finding(m, "mpi-request-overwritten", s.node, msg, see=(loop, "the loop"))
 
 
-@rule(
+def _pending_start(
+    m: Model, unit: Unit, name: str, s: Call, starts: list[Call], comps: list[Call]
+) -> Call | None:
+    """The last earlier start of the request variable that is still pending when s starts: no completion
+    and no assignment of the variable in between, and not on a path exclusive with s."""
+    assigned = [
+        o.start_byte
+        for o in _occurrences(m, unit, name)
+        if o.parent is not None and o.parent.type in ("assignment_expression", "assignment_statement")
+    ]
+    prev = [
+        p
+        for p in starts
+        if p.node.end_byte < s.node.start_byte
+        and not m.exclusive(p.node, s.node)
+        and not any(p.node.end_byte < c.node.start_byte < s.node.start_byte for c in comps)
+        and not any(p.node.end_byte < at < s.node.start_byte for at in assigned)
+    ]
+    return prev[-1] if prev else None
+
+
+def _reusing_loop(m: Model, unit: Unit, name: str, s: Call, comps: list[Call]) -> Node | None:
+    """The loop around s (inside the request variable's scope) whose next iteration starts s again
+    before the request completes: no completion of it in that loop. None when there is none."""
+    decl = unit.decls.get(name)
+    loops = m.enclosing_loops(s.node, unit.body)
+    if not loops:
+        return None
+    loop = loops[-1] if decl is None or decl.node is None else None
+    for lp in loops:
+        if decl is not None and decl.node is not None and _in_node(decl.node, lp):
+            break
+        loop = lp
+    if loop is None or any(_in_node(c.node, loop) for c in comps):
+        return None
+    return loop
+
+
+@mpi_rule(
     "mpi-request-unset",
-    family=FAMILY,
     summary="MPI_Wait/MPI_Test on a request that no nonblocking call ever started.",
     what="""
 Flags completion calls (`MPI_Wait`, `MPI_Test`, `MPI_Waitall`, ...) on a local request variable
@@ -206,13 +199,9 @@ MPI_Request r1, r2;
 MPI_Irecv(buf, n, MPI_INT, src, 0, comm, &r1);
 MPI_Wait(&r2, MPI_STATUS_IGNORE);   /* r2 never started */
 """,
-    languages=LANGS,
 )
-def check_request_unset(ctx: Context) -> Iterator[Finding]:
+def check_request_unset(m: Model) -> Iterator[Finding]:
     """Completions of requests that were never started."""
-    m = _model(ctx)
-    if m is None:
-        return
     for unit in m.units:
         reqs = _requests(m, unit)
         for name, comps in reqs.completions.items():

@@ -4,30 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 
-from hpclsp.analysis.context import Context
 from hpclsp.analysis.findings import Edit, Finding, Fix, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
-from hpclsp.analysis.rules import rule
 from hpclsp.analysis.rules.mpi._common import (
     _block_end_insertion,
     _escapes,
     _finding,
     _line_indent,
-    _model,
     _occurrences,
     _statement,
-    _with_evaluator,
+    mpi_rule,
 )
-from hpclsp.analysis.rules.mpi.facts import CREATORS, FAMILY, FREES, LANGS, TYPE_CREATORS
+from hpclsp.analysis.rules.mpi.facts import CREATORS, FREES, TYPE_CREATORS
 from hpclsp.analysis.treeutil import Node
 
 # -- resources -----------------------------------------------------------------------------------
 
 
-@rule(
+@mpi_rule(
     "mpi-resource-leak",
-    family=FAMILY,
     summary="A communicator or committed datatype created here is never freed.",
     what="""
 Flags `MPI_Comm_split`, `MPI_Comm_dup`, `MPI_Comm_create` results that are never passed to
@@ -43,14 +39,10 @@ MPI_Comm row;
 MPI_Comm_split(MPI_COMM_WORLD, rank / q, rank, &row);
 /* ... no MPI_Comm_free(&row) */
 """,
-    languages=LANGS,
+    evaluator=True,
 )
-@_with_evaluator("mpi-resource-leak")
-def check_resource_leak(ctx: Context) -> Iterator[Finding]:
+def check_resource_leak(m: Model) -> Iterator[Finding]:
     """Communicators and datatypes never freed."""
-    m = _model(ctx)
-    if m is None:
-        return
     for unit in m.units:
         freed = _first_arguments(m, unit, FREES)
         committed = _first_arguments(m, unit, ("MPI_TYPE_COMMIT",))

@@ -4,70 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hpclsp.analysis.context import Context
-from hpclsp.analysis.findings import Finding, Related
-from hpclsp.analysis.hostcode.model import Model
-from hpclsp.analysis.rules import rule
-from hpclsp.analysis.rules.mpi._common import _finding, _model
+from hpclsp.analysis.findings import Finding
+from hpclsp.analysis.hostcode.model import Call, Model
+from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
+from hpclsp.analysis.rules.mpi._omp import omp_constructs
 from hpclsp.analysis.rules.mpi.facts import (
     ALWAYS_ALLOWED,
-    FAMILY,
-    LANGS,
     LEVEL_NAMES,
     THREAD_LEVELS,
     THREAD_NEUTRAL,
 )
 from hpclsp.analysis.rules.mpi.init_finalize import _is_init
-from hpclsp.analysis.treeutil import walk
 
 # -- threads -------------------------------------------------------------------------------------
 
 
+#: The constructs that decide the thread level an MPI call inside them needs.
+_LEVEL_CONSTRUCTS = frozenset({"parallel", "single", "master", "masked", "critical"})
+
+
 def _omp_regions(m: Model) -> list[tuple[str, int, int]]:
-    """OpenMP constructs as (name, first line, last line) (0-based, inclusive)."""
-    from hpclsp.analysis.openmp import scanner as directives
-
-    try:
-        dirs = directives.parse_directives(m.source)
-    except Exception:
-        return []
-    out: list[tuple[str, int, int]] = []
-    if m.fortran:
-        stack: list[tuple[str, int]] = []
-        for d in dirs:
-            if d.is_end:
-                name = d.name[4:]
-                for i in range(len(stack) - 1, -1, -1):
-                    if stack[i][0] == name:
-                        out.append((name, stack[i][1], d.first_line))
-                        del stack[i:]
-                        break
-            elif d.words and d.words[0] in ("parallel", "single", "master", "masked", "critical"):
-                stack.append((d.name, d.first_line))
-        return out
-    root = m.source.tree.root_node
-    by_line = {}
-    for n in walk(root):
-        if n.type == "preproc_call" and m.text(n).lstrip().startswith("#pragma"):
-            by_line[n.start_point[0]] = n
-    for d in dirs:
-        if not d.words or d.words[0] not in ("parallel", "single", "master", "masked", "critical"):
-            continue
-        node = by_line.get(d.first_line)
-        if node is None:
-            continue
-        nxt = node.next_named_sibling
-        while nxt is not None and nxt.type in ("comment", "preproc_call"):
-            nxt = nxt.next_named_sibling
-        if nxt is None:
-            continue
-        out.append((d.name, d.first_line, nxt.end_point[0]))
-    return out
+    """The OpenMP constructs that matter for the thread level, as (first word, first line, last line)."""
+    return [(w[0], first, last) for w, first, last, _ in omp_constructs(m) if w[0] in _LEVEL_CONSTRUCTS]
 
 
-@rule(
+@mpi_rule(
     "mpi-thread-level",
-    family=FAMILY,
     summary="MPI called inside an OpenMP parallel region with too low a thread support level.",
     what="""
 Flags MPI calls inside `omp parallel` regions when MPI was initialised with `MPI_Init` or with an
@@ -83,49 +45,53 @@ MPI_Init(&argc, &argv);              /* MPI_THREAD_SINGLE */
 #pragma omp parallel
 MPI_Send(buf, 1, MPI_INT, 0, omp_get_thread_num(), comm);
 """,
-    languages=LANGS,
 )
-def check_thread_level(ctx: Context) -> Iterator[Finding]:
+def check_thread_level(m: Model) -> Iterator[Finding]:
     """MPI calls in OpenMP regions vs the requested thread level."""
-    m = _model(ctx)
-    if m is None or "omp" not in m.source.text.lower():
+    if "omp" not in m.source.text.lower():
         return
-    init = next((c for u in m.units for c in u.calls if _is_init(c)), None)
-    if init is None:
+    provided = _provided_level(m)
+    if provided is None:
         return
-    if init.key == "MPI_INIT":
-        level = 0
-    else:
-        level_node = init.args[0] if m.fortran and init.args else init.arg("required")
-        level = THREAD_LEVELS.get(m.text(level_node).upper(), -1)
-        if level < 0:
-            return
+    init, level = provided
     regions = _omp_regions(m)
-    if not any(r[0].split()[0] == "parallel" for r in regions):
+    if not any(r[0] == "parallel" for r in regions):
         return
+    have = "MPI_Init (MPI_THREAD_SINGLE)" if init.key == "MPI_INIT" else LEVEL_NAMES[level]
     for unit in m.units:
         for c in unit.calls:
             if not c.is_mpi or c.key in THREAD_NEUTRAL or c.key in ALWAYS_ALLOWED:
                 continue
             line = c.node.start_point[0]
-            inside = [r for r in regions if r[1] <= line <= r[2]]
-            if not any(r[0].split()[0] == "parallel" for r in inside):
+            need = _needed_level({r[0] for r in regions if r[1] <= line <= r[2]})
+            if need is None or level >= need:
                 continue
-            kinds = {r[0].split()[0] for r in inside}
-            if kinds & {"master", "masked"}:
-                need = 1
-            elif kinds & {"single", "critical"}:
-                need = 2
-            else:
-                need = 3
-            if level >= need:
-                continue
-            have = "MPI_Init (MPI_THREAD_SINGLE)" if init.key == "MPI_INIT" else LEVEL_NAMES[level]
-            yield _finding(
-                m,
-                "mpi-thread-level",
-                c.node,
+            msg = (
                 f"{c.name} inside an OpenMP parallel region needs {LEVEL_NAMES[need]}, but MPI was "
-                f"initialised with {have}",
-                related=[Related(m.source.node_span(init.node), "MPI initialised here")],
+                f"initialised with {have}"
             )
+            yield _finding(m, "mpi-thread-level", c.node, msg, see=(init.node, "MPI initialised here"))
+
+
+def _provided_level(m: Model) -> tuple[Call, int] | None:
+    """The file's MPI_Init or MPI_Init_thread call and the thread level it asks for (None: no such
+    call, or a level that is not a known constant)."""
+    init = next((c for u in m.units for c in u.calls if _is_init(c)), None)
+    if init is None:
+        return None
+    if init.key == "MPI_INIT":
+        return init, 0
+    level_node = init.args[0] if m.fortran and init.args else init.arg("required")
+    level = THREAD_LEVELS.get(m.text(level_node).upper(), -1)
+    return None if level < 0 else (init, level)
+
+
+def _needed_level(kinds: set[str]) -> int | None:
+    """The thread level a call needs inside constructs of these kinds (None: not in a parallel region)."""
+    if "parallel" not in kinds:
+        return None
+    if kinds & {"master", "masked"}:
+        return 1
+    if kinds & {"single", "critical"}:
+        return 2
+    return 3

@@ -293,7 +293,16 @@ class VerdictMixin(ArrayPrivatizationMixin):
         return None
 
     def _explicit_bounds(self, name: str, lp: Loop) -> bool:
-        """True when some ``name(lo:hi, ...)`` gives a lower bound (declaration, allocate, section)."""
+        """True when some ``name(lo:hi, ...)`` gives a lower bound (declaration, allocate, section);
+        answered once per (name, function)."""
+        cache: dict[tuple[str, int], bool] = self.__dict__.setdefault("_bounds_cache", {})
+        key = (name, id(lp.func))
+        got = cache.get(key)
+        if got is None:
+            got = cache[key] = self._find_explicit_bounds(name, lp)
+        return got
+
+    def _find_explicit_bounds(self, name: str, lp: Loop) -> bool:
         pattern = re.compile(rf"\b{re.escape(name)}\s*\(([^()]*)\)", re.IGNORECASE)
         text = self.visible_text(lp.func)
         return any(re.search(r"[^\s,(:][^,]*:", m.group(1)) for m in pattern.finditer(text))

@@ -278,7 +278,7 @@ class VerdictMixin(ArrayPrivatizationMixin):
         if self.fortran and arrays and self._explicit_bounds(arrays[0].base, lp):
             return None
         floor = 1 if self.fortran else 0
-        nest = [c for c in [lp, *self._descendants(lp)] if c.index and c.step and c.step > 0]
+        nest = [c for c in [lp, *self._inner_loops(lp)] if c.index and c.step and c.step > 0]
         for a in arrays:
             around = [c for c in nest if c.body_start <= a.node.start_byte < c.body_end]
             around.sort(key=lambda c: c.node.start_byte)  # outer first: the innermost binding wins
@@ -293,7 +293,16 @@ class VerdictMixin(ArrayPrivatizationMixin):
         return None
 
     def _explicit_bounds(self, name: str, lp: Loop) -> bool:
-        """True when some ``name(lo:hi, ...)`` gives a lower bound (declaration, allocate, section)."""
+        """True when some ``name(lo:hi, ...)`` gives a lower bound (declaration, allocate, section);
+        answered once per (name, function)."""
+        cache: dict[tuple[str, int], bool] = self.__dict__.setdefault("_bounds_cache", {})
+        key = (name, id(lp.func))
+        got = cache.get(key)
+        if got is None:
+            got = cache[key] = self._find_explicit_bounds(name, lp)
+        return got
+
+    def _find_explicit_bounds(self, name: str, lp: Loop) -> bool:
         pattern = re.compile(rf"\b{re.escape(name)}\s*\(([^()]*)\)", re.IGNORECASE)
         text = self.visible_text(lp.func)
         return any(re.search(r"[^\s,(:][^,]*:", m.group(1)) for m in pattern.finditer(text))
@@ -377,7 +386,7 @@ class VerdictMixin(ArrayPrivatizationMixin):
         """The most certain cross-iteration dependence among the accesses of one array (None: independent)."""
         arrays = _distinct(arrays)
         writes = [a for a in arrays if a.kind == "W"]
-        fixed = {c.index for c in self._descendants(lp) if c.index} | variant
+        fixed = {c.index for c in self._inner_loops(lp) if c.index} | variant
         fixed |= {a.base for a in lp.accesses if a.kind == "W" and not a.subscripts}
         best = None
         budget = TEST_BUDGET
@@ -437,22 +446,13 @@ class VerdictMixin(ArrayPrivatizationMixin):
             return None
         if not all(a.subscripts for a in arrays):
             return None
-        varying = {lp.index} | {c.index for c in self._descendants(lp) if c.index}
+        varying = {lp.index} | {c.index for c in self._inner_loops(lp) if c.index}
         if not any(s is None or (s.vars & varying) for a in arrays for s in a.subscripts):
             return None  # one element updated by every iteration: not worth an array reduction
         op, _bad = self.reduction_op(base, arrays)
         if op in ("max", "min") and not self.fortran:
             return op
         return op
-
-    @staticmethod
-    def _descendants(lp: Loop) -> list[Loop]:
-        out, stack = [], list(lp.children)
-        while stack:
-            c = stack.pop()
-            out.append(c)
-            stack.extend(c.children)
-        return out
 
     def _dep_message(self, dep: dependence.Dependence, lp: Loop) -> str:
         a1, a2 = dep.a1, dep.a2

@@ -20,12 +20,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _races(source: SourceFile, text: str) -> list[Race]:
-    """The races the race analysis finds in ``text`` (the source with suggestions applied)."""
+def _races(source: SourceFile, text: str, focus: list[tuple[int, int]]) -> list[Race]:
+    """The races the race analysis finds in ``text`` (the source with suggestions applied) whose
+    primary access may lie on the 0-based line ranges ``focus`` (the parallelized loops)."""
     from hpclsp.analysis.races.analyzer import Analyzer
 
     src = SourceFile(source.path, source.language, text, fixed_form=source.fixed_form)
-    return Analyzer(src).run()
+    an = Analyzer(src)
+    an.focus = focus
+    return an.run()
 
 
 def _shift(edits: list[Edit], line: int, col: int) -> int:
@@ -45,29 +48,34 @@ def vet(source: SourceFile, advice: list[LoopAdvice]) -> None:
         return
     try:
         all_edits = all_suggestion_edits(source, advice)
-        combined = _races(source, apply_edits(source.text, all_edits))
+        ranges = [_region_lines(source, a, all_edits) for a in sugg]
+        combined = _races(source, apply_edits(source.text, all_edits), ranges)
     except Exception:
         log.exception("race vetting failed for %s", source.path)
         return
     if not combined:
         return
-    for a in sugg:
-        start, end = a.span.start, a.span.end
-        own = suggestion_edits(source, a)
-        lo = (
-            start.line + _shift(all_edits, start.line, start.col) - own[0].new_text.count("\n")
-            if own
-            else start.line
-        )
-        hi = (
-            end.line
-            + _shift(all_edits, end.line, end.col)
-            + (own[1].new_text.count("\n") if len(own) > 1 else 0)
-        )
+    for a, (lo, hi) in zip(sugg, ranges):
         bad = [r for r in combined if lo <= r.primary.span.start.line <= hi]
         if bad:
             why = f"the race checker flags the parallelized loop: omp-race-{bad[0].kind}: {bad[0].message}"
             _withdraw(a, advice, why)
+
+
+def _region_lines(source: SourceFile, a: LoopAdvice, all_edits: list[Edit]) -> tuple[int, int]:
+    """The 0-based lines of a suggestion's region (its pragma through its end directive) in the text
+    with every suggestion applied."""
+    start, end = a.span.start, a.span.end
+    own = suggestion_edits(source, a)
+    lo = (
+        start.line + _shift(all_edits, start.line, start.col) - own[0].new_text.count("\n")
+        if own
+        else start.line
+    )
+    hi = (
+        end.line + _shift(all_edits, end.line, end.col) + (own[1].new_text.count("\n") if len(own) > 1 else 0)
+    )
+    return lo, hi
 
 
 def _withdraw(a: LoopAdvice, advice: list[LoopAdvice], why: str) -> None:

@@ -25,6 +25,28 @@ def by_line(source: SourceFile) -> dict[int, Directive]:
     return got
 
 
+def barrier_lines(source: SourceFile) -> list[int]:
+    """Sorted first lines of the directives that can put a barrier inside an enclosing team: ``barrier``
+    and constructs that end with one without creating a team themselves (cached per source).
+
+    The graph of a team holds no barrier of that team unless one of these lies inside it, so a
+    caller can skip building the graph when none does (``nowait`` is ignored: over-approximated)."""
+    got = source.cache.get("cfg.barrier_lines")
+    if got is None:
+        got = sorted(line for line, d in by_line(source).items() if _may_put_barrier(d))
+        source.cache["cfg.barrier_lines"] = got
+    return got
+
+
+def _may_put_barrier(d: Directive) -> bool:
+    if d.is_end:
+        return False
+    if d.name == "barrier":
+        return True
+    words = set(d.name.split())
+    return bool(words & _BARRIER_AT_END) and not words & {"parallel", "teams"}
+
+
 def kind(d: Directive) -> str:
     """``barrier``, ``standalone`` (no body), ``loop`` (applies to the next loop), ``block`` or ``end``."""
     if d.is_end:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 
-from hpclsp.analysis.ir import Construct, FileIR, Function, Loop
+from hpclsp.analysis.ir import Construct, FileIR, Function, Loop, item_base
 
 PRIVATE_CLAUSES = (
     "private",
@@ -134,40 +134,65 @@ _CLAUSE_KIND = {
 }
 
 
-def _listed(items: list[str], key: str, fortran: bool) -> bool:
-    """Whether ``key`` is among the clause items (Fortran names compare case-insensitively)."""
-    return key in {x.lower() if fortran else x for x in _items(items)}
+class _Facts:
+    """What resolution asks of one construct that does not depend on the name's position: the
+    sharing its clauses give each listed name, its loop indices, its ``default`` clause and kind
+    (computed once per construct, ``_facts``)."""
+
+    def __init__(self, c: Construct, fortran: bool) -> None:
+        self.fortran = fortran
+        self.explicit: dict[str, Sharing] = {}
+        for cl in c.clauses:
+            if cl.name == "copyprivate":
+                continue
+            if cl.name in PRIVATE_CLAUSES:
+                got = Sharing(_CLAUSE_KIND.get(cl.name, "private"), c, f"{cl.name} clause")
+            elif cl.name == "shared":
+                got = Sharing("shared", c, "shared clause")
+            else:
+                continue
+            for x in _items(cl.items):
+                self.explicit.setdefault(x.lower() if fortran else x, got)
+        self.indices = frozenset(lp.index for lp in c.loops)
+        self.default = _by_default(c)
+        self.task_like = _is_task_like(c)
+        self.team = c.has("parallel") or c.has("teams")
+        #: Fortran: the sequential do-loop indices privatised by the construct (filled on first use)
+        self.seq_indices: frozenset[str | None] | None = None
+
+    def fortran_indices(self, ir: FileIR, c: Construct) -> frozenset[str | None]:
+        """Indices of the Fortran ``do`` loops inside ``c`` (private in a parallel or task construct)."""
+        if self.seq_indices is None:
+            if c.has("parallel") or c.has("task") or c.has("taskloop") or c.has("teams"):
+                self.seq_indices = frozenset(
+                    lp.index
+                    for lp in ir.loops
+                    if c.start <= lp.node.start_byte < c.end and lp.kind in ("do", "do concurrent")
+                )
+            else:
+                self.seq_indices = frozenset()
+        return self.seq_indices
 
 
-def _explicit(c: Construct, key: str, fortran: bool) -> Sharing | None:
-    """Rule 2: the first data-sharing clause of ``c`` listing ``key``."""
-    for cl in c.clauses:
-        if cl.name == "copyprivate":
-            continue
-        if cl.name in PRIVATE_CLAUSES and _listed(cl.items, key, fortran):
-            return Sharing(_CLAUSE_KIND.get(cl.name, "private"), c, f"{cl.name} clause")
-        if cl.name == "shared" and _listed(cl.items, key, fortran):
-            return Sharing("shared", c, "shared clause")
-    return None
+def _facts(c: Construct, fortran: bool) -> _Facts:
+    got: _Facts | None = c.__dict__.get("_ds_facts")
+    if got is None or got.fortran != fortran:
+        got = c.__dict__["_ds_facts"] = _Facts(c, fortran)
+    return got
 
 
 def _private_by_scope(
     ir: FileIR, c: Construct, key: str, byte: int, func: Function | None, fortran: bool
 ) -> Sharing | None:
     """Rules 3 and 4: loop iteration variables and names declared inside ``c`` are private."""
-    if any(lp.index == key for lp in c.loops):
+    facts = _facts(c, fortran)
+    if key in facts.indices:
         return Sharing("private", c, "loop iteration variable")
     if _visible_decl_inside(func, key, byte, c) or _declared_inside_loop_header(func, key, byte, c):
         return Sharing("private", c, "declared inside the construct")
-    if fortran and (c.has("parallel") or c.has("task") or c.has("taskloop") or c.has("teams")):
+    if fortran and key in facts.fortran_indices(ir, c):
         # sequential do-loop indices inside the construct are private (OpenMP data-sharing rules)
-        for lp in ir.loops:
-            if (
-                lp.index == key
-                and c.start <= lp.node.start_byte < c.end
-                and lp.kind in ("do", "do concurrent")
-            ):
-                return Sharing("private", c, "Fortran loop iteration variable")
+        return Sharing("private", c, "Fortran loop iteration variable")
     return None
 
 
@@ -234,15 +259,14 @@ def resolve(
     if chain is None:
         chain = enclosing(ir, byte, outer)
     for i, c in enumerate(chain):
-        found = (
-            _explicit(c, key, fortran) or _private_by_scope(ir, c, key, byte, func, fortran) or _by_default(c)
-        )
+        facts = _facts(c, fortran)
+        found = facts.explicit.get(key) or _private_by_scope(ir, c, key, byte, func, fortran) or facts.default
         if found is not None:
             return found
-        if _is_task_like(c):
+        if facts.task_like:
             rest = chain[i + 1 :] if c is not outer else []
             return _task_sharing(ir, c, key, byte, rest, func)
-        if c.has("parallel") or c.has("teams"):
+        if facts.team:
             return Sharing("shared", c, "implicit shared")
     return Sharing("shared", None, "declared outside the region")
 
@@ -327,6 +351,4 @@ def _declared_inside_loop_header(func: Function | None, name: str, byte: int, c:
 
 
 def _items(items: list[str]) -> list[str]:
-    from hpclsp.analysis.ir import item_base
-
     return [item_base(x) for x in items]

@@ -44,10 +44,12 @@ class Analyzer(Reporter):
                     orphans.append((f, c))
                     self.orphans.add(id(c))
                     self.ws_callees.add(f.name.lower() if self.fortran else f.name)
+        skip = _Unfocused(self) if self.focus is not None else None
         for f in ir.functions:
             fteams = [t for t in teams if f.node.start_byte <= t.start < f.node.end_byte]
             for t in fteams:
-                self.team(f, t, fteams)
+                if skip is None or not skip.team(f, t):
+                    self.team(f, t, fteams)
             # tasks and target nowait outside any team: the initial thread with its tasks
             loose = [
                 c for c in f.constructs if _is_task_like(c) and not any(t.contains(c.start) for t in fteams)
@@ -61,9 +63,12 @@ class Analyzer(Reporter):
                     and c.loops
                     and not _is_team(c)
                     and not any(t.contains(c.start) for t in fteams)
+                    and (skip is None or not skip.team(f, c))
                 ):
                     self.team(f, c, fteams)
         for f, c in orphans:
+            if skip is not None and skip.team(f, c):
+                continue
             fteams = [t for t in teams if f.node.start_byte <= t.start < f.node.end_byte]
             self.team(f, c, fteams)
         return self.races
@@ -153,7 +158,7 @@ class Analyzer(Reporter):
                 return True
         if a.in_call is not None and (a.in_call.lower() if self.fortran else a.in_call) in self.ws_callees:
             return True  # the callee shares its work among the team (orphaned worksharing, analysed there)
-        if not datasharing.resolve(self.ir, a.base, a.start, team, f).shared:
+        if not self.sharing(a.base, a.start, team, f).shared:
             return True
         return team is not None and id(team) in self.orphans and self.orphan_private(a, f)
 
@@ -273,7 +278,7 @@ class Analyzer(Reporter):
                 for k, item in enumerate(cl.items):
                     name = datasharing._items([item])[0]
                     key = name.lower() if self.fortran else name
-                    if not datasharing.resolve(self.ir, key, team.start, team, f).shared:
+                    if not self.sharing(key, team.start, team, f).shared:
                         continue
                     span = cl.item_spans[k] if k < len(cl.item_spans) else c.span
                     node = calls.AtByte(c.start, c.stmt if c.stmt is not None else f.node)
@@ -283,6 +288,45 @@ class Analyzer(Reporter):
                     x.phase = sum(1 for b in bars if b <= c.start)
                     out.append(x)
         return out
+
+
+class _Unfocused:
+    """Which teams of a file cannot give a race whose primary access lies on the analyzer's ``focus``
+    lines, so that a caller asking only about those lines (the advisor's vetting) skips them.
+
+    A team's races have their primary access inside the team (its accesses, or the reduction items of
+    its directives), except through calls of functions of the file (the callee's accesses) and through
+    ``critical`` sections in a league of teams (a variable marked for every later report): a team with
+    neither and with no byte on the focus lines is skipped. The budget is per function and the other
+    caches are per question, so the races of the teams analysed stay the same."""
+
+    def __init__(self, an: Analyzer) -> None:
+        data = an.src.data
+        starts = [0]
+        k = data.find(b"\n")
+        while k >= 0:
+            starts.append(k + 1)
+            k = data.find(b"\n", k + 1)
+        starts.append(len(data) + 1)
+        last = len(starts) - 2
+        focus = an.focus or []
+        self.ranges = [(starts[min(lo, last)], starts[min(hi, last) + 1]) for lo, hi in focus if lo <= hi]
+        self.never = any(c.has("teams") for c in an.ir.constructs)
+        fortran = an.fortran
+        self.local = {g.name.lower() if fortran else g.name for g in an.ir.functions}
+        self.fortran = fortran
+
+    def team(self, f: Function, t: Construct) -> bool:
+        """Whether the team (or orphaned/simd construct) ``t`` of ``f`` can be left out."""
+        if self.never:
+            return False
+        lo, hi = min(t.span_byte, t.start), t.end
+        if any(a < hi and lo < b for a, b in self.ranges):
+            return False
+        return not any(
+            lo <= node.start_byte < hi and (name.lower() if self.fortran else name) in self.local
+            for name, node in f.calls
+        )
 
 
 _SINGLE_NAMES = ("single", "master", "masked", "parallel master", "parallel masked")

@@ -459,10 +459,5 @@ class PairAnalysis(SyncMixin):
         return bool(k & {"out", "inout"})
 
     def depends(self, t: Construct) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
-        for c in t.clauses:
-            if c.name == "depend":
-                mod = (c.modifier or "").lower().split(",")[-1].strip()
-                for it in c.items:
-                    out.setdefault(_dep_base(it), set()).add(mod)
-        return out
+        """The dependence kinds of each list item of the task's ``depend`` clauses."""
+        return tasks.depend_kinds(t)

@@ -15,7 +15,15 @@ from hpclsp.analysis.ir import Access, Construct, FileIR, Function
 
 
 def _copies(ir: FileIR, f: Function) -> list[tuple[str, str, int]]:
-    """``(p, q, byte)`` for each statement ``p = q`` between two pointers of the function."""
+    """``(p, q, byte)`` for each statement ``p = q`` between two pointers of the function (found
+    once per function: every team of the function asks)."""
+    got = f.__dict__.get("_pointer_copies")
+    if got is None or got[0] != len(f.accesses):
+        got = f.__dict__["_pointer_copies"] = (len(f.accesses), _find_copies(ir, f))
+    return got[1]
+
+
+def _find_copies(ir: FileIR, f: Function) -> list[tuple[str, str, int]]:
     out = []
     for a in f.accesses:
         if not a.is_write or not a.is_scalar or a.stmt is None:

@@ -88,16 +88,7 @@ class Reporter(PairAnalysis):
                 f"`{prim.text}` may touch the same element as `{oth.text}` in another iteration: the subscript "
                 f"goes through another array and cannot be proven distinct"
             )
-            self.add(
-                Race(
-                    "target" if in_target else "indirect",
-                    name,
-                    prim,
-                    [oth] if oth is not prim else [],
-                    msg,
-                    0.5,
-                )
-            )
+            self.add(_pair_race("target" if in_target else "indirect", name, prim, oth, msg, 0.5))
             return
         # prefer a read/write pair with a constant distance
         exact.sort(
@@ -250,16 +241,7 @@ class Reporter(PairAnalysis):
         x, y = pairs[0]
         prim, oth = (y.acc, x.acc) if y.acc.is_write and not x.acc.is_write else (x.acc, y.acc)
         msg = f"every thread writes `{prim.text}` and no subscript depends on the thread: the threads write the same elements"
-        self.add(
-            Race(
-                "target" if in_target else "shared-write",
-                name,
-                prim,
-                [oth] if oth is not prim else [],
-                msg,
-                0.85,
-            )
-        )
+        self.add(_pair_race("target" if in_target else "shared-write", name, prim, oth, msg, 0.85))
 
     def used_after(self, name: str, holder: Construct, f: Function) -> bool:
         for a in f.accesses:
@@ -346,3 +328,8 @@ class Reporter(PairAnalysis):
         if not edits:
             return None
         return Fix("Wrap the update in `atomic`", tuple(edits))
+
+
+def _pair_race(kind: str, name: str, prim: Access, oth: Access, msg: str, confidence: float) -> Race:
+    """A race between two accesses, reported at ``prim`` (no related access when both are one)."""
+    return Race(kind, name, prim, [oth] if oth is not prim else [], msg, confidence)

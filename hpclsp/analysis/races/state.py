@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 
 from hpclsp.analysis import cfg
+from hpclsp.analysis.cfg import omp as cfg_omp
 from hpclsp.analysis.ir import (
     THREAD_NUM_SYMBOL,
     Access,
@@ -48,9 +49,22 @@ class AnalyzerState:
         #: ids of callee accesses placed at their call sites (``races.calls``)
         self.proxies: set[int] = set()
         self.guard_cache: dict[tuple[int, str, int], int | None] = {}
+        self.chain_cache: dict[tuple[int, int], list[Construct]] = {}
+        #: 0-based line ranges the caller wants the races of (None: every race of the file)
+        self.focus: list[tuple[int, int]] | None = None
 
     def chain(self, byte: int, team: Construct | None) -> list[Construct]:
-        return datasharing.enclosing(self.ir, byte, team)
+        """The constructs enclosing ``byte`` up to ``team``, innermost first (computed once per pair;
+        callers only read the list)."""
+        key = (byte, id(team))
+        got = self.chain_cache.get(key)
+        if got is None:
+            got = self.chain_cache[key] = datasharing.enclosing(self.ir, byte, team)
+        return got
+
+    def sharing(self, name: str, byte: int, team: Construct | None, f: Function) -> datasharing.Sharing:
+        """``datasharing.resolve`` of ``name`` at ``byte`` for ``team``, on the cached chain."""
+        return datasharing.resolve(self.ir, name, byte, team, f, chain=self.chain(byte, team))
 
     def nearest_team(self, c: Construct) -> Construct | None:
         p = c.parent
@@ -64,6 +78,11 @@ class AnalyzerState:
         """Bytes where the team's threads meet a barrier (from the function's control-flow graph)."""
         if team is None:
             return []
+        lines = cfg_omp.barrier_lines(self.src)
+        first = team.directive.first_line
+        k = bisect.bisect_right(lines, first)
+        if k == len(lines) or lines[k] > f.span.end.line:
+            return []  # nothing inside the team can be one of its barriers: no graph needed
         g = cfg.graph_at(self.src, team.span_byte)
         region = g.region_at_line(team.directive.first_line) if g is not None else None
         if g is None or region is None:
@@ -110,7 +129,7 @@ class AnalyzerState:
         """Whether a thread-id variable is private to each thread at byte."""
         if name == THREAD_NUM_SYMBOL:
             return True
-        return not datasharing.resolve(self.ir, name, byte, team, f).shared
+        return not self.sharing(name, byte, team, f).shared
 
     def variant_in(self, lp) -> set[str]:
         idx = {

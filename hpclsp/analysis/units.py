@@ -19,6 +19,7 @@ error at the top level (outside every function) is not split at all.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -179,10 +180,10 @@ def _components(segments: list[str], units: list[Unit], fortran: bool) -> list[l
     for ks in by_name.values():  # several definitions of one name (overloads, duplicates) stay together
         for k in ks[1:]:
             parent[find(k)] = find(ks[0])
+    names = by_name.keys()
     for k, u in enumerate(units):
-        body = "\n".join(segments[u.first : u.last + 1])
-        words = set(_IDENT.findall(body.lower() if fortran else body))
-        for w in words & by_name.keys():
+        words = _words("\n".join(segments[u.first : u.last + 1]), fortran)
+        for w in words & names:
             for j in by_name[w]:
                 if j != k:
                     parent[find(j)] = find(k)
@@ -190,6 +191,12 @@ def _components(segments: list[str], units: list[Unit], fortran: bool) -> list[l
     for k in range(len(units)):
         groups.setdefault(find(k), []).append(k)
     return sorted(groups.values(), key=lambda g: g[0])
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(body: str, fortran: bool) -> frozenset[str]:
+    """The identifiers of a unit's text (cached: after an edit only the edited unit is scanned again)."""
+    return frozenset(_IDENT.findall(body.lower() if fortran else body))
 
 
 def _c_name(node: tree_sitter.Node, data: bytes) -> str | None:

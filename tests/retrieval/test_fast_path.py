@@ -91,3 +91,24 @@ def test_fallback_to_sentence_transformers(monkeypatch) -> None:
     assert isinstance(e, emb.SentenceTransformerEmbedder) and e.backend == "torch"
     monkeypatch.setenv("HPCLSP_EMBED_BACKEND", "torch")
     assert isinstance(emb._load_model(None), emb.SentenceTransformerEmbedder)
+
+
+def test_batches_side_by_side_give_the_same_vectors(real_embedder) -> None:
+    """Batches run on several threads land in their texts' rows, as one thread would place them."""
+    from retrieval.onnx_embedder import OnnxEmbedder
+
+    if not isinstance(real_embedder, OnnxEmbedder):
+        pytest.skip("the ONNX path is not in use")
+    texts = [f"{t} ({i})" * (1 + i % 4) for i, t in enumerate(TEXTS * 5)]
+    seen: list[int] = []
+    workers = real_embedder._workers
+    try:
+        real_embedder._workers = 2
+        side_by_side = real_embedder.encode(texts, batch_size=3, progress=seen.append)
+        real_embedder._workers = 1
+        one_by_one = real_embedder.encode(texts, batch_size=3)
+    finally:
+        real_embedder._workers = workers
+    assert sum(seen) == len(texts) and max(seen) <= 3
+    assert np.allclose(side_by_side, one_by_one, atol=1e-5)
+    assert (np.argmax(side_by_side @ one_by_one.T, axis=1) == np.arange(len(texts))).all()

@@ -14,6 +14,7 @@ from hpclsp.analysis.ir.affine import Affine, Poly
 from hpclsp.analysis.ir.decls import DeclReader
 from hpclsp.analysis.ir.model import Access
 from hpclsp.analysis.ir.reader import descendants
+from hpclsp.analysis.ir.subscripts import unblank
 from hpclsp.analysis.ir.tables import (
     C_READONLY_CALLS,
     C_UPDATE_OPS,
@@ -64,12 +65,18 @@ class CAccessReader(DeclReader):
             if subs and subs[0] is not None:
                 subs = [subs[0] + off, *subs[1:]]
             name = base = tgt
+        last = self.last_node
+        if last is not None and last[0] is node:  # the write of a read-modify-write: same place and text
+            span, text = last[1], last[2]
+        else:
+            span, text = self.src.node_span(node), self.text(node)
+            self.last_node = (node, span, text)
         acc = Access(
             name,
             base,
             kind,
             subs,
-            self.src.node_span(node),
+            span,
             node,
             stmt,
             self.func,
@@ -78,7 +85,7 @@ class CAccessReader(DeclReader):
             update_op=update_op,
             indirect=indirect,
             conditional=self.cond_depth > 0,
-            text=self.text(node),
+            text=text,
         )
         if kind == "W" and update_op is not None and stmt is not None:
             # the read of ``x`` in ``x = x + e`` belongs to the same update
@@ -133,7 +140,7 @@ class CAccessReader(DeclReader):
                     inner.insert(0, i)
                 base = base.child_by_field_name("argument")
             if base is not None and base.type == "identifier":
-                txt = re.sub(r"\s+", "", self.text(n))
+                txt = unblank(self.text(n))
                 txt = re.sub(r"\[[^\]]*\]", "[]", txt)
                 return txt, self.text(base), inner + idx
             return None

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from hpclsp.analysis.ir.accesses_c import CAccessReader
 from hpclsp.analysis.ir.affine import Affine, Poly
 from hpclsp.analysis.ir.reader import descendants
+from hpclsp.analysis.ir.subscripts import unblank
 from hpclsp.analysis.ir.tables import F_INTRINSICS, OMP_LOCK_SET, OMP_LOCK_TEST, OMP_LOCK_UNSET
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class FAccessReader(CAccessReader):
                 base = base.named_children[0] if base.named_children else None
             if base is not None and base.type == "identifier":
                 return (
-                    re.sub(r"\([^)]*\)", "", re.sub(r"\s+", "", self.text(node))).lower(),
+                    re.sub(r"\([^)]*\)", "", unblank(self.text(node))).lower(),
                     self.name(base),
                     [],
                 )

@@ -20,7 +20,7 @@ class Affine:
     @staticmethod
     def var(name: str, coeff: int = 1) -> Affine:
         """A single variable."""
-        return Affine._make({name: coeff}, 0)
+        return Affine(((name, coeff),) if coeff else ())
 
     @staticmethod
     def _make(coeffs: dict[str, int], const: int) -> Affine:
@@ -49,6 +49,10 @@ class Affine:
         return not self.coeffs
 
     def __add__(self, other: Affine) -> Affine:
+        if not other.coeffs:  # the terms stay sorted and non-zero: only the constant changes
+            return Affine(self.coeffs, self.const + other.const)
+        if not self.coeffs:
+            return Affine(other.coeffs, self.const + other.const)
         d = self.terms
         for k, v in other.coeffs:
             d[k] = d.get(k, 0) + v

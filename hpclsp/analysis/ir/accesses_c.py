@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
     Node = tree_sitter.Node
 
+#: Subscripts read: affine forms, polynomial forms (where not affine), and whether any is indirect
+Subscripts = tuple[list[Affine | None], list[Poly | None], bool]
+
 
 class CAccessReader(DeclReader):
     """Records accesses; reads C declarations' initializers and C expressions."""
@@ -151,14 +154,30 @@ class CAccessReader(DeclReader):
                 return nm, nm, [None]  # *p == p[0]
         return None
 
-    def c_access(
-        self, node: Node, stmt: Node | None, kind: str, update_op: str | None, in_call: str | None
-    ) -> bool:
-        """Record the access of a C lvalue and read its subscripts; False when node is not one."""
-        lv = self.c_lvalue(node)
-        if lv is None:
-            return False
-        name, base, idx = lv
+    def record(
+        self,
+        node: Node,
+        name: str,
+        base: str,
+        kind: str,
+        reading: Subscripts,
+        stmt: Node | None,
+        in_call: str | None,
+        update_op: str | None,
+    ) -> None:
+        """Record the read, the write or both (``kind`` "R", "W", "RW") of an lvalue whose subscripts
+        were read into ``reading``; the read of a read-modify-write carries its update operator."""
+        subs, polys, indirect = reading
+        if kind in ("R", "RW"):
+            self.add_access(
+                node, name, base, "R", subs, stmt, indirect, in_call, update_op if kind == "RW" else None
+            ).polys = polys
+        if kind in ("W", "RW"):
+            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op).polys = polys
+
+    def c_subscripts(self, idx: list[Node | None]) -> Subscripts:
+        """The affine (else polynomial) forms of C index nodes (``None``: ``*p``, index 0), and whether
+        one indexes through another array or a call."""
         subs: list[Affine | None] = []
         polys: list[Poly | None] = []
         indirect = False
@@ -175,15 +194,21 @@ class CAccessReader(DeclReader):
                 indirect = True
             subs.append(a)
             polys.append(self.poly(i, inds) if a is None else None)
+        return subs, polys, indirect
+
+    def c_access(
+        self, node: Node, stmt: Node | None, kind: str, update_op: str | None, in_call: str | None
+    ) -> bool:
+        """Record the access of a C lvalue and read its subscripts; False when node is not one."""
+        lv = self.c_lvalue(node)
+        if lv is None:
+            return False
+        name, base, idx = lv
+        subs, polys, indirect = self.c_subscripts(idx)
         if self.func is not None and base in self.func.aliases and name == base and polys and polys[0]:
             tgt, off = self.func.aliases[base]
             polys[0] = polys[0] + Poly.of_affine(off) if tgt != "?" else None
-        if kind in ("R", "RW"):
-            self.add_access(
-                node, name, base, "R", subs, stmt, indirect, in_call, update_op if kind == "RW" else None
-            ).polys = polys
-        if kind in ("W", "RW"):
-            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op).polys = polys
+        self.record(node, name, base, kind, (subs, polys, indirect), stmt, in_call, update_op)
         for i in idx:
             if i is not None:
                 self.c_expr(i, stmt, "R", None, None)

@@ -229,7 +229,6 @@ class LoopReader(FAccessReader):
                 lp.upper_caps = tuple(c for c in caps if c is not None)
             lp.step = 1
             if len(vals) >= 3:
-                s = self.affine(vals[2], set())
-                lp.step = s.const if s is not None and s.is_const and s.const != 0 else None
+                lp.step = self.constant(vals[2]) or None  # a zero step is no step
         for v in vals:
             self.expr(v, st)

@@ -61,6 +61,11 @@ class SubscriptReader(Reader):
             return reader(self, node, indices)
         return self.atom(node, indices)
 
+    def constant(self, node: Node | None) -> int | None:
+        """The integer value of a constant expression (declared constants and macros folded), else None."""
+        a = self.affine(node, set())
+        return a.const if a is not None and a.is_const else None
+
     def affine_number(self, node: Node, indices: set[str] | None) -> Affine | None:
         """An integer literal (suffixes and Fortran kinds dropped); None for other numbers."""
         txt = self.text(node).rstrip("uUlL")

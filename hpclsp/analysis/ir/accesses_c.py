@@ -58,16 +58,10 @@ class CAccessReader(DeclReader):
     ) -> Access:
         """Record one access (``p[k]`` through an alias ``p = a + off`` becomes ``a[k + off]``)."""
         self.order += 1
-        # pointer aliases: p[k] with p = a + off becomes a[k + off]
-        hops = 0
-        while self.func is not None and base in self.func.aliases and name == base and hops < 4:
-            tgt, off = self.func.aliases[base]  # followed through chains: q = p + 12 with p = a
-            hops += 1
-            if tgt == "?":
-                break
-            if subs and subs[0] is not None:
-                subs = [subs[0] + off, *subs[1:]]
-            name = base = tgt
+        func = self.func
+        if func is not None and name == base and base in func.aliases:
+            name, subs = self.through_aliases(name, subs)
+            base = name
         last = self.last_node
         if last is not None and last[0] is node:  # the write of a read-modify-write: same place and text
             span, text = last[1], last[2]
@@ -82,31 +76,45 @@ class CAccessReader(DeclReader):
             span,
             node,
             stmt,
-            self.func,
+            func,
             self.order,
-            in_call=in_call,
-            update_op=update_op,
-            indirect=indirect,
-            conditional=self.cond_depth > 0,
-            text=text,
+            in_call,
+            update_op,
+            indirect,
+            self.cond_depth > 0,
+            text,
         )
         if kind == "W" and update_op is not None and stmt is not None:
-            # the read of ``x`` in ``x = x + e`` belongs to the same update
-            for prev in reversed(self.accesses[-12:]):
-                if (
-                    prev.stmt is not None
-                    and prev.stmt.id == stmt.id
-                    and prev.name == name
-                    and prev.kind == "R"
-                ):
-                    if prev.subscripts == subs and prev.update_op is None:
-                        prev.update_op = update_op
+            self.pair_update(name, subs, stmt, update_op)
         self.accesses.append(acc)
-        if self.func is not None:
-            self.func.accesses.append(acc)
+        if func is not None:
+            func.accesses.append(acc)
         for lp in self.loop_stack:
             lp.accesses.append(acc)
         return acc
+
+    def through_aliases(self, name: str, subs: list[Affine | None]) -> tuple[str, list[Affine | None]]:
+        """The array a pointer aliases and the subscripts shifted by the offset (``q = p + 12`` with
+        ``p = a``: ``q[k]`` is ``a[k + 12]``), followed through up to four pointers."""
+        assert self.func is not None
+        aliases = self.func.aliases
+        hops = 0
+        while name in aliases and hops < 4:
+            tgt, off = aliases[name]
+            hops += 1
+            if tgt == "?":
+                break
+            if subs and subs[0] is not None:
+                subs = [subs[0] + off, *subs[1:]]
+            name = tgt
+        return name, subs
+
+    def pair_update(self, name: str, subs: list[Affine | None], stmt: Node, update_op: str) -> None:
+        """The read of ``x`` in ``x = x + e`` belongs to the same update as the write of ``x``."""
+        for prev in reversed(self.accesses[-12:]):
+            if prev.stmt is not None and prev.stmt.id == stmt.id and prev.name == name and prev.kind == "R":
+                if prev.subscripts == subs and prev.update_op is None:
+                    prev.update_op = update_op
 
     def write_access(self, node: Node, name: str, stmt: Node | None) -> None:
         """Record a write of a scalar."""

@@ -59,18 +59,23 @@ class Affine:
         return Affine._make(d, self.const + other.const)
 
     def __neg__(self) -> Affine:
-        return Affine._make({k: -v for k, v in self.coeffs}, -self.const)
+        # negation keeps the variables, their order and their non-zero coefficients
+        return Affine(tuple((k, -v) for k, v in self.coeffs), -self.const)
 
     def __sub__(self, other: Affine) -> Affine:
         return self + (-other)
 
     def scale(self, k: int) -> Affine:
         """Multiply by an integer."""
-        return Affine._make({v: c * k for v, c in self.coeffs}, self.const * k)
+        if k == 1:
+            return self
+        # a non-zero factor keeps the variables, their order and their non-zero coefficients
+        return Affine(tuple((v, c * k) for v, c in self.coeffs) if k else (), self.const * k)
 
     def without(self, names: set[str] | frozenset[str]) -> Affine:
         """Drop the given variables."""
-        return Affine._make({k: v for k, v in self.coeffs if k not in names}, self.const)
+        kept = tuple((k, v) for k, v in self.coeffs if k not in names)
+        return self if len(kept) == len(self.coeffs) else Affine(kept, self.const)
 
     def substitute(self, name: str, value: Affine) -> Affine:
         """Replace a variable by an affine expression."""

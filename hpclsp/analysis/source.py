@@ -10,7 +10,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from hpclsp.analysis import languages
-from hpclsp.analysis.findings import Span
+from hpclsp.analysis.findings import Pos, Span
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -99,10 +99,14 @@ class SourceFile:
     def node_span(self, node: tree_sitter.Node) -> Span:
         """The code-point span of a tree-sitter node."""
         (r0, c0), (r1, c1) = node.start_point, node.end_point
+        if self.is_ascii:  # byte columns are the columns: no conversion
+            return Span(Pos(r0, c0), Pos(r1, c1))
         return Span.of(r0, self.byte_to_col(r0, c0), r1, self.byte_to_col(r1, c1))
 
     def node_text(self, node: tree_sitter.Node) -> str:
         """The source text of a node."""
+        if self.is_ascii:  # byte offsets are code-point offsets: slice the text, no decoding
+            return self.text[node.start_byte : node.end_byte]
         return decode(self.data[node.start_byte : node.end_byte])
 
     @classmethod

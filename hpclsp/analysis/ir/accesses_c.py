@@ -14,6 +14,7 @@ from hpclsp.analysis.ir.affine import Affine, Poly
 from hpclsp.analysis.ir.decls import DeclReader
 from hpclsp.analysis.ir.model import Access
 from hpclsp.analysis.ir.reader import descendants
+from hpclsp.analysis.ir.subscripts import unblank
 from hpclsp.analysis.ir.tables import (
     C_READONLY_CALLS,
     C_UPDATE_OPS,
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
     import tree_sitter
 
     Node = tree_sitter.Node
+
+#: Subscripts read: affine forms, polynomial forms (where not affine), and whether any is indirect
+Subscripts = tuple[list[Affine | None], list[Poly | None], bool]
 
 
 class CAccessReader(DeclReader):
@@ -54,49 +58,63 @@ class CAccessReader(DeclReader):
     ) -> Access:
         """Record one access (``p[k]`` through an alias ``p = a + off`` becomes ``a[k + off]``)."""
         self.order += 1
-        # pointer aliases: p[k] with p = a + off becomes a[k + off]
-        hops = 0
-        while self.func is not None and base in self.func.aliases and name == base and hops < 4:
-            tgt, off = self.func.aliases[base]  # followed through chains: q = p + 12 with p = a
-            hops += 1
-            if tgt == "?":
-                break
-            if subs and subs[0] is not None:
-                subs = [subs[0] + off, *subs[1:]]
-            name = base = tgt
+        func = self.func
+        if func is not None and name == base and base in func.aliases:
+            name, subs = self.through_aliases(name, subs)
+            base = name
+        last = self.last_node
+        if last is not None and last[0] is node:  # the write of a read-modify-write: same place and text
+            span, text = last[1], last[2]
+        else:
+            span, text = self.src.node_span(node), self.text(node)
+            self.last_node = (node, span, text)
         acc = Access(
             name,
             base,
             kind,
             subs,
-            self.src.node_span(node),
+            span,
             node,
             stmt,
-            self.func,
+            func,
             self.order,
-            in_call=in_call,
-            update_op=update_op,
-            indirect=indirect,
-            conditional=self.cond_depth > 0,
-            text=self.text(node),
+            in_call,
+            update_op,
+            indirect,
+            self.cond_depth > 0,
+            text,
         )
         if kind == "W" and update_op is not None and stmt is not None:
-            # the read of ``x`` in ``x = x + e`` belongs to the same update
-            for prev in reversed(self.accesses[-12:]):
-                if (
-                    prev.stmt is not None
-                    and prev.stmt.id == stmt.id
-                    and prev.name == name
-                    and prev.kind == "R"
-                ):
-                    if prev.subscripts == subs and prev.update_op is None:
-                        prev.update_op = update_op
+            self.pair_update(name, subs, stmt, update_op)
         self.accesses.append(acc)
-        if self.func is not None:
-            self.func.accesses.append(acc)
+        if func is not None:
+            func.accesses.append(acc)
         for lp in self.loop_stack:
             lp.accesses.append(acc)
         return acc
+
+    def through_aliases(self, name: str, subs: list[Affine | None]) -> tuple[str, list[Affine | None]]:
+        """The array a pointer aliases and the subscripts shifted by the offset (``q = p + 12`` with
+        ``p = a``: ``q[k]`` is ``a[k + 12]``), followed through up to four pointers."""
+        assert self.func is not None
+        aliases = self.func.aliases
+        hops = 0
+        while name in aliases and hops < 4:
+            tgt, off = aliases[name]
+            hops += 1
+            if tgt == "?":
+                break
+            if subs and subs[0] is not None:
+                subs = [subs[0] + off, *subs[1:]]
+            name = tgt
+        return name, subs
+
+    def pair_update(self, name: str, subs: list[Affine | None], stmt: Node, update_op: str) -> None:
+        """The read of ``x`` in ``x = x + e`` belongs to the same update as the write of ``x``."""
+        for prev in reversed(self.accesses[-12:]):
+            if prev.stmt is not None and prev.stmt.id == stmt.id and prev.name == name and prev.kind == "R":
+                if prev.subscripts == subs and prev.update_op is None:
+                    prev.update_op = update_op
 
     def write_access(self, node: Node, name: str, stmt: Node | None) -> None:
         """Record a write of a scalar."""
@@ -133,7 +151,7 @@ class CAccessReader(DeclReader):
                     inner.insert(0, i)
                 base = base.child_by_field_name("argument")
             if base is not None and base.type == "identifier":
-                txt = re.sub(r"\s+", "", self.text(n))
+                txt = unblank(self.text(n))
                 txt = re.sub(r"\[[^\]]*\]", "[]", txt)
                 return txt, self.text(base), inner + idx
             return None
@@ -144,14 +162,30 @@ class CAccessReader(DeclReader):
                 return nm, nm, [None]  # *p == p[0]
         return None
 
-    def c_access(
-        self, node: Node, stmt: Node | None, kind: str, update_op: str | None, in_call: str | None
-    ) -> bool:
-        """Record the access of a C lvalue and read its subscripts; False when node is not one."""
-        lv = self.c_lvalue(node)
-        if lv is None:
-            return False
-        name, base, idx = lv
+    def record(
+        self,
+        node: Node,
+        name: str,
+        base: str,
+        kind: str,
+        reading: Subscripts,
+        stmt: Node | None,
+        in_call: str | None,
+        update_op: str | None,
+    ) -> None:
+        """Record the read, the write or both (``kind`` "R", "W", "RW") of an lvalue whose subscripts
+        were read into ``reading``; the read of a read-modify-write carries its update operator."""
+        subs, polys, indirect = reading
+        if kind in ("R", "RW"):
+            self.add_access(
+                node, name, base, "R", subs, stmt, indirect, in_call, update_op if kind == "RW" else None
+            ).polys = polys
+        if kind in ("W", "RW"):
+            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op).polys = polys
+
+    def c_subscripts(self, idx: list[Node | None]) -> Subscripts:
+        """The affine (else polynomial) forms of C index nodes (``None``: ``*p``, index 0), and whether
+        one indexes through another array or a call."""
         subs: list[Affine | None] = []
         polys: list[Poly | None] = []
         indirect = False
@@ -168,15 +202,21 @@ class CAccessReader(DeclReader):
                 indirect = True
             subs.append(a)
             polys.append(self.poly(i, inds) if a is None else None)
+        return subs, polys, indirect
+
+    def c_access(
+        self, node: Node, stmt: Node | None, kind: str, update_op: str | None, in_call: str | None
+    ) -> bool:
+        """Record the access of a C lvalue and read its subscripts; False when node is not one."""
+        lv = self.c_lvalue(node)
+        if lv is None:
+            return False
+        name, base, idx = lv
+        subs, polys, indirect = self.c_subscripts(idx)
         if self.func is not None and base in self.func.aliases and name == base and polys and polys[0]:
             tgt, off = self.func.aliases[base]
             polys[0] = polys[0] + Poly.of_affine(off) if tgt != "?" else None
-        if kind in ("R", "RW"):
-            self.add_access(
-                node, name, base, "R", subs, stmt, indirect, in_call, update_op if kind == "RW" else None
-            ).polys = polys
-        if kind in ("W", "RW"):
-            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op).polys = polys
+        self.record(node, name, base, kind, (subs, polys, indirect), stmt, in_call, update_op)
         for i in idx:
             if i is not None:
                 self.c_expr(i, stmt, "R", None, None)

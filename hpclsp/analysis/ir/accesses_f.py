@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis.ir.accesses_c import CAccessReader
+from hpclsp.analysis.ir.accesses_c import CAccessReader, Subscripts
 from hpclsp.analysis.ir.affine import Affine, Poly
 from hpclsp.analysis.ir.reader import descendants
+from hpclsp.analysis.ir.subscripts import unblank
 from hpclsp.analysis.ir.tables import F_INTRINSICS, OMP_LOCK_SET, OMP_LOCK_TEST, OMP_LOCK_UNSET
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class FAccessReader(CAccessReader):
                 base = base.named_children[0] if base.named_children else None
             if base is not None and base.type == "identifier":
                 return (
-                    re.sub(r"\([^)]*\)", "", re.sub(r"\s+", "", self.text(node))).lower(),
+                    re.sub(r"\([^)]*\)", "", unblank(self.text(node))).lower(),
                     self.name(base),
                     [],
                 )
@@ -84,6 +85,30 @@ class FAccessReader(CAccessReader):
                 return nm, inner_base, [c for c in kids[1].named_children]
         return None
 
+    def f_subscripts(self, idx: list[Node]) -> Subscripts:
+        """The affine (else polynomial) forms of Fortran subscripts (``None`` for sections and keyword
+        arguments), and whether one indexes through another array."""
+        subs: list[Affine | None] = []
+        polys: list[Poly | None] = []
+        indirect = False
+        inds = self.loop_indices()
+        for i in idx:
+            if i.type in _NOT_SUBSCRIPTS or ":" in self.text(i):
+                subs.append(None)
+                polys.append(None)
+                continue
+            a = self.affine(i, inds)
+            polys.append(self.poly(i, inds) if a is None else None)
+            if a is None and any(
+                d.type == "call_expression"
+                and d.named_children
+                and self.f_is_array(self.name(d.named_children[0]))
+                for d in descendants(i)
+            ):
+                indirect = True
+            subs.append(a)
+        return subs, polys, indirect
+
     def f_access(
         self, node: Node, stmt: Node | None, kind: str, update_op: str | None, in_call: str | None
     ) -> bool:
@@ -101,35 +126,7 @@ class FAccessReader(CAccessReader):
             # implicit typing: still a variable unless it is a known intrinsic
             if name in F_INTRINSICS or name in (".true.", ".false."):
                 return True
-        subs: list[Affine | None] = []
-        polys: list[Poly | None] = []
-        indirect = False
-        inds = self.loop_indices()
-        for i in idx or []:
-            if i.type in ("array_slice", "slice", "extent_specifier") or ":" in self.text(i):
-                subs.append(None)
-                polys.append(None)
-                continue
-            if i.type == "keyword_argument":
-                subs.append(None)
-                polys.append(None)
-                continue
-            a = self.affine(i, inds)
-            polys.append(self.poly(i, inds) if a is None else None)
-            if a is None and any(
-                d.type == "call_expression"
-                and d.named_children
-                and self.f_is_array(self.name(d.named_children[0]))
-                for d in descendants(i)
-            ):
-                indirect = True
-            subs.append(a)
-        if kind in ("R", "RW"):
-            self.add_access(
-                node, name, base, "R", subs, stmt, indirect, in_call, update_op if kind == "RW" else None
-            ).polys = polys
-        if kind in ("W", "RW"):
-            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op).polys = polys
+        self.record(node, name, base, kind, self.f_subscripts(idx), stmt, in_call, update_op)
         for i in idx or []:
             self.f_expr(i, stmt, "R", None, None)
         return True
@@ -191,3 +188,7 @@ class FAccessReader(CAccessReader):
             if intent is None and intents is not None:
                 kind = "RW"  # visible definition with no intent: assume it may write
             self.f_expr(a, stmt, kind, None, fname)
+
+
+#: Argument kinds that are no single subscript (sections, ``dim=``-style keyword arguments)
+_NOT_SUBSCRIPTS = frozenset({"array_slice", "slice", "extent_specifier", "keyword_argument"})

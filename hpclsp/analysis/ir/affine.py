@@ -20,7 +20,7 @@ class Affine:
     @staticmethod
     def var(name: str, coeff: int = 1) -> Affine:
         """A single variable."""
-        return Affine._make({name: coeff}, 0)
+        return Affine(((name, coeff),) if coeff else ())
 
     @staticmethod
     def _make(coeffs: dict[str, int], const: int) -> Affine:
@@ -49,24 +49,33 @@ class Affine:
         return not self.coeffs
 
     def __add__(self, other: Affine) -> Affine:
+        if not other.coeffs:  # the terms stay sorted and non-zero: only the constant changes
+            return Affine(self.coeffs, self.const + other.const)
+        if not self.coeffs:
+            return Affine(other.coeffs, self.const + other.const)
         d = self.terms
         for k, v in other.coeffs:
             d[k] = d.get(k, 0) + v
         return Affine._make(d, self.const + other.const)
 
     def __neg__(self) -> Affine:
-        return Affine._make({k: -v for k, v in self.coeffs}, -self.const)
+        # negation keeps the variables, their order and their non-zero coefficients
+        return Affine(tuple((k, -v) for k, v in self.coeffs), -self.const)
 
     def __sub__(self, other: Affine) -> Affine:
         return self + (-other)
 
     def scale(self, k: int) -> Affine:
         """Multiply by an integer."""
-        return Affine._make({v: c * k for v, c in self.coeffs}, self.const * k)
+        if k == 1:
+            return self
+        # a non-zero factor keeps the variables, their order and their non-zero coefficients
+        return Affine(tuple((v, c * k) for v, c in self.coeffs) if k else (), self.const * k)
 
     def without(self, names: set[str] | frozenset[str]) -> Affine:
         """Drop the given variables."""
-        return Affine._make({k: v for k, v in self.coeffs if k not in names}, self.const)
+        kept = tuple((k, v) for k, v in self.coeffs if k not in names)
+        return self if len(kept) == len(self.coeffs) else Affine(kept, self.const)
 
     def substitute(self, name: str, value: Affine) -> Affine:
         """Replace a variable by an affine expression."""

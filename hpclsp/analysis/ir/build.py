@@ -60,7 +60,6 @@ class _Builder(LoopReader):
             holders = [f for f in self.functions if f.node.start_byte <= con.span_byte < f.node.end_byte]
             if holders:
                 min(holders, key=lambda f: f.node.end_byte - f.node.start_byte).constructs.append(con)
-        self.accesses.sort(key=lambda a: a.order)
         return FileIR(
             self.src,
             self.functions,

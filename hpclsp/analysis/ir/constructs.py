@@ -79,6 +79,10 @@ def _line_starts(src: SourceFile) -> list[int]:
     return src._line_byte_starts  # noqa: SLF001 - shared helper of SourceFile
 
 
+#: Nodes holding statements: the climb from a line's first token to its statement stops below them
+_HOLDERS = F_UNIT_TYPES | {"translation_unit", "module", "internal_procedures", "function_definition"}
+
+
 def _statement_after_line(src: SourceFile, line: int) -> Node | None:
     """The statement starting on the first code line after ``line`` (comments and directives skipped)."""
     lines = src.lines
@@ -98,15 +102,9 @@ def _statement_after_line(src: SourceFile, line: int) -> Node | None:
         node = src.tree.root_node.descendant_for_byte_range(byte, byte)
         if node is None:
             return None
-        while (
-            node.parent is not None
-            and node.parent.start_byte == node.start_byte
-            and node.parent.type
-            not in (
-                F_UNIT_TYPES | {"translation_unit", "module", "internal_procedures", "function_definition"}
-            )
-        ):
-            node = node.parent
+        parent = node.parent
+        while parent is not None and parent.start_byte == node.start_byte and parent.type not in _HOLDERS:
+            node, parent = parent, parent.parent
         # skip leaf labels: climb to the statement
         return node
     return None

@@ -110,11 +110,7 @@ class DeclReader(SubscriptReader):
             nm, is_ptr, is_arr = self.c_declarator_name(d)
             if not nm:
                 continue
-            const = None
-            if init is not None and "const" in specs:
-                a = self.affine(init, set())
-                if a is not None and a.is_const:
-                    const = a.const
+            const = self.constant(init) if init is not None and "const" in specs else None
             decl = Decl(
                 nm,
                 self.src.node_span(d),
@@ -227,11 +223,7 @@ class DeclReader(SubscriptReader):
             elif d.type in ("pointer_init_declarator",):
                 d = d.named_children[0]
             nm = self.name(d)
-            const = None
-            if init is not None and is_param_const:
-                init_aff = self.affine(init, set())
-                if init_aff is not None and init_aff.is_const:
-                    const = init_aff.const
+            const = self.constant(init) if init is not None and is_param_const else None
             st = storage
             if init is not None and storage == "local" and not is_param_const:
                 st = "save"  # initialized local variables are implicitly SAVE
@@ -255,12 +247,10 @@ class DeclReader(SubscriptReader):
         for c in node.named_children:
             kids = c.named_children
             if len(kids) >= 2:
-                a = self.affine(kids[-1], set())
-                nm = self.name(kids[0])
-                if a is not None and a.is_const:
-                    d = self.func.decls.get(nm)
-                    if d is not None:
-                        d.const = a.const
+                value = self.constant(kids[-1])
+                d = self.func.decls.get(self.name(kids[0]))
+                if value is not None and d is not None:
+                    d.const = value
 
     def f_is_array(self, name: str) -> bool:
         """True when a Fortran name is an array (or a dummy argument that is not an intrinsic)."""

@@ -129,23 +129,9 @@ def test(
         return Dependence(a1, a2, (None,), ("*",), False, explanation="the loop has no analysable index")
     s1, s2 = a1.subscripts, a2.subscripts
     if not s1 and not s2:
-        return Dependence(
-            a1,
-            a2,
-            tuple(None for _ in pidx),
-            tuple("*" for _ in pidx),
-            True,
-            explanation=f"`{a1.name}` is the same location in every iteration",
-        )
+        return _unknown(a1, a2, len(pidx), True, f"`{a1.name}` is the same location in every iteration")
     if len(s1) != len(s2):
-        return Dependence(
-            a1,
-            a2,
-            tuple(None for _ in pidx),
-            tuple("*" for _ in pidx),
-            False,
-            explanation="the accesses have different shapes",
-        )
+        return _unknown(a1, a2, len(pidx), False, "the accesses have different shapes")
     inner = _inner_indices(loop) - set(pidx)
     by_index = _loop_by_index(loop)
     s1, s2 = _expand(a1, a2, set(pidx), inner, by_index)
@@ -259,6 +245,11 @@ class _System:
                 if rng is not None and abs(d) > rng[1] - rng[0]:
                     return True
         return False
+
+
+def _unknown(a1: Access, a2: Access, n: int, exact: bool, why: str) -> Dependence:
+    """A dependence of unknown distance and direction along ``n`` parallel indices."""
+    return Dependence(a1, a2, (None,) * n, ("*",) * n, exact, explanation=why)
 
 
 def _clipped(

@@ -51,7 +51,7 @@ class LoopReader(FAccessReader):
         lp.body_end = body.end_byte if body is not None else node.end_byte
         if node.type == "for_statement":
             self.c_for_header(lp, node)
-        self.loop_stack.append(lp)
+        self.push_loop(lp)
         outer_depth, self.cond_depth = self.cond_depth, 0  # only conditions inside the loop count
         try:
             for i, c in enumerate(node.children):
@@ -70,7 +70,7 @@ class LoopReader(FAccessReader):
                     if c.type == "declaration":
                         self.c_declaration(c, scope=node)
         finally:
-            self.loop_stack.pop()
+            self.pop_loop()
             self.cond_depth = outer_depth
 
     def c_for_header(self, lp: Loop, node: Node) -> None:
@@ -181,13 +181,13 @@ class LoopReader(FAccessReader):
                             self.expr(x, st)
                     finally:
                         self.cond_depth -= 1
-        self.loop_stack.append(lp)
+        self.push_loop(lp)
         outer_depth, self.cond_depth = self.cond_depth, 0  # only conditions inside the loop count
         try:
             for c in body_nodes:
                 self.stmt(c)
         finally:
-            self.loop_stack.pop()
+            self.pop_loop()
             self.cond_depth = outer_depth
 
     @staticmethod
@@ -229,7 +229,6 @@ class LoopReader(FAccessReader):
                 lp.upper_caps = tuple(c for c in caps if c is not None)
             lp.step = 1
             if len(vals) >= 3:
-                s = self.affine(vals[2], set())
-                lp.step = s.const if s is not None and s.is_const and s.const != 0 else None
+                lp.step = self.constant(vals[2]) or None  # a zero step is no step
         for v in vals:
             self.expr(v, st)

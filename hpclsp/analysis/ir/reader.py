@@ -11,6 +11,7 @@ import abc
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from hpclsp.analysis.findings import Span
 from hpclsp.analysis.ir.model import Access, Decl, Function, Loop
 from hpclsp.analysis.source import SourceFile
 
@@ -61,12 +62,20 @@ class Reader(abc.ABC):
         self.func: Function | None = None
         self.loop_stack: list[Loop] = []
         self.texts: dict[tuple[int, int], str] = {}
+        #: the source text when byte offsets are code-point offsets (ASCII), sliced without decoding
+        self.plain: str | None = source.text if source.is_ascii else None
+        #: the indices of ``loop_stack`` (kept by ``push_loop`` / ``pop_loop``, read for every access)
+        self.indices: set[str] = set()
+        #: the node of the latest access with its span and text (a read-modify-write records two)
+        self.last_node: tuple[Node, Span, str] | None = None
         #: how many conditional nodes (if, ?:, case, && / ||...) the walk is inside, within the
         #: innermost enclosing loop (an access's ``conditional`` flag)
         self.cond_depth = 0
 
     def text(self, node: Node) -> str:
-        """The source text of a node (memoized by extent)."""
+        """The source text of a node (memoized by extent unless the source is ASCII)."""
+        if self.plain is not None:
+            return self.plain[node.start_byte : node.end_byte]
         key = (node.start_byte, node.end_byte)
         got = self.texts.get(key)
         if got is None:  # generated code asks for the same large subexpressions many times
@@ -84,8 +93,18 @@ class Reader(abc.ABC):
         return self.text(op) if op is not None else ""
 
     def loop_indices(self) -> set[str]:
-        """Indices of the loops enclosing the current position."""
-        return {lp.index for lp in self.loop_stack if lp.index}
+        """Indices of the loops enclosing the current position (shared: callers must not change it)."""
+        return self.indices
+
+    def push_loop(self, lp: Loop) -> None:
+        """Enter a loop whose header has been read."""
+        self.loop_stack.append(lp)
+        self.indices = {x.index for x in self.loop_stack if x.index}
+
+    def pop_loop(self) -> None:
+        """Leave the innermost loop."""
+        self.loop_stack.pop()
+        self.indices = {x.index for x in self.loop_stack if x.index}
 
     def conditional_node(self, p: Node) -> bool:
         """True for a node whose parts run only under a condition (if, ?:, case, && / ||...)."""

@@ -22,9 +22,14 @@ if TYPE_CHECKING:
 THREAD_NUM_SYMBOL = "omp_get_thread_num()"
 
 
+def unblank(text: str) -> str:
+    """Text without its blanks (what ``re.sub(r"\\s+", "", text)`` gives, without the regex machinery)."""
+    return "".join(text.split())
+
+
 def squash(text: str) -> str:
     """Text without blanks or enclosing parentheses (to compare the operands of a min expression)."""
-    t = re.sub(r"\s+", "", text)
+    t = unblank(text)
     while t.startswith("(") and t.endswith(")"):
         t = t[1:-1]
     return t.lower()
@@ -55,6 +60,11 @@ class SubscriptReader(Reader):
         if reader is not None:
             return reader(self, node, indices)
         return self.atom(node, indices)
+
+    def constant(self, node: Node | None) -> int | None:
+        """The integer value of a constant expression (declared constants and macros folded), else None."""
+        a = self.affine(node, set())
+        return a.const if a is not None and a.is_const else None
 
     def affine_number(self, node: Node, indices: set[str] | None) -> Affine | None:
         """An integer literal (suffixes and Fortran kinds dropped); None for other numbers."""
@@ -146,11 +156,7 @@ class SubscriptReader(Reader):
                 "update_expression",
             ):
                 return None
-        return Affine.var(
-            re.sub(r"\s+", "", self.text(node)).lower()
-            if self.fortran
-            else re.sub(r"\s+", "", self.text(node))
-        )
+        return Affine.var(unblank(self.text(node)).lower() if self.fortran else unblank(self.text(node)))
 
     def poly(self, node: Node | None, indices: set[str]) -> Poly | None:
         """Polynomial form (degree <= 2) of an expression that is not affine (``i*m + j``)."""
@@ -229,15 +235,15 @@ class SubscriptReader(Reader):
 
     def self_update(self, left: Node, right: Node) -> str | None:
         """``x = x op e`` (or ``x = e op x`` for commutative ops) -> op."""
-        lt = re.sub(r"\s+", "", self.text(left)).lower()
+        lt = unblank(self.text(left)).lower()
         r = right
         while r.type == "parenthesized_expression" and len(r.named_children) == 1:
             r = r.named_children[0]
         if r.type in ("binary_expression", "math_expression"):
             op = self.text(r.child_by_field_name("operator") or r)
             a, b = r.child_by_field_name("left"), r.child_by_field_name("right")
-            at = re.sub(r"\s+", "", self.text(a)).lower() if a is not None else ""
-            bt = re.sub(r"\s+", "", self.text(b)).lower() if b is not None else ""
+            at = unblank(self.text(a)).lower() if a is not None else ""
+            bt = unblank(self.text(b)).lower() if b is not None else ""
             op = op.lower()
             if at == lt and not self.mentions(b, lt):
                 return op
@@ -257,7 +263,7 @@ class SubscriptReader(Reader):
             fname = self.text(fn) if fn is not None else ""
             args = r.child_by_field_name("arguments")
             if fname in ("fmax", "fmaxf", "max", "MAX", "fmin", "fminf", "min", "MIN") and args is not None:
-                ats = [re.sub(r"\s+", "", self.text(x)) for x in args.named_children]
+                ats = [unblank(self.text(x)) for x in args.named_children]
                 if lt in ats:
                     return "max" if "max" in fname.lower() else "min"
         if r.type == "call_expression" and self.fortran:
@@ -265,7 +271,7 @@ class SubscriptReader(Reader):
             fname = self.name(fn) if fn is not None else ""
             args = r.named_children[1] if len(r.named_children) > 1 else None
             if fname in ("max", "min") and args is not None:
-                ats = [re.sub(r"\s+", "", self.text(x)).lower() for x in args.named_children]
+                ats = [unblank(self.text(x)).lower() for x in args.named_children]
                 if lt in ats:
                     return fname
         return None
@@ -276,7 +282,7 @@ class SubscriptReader(Reader):
             return False
         for d in descendants(node):
             if d.type in ("identifier", "subscript_expression", "call_expression", "field_expression"):
-                if re.sub(r"\s+", "", self.text(d)).lower() == name:
+                if unblank(self.text(d)).lower() == name:
                     return True
         return False
 

@@ -109,7 +109,7 @@ def test_thread_dependence_and_affine_forms() -> None:
     src = source("c", OMP)
     off = expr(src, "/* A */", "off")
     assert D.is_thread_dependent(src, off)
-    assert D.affine_in(src, off, {TID}) == Affine(3, ((TID, 1),))
+    assert D.affine_in(src, off, {TID}) == Affine(((TID, 1),), 3)
     assert D.is_thread_id(src, expr(src, "/* B */", "tid"))
     assert not D.is_thread_id(src, off)
     assert D.equality_operands(src, expr(src, "/* B */", "(tid == 0)")) is not None
@@ -117,7 +117,7 @@ def test_thread_dependence_and_affine_forms() -> None:
     assert not D.is_thread_dependent(src, c_cond)
     assert D.TEAM_DEP in D.dependences(src, c_cond)
     sub = expr(src, "/* D */", "i + 1")
-    assert D.affine_in(src, sub, {"i"}) == Affine(1, (("i", 1),))
+    assert D.affine_in(src, sub, {"i"}) == Affine((("i", 1),), 1)
     assert D.affine_in(src, sub, {"j"}) is None
 
 

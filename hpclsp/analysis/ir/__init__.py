@@ -44,16 +44,17 @@ API summary
 
 Everything is best-effort: unknown syntax yields fewer accesses, never an exception.
 
-Modules: ``affine`` (Affine, Poly), ``model`` (the IR objects), ``tables`` (node kinds, library
+Modules: ``affine`` (Poly; Affine is ``values.affine``'s), ``model`` (the IR objects), ``tables`` (node kinds, library
 calls, intrinsics), the builder's layers ``reader`` → ``subscripts`` → ``decls`` → ``accesses_c``
 → ``accesses_f`` → ``loops`` → ``build``, ``constructs`` (binding directives), and ``dependence``
 (dependence tests on subscripts: ``from hpclsp.analysis.ir import dependence``).
 """
 
-from hpclsp.analysis.ir.affine import Affine, Poly
+from hpclsp.analysis.ir.affine import Poly
 from hpclsp.analysis.ir.build import build_ir
 from hpclsp.analysis.ir.model import Access, Construct, Decl, FileIR, Function, Loop, index_guard, item_base
 from hpclsp.analysis.ir.subscripts import THREAD_NUM_SYMBOL
+from hpclsp.analysis.values.affine import Affine
 
 __all__ = [
     "THREAD_NUM_SYMBOL",

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis.ir.affine import Affine, Poly
+from hpclsp.analysis.ir.affine import Poly
 from hpclsp.analysis.ir.decls import DeclReader
 from hpclsp.analysis.ir.model import Access
 from hpclsp.analysis.ir.reader import descendants
@@ -23,6 +23,7 @@ from hpclsp.analysis.ir.tables import (
     OMP_LOCK_TEST,
     OMP_LOCK_UNSET,
 )
+from hpclsp.analysis.values.affine import Affine
 
 if TYPE_CHECKING:
     import tree_sitter

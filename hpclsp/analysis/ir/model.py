@@ -11,9 +11,10 @@ import re
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.findings import Span
-from hpclsp.analysis.ir.affine import Affine, Poly
+from hpclsp.analysis.ir.affine import Poly
 from hpclsp.analysis.openmp import model as directives_mod
 from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.values.affine import Affine
 
 if TYPE_CHECKING:
     import tree_sitter

@@ -10,8 +10,9 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis.ir.affine import Affine, Poly
+from hpclsp.analysis.ir.affine import Poly
 from hpclsp.analysis.ir.reader import Reader, descendants
+from hpclsp.analysis.values.affine import Affine
 
 if TYPE_CHECKING:
     import tree_sitter

@@ -1,5 +1,8 @@
 """Affine forms ``c0 + c1*a1 + ... + cn*an`` over atoms, and the abstract value of one variable.
 
+The one affine form of the analyses: loop bounds and subscripts in the IR (``analysis.ir``), values in
+the data flow (``values.dependence``).
+
 An atom is a quantity the analysis does not know but can name: a variable's value at function
 entry (``i``) or at a join point such as a loop head (``i@12``, node 12), the OpenMP thread id
 (``TID``), the MPI rank (``RANK``), a CUDA built-in (``threadIdx.x``). ``Value`` pairs the affine form (None when the value is not affine) with the
@@ -19,53 +22,93 @@ NPROCS = "<mpi_size>"
 
 @dataclasses.dataclass(frozen=True)
 class Affine:
-    """A constant plus integer multiples of atoms (``terms`` sorted, no zero coefficients)."""
+    """``const + sum(coeffs[v] * v)`` with ``coeffs`` sorted and non-zero; the variables are atoms:
+    loop indices, program variables, the built-in quantities above or opaque symbols."""
 
+    coeffs: tuple[tuple[str, int], ...] = ()
     const: int = 0
-    terms: tuple[tuple[str, int], ...] = ()
 
     @staticmethod
-    def of(atom: str, coef: int = 1) -> Affine:
-        """The form ``coef * atom``."""
-        return Affine(0, ((atom, coef),)) if coef else Affine()
+    def of(const: int = 0, **coeffs: int) -> Affine:
+        """Build from keyword coefficients (for tests)."""
+        return Affine._make(dict(coeffs), const)
+
+    @staticmethod
+    def var(name: str, coeff: int = 1) -> Affine:
+        """A single variable."""
+        return Affine(((name, coeff),) if coeff else ())
+
+    @staticmethod
+    def _make(coeffs: dict[str, int], const: int) -> Affine:
+        return Affine(tuple(sorted((k, v) for k, v in coeffs.items() if v != 0)), const)
 
     @property
-    def atoms(self) -> frozenset[str]:
-        """The atoms with a non-zero coefficient."""
-        return frozenset(a for a, _ in self.terms)
+    def terms(self) -> dict[str, int]:
+        """The coefficients as a dict."""
+        return dict(self.coeffs)
+
+    def coeff(self, v: str) -> int:
+        """Coefficient of variable v (0 when absent)."""
+        for k, c in self.coeffs:
+            if k == v:
+                return c
+        return 0
 
     @property
-    def is_constant(self) -> bool:
-        """True when no atom occurs."""
-        return not self.terms
+    def vars(self) -> set[str]:
+        """Variables with a non-zero coefficient."""
+        return {k for k, _ in self.coeffs}
 
-    def coef(self, atom: str) -> int:
-        """The coefficient of ``atom`` (0 when absent)."""
-        return dict(self.terms).get(atom, 0)
+    @property
+    def is_const(self) -> bool:
+        """True when no variable appears."""
+        return not self.coeffs
 
     def __add__(self, other: Affine) -> Affine:
-        acc = dict(self.terms)
-        for a, c in other.terms:
-            acc[a] = acc.get(a, 0) + c
-        return Affine(self.const + other.const, tuple(sorted((a, c) for a, c in acc.items() if c)))
-
-    def scale(self, k: int) -> Affine:
-        """``k`` times the form."""
-        if k == 0:
-            return Affine()
-        return Affine(self.const * k, tuple((a, c * k) for a, c in self.terms))
+        if not other.coeffs:  # the terms stay sorted and non-zero: only the constant changes
+            return Affine(self.coeffs, self.const + other.const)
+        if not self.coeffs:
+            return Affine(other.coeffs, self.const + other.const)
+        d = self.terms
+        for k, v in other.coeffs:
+            d[k] = d.get(k, 0) + v
+        return Affine._make(d, self.const + other.const)
 
     def __neg__(self) -> Affine:
-        return self.scale(-1)
+        # negation keeps the variables, their order and their non-zero coefficients
+        return Affine(tuple((k, -v) for k, v in self.coeffs), -self.const)
 
     def __sub__(self, other: Affine) -> Affine:
         return self + (-other)
 
+    def scale(self, k: int) -> Affine:
+        """Multiply by an integer."""
+        if k == 1:
+            return self
+        # a non-zero factor keeps the variables, their order and their non-zero coefficients
+        return Affine(tuple((v, c * k) for v, c in self.coeffs) if k else (), self.const * k)
+
+    def without(self, names: set[str] | frozenset[str]) -> Affine:
+        """Drop the given variables."""
+        kept = tuple((k, v) for k, v in self.coeffs if k not in names)
+        return self if len(kept) == len(self.coeffs) else Affine(kept, self.const)
+
+    def substitute(self, name: str, value: Affine) -> Affine:
+        """Replace a variable by an affine expression."""
+        c = self.coeff(name)
+        if not c:
+            return self
+        return self.without({name}) + value.scale(c)
+
     def __str__(self) -> str:
-        parts = [f"{c}*{a}" if c != 1 else a for a, c in self.terms]
+        parts = []
+        for k, v in self.coeffs:
+            parts.append(k if v == 1 else f"-{k}" if v == -1 else f"{v}*{k}")
+        s = " + ".join(parts).replace("+ -", "- ")
         if self.const or not parts:
-            parts.append(str(self.const))
-        return " + ".join(parts)
+            s = f"{s} + {self.const}" if parts else str(self.const)
+            s = s.replace("+ -", "- ")
+        return s
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,7 +128,7 @@ class Value:
         elif self.affine == other.affine:
             affine = self.affine
         else:
-            affine = Affine.of(atom)
+            affine = Affine.var(atom)
         return Value(affine, self.deps | other.deps)
 
     def with_deps(self, deps: frozenset[str]) -> Value:

@@ -30,12 +30,12 @@ CUDA_DEPS = {"threadIdx": "threadIdx", "blockIdx": "blockIdx", "blockDim": "bloc
 THREAD_VARYING = frozenset({THREAD_DEP, "threadIdx", "blockIdx"})
 
 _CALL_VALUES = {
-    "omp_get_thread_num": Value(Affine.of(TID), frozenset({THREAD_DEP})),
-    "omp_get_num_threads": Value(Affine.of(NTHREADS), frozenset({TEAM_DEP})),
+    "omp_get_thread_num": Value(Affine.var(TID), frozenset({THREAD_DEP})),
+    "omp_get_num_threads": Value(Affine.var(NTHREADS), frozenset({TEAM_DEP})),
 }
 _OUT_ARGS = {
-    "mpi_comm_rank": Value(Affine.of(RANK), frozenset({RANK_DEP})),
-    "mpi_comm_size": Value(Affine.of(NPROCS), frozenset({SIZE_DEP})),
+    "mpi_comm_rank": Value(Affine.var(RANK), frozenset({RANK_DEP})),
+    "mpi_comm_size": Value(Affine.var(NPROCS), frozenset({SIZE_DEP})),
 }
 #: Lower-case words without which a function has no dependence source.
 _KEYWORDS = (*_CALL_VALUES, *_OUT_ARGS, *(k.lower() for k in CUDA_DEPS))
@@ -229,10 +229,10 @@ class FunctionValues:
             if not deps:
                 continue
             for v in written:
-                vals = {s.get(v, Value(Affine.of(v))) for s in preds}
+                vals = {s.get(v, Value(Affine.var(v))) for s in preds}
                 if len(vals) == 1 and next(iter(vals)).affine is not None:
                     continue
-                state[v] = state.get(v, Value(Affine.of(v))).with_deps(deps)
+                state[v] = state.get(v, Value(Affine.var(v))).with_deps(deps)
         return state
 
     def _transfer(self, n: int, state: State) -> State:
@@ -257,7 +257,7 @@ class FunctionValues:
         name = self._name(parts[0])
         if name is not None:
             deps = frozenset().union(*(self.eval(p, state).deps for p in parts[1:]))
-            state[name] = Value(Affine.of(name), deps)
+            state[name] = Value(Affine.var(name), deps)
 
     def _assign(self, x: Node, state: State) -> None:
         if x.type == "init_declarator":
@@ -272,17 +272,17 @@ class FunctionValues:
         if name is None:
             return
         if x.type == "update_expression":
-            old = state.get(name, Value(Affine.of(name)))
-            step = Affine(1 if "++" in self.source.node_text(x) else -1)
+            old = state.get(name, Value(Affine.var(name)))
+            step = Affine(const=1 if "++" in self.source.node_text(x) else -1)
             val = Value(old.affine + step if old.affine is not None else None, old.deps)
         else:
             val = self.eval(rhs, state) if rhs is not None else UNKNOWN_VALUE
             op = x.child_by_field_name("operator")
             if op is not None and self.source.node_text(op) != "=":
-                old = state.get(name, Value(Affine.of(name)))
+                old = state.get(name, Value(Affine.var(name)))
                 val = Value(None, old.deps | val.deps)
         if not strong:
-            old = state.get(name, Value(Affine.of(name)))
+            old = state.get(name, Value(Affine.var(name)))
             val = Value(None, old.deps | val.deps)
         state[name] = val
 
@@ -335,10 +335,10 @@ class FunctionValues:
         t = node.type
         if t in ("identifier", "name"):
             name = self._name(node) or ""
-            return state.get(name, Value(Affine.of(name)))
+            return state.get(name, Value(Affine.var(name)))
         if t == "number_literal":
             v = consts.parse_number(self.source.node_text(node))
-            return Value(Affine(v)) if consts.is_int(v) else UNKNOWN_VALUE
+            return Value(Affine(const=v)) if consts.is_int(v) else UNKNOWN_VALUE
         if t in ("parenthesized_expression", "cast_expression"):
             kids = [c for c in node.named_children if c.type not in ("comment", "type_descriptor")]
             return self.eval(kids[-1], state) if kids else UNKNOWN_VALUE
@@ -350,7 +350,7 @@ class FunctionValues:
             if base is not None and field is not None and base.type == "identifier":
                 dep = CUDA_DEPS.get(self.source.node_text(base))
                 if dep is not None:
-                    return Value(Affine.of(self.source.node_text(node).replace(" ", "")), frozenset({dep}))
+                    return Value(Affine.var(self.source.node_text(node).replace(" ", "")), frozenset({dep}))
         if t in ("binary_expression", "math_expression"):
             return self._binary(node, state)
         if t == "unary_expression":
@@ -375,12 +375,12 @@ class FunctionValues:
             return Value(fa + fb, deps)
         if op == "-":
             return Value(fa - fb, deps)
-        if op == "*" and (fa.is_constant or fb.is_constant):
-            return Value(fb.scale(fa.const) if fa.is_constant else fa.scale(fb.const), deps)
-        if fa.is_constant and fb.is_constant:
+        if op == "*" and (fa.is_const or fb.is_const):
+            return Value(fb.scale(fa.const) if fa.is_const else fa.scale(fb.const), deps)
+        if fa.is_const and fb.is_const:
             v = consts.binary(op, fa.const, fb.const)
             if consts.is_int(v):
-                return Value(Affine(v), deps)
+                return Value(Affine(const=v), deps)
         return Value(None, deps)
 
     def _call_value(self, node: Node, state: State) -> Value:
@@ -430,7 +430,7 @@ def _join_states(states: list[State], at: int) -> State:
         if v0 is not None and all(v is v0 for v in vals):
             out[name] = v0
             continue
-        entry = Value(Affine.of(name))
+        entry = Value(Affine.var(name))
         acc = v0 if v0 is not None else entry
         for v in vals[1:]:
             acc = acc.join(v if v is not None else entry, f"{name}@{at}")
@@ -493,12 +493,12 @@ def affine_in(source: SourceFile, node: Node, names: frozenset[str] | set[str]) 
     # the atom each name currently stands for (a variable unchanged since a join or the entry)
     current: dict[str, str] = {}
     for name in names:
-        cur = state.get(name, Value(Affine.of(name))).affine
-        if cur is not None and cur.const == 0 and len(cur.terms) == 1 and cur.terms[0][1] == 1:
-            current[cur.terms[0][0]] = name
-    if not form.atoms <= current.keys():
+        cur = state.get(name, Value(Affine.var(name))).affine
+        if cur is not None and cur.const == 0 and len(cur.coeffs) == 1 and cur.coeffs[0][1] == 1:
+            current[cur.coeffs[0][0]] = name
+    if not form.vars <= current.keys():
         return None
-    return Affine(form.const, tuple(sorted((current[a], c) for a, c in form.terms)))
+    return Affine(tuple(sorted((current[a], c) for a, c in form.coeffs)), form.const)
 
 
 def constant(source: SourceFile, node: Node) -> int | None:
@@ -509,7 +509,7 @@ def constant(source: SourceFile, node: Node) -> int | None:
 
 def is_thread_id(source: SourceFile, node: Node) -> bool:
     """Whether ``node`` evaluates to exactly the OpenMP thread id (``omp_get_thread_num()``)."""
-    return affine_in(source, node, {TID}) == Affine.of(TID)
+    return affine_in(source, node, {TID}) == Affine.var(TID)
 
 
 def equality_operands(source: SourceFile, cond: Node) -> tuple[Node, Node] | None:

@@ -56,3 +56,23 @@ def walk(node: Node, *, named: bool = True, skip: Collection[str] = ()) -> Itera
     """
     kinds = frozenset(skip)
     return preorder(node, _named if named else _all, (lambda n: n.type in kinds) if kinds else None)
+
+
+def then_conditions(node: Node, stop: int = -1) -> Iterator[tuple[Node, Node]]:
+    """``(if statement, condition)`` for each ``if`` enclosing ``node`` (starting after byte ``stop``)
+    whose *then* branch holds it, innermost first; C family and Fortran."""
+    p = node.parent
+    while p is not None and p.start_byte > stop:
+        if p.type == "if_statement":
+            cond = p.child_by_field_name("condition")
+            if cond is None:
+                cond = next((c for c in p.named_children if c.type == "parenthesized_expression"), None)
+            alt = p.child_by_field_name("alternative")
+            in_else = any(
+                c.start_byte <= node.start_byte < c.end_byte
+                for c in p.named_children
+                if c.type in ("else_clause", "elseif_clause") or (alt is not None and c.id == alt.id)
+            )
+            if cond is not None and not in_else and not (cond.start_byte <= node.start_byte < cond.end_byte):
+                yield p, cond
+        p = p.parent

@@ -14,6 +14,7 @@ from hpclsp.analysis.findings import Span
 from hpclsp.analysis.ir.affine import Poly
 from hpclsp.analysis.openmp import model as directives_mod
 from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.treeutil import then_conditions
 from hpclsp.analysis.values.affine import Affine
 
 if TYPE_CHECKING:
@@ -322,33 +323,19 @@ def index_guard(access: Access, index: str, stop: int = -1) -> int | None:
     Looks at the ``if`` statements enclosing the access (below byte ``stop``, e.g. the loop's start):
     the access must be in the *then* branch and the condition must be ``index == c`` or a
     conjunction (``&&`` / ``.and.``) containing it. Case-insensitive for Fortran."""
-    node = access.node
-    p = node.parent
-    while p is not None and p.start_byte > stop:
-        if p.type == "if_statement":
-            cond = p.child_by_field_name("condition")
-            if cond is None:
-                cond = next((c for c in p.named_children if c.type == "parenthesized_expression"), None)
-            alt = p.child_by_field_name("alternative")
-            in_else = any(
-                c.start_byte <= node.start_byte < c.end_byte
-                for c in p.named_children
-                if c.type in ("else_clause", "elseif_clause") or (alt is not None and c.id == alt.id)
-            )
-            if cond is not None and not in_else and not (cond.start_byte <= node.start_byte < cond.end_byte):
-                text = cond.text.decode("utf-8", "replace") if cond.text else ""
-                text = text.strip()
-                while text.startswith("(") and text.endswith(")") and text.count("(") == text.count(")"):
-                    inner = text[1:-1]
-                    if inner.count("(") != inner.count(")"):
-                        break
-                    text = inner.strip()
-                for part in re.split(r"&&|\.and\.", text, flags=re.I):
-                    m = _GUARD_EQ.match(part.strip())
-                    if m and m.group(1).lower() == index.lower():
-                        return int(m.group(2))
-                    m = _GUARD_EQ_REV.match(part.strip())
-                    if m and m.group(2).lower() == index.lower():
-                        return int(m.group(1))
-        p = p.parent
+    for _, cond in then_conditions(access.node, stop):
+        text = cond.text.decode("utf-8", "replace") if cond.text else ""
+        text = text.strip()
+        while text.startswith("(") and text.endswith(")") and text.count("(") == text.count(")"):
+            inner = text[1:-1]
+            if inner.count("(") != inner.count(")"):
+                break
+            text = inner.strip()
+        for part in re.split(r"&&|\.and\.", text, flags=re.I):
+            m = _GUARD_EQ.match(part.strip())
+            if m and m.group(1).lower() == index.lower():
+                return int(m.group(2))
+            m = _GUARD_EQ_REV.match(part.strip())
+            if m and m.group(2).lower() == index.lower():
+                return int(m.group(1))
     return None

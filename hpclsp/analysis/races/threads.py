@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from hpclsp.analysis.ir import Access
 from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.treeutil import then_conditions
 from hpclsp.analysis.values import dependence
 
 Node = dependence.Node
@@ -24,26 +25,12 @@ def thread_guard(src: SourceFile, access: Access, tids: set[str], stop: int) -> 
 
 def thread_branch(src: SourceFile, access: Access, tids: set[str], stop: int) -> tuple[int, int, int] | None:
     """``(c, start, end)``: the thread id and byte extent of the ``if (tid == c)`` the access runs under."""
-    node = access.node
-    p = node.parent
     fortran = src.language == "fortran"
     names = {t.lower() for t in tids} if fortran else set(tids)
-    while p is not None and p.start_byte > stop:
-        if p.type == "if_statement":
-            cond = p.child_by_field_name("condition")
-            if cond is None:
-                cond = next((c for c in p.named_children if c.type == "parenthesized_expression"), None)
-            alt = p.child_by_field_name("alternative")
-            in_else = any(
-                c.start_byte <= node.start_byte < c.end_byte
-                for c in p.named_children
-                if c.type in ("else_clause", "elseif_clause") or (alt is not None and c.id == alt.id)
-            )
-            if cond is not None and not in_else and not (cond.start_byte <= node.start_byte < cond.end_byte):
-                tid = _thread_equals(src, cond, names, fortran)
-                if tid is not None:
-                    return tid, p.start_byte, p.end_byte
-        p = p.parent
+    for branch, cond in then_conditions(access.node, stop):
+        tid = _thread_equals(src, cond, names, fortran)
+        if tid is not None:
+            return tid, branch.start_byte, branch.end_byte
     return None
 
 

@@ -34,7 +34,7 @@ def register(ls: HpcLanguageServer) -> None:
     )
     def code_action(ls: HpcLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         doc = ls.documents.get(params.text_document.uri)
-        if doc is None:
+        if doc is None or not doc.analyzable:  # binary, too large or unsupported: nothing was analysed
             return None
         span = doc.from_lsp_range(params.range)
         actions = quickfixes(doc, span)

@@ -19,7 +19,7 @@ def register(ls: HpcLanguageServer) -> None:
     @ls.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: HpcLanguageServer, params: types.HoverParams) -> types.Hover | None:
         doc = ls.documents.get(params.text_document.uri)
-        if doc is None:
+        if doc is None or not doc.analyzable:  # binary, too large or unsupported: no tree to read
             return None
         pos = doc.from_lsp_position(params.position)
         for provider in ls.hover_providers:

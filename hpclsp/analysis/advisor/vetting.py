@@ -38,14 +38,16 @@ def _races(source: SourceFile, text: str, focus: list[tuple[int, int]]) -> list[
         split = None
     if split is None or len(split.components) < 2 or not all(_in_one_unit(split, r) for r in focus):
         return _analyze(src, focus)
+    wanted = {split.owner[lo] for lo, _ in focus}
     out: list[Race] = []
     for comp in split.components:
+        if wanted.isdisjoint(comp):
+            continue
         syn = split.synthetic(comp)
         back = {line: k for k, line in enumerate(syn.line_map) if split.owner[line] in syn.units}
         local = [(back[lo], back[hi]) for lo, hi in focus if lo in back]
-        if local:
-            sub = SourceFile(src.path, src.language, syn.text, fixed_form=src.fixed_form)
-            out.extend(_mapped(r, syn.line_map) for r in _analyze(sub, local))
+        sub = SourceFile(src.path, src.language, syn.text, fixed_form=src.fixed_form)
+        out.extend(_mapped(r, syn.line_map) for r in _analyze(sub, local))
     return out
 
 
@@ -67,7 +69,8 @@ _LINE_RE = re.compile(r"\bline (\d+)")
 
 
 def _mapped(r: Race, line_map: list[int]) -> Race:
-    """A race of a synthetic file with its primary line and the lines its message names in the file."""
+    """A race of a synthetic file with its primary line and the lines its message names in the file
+    (what ``vet`` reads; the other accesses keep their synthetic lines)."""
 
     def line(n: int) -> int:
         if 0 <= n < len(line_map):

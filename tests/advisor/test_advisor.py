@@ -250,3 +250,41 @@ def test_vetting_withdraws_with_the_real_race_checker():
     advisor.vet(src, advice)
     assert not adv.suggested and adv.pragma is None
     assert "omp-race" in adv.reason
+
+
+_UNITS = """double a[100], b[100];
+void g(void) {
+  for (int i = 0; i < 99; i++) b[i] = 2.0 * i;
+}
+
+void f(void) {
+  double t = 0.0;
+  for (int i = 0; i < 99; i++) a[i + 1] = a[i] + 1.0;
+}
+
+void h(int n) {
+  for (int i = 1; i < n; i++) b[i] = b[i - 1] * 0.5;
+}
+"""
+
+
+def _wrongly_vetted(monkeypatch: pytest.MonkeyPatch | None) -> list[tuple[bool, str | None, str]]:
+    """Every loop of _UNITS suggested (two of them wrongly), vetted; with monkeypatch, on the whole text."""
+    if monkeypatch is not None:
+        monkeypatch.setattr(advisor.vetting.units, "split", lambda source: None)
+    src = SourceFile("t.c", "c", _UNITS)
+    advice = advisor.advise(src, vet_races=False)
+    for adv in advice:
+        adv.parallelizable = adv.suggested = True
+        adv.pragma = adv.pragma or "#pragma omp parallel for"
+    advisor.vet(src, advice)
+    return [(a.suggested, a.pragma, a.reason) for a in advice]
+
+
+def test_vetting_per_component_matches_vetting_the_whole_text(monkeypatch):
+    """Vetting analyses only the components holding a suggestion, each in its own synthetic file:
+    the same withdrawals and reasons (lines mapped back) as one analysis of the whole text."""
+    per_component = _wrongly_vetted(None)
+    whole = _wrongly_vetted(monkeypatch)
+    assert per_component == whole
+    assert [s for s, _, _ in whole] == [True, False, False]

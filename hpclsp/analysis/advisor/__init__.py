@@ -54,14 +54,21 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def advise(source: SourceFile, vet_races: bool = True) -> list[LoopAdvice]:
-    """Advice for every loop of a file, outer loops before inner ones (cached on the source)."""
+def advise(source: SourceFile, vet_races: bool = True, suggestions_only: bool = False) -> list[LoopAdvice]:
+    """Advice for every loop of a file, outer loops before inner ones (cached on the source).
+
+    With ``suggestions_only`` (for callers that read only the suggested loops), loops that can never
+    be suggested are not analysed (``Advisor.run(candidates_only=True)``); the suggestions are the same.
+    """
     key = "advisor" if vet_races else "advisor-unvetted"
     cached = source.cache.get(key)
+    if cached is None and suggestions_only:
+        key += "-suggestions"
+        cached = source.cache.get(key)
     if cached is not None:
         return cached
     try:
-        advice = Advisor(source).run()
+        advice = Advisor(source).run(candidates_only=suggestions_only)
     except RecursionError:
         log.warning("%s: too deeply nested for the advisor", source.path)
         advice = []

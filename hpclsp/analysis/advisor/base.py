@@ -182,24 +182,36 @@ class AdvisorBase:
 
     def effect_nodes(self, root: Node) -> list[Node]:
         """The nodes inside root (itself included) that may be a side effect or an early exit."""
-        index: tuple[list[int], list[Node]] | None = self.__dict__.get("_effect_index")
+        top = self._top_loop(root)
+        if top is None:  # only loop bodies are asked about
+            return []
+        # loops nest, so the outermost loop around root holds every body asked about in its nest;
+        # each nest is searched once, when the first question about it comes
+        cache: dict[int, tuple[list[int], list[Node]]] = self.__dict__.setdefault("_effect_index", {})
+        index = cache.get(top.id)
         if index is None:
-            kinds = _F_EFFECT_NODES if self.fortran else _C_EFFECT_NODES
-            # loops nest, so the outermost loops hold every body a question is asked about
-            nodes = [
-                n
-                for lp in self.ir.loops
-                if lp.parent is None
-                for n in find_kinds(lp.node, self.src.language, kinds)
-            ]
-            nodes = [n for n in nodes if self._maybe_effect(n)]
-            nodes.sort(key=lambda n: n.start_byte)
-            index = ([n.start_byte for n in nodes], nodes)
-            self.__dict__["_effect_index"] = index
+            nodes = self._effect_nodes_in(top)
+            index = cache[top.id] = ([n.start_byte for n in nodes], nodes)
         starts, nodes = index
         lo = bisect.bisect_left(starts, root.start_byte)
         hi = bisect.bisect_left(starts, root.end_byte)
         return [n for n in nodes[lo:hi] if n.end_byte <= root.end_byte]
+
+    def _effect_nodes_in(self, root: Node) -> list[Node]:
+        kinds = _F_EFFECT_NODES if self.fortran else _C_EFFECT_NODES
+        return [n for n in find_kinds(root, self.src.language, kinds) if self._maybe_effect(n)]
+
+    def _top_loop(self, root: Node) -> Node | None:
+        """The node of the outermost loop holding root, if any."""
+        tops: tuple[list[int], list[Node]] | None = self.__dict__.get("_top_loops")
+        if tops is None:
+            nodes = sorted((lp.node for lp in self.ir.loops if lp.parent is None), key=lambda n: n.start_byte)
+            tops = self.__dict__["_top_loops"] = ([n.start_byte for n in nodes], nodes)
+        k = bisect.bisect_right(tops[0], root.start_byte) - 1
+        if k < 0:
+            return None
+        top = tops[1][k]
+        return top if root.end_byte <= top.end_byte else None
 
     def _maybe_effect(self, n: Node) -> bool:
         """Drop the operator nodes that cannot be effects: shifts only in C++, assignments only on objects."""

@@ -18,9 +18,19 @@ log = logging.getLogger(__name__)
 class Advisor(VerdictMixin):
     """Computes the advice for every loop of one file."""
 
-    def run(self) -> list[LoopAdvice]:
-        """The advice for every loop of the file, in document order (outer before inner)."""
-        out = [self._advise_alone(lp) for lp in self.ir.loops]
+    def run(self, candidates_only: bool = False) -> list[LoopAdvice]:
+        """The advice for every loop of the file, in document order (outer before inner).
+
+        With ``candidates_only``, loops that can neither be suggested nor be collapsed into a
+        suggestion (see ``_never_suggested``) are not analysed: their advice only says so. The
+        suggestions are the same as without it.
+        """
+        out = [
+            self._not_analysed(lp)
+            if candidates_only and self._never_suggested(lp)
+            else self._advise_alone(lp)
+            for lp in self.ir.loops
+        ]
         by_loop = {id(adv.loop): adv for adv in out}
         # suggested: outermost profitable parallelizable loop, outer before inner (document order)
         for adv in out:
@@ -45,6 +55,24 @@ class Advisor(VerdictMixin):
             adv.blockers.append(Blocker("could not be analysed"))
         adv.small = self._small(lp)
         adv.inside_parallel_region = self._in_region(lp)
+        return adv
+
+    def _never_suggested(self, lp: Loop) -> bool:
+        """True when lp and every loop around it lie inside an OpenMP construct: none of them is
+        suggested, and only a suggested loop's verdict reads the verdicts of the loops inside it."""
+        cur: Loop | None = lp
+        while cur is not None:
+            if not self._in_region(cur):
+                return False
+            cur = cur.parent
+        return True
+
+    def _not_analysed(self, lp: Loop) -> LoopAdvice:
+        """The advice on a loop left out by ``run(candidates_only=True)``."""
+        adv = LoopAdvice(lp, self.src.path, self.src.language)
+        adv.blockers.append(Blocker("inside an OpenMP construct (not analysed)"))
+        adv.small = self._small(lp)
+        adv.inside_parallel_region = True
         return adv
 
     @staticmethod

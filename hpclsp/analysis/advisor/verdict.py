@@ -113,6 +113,15 @@ def _distinct(accs: list[Access]) -> list[Access]:
     return out
 
 
+_CALL_LIKE = re.compile(r"\b([A-Za-z_]\w*)\s*\(([^()]*)\)")
+_LOWER_BOUND = re.compile(r"[^\s,(:][^,]*:")
+
+
+def _bounded_names(text: str) -> set[str]:
+    """The names (lower case) written somewhere in text as ``name(..., lo:hi, ...)`` with a lower bound."""
+    return {m.group(1).lower() for m in _CALL_LIKE.finditer(text) if _LOWER_BOUND.search(m.group(2))}
+
+
 def _fill_clauses(adv: LoopAdvice, cls: _Classes) -> None:
     """The data-sharing and reduction clauses of a parallelizable loop, with a note on each."""
     adv.private = sorted(cls.private)
@@ -294,18 +303,12 @@ class VerdictMixin(ArrayPrivatizationMixin):
 
     def _explicit_bounds(self, name: str, lp: Loop) -> bool:
         """True when some ``name(lo:hi, ...)`` gives a lower bound (declaration, allocate, section);
-        answered once per (name, function)."""
-        cache: dict[tuple[str, int], bool] = self.__dict__.setdefault("_bounds_cache", {})
-        key = (name, id(lp.func))
-        got = cache.get(key)
-        if got is None:
-            got = cache[key] = self._find_explicit_bounds(name, lp)
-        return got
-
-    def _find_explicit_bounds(self, name: str, lp: Loop) -> bool:
-        pattern = re.compile(rf"\b{re.escape(name)}\s*\(([^()]*)\)", re.IGNORECASE)
-        text = self.visible_text(lp.func)
-        return any(re.search(r"[^\s,(:][^,]*:", m.group(1)) for m in pattern.finditer(text))
+        the names are collected once per function."""
+        cache: dict[int, set[str]] = self.__dict__.setdefault("_bounds_cache", {})
+        names = cache.get(id(lp.func))
+        if names is None:
+            names = cache[id(lp.func)] = _bounded_names(self.visible_text(lp.func))
+        return name.lower() in names
 
     def _private_defs(self, lp: Loop, by_base: dict[str, list[Access]], cls: _Classes) -> dict[str, Affine]:
         """Private scalars assigned once per iteration an affine function of the index (``n = 5*m - 10``):

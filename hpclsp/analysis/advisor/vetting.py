@@ -6,12 +6,15 @@ text with every suggestion applied, each with the line of its primary access.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 from typing import TYPE_CHECKING
 
+from hpclsp.analysis import units
 from hpclsp.analysis.advisor.model import Blocker, LoopAdvice
 from hpclsp.analysis.advisor.pragma import all_suggestion_edits, suggestion_edits
-from hpclsp.analysis.findings import Edit, apply_edits
+from hpclsp.analysis.findings import Edit, Pos, Span, apply_edits
 from hpclsp.analysis.source import SourceFile
 
 if TYPE_CHECKING:
@@ -22,13 +25,62 @@ log = logging.getLogger(__name__)
 
 def _races(source: SourceFile, text: str, focus: list[tuple[int, int]]) -> list[Race]:
     """The races the race analysis finds in ``text`` (the source with suggestions applied) whose
-    primary access may lie on the 0-based line ranges ``focus`` (the parallelized loops)."""
+    primary access may lie on the 0-based line ranges ``focus`` (the parallelized loops).
+
+    When the text splits into several components (``hpclsp.analysis.units``) and every range lies in
+    a unit, only the components holding a range are analysed, each in its synthetic file (the race
+    analysis finds the same races inside a unit either way); lines and messages are mapped back.
+    """
+    src = SourceFile(source.path, source.language, text, fixed_form=source.fixed_form)
+    try:
+        split = units.split(src)
+    except RecursionError:
+        split = None
+    if split is None or len(split.components) < 2 or not all(_in_one_unit(split, r) for r in focus):
+        return _analyze(src, focus)
+    wanted = {split.owner[lo] for lo, _ in focus}
+    out: list[Race] = []
+    for comp in split.components:
+        if wanted.isdisjoint(comp):
+            continue
+        syn = split.synthetic(comp)
+        back = {line: k for k, line in enumerate(syn.line_map) if split.owner[line] in syn.units}
+        local = [(back[lo], back[hi]) for lo, hi in focus if lo in back]
+        sub = SourceFile(src.path, src.language, syn.text, fixed_form=src.fixed_form)
+        out.extend(_mapped(r, syn.line_map) for r in _analyze(sub, local))
+    return out
+
+
+def _analyze(src: SourceFile, focus: list[tuple[int, int]]) -> list[Race]:
     from hpclsp.analysis.races.analyzer import Analyzer
 
-    src = SourceFile(source.path, source.language, text, fixed_form=source.fixed_form)
     an = Analyzer(src)
     an.focus = focus
     return an.run()
+
+
+def _in_one_unit(split: units.Split, lines: tuple[int, int]) -> bool:
+    lo, hi = lines
+    owner = split.owner
+    return 0 <= lo <= hi < len(owner) and owner[lo] >= 0 and owner[lo] == owner[hi]
+
+
+_LINE_RE = re.compile(r"\bline (\d+)")
+
+
+def _mapped(r: Race, line_map: list[int]) -> Race:
+    """A race of a synthetic file with its primary line and the lines its message names in the file
+    (what ``vet`` reads; the other accesses keep their synthetic lines)."""
+
+    def line(n: int) -> int:
+        if 0 <= n < len(line_map):
+            return line_map[n]
+        return line_map[-1] + (n - len(line_map) + 1) if line_map and n >= len(line_map) else n
+
+    span = r.primary.span
+    moved = Span(Pos(line(span.start.line), span.start.col), Pos(line(span.end.line), span.end.col))
+    message = _LINE_RE.sub(lambda m: f"line {line(int(m.group(1)) - 1) + 1}", r.message)
+    return dataclasses.replace(r, primary=dataclasses.replace(r.primary, span=moved), message=message)
 
 
 def _shift(edits: list[Edit], line: int, col: int) -> int:

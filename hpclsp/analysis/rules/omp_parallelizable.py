@@ -49,7 +49,7 @@ def check(ctx: Context) -> Iterable[Finding]:
     from hpclsp.analysis import advisor
 
     out = []
-    for a in advisor.advise(ctx.source):
+    for a in advisor.advise(ctx.source, suggestions_only=True):
         if not a.suggested or not a.pragma:
             continue
         assuming = f" (assuming {'; '.join(a.assumptions)})" if a.assumptions else ""

@@ -74,9 +74,11 @@ class _Watchdog(threading.Thread):
         self.started = None
 
     def on_signal(self, signum: int, frame: Any) -> None:
-        """SIGUSR1 handler in the main thread: abort the job if it is still running."""
+        """SIGUSR1 handler in the main thread: abort the job if it is still running.
+
+        The job stays armed until the worker disarms it: an interrupt that lands where Python
+        ignores exceptions (a ``__del__``, a callback) is followed by another one a step later."""
         if self.started is not None:
-            self.started = None
             raise _CpuLimit()
 
     def run(self) -> None:
@@ -183,6 +185,7 @@ def _worker(conn: Connection, cpu_limit: float) -> None:
             out = analyse(job)
             dog.disarm()
         except _CpuLimit:
+            dog.disarm()
             out = Outcome(job.key, timed_out=True)
             out.seconds = time.perf_counter() - t0
             out.cpu_seconds = time.process_time() - c0

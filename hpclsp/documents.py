@@ -4,6 +4,7 @@ positions are converted between LSP (UTF-16), Python (code points) and tree-sitt
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
@@ -116,7 +117,11 @@ class Document:
     def _line_starts(self) -> list[int]:
         """Code-point offsets where each line starts (\n, \r\n and \r end a line)."""
         if self._starts is None:
-            self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
+            text = self.text
+            if "\r" in text:
+                self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+            else:  # only \n breaks (the common case): the starts follow from the line lengths
+                self._starts = [0, *itertools.accumulate(len(line) + 1 for line in self.lines[:-1])]
         return self._starts
 
     def apply_change(self, change: types.TextDocumentContentChangeEvent) -> None:

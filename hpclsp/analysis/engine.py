@@ -15,7 +15,6 @@ import collections
 import dataclasses
 import hashlib
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterable
@@ -24,7 +23,7 @@ from typing import Any
 from hpclsp.analysis import rules as rules_pkg
 from hpclsp.analysis import units as units_mod
 from hpclsp.analysis.context import Context, Options
-from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Span
+from hpclsp.analysis.findings import Edit, Finding, Fix, Related
 from hpclsp.analysis.source import SourceFile
 
 log = logging.getLogger(__name__)
@@ -237,33 +236,8 @@ def _run_units(
     return partial
 
 
-_LINE_RE = re.compile(r"\bline (\d+)")
-
-
-class _LineMapper:
+class _LineMapper(units_mod.LineMap):
     """Maps positions, messages and data of findings from a synthetic file to the original file."""
-
-    def __init__(self, line_map: list[int]) -> None:
-        self.lm = line_map
-
-    def line(self, n: int) -> int:
-        lm = self.lm
-        if 0 <= n < len(lm):
-            return lm[n]
-        if n >= len(lm) and lm:
-            return lm[-1] + (n - len(lm) + 1)
-        return n
-
-    def pos(self, p: Pos) -> Pos:
-        return Pos(self.line(p.line), p.col)
-
-    def span(self, s: Span) -> Span:
-        return Span(self.pos(s.start), self.pos(s.end))
-
-    def text(self, s: str) -> str:
-        if "line " not in s:
-            return s
-        return _LINE_RE.sub(lambda m: f"line {self.line(int(m.group(1)) - 1) + 1}", s)
 
     def data(self, d: Any, key: str = "") -> Any:
         if isinstance(d, dict):

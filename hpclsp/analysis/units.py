@@ -23,6 +23,8 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
+from hpclsp.analysis.findings import Pos, Span
+
 if TYPE_CHECKING:
     import tree_sitter
 
@@ -50,6 +52,38 @@ class Synthetic:
     text: str
     line_map: list[int]
     units: frozenset[int]
+
+
+class LineMap:
+    """Lines, positions and "line N" texts of a synthetic file, mapped to the original file."""
+
+    _LINE = re.compile(r"\bline (\d+)")
+
+    def __init__(self, line_map: list[int]) -> None:
+        self.lm = line_map
+
+    def line(self, n: int) -> int:
+        """The original 0-based line of synthetic line ``n`` (lines past the end keep their offset)."""
+        lm = self.lm
+        if 0 <= n < len(lm):
+            return lm[n]
+        if n >= len(lm) and lm:
+            return lm[-1] + (n - len(lm) + 1)
+        return n
+
+    def pos(self, p: Pos) -> Pos:
+        """A position in original coordinates."""
+        return Pos(self.line(p.line), p.col)
+
+    def span(self, s: Span) -> Span:
+        """A span in original coordinates."""
+        return Span(self.pos(s.start), self.pos(s.end))
+
+    def text(self, s: str) -> str:
+        """A message with every 1-based "line N" it names mapped."""
+        if "line " not in s:
+            return s
+        return self._LINE.sub(lambda m: f"line {self.line(int(m.group(1)) - 1) + 1}", s)
 
 
 class Split:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis import units
 from hpclsp.analysis.advisor.model import Blocker, LoopAdvice
 from hpclsp.analysis.advisor.pragma import all_suggestion_edits, suggestion_edits
-from hpclsp.analysis.findings import Edit, Pos, Span, apply_edits
+from hpclsp.analysis.findings import Edit, apply_edits
 from hpclsp.analysis.source import SourceFile
 
 if TYPE_CHECKING:
@@ -65,22 +64,12 @@ def _in_one_unit(split: units.Split, lines: tuple[int, int]) -> bool:
     return 0 <= lo <= hi < len(owner) and owner[lo] >= 0 and owner[lo] == owner[hi]
 
 
-_LINE_RE = re.compile(r"\bline (\d+)")
-
-
 def _mapped(r: Race, line_map: list[int]) -> Race:
-    """A race of a synthetic file with its primary line and the lines its message names in the file
+    """A race of a synthetic file with its primary span and the lines its message names in the file
     (what ``vet`` reads; the other accesses keep their synthetic lines)."""
-
-    def line(n: int) -> int:
-        if 0 <= n < len(line_map):
-            return line_map[n]
-        return line_map[-1] + (n - len(line_map) + 1) if line_map and n >= len(line_map) else n
-
-    span = r.primary.span
-    moved = Span(Pos(line(span.start.line), span.start.col), Pos(line(span.end.line), span.end.col))
-    message = _LINE_RE.sub(lambda m: f"line {line(int(m.group(1)) - 1) + 1}", r.message)
-    return dataclasses.replace(r, primary=dataclasses.replace(r.primary, span=moved), message=message)
+    lines = units.LineMap(line_map)
+    primary = dataclasses.replace(r.primary, span=lines.span(r.primary.span))
+    return dataclasses.replace(r, primary=primary, message=lines.text(r.message))
 
 
 def _shift(edits: list[Edit], line: int, col: int) -> int:

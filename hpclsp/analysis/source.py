@@ -71,7 +71,8 @@ class SourceFile:
         return self._tree
 
     @functools.cached_property
-    def _line_byte_starts(self) -> list[int]:
+    def line_byte_starts(self) -> list[int]:
+        """The byte offset where each line starts (``\\n`` ends a line, as tree-sitter counts rows)."""
         starts = [0]
         data, find = self.data, self.data.find
         i = find(b"\n")
@@ -90,7 +91,7 @@ class SourceFile:
         """Convert a tree-sitter (row, byte column) to a code-point column."""
         if self.is_ascii:
             return byte_col
-        starts = self._line_byte_starts
+        starts = self.line_byte_starts
         if row >= len(starts):
             return 0
         start = starts[row]

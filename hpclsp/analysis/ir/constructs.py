@@ -75,10 +75,6 @@ def is_loop_construct(name: str) -> bool:
     return bool(words) and words[-1] in LOOP_WORDS or name.endswith("do simd") or name.endswith("for simd")
 
 
-def _line_starts(src: SourceFile) -> list[int]:
-    return src._line_byte_starts  # noqa: SLF001 - shared helper of SourceFile
-
-
 #: Nodes holding statements: the climb from a line's first token to its statement stops below them
 _HOLDERS = F_UNIT_TYPES | {"translation_unit", "module", "internal_procedures", "function_definition"}
 
@@ -86,7 +82,7 @@ _HOLDERS = F_UNIT_TYPES | {"translation_unit", "module", "internal_procedures", 
 def _statement_after_line(src: SourceFile, line: int) -> Node | None:
     """The statement starting on the first code line after ``line`` (comments and directives skipped)."""
     lines = src.lines
-    starts = _line_starts(src)
+    starts = src.line_byte_starts
     fortran = src.language == "fortran"
     for ln in range(line + 1, min(len(lines), line + 200)):
         s = lines[ln].strip()
@@ -142,7 +138,7 @@ class _Binder:
         self.src = src
         self.dirs = dirs
         self.loops = loops
-        self.starts = _line_starts(src)
+        self.starts = src.line_byte_starts
         self.fortran = src.language == "fortran"
         self.loop_by_node = {lp.node.id: lp for lp in loops}
         self.out: list[Construct] = []

@@ -62,8 +62,6 @@ class Reader(abc.ABC):
         self.func: Function | None = None
         self.loop_stack: list[Loop] = []
         self.texts: dict[tuple[int, int], str] = {}
-        #: the source text when byte offsets are code-point offsets (ASCII), sliced without decoding
-        self.plain: str | None = source.text if source.is_ascii else None
         #: the indices of ``loop_stack`` (kept by ``push_loop`` / ``pop_loop``, read for every access)
         self.indices: set[str] = set()
         #: the node of the latest access with its span and text (a read-modify-write records two)
@@ -74,8 +72,8 @@ class Reader(abc.ABC):
 
     def text(self, node: Node) -> str:
         """The source text of a node (memoized by extent unless the source is ASCII)."""
-        if self.plain is not None:
-            return self.plain[node.start_byte : node.end_byte]
+        if self.src.is_ascii:  # a slice of the text: nothing to memoize
+            return self.src.node_text(node)
         key = (node.start_byte, node.end_byte)
         got = self.texts.get(key)
         if got is None:  # generated code asks for the same large subexpressions many times

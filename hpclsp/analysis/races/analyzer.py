@@ -301,13 +301,7 @@ class _Unfocused:
     caches are per question, so the races of the teams analysed stay the same."""
 
     def __init__(self, an: Analyzer) -> None:
-        data = an.src.data
-        starts = [0]
-        k = data.find(b"\n")
-        while k >= 0:
-            starts.append(k + 1)
-            k = data.find(b"\n", k + 1)
-        starts.append(len(data) + 1)
+        starts = [*an.src.line_byte_starts, len(an.src.data) + 1]
         last = len(starts) - 2
         focus = an.focus or []
         self.ranges = [(starts[min(lo, last)], starts[min(hi, last) + 1]) for lo, hi in focus if lo <= hi]

@@ -73,7 +73,7 @@ class SentenceTransformerEmbedder:
 
     backend = "torch"
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, max_seq_length: int | None = 128) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, max_seq_length: int | None = None) -> None:
         self.path = Path(path) if path else default_model_path()
         if not self.path.is_dir():
             raise EmbedderError(f"embedder model directory not found: {self.path}")
@@ -81,7 +81,7 @@ class SentenceTransformerEmbedder:
             raise EmbedderError(
                 f"{self.path} is not a sentence-transformers model directory (no config.json)"
             )
-        from retrieval.onnx_embedder import quiet_third_party
+        from retrieval.onnx_embedder import MAX_TOKENS, quiet_third_party
 
         quiet_third_party()
         try:
@@ -95,10 +95,11 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # the library raises many types for a broken directory
             raise EmbedderError(f"cannot load embedder from {self.path}: {exc}") from exc
         current = getattr(self.model, "max_seq_length", None)
-        if max_seq_length and current:
-            # Documents are cut at 128 word pieces: a chunk's opening carries its topic, and it
-            # halves CPU embedding time (queries are short anyway).
-            self.model.max_seq_length = min(int(current), max_seq_length)
+        limit = max_seq_length or MAX_TOKENS
+        if current:
+            # Documents are cut where the ONNX path cuts them (``MAX_TOKENS`` word pieces): a
+            # chunk's opening carries its topic, and queries are short anyway.
+            self.model.max_seq_length = min(int(current), limit)
         getdim = (
             getattr(self.model, "get_embedding_dimension", None)
             or self.model.get_sentence_embedding_dimension

@@ -54,6 +54,9 @@ class DiagnosticsSettings:
     low_confidence: bool = True  # show low-confidence findings (e.g. indirect-subscript races)
     debounce_ms: int = 150
     budget_ms: int = 2000  # per-document analysis budget
+    # processes besides the server that analyse a big file's functions side by side when it is
+    # opened or changed throughout (-1: one per further core, at most 3; 0: none)
+    workers: int = -1
     cuda_check_errors: bool = True
 
 
@@ -109,6 +112,7 @@ MINIMA: dict[str, int] = {
     "model.max_tokens": 1,
     "diagnostics.debounce_ms": 0,
     "diagnostics.budget_ms": 10,
+    "diagnostics.workers": -1,
     "completion.inline.debounce_ms": 0,
 }
 

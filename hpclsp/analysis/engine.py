@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from hpclsp.analysis import pool as pool_mod
 from hpclsp.analysis import rules as rules_pkg
 from hpclsp.analysis import units as units_mod
 from hpclsp.analysis.context import Context, Options
@@ -177,6 +178,51 @@ def _options_key(r: rules_pkg.Rule, options: Options) -> tuple[Any, ...]:
     return tuple(key)
 
 
+@dataclasses.dataclass
+class Job:
+    """Unit-scoped rules to run on one component's synthetic text (it may go to a worker process)."""
+
+    path: str
+    language: str
+    fixed_form: bool
+    text: str
+    rule_ids: tuple[str, ...]
+
+
+#: Per rule id: its findings and whether it ran to the end; then the job's errors.
+Answer = tuple[dict[str, tuple[list[Finding], bool]], list[str]]
+
+
+def run_job(job: Job, options: Options, deadline: float, source: SourceFile | None = None) -> Answer | None:
+    """Run a job's rules (here or in a worker); None when the budget ran out before it started."""
+    if time.monotonic() > deadline:
+        return None
+    by_id = {r.id: r for r in rules_pkg.all_rules()}
+    sub = source or SourceFile(job.path, job.language, job.text, fixed_form=job.fixed_form)
+    ctx = Context(sub, options)
+    found: dict[str, tuple[list[Finding], bool]] = {}
+    errors: list[str] = []
+    for rid in job.rule_ids:
+        res: list[Finding] = []
+        ok = _run_rule(by_id[rid], ctx, res, errors)
+        found[rid] = (res, ok)
+    return found, errors
+
+
+def _run_jobs(source: SourceFile, jobs: list[Job], options: Options, deadline: float) -> list[Answer | None]:
+    """Answers in job order; a big cold batch is spread over the worker processes (``pool``)."""
+    workers = pool_mod.current()
+    if workers is None or len(jobs) < 2 or sum(len(j.text) for j in jobs) < pool_mod.MIN_CHARS:
+        # One component covering the whole file shares the file's tree and caches.
+        return [run_job(j, options, deadline, source if j.text == source.text else None) for j in jobs]
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].text))
+    answers = workers.run(run_job, [jobs[i] for i in order], options, deadline)
+    out: list[Answer | None] = [None] * len(jobs)
+    for i, ans in zip(order, answers, strict=True):
+        out[i] = ans
+    return out
+
+
 def _run_units(
     source: SourceFile,
     split: units_mod.Split,
@@ -187,9 +233,9 @@ def _run_units(
     errors: list[str],
 ) -> bool:
     """Run unit-scoped rules per component (cached); returns True when the budget cut the analysis short."""
-    partial = False
     okeys = {r.id: _options_key(r, options) for r in rules}
-    owner = split.owner
+    plan = []
+    jobs: list[Job] = []
     for comp in split.components:
         syn = split.synthetic(comp)
         digest = hashlib.blake2b(
@@ -206,25 +252,34 @@ def _run_units(
                 found.append(hit)
         CACHE.hits += len(found)
         CACHE.misses += len(missing)
+        job = None
         if missing:
-            if time.perf_counter() - t0 > options.budget:
-                if not partial:
-                    log.warning(
-                        "%s: analysis budget of %.2fs exceeded; unit analysis cut short",
-                        source.path,
-                        options.budget,
-                    )
+            job = len(jobs)
+            jobs.append(
+                Job(
+                    source.path,
+                    source.language,
+                    bool(source.fixed_form),
+                    syn.text,
+                    tuple(r.id for r in missing),
+                )
+            )
+        plan.append((syn, entry, found, job))
+    deadline = time.monotonic() + options.budget - (time.perf_counter() - t0)
+    answers = _run_jobs(source, jobs, options, deadline) if jobs else []
+    partial = False
+    owner = split.owner
+    for syn, entry, found, job in plan:
+        if job is not None:
+            ans = answers[job]
+            if ans is None:
                 partial = True
                 continue
-            if syn.text == source.text:  # one component covering the whole file: share its tree and caches
-                sub = source
-            else:
-                sub = SourceFile(source.path, source.language, syn.text, fixed_form=source.fixed_form)
-            ctx = Context(sub, options)
-            for r in missing:
-                res: list[Finding] = []
-                if _run_rule(r, ctx, res, errors):
-                    entry[(r.id, okeys[r.id])] = res
+            results, errs = ans
+            errors.extend(errs)
+            for rid, (res, ok) in results.items():
+                if ok:
+                    entry[(rid, okeys[rid])] = res
                 found.append(res)
         mapper = _LineMapper(syn.line_map)
         for fs in found:
@@ -233,6 +288,10 @@ def _run_units(
                 k = owner[g.span.start.line] if g.span.start.line < len(owner) else -1
                 if k < 0 or k in syn.units:
                     out.append(g)
+    if partial:
+        log.warning(
+            "%s: analysis budget of %.2fs exceeded; unit analysis cut short", source.path, options.budget
+        )
     return partial
 
 

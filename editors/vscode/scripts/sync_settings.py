@@ -119,6 +119,10 @@ META: dict[str, tuple[str, str]] = {
         "Pause in typing before a document is analysed again, in milliseconds.",
     ),
     "hpclsp.diagnostics.budgetMs": ("window", "Time budget for analysing one document, in milliseconds."),
+    "hpclsp.diagnostics.workers": (
+        "machine",
+        "Processes besides the server that analyse a big file's functions side by side when it is opened (-1: one per further core, at most 3; 0: none).",
+    ),
     "hpclsp.diagnostics.cudaCheckErrors": (
         "resource",
         "Warn about CUDA runtime calls whose returned error code is never checked.",
@@ -128,10 +132,6 @@ META: dict[str, tuple[str, str]] = {
     "hpclsp.completion.inline.debounceMs": (
         "window",
         "Pause in typing before an inline completion is requested, in milliseconds.",
-    ),
-    "hpclsp.completion.inline.signatureContext": (
-        "window",
-        "Add the signature of the MPI/OpenMP/CUDA call being typed to the model's prompt (off: it lowered accuracy in our measurements).",
     ),
     "hpclsp.completion.inline.signatureContext": (
         "window",

@@ -4,9 +4,13 @@ Two spellings of one program are not two answers. The comparison first reads the
 itself for the reductions (AutoParBench's JSON keeps only the last ``reduction`` clause of a pragma
 that has several), then drops, from both sides, the tokens that do not change what the loop does:
 
+- ``private(v)`` or ``firstprivate(v)`` for a variable the loop never mentions (its pragmas aside);
 - ``firstprivate(v)`` when the loop never assigns ``v`` itself: every thread starts from the value
   it would have read from the shared ``v`` (element writes through a pointer ``v`` reach the same
   memory either way);
+- ``firstprivate(v)`` counts as ``private(v)`` when the loop body's first mention of ``v`` is an
+  unconditional assignment (``v = ...;`` or ``for (v = ...``) directly in the body: the copied-in
+  value is never read;
 - ``private(v)`` or ``firstprivate(v)`` for a variable used only inside nested loops that the expert
   parallelized with their own pragmas, each privatizing it (as its index, ``private`` or
   ``firstprivate``): in the experts' program the inner constructs already give each thread its copy
@@ -14,7 +18,8 @@ that has several), then drops, from both sides, the tokens that do not change wh
 - ``private(v)`` when ``v`` is the index of a loop that the advisor's ``collapse`` folds in: the
   iteration variables of collapsed loops are private anyway.
 
-Lines are 1-based and inclusive; ``text`` is the original (unblanked) source.
+Lines are 1-based and inclusive; ``text`` is the original (unblanked) source. The loop's text never
+includes the ``#pragma omp`` lines inside it (a clause list is not code).
 """
 
 from __future__ import annotations
@@ -71,6 +76,31 @@ def _mentions(text: str, v: str) -> bool:
     return re.search(_word(v), text) is not None
 
 
+_CONDITIONAL_TAIL = re.compile(r"(?:\)|\belse|:)\s*$")
+
+
+def _defined_first(code: list[str], v: str) -> bool:
+    """Whether the first mention of v in a loop's body (``code[0]`` is the loop header) is an assignment
+    that every iteration executes: ``v = ...`` or ``for (v = ...`` starting a statement directly in
+    the body, not under an unbraced ``if``/``else``/label, whose value does not read v."""
+    depth = code[0].count("{") - code[0].count("}")
+    prev = code[0]
+    for line in code[1:]:
+        m = re.search(_word(v), line)
+        if m is None:
+            depth += line.count("{") - line.count("}")
+            if line.strip():
+                prev = line
+            continue
+        head = line[: m.start()]
+        depth += head.count("{") - head.count("}")
+        stmt = re.fullmatch(r"\s*(?:for\s*\(\s*)?", head) is not None
+        rhs = re.match(r"\s*=(?!=)([^;]*)", line[m.end() :])
+        assigns = rhs is not None and not _mentions(rhs.group(1), v)
+        return depth <= 1 and stmt and assigns and not _CONDITIONAL_TAIL.search(prev)
+    return False
+
+
 def _privatized_by(inner: dict[str, Any]) -> set[str]:
     """The variables an expert pragma on an inner loop gives each thread its own copy of."""
     out = {inner["induction"]} if inner.get("induction") else set()
@@ -94,13 +124,18 @@ def normalized(
     with its line range and reference entry; ``collapsed`` the indices of the loops the advisor's
     ``collapse`` clause folds into it (predetermined private, so ``private`` on them changes nothing)."""
     first, last = span
-    body = "\n".join(lines[first - 1 : last])
+    code = [ln if not _PRAGMA.match(ln) else "" for ln in lines[first - 1 : last]]
+    body = "\n".join(code)
     out = set()
     for t in tokens:
         kind, _, rest = t.partition(":")
         name = rest.rpartition(":")[2] if kind == "reduction" else rest
+        if kind in ("private", "firstprivate") and not _mentions(body, name):
+            continue
         if kind == "firstprivate" and not assigned(body, name):
             continue
+        if kind == "firstprivate" and _defined_first(code, name):
+            kind, t = "private", f"private:{name}"
         if kind == "private" and name in collapsed:
             continue
         if kind in ("private", "firstprivate") and _inner_private(name, lines, span, inner):

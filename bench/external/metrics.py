@@ -87,6 +87,9 @@ class Row:
     unscored_flagged: int = 0
     #: advisor rows only: the "suggested" verdict and exact clause sets on loops found parallel
     suggested: Confusion | None = None
+    #: advisor rows only: whether a loop runs in parallel under the advice (it or an enclosing loop is
+    #: suggested) against whether it does under the experts' pragmas (it or an enclosing loop has one)
+    covered: Confusion | None = None
     clauses_exact: int = 0
     clauses_of: int = 0
     unmatched_loops: int = 0
@@ -112,6 +115,7 @@ class Row:
         out["unscored_flagged"] = self.unscored_flagged
         if self.suggested is not None:
             out["suggested"] = self.suggested.to_json()
+            out["covered"] = self.covered.to_json() if self.covered is not None else None
             out["clauses_exact"] = _ratio(self.clauses_exact, self.clauses_of)
             out["clauses_count"] = [self.clauses_exact, self.clauses_of]
             out["unmatched_loops"] = self.unmatched_loops
@@ -143,6 +147,12 @@ def format_row(row: Row, unit: str = "files") -> str:
             f"\n  {'':22s} suggested: P={fmt(s.precision)} R={fmt(s.recall)} F1={fmt(s.f1)} "
             f"acc={fmt(s.accuracy)}  exact clauses={fmt(j['clauses_exact'])} "
             f"({row.clauses_exact}/{row.clauses_of})  loops not seen={row.unmatched_loops}"
+        )
+    if row.covered is not None:
+        c = row.covered
+        text += (
+            f"\n  {'':22s} covered:   P={fmt(c.precision)} R={fmt(c.recall)} F1={fmt(c.f1)} "
+            f"acc={fmt(c.accuracy)}  (the loop or one around it runs in parallel)"
         )
     if row.times:
         text += (

@@ -130,8 +130,11 @@ def _score_loops(case: Case, out: Outcome, rows: list[Row], rel: str) -> dict[st
     for row in rows:
         if row.suggested is None:
             row.suggested = Confusion()
+        if row.covered is None:
+            row.covered = Confusion()
     lines = _source_lines(case.path)
     matched = [(ref, _match(by_line, ref)) for ref in case.reference]
+    covered = _covered(matched, out.loops)
     for ref, got in matched:
         par = bool(got and got["parallelizable"])
         sug = bool(got and got["suggested"])
@@ -150,6 +153,8 @@ def _score_loops(case: Case, out: Outcome, rows: list[Row], rel: str) -> dict[st
             row.verdict.add(ref["parallel"], par)
             assert row.suggested is not None
             row.suggested.add(ref["parallel"], sug)
+            assert row.covered is not None
+            row.covered.add(*covered[id(ref)])
             row.unmatched_loops += got is None
             if exact is not None:
                 row.clauses_of += 1
@@ -163,6 +168,35 @@ def _score_loops(case: Case, out: Outcome, rows: list[Row], rel: str) -> dict[st
     if not wrong and not out.timed_out and not out.error:
         return None
     return {"file": rel, "loops": wrong, "timed_out": out.timed_out, "error": out.error}
+
+
+def _inside(inner: dict[str, Any], outer: dict[str, Any]) -> bool:
+    """Whether the advisor's loop ``inner`` is nested in its loop ``outer`` (by spans)."""
+    return (
+        outer is not inner
+        and (outer["line"], outer["column"]) < (inner["line"], inner["column"])
+        and inner["end_line"] <= outer["end_line"]
+    )
+
+
+def _covered(
+    matched: list[tuple[dict[str, Any], dict[str, Any] | None]], loops: list[dict[str, Any]]
+) -> dict[int, tuple[bool, bool]]:
+    """Per reference loop (by id): whether it runs in parallel under the experts' pragmas and under the
+    advice, each meaning the loop or a loop around it carries the directive. With nested parallelism
+    off (OpenMP's default) an inner ``parallel for`` runs on one thread, so the outermost directive
+    decides which loops run in parallel; a suggestion moved outward still covers the inner loops."""
+    out = {}
+    for ref, got in matched:
+        if got is None:
+            out[id(ref)] = (ref["parallel"], False)
+            continue
+        ours = got["suggested"] or any(o["suggested"] for o in loops if _inside(got, o))
+        theirs = ref["parallel"] or any(
+            r["parallel"] for r, g in matched if g is not None and _inside(got, g)
+        )
+        out[id(ref)] = (theirs, ours)
+    return out
 
 
 def _match(by_line: dict[int, list[dict[str, Any]]], ref: dict[str, Any]) -> dict[str, Any] | None:

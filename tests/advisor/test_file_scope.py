@@ -1,5 +1,5 @@
 """What the advisor learns from file scope and quoted headers (``static`` scratch variables that need
-no value after a loop), and the clauses of collapsed loops."""
+no value after a loop, function-like macros), and the clauses of collapsed loops."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ int proto(int x);
 """
 MORE = """\
 static int scratch_n;
+#define sq(a) ((a)*(a))
+#define setre(c, a) (c.re = (a))
+#define logged(a) (printf("%g", (a)), (a))
 """
 
 
@@ -46,6 +49,34 @@ def test_a_missing_header_adds_nothing(tmp_path):
     src = tmp_path / "k.c"
     src.write_text('#include "nowhere.h"\nstatic int own;\nint main(void) { return 0; }\n')
     assert file_statics(SourceFile.from_path(str(src))) == {"own"}
+
+
+def test_a_pure_macro_of_a_header_is_no_call_of_unknown_effect(tmp_path):
+    body = """\
+double a[100], b[100];
+void f(void) {
+    for (int i = 0; i < 100; i++)
+        a[i] = sq(b[i]);
+}
+"""
+    loop = _by_line(_write(tmp_path, body))[4]
+    assert loop.parallelizable and loop.suggested, loop.reason
+
+
+def test_header_macros_that_assign_or_print_keep_the_loop_serial(tmp_path):
+    body = """\
+struct cx { double re; } c;
+double a[100], b[100];
+void f(void) {
+    for (int i = 0; i < 100; i++)
+        setre(c, b[i]);
+    for (int i = 0; i < 100; i++)
+        a[i] = logged(b[i]);
+}
+"""
+    loops = _by_line(_write(tmp_path, body))
+    assert not loops[5].parallelizable and "macro that assigns" in loops[5].reason
+    assert not loops[7].parallelizable and "I/O" in loops[7].reason, loops[7].reason
 
 
 def test_static_scratch_variable_is_private_not_lastprivate(tmp_path):

@@ -141,3 +141,31 @@ def test_inner_privatization_drops_private_but_not_lastprivate():
         ((17, 20), {"induction": "k", "clauses": set()}),
     ]  # x also used where nothing privatizes it
     assert clauses.normalized({"private:x", "private:k"}, lines, (10, 21), one) == {"private:x"}
+
+
+def test_clauses_on_variables_the_loop_never_mentions_change_nothing():
+    lines = ["for (i = 0; i < n; i++) {", "  #pragma omp parallel for private(y, w)", "  a[i] = 0;", "}"]
+    tokens = {"private:y", "firstprivate:w", "lastprivate:y"}
+    assert clauses.normalized(tokens, lines, (1, 4), []) == {"lastprivate:y"}
+
+
+def test_pragma_lines_inside_the_loop_are_not_code():
+    lines = ["for (i = 0; i < n; i++) {", "  #pragma omp parallel for firstprivate(w, c)", "  a[i] = c;", "}"]
+    assert clauses.normalized({"firstprivate:c"}, lines, (1, 4), []) == set()  # c is never assigned
+
+
+def test_firstprivate_of_a_variable_assigned_first_is_private():
+    lines = [
+        "for (i = 0; i < n; i++) {",
+        "  t = b[i];",
+        "  for (k = 0; k < n; k++) a[i][k] = t;",
+        "  if (b[i] > 0)",
+        "    u = 1;",
+        "  a[i][0] += u;",
+        "  v = v + 1;",
+        "}",
+    ]
+    tokens = {"firstprivate:t", "firstprivate:k", "firstprivate:u", "firstprivate:v"}
+    got = clauses.normalized(tokens, lines, (1, 8), [])
+    assert got == {"private:t", "private:k", "firstprivate:u", "firstprivate:v"}
+    assert clauses.normalized({"firstprivate:k"}, lines, (1, 8), [], frozenset({"k"})) == set()

@@ -26,6 +26,12 @@ BASE = os.path.normpath(os.path.join(ROOT, "..", "shared", "benchmarks"))
 # fmt: off
 # measured 2026-12-02 ~15:00 UTC on the tree submitted with them: the figures of this submission
 # autoparbench-npb exact clauses raised 2026-12-02 ~18:00 UTC (file-scope statics; clause equivalences in the scorer)
+# autoparbench-npb 2026-12-03 (adv19): macros of quoted headers read (pow2: 14 loops found parallel), exact
+# clauses 487 -> 505, covered_* added. Four suggested_* floors LOWERED by one step (all f1 0.50 -> 0.49,
+# LU precision 0.92 -> 0.91, recall 0.30 -> 0.29, f1 0.46 -> 0.44): six LU nests the experts parallelize
+# at their outer loop are now parallelizable there, so the suggestion moves out to that loop and the
+# expert-parallel loops inside it count as "not suggested"; covered_* (the loop or one around it runs
+# in parallel) scores that placement and rose 0.855 -> 0.871.
 FLOORS: dict[str, dict[str, dict[str, float]]] = {
     "dataracebench-dev": {
         "all": {"precision": 0.97, "recall": 0.95, "f1": 0.96, "accuracy": 0.96, "right_line_hits": 79},
@@ -62,14 +68,14 @@ FLOORS: dict[str, dict[str, dict[str, float]]] = {
         "OpenMP": {"precision": 1.0, "recall": 0.63, "f1": 0.77, "accuracy": 0.67},
     },
     "autoparbench-npb": {
-        "all": {"precision": 0.81, "recall": 0.95, "f1": 0.88, "accuracy": 0.84, "clauses_exact_hits": 487, "suggested_precision": 0.92, "suggested_recall": 0.34, "suggested_f1": 0.5},
+        "all": {"precision": 0.81, "recall": 0.98, "f1": 0.89, "accuracy": 0.85, "clauses_exact_hits": 505, "suggested_precision": 0.92, "suggested_recall": 0.34, "suggested_f1": 0.49, "covered_precision": 0.96, "covered_recall": 0.79, "covered_f1": 0.87},
         "BT": {"precision": 0.88, "recall": 1.0, "f1": 0.93, "accuracy": 0.9, "clauses_exact_hits": 145, "suggested_precision": 0.98, "suggested_recall": 0.31, "suggested_f1": 0.47},
         "CG": {"precision": 0.73, "recall": 0.94, "f1": 0.82, "accuracy": 0.83, "clauses_exact_hits": 14, "suggested_precision": 0.8, "suggested_recall": 0.88, "suggested_f1": 0.84},
         "EP": {"precision": 1.0, "recall": 1.0, "f1": 1.0, "accuracy": 1.0, "clauses_exact_hits": 6, "suggested_precision": 1.0, "suggested_recall": 0.16, "suggested_f1": 0.28},
-        "FT": {"precision": 0.75, "recall": 0.78, "f1": 0.76, "accuracy": 0.79, "clauses_exact_hits": 13, "suggested_precision": 0.7, "suggested_recall": 0.3, "suggested_f1": 0.42},
+        "FT": {"precision": 0.75, "recall": 0.78, "f1": 0.76, "accuracy": 0.79, "clauses_exact_hits": 18, "suggested_precision": 0.7, "suggested_recall": 0.3, "suggested_f1": 0.42},
         "IS": {"precision": 0.37, "recall": 0.75, "f1": 0.5, "accuracy": 0.57, "clauses_exact_hits": 3, "suggested_precision": 0.28, "suggested_recall": 0.5, "suggested_f1": 0.36},
-        "LU": {"precision": 0.74, "recall": 0.87, "f1": 0.8, "accuracy": 0.73, "clauses_exact_hits": 85, "suggested_precision": 0.92, "suggested_recall": 0.3, "suggested_f1": 0.46},
-        "MG": {"precision": 0.6, "recall": 0.96, "f1": 0.74, "accuracy": 0.75, "clauses_exact_hits": 23, "suggested_precision": 0.92, "suggested_recall": 0.4, "suggested_f1": 0.55},
+        "LU": {"precision": 0.74, "recall": 0.99, "f1": 0.84, "accuracy": 0.78, "clauses_exact_hits": 95, "suggested_precision": 0.91, "suggested_recall": 0.29, "suggested_f1": 0.44},
+        "MG": {"precision": 0.6, "recall": 0.96, "f1": 0.74, "accuracy": 0.75, "clauses_exact_hits": 26, "suggested_precision": 0.92, "suggested_recall": 0.4, "suggested_f1": 0.55},
         "SP": {"precision": 0.87, "recall": 0.99, "f1": 0.93, "accuracy": 0.89, "clauses_exact_hits": 198, "suggested_precision": 1.0, "suggested_recall": 0.34, "suggested_f1": 0.5},
         "common": {"accuracy": 1.0},
         "sys": {"accuracy": 1.0},
@@ -122,11 +128,13 @@ def _present() -> list[str]:
 
 def figure(row: dict[str, Any], key: str) -> float | None:
     """A row's figure by floor key: a rate, ``suggested_*`` (the advisor's second verdict), or
+    ``covered_*`` (the advisor's third: the loop or one around it runs in parallel),
     ``right_line_hits`` / ``clauses_exact_hits`` (defects found at a labelled line, parallel loops with
     exactly the reference clauses: counts, since those *rates* fall whenever a newly found file or loop
     is not perfect)."""
-    if key.startswith("suggested_"):
-        return row["suggested"][key[len("suggested_") :]]
+    for verdict in ("suggested", "covered"):
+        if key.startswith(verdict + "_"):
+            return row[verdict][key[len(verdict) + 1 :]]
     if key == "right_line_hits":
         return row["right_line_count"][0]
     if key == "clauses_exact_hits":

@@ -6,8 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.advisor.cxx import CxxEffectsMixin
+from hpclsp.analysis.advisor.headers import Macro, header_macros, macros_in
 from hpclsp.analysis.advisor.model import Blocker
-from hpclsp.analysis.advisor.nodes import find_kinds
 from hpclsp.analysis.advisor.tables import (
     C_ALLOC,
     C_HIDDEN,
@@ -183,19 +183,13 @@ class EffectsMixin(CxxEffectsMixin):
             return self.macro_problem(name, set())
         return f"calls {name}, whose side effects are unknown"
 
-    def macros(self) -> dict[str, tuple[list[str], str]]:
-        """The function-like macros defined in this file: name -> (parameters, body)."""
-        found: dict[str, tuple[list[str], str]] | None = self.__dict__.get("_macros")
+    def macros(self) -> dict[str, Macro]:
+        """The function-like macros defined in this file or in the headers it includes with quotes:
+        name -> (parameters, body); the file's own definition of a name wins."""
+        found: dict[str, Macro] | None = self.__dict__.get("_macros")
         if found is None:
-            found = {}
-            for n in find_kinds(
-                self.src.tree.root_node, self.src.language, frozenset({"preproc_function_def"})
-            ):
-                name, params, body = (n.child_by_field_name(f) for f in ("name", "parameters", "value"))
-                if name is None or params is None:
-                    continue
-                names = [self.text(c) for c in params.named_children if c.type == "identifier"]
-                found.setdefault(self.text(name), (names, self.text(body) if body is not None else ""))
+            found = dict(header_macros(self.src))
+            found.update(macros_in(self.src.tree.root_node, self.src.language, self.src.data))
             self.__dict__["_macros"] = found
         return found
 

@@ -193,11 +193,18 @@ class Document:
         line = min(max(pos.line, 0), len(lines) - 1)
         return Pos(line, utf16_to_col(lines[line], pos.character))
 
+    def lsp_character(self, line: int, col: int) -> int:
+        """The UTF-16 column of code-point column ``col`` on ``line``, clamped to the line (0 on a
+        line that does not exist)."""
+        lines = self.lines
+        if col <= 0 or not 0 <= line < len(lines):
+            return 0
+        text = lines[line]
+        return min(col, len(text)) if text.isascii() else utf16_len(text[:col])
+
     def to_lsp_position(self, pos: Pos) -> types.Position:
         """Code-point Pos to an LSP position (UTF-16)."""
-        return types.Position(
-            line=max(pos.line, 0), character=col_to_utf16(self.line_text(pos.line), pos.col)
-        )
+        return types.Position(line=max(pos.line, 0), character=self.lsp_character(pos.line, pos.col))
 
     def to_lsp_range(self, span: Span) -> types.Range:
         """Code-point Span to an LSP Range."""

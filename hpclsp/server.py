@@ -14,13 +14,14 @@ import logging
 import os
 import pkgutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcParseError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from hpclsp import __version__, config
 from hpclsp.analysis.context import Options
@@ -84,6 +85,35 @@ class HpcProtocol(LanguageServerProtocol):
             if isinstance(data, dict) and "id" in data and "method" in data:
                 return _BadRequest(data["id"], str(data.get("method")), exc)
             raise
+
+    # pygls keeps its own copy of every open text document (``self.workspace``) and edits it before
+    # calling our handlers; nothing here reads that copy (``hpclsp.documents`` holds the documents),
+    # and keeping it cost a split of the whole text on every edit. These hand the notifications
+    # straight to our handlers.
+    def _ours(self, method: str, params: Any) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(method)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(
+        self, params: types.DidOpenTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        """didOpen without pygls' workspace copy."""
+        yield from self._ours(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        """didChange without pygls' workspace copy."""
+        yield from self._ours(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(
+        self, params: types.DidCloseTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        """didClose without pygls' workspace copy."""
+        yield from self._ours(types.TEXT_DOCUMENT_DID_CLOSE, params)
 
     def handle_message(self, message: Any) -> None:
         """Answer bad requests with their error; hand everything else to pygls."""

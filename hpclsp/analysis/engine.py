@@ -6,7 +6,8 @@ synthetic file made of the text outside every unit plus the component's units, a
 mapped back to the original lines. Their findings are kept in a process-wide LRU cache keyed by
 (rule id, the options the rule reads, language, the synthetic text), so re-analysing a file after a
 one-line edit runs those rules only on the component that changed; the other components' findings are
-re-based onto their current lines. ``Options(incremental=False)`` runs every rule on the whole file.
+re-based onto their current lines (or, when a component's lines did not move either, taken as
+mapped last time: each result gets its own copies). ``Options(incremental=False)`` runs every rule on the whole file.
 """
 
 from __future__ import annotations
@@ -112,19 +113,20 @@ class FindingCache:
     """A thread-safe LRU cache of unit-scoped findings (in synthetic-file coordinates).
 
     One entry per synthetic text (language, fixed form, digest of the text), holding the findings of
-    each (rule id, options the rule reads) already run on it; ``hits``/``misses`` count rule lookups.
+    each (rule id, options the rule reads) already run on it, and those findings mapped to the lines
+    of the file last analysed with it (``_MAPPED``); ``hits``/``misses`` count rule lookups.
     """
 
     def __init__(self, size: int = 20000) -> None:
         self.size = size
-        self._data: collections.OrderedDict[tuple[Any, ...], dict[tuple[Any, ...], list[Finding]]] = (
+        self._data: collections.OrderedDict[tuple[Any, ...], dict[tuple[Any, ...], Any]] = (
             collections.OrderedDict()
         )
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def entry(self, key: tuple[Any, ...]) -> dict[tuple[Any, ...], list[Finding]]:
+    def entry(self, key: tuple[Any, ...]) -> dict[tuple[Any, ...], Any]:
         """The (possibly new, empty) per-rule findings of one synthetic text, marked as recently used."""
         with self._lock:
             v = self._data.get(key)
@@ -138,7 +140,7 @@ class FindingCache:
 
     def get(self, key: tuple[Any, ...]) -> list[Finding] | None:
         """The cached findings for (rule id, options key, *text key), or None."""
-        v = self.entry(key[2:]).get(key[:2])
+        v: list[Finding] | None = self.entry(key[2:]).get(key[:2])
         with self._lock:
             if v is None:
                 self.misses += 1
@@ -189,6 +191,7 @@ def _run_units(
     """Run unit-scoped rules per component (cached); returns True when the budget cut the analysis short."""
     partial = False
     okeys = {r.id: _options_key(r, options) for r in rules}
+    mapped_key = (_MAPPED, repr([(r.id, okeys[r.id]) for r in rules]))
     owner = split.owner
     for comp in split.components:
         syn = split.synthetic(comp)
@@ -196,18 +199,14 @@ def _run_units(
             syn.text.encode("utf-8", "surrogatepass"), digest_size=20, person=b"hpclsp-unit"
         ).digest()
         entry = CACHE.entry((source.language, bool(source.fixed_form), digest))
-        found: list[list[Finding]] = []
-        missing: list[rules_pkg.Rule] = []
-        for r in rules:
-            hit = entry.get((r.id, okeys[r.id]))
-            if hit is None:
-                missing.append(r)
-            else:
-                found.append(hit)
-        CACHE.hits += len(found)
-        CACHE.misses += len(missing)
-        if missing:
-            if time.perf_counter() - t0 > options.budget:
+        line_map = tuple(syn.line_map)
+        memo = entry.get(mapped_key)
+        if memo is not None and memo[0] == line_map:
+            CACHE.hits += len(rules)
+            mapped = memo[1]
+        else:
+            found = _component_findings(source, syn, rules, okeys, entry, options, t0, errors)
+            if found is None:
                 if not partial:
                     log.warning(
                         "%s: analysis budget of %.2fs exceeded; unit analysis cut short",
@@ -216,24 +215,79 @@ def _run_units(
                     )
                 partial = True
                 continue
-            if syn.text == source.text:  # one component covering the whole file: share its tree and caches
-                sub = source
-            else:
-                sub = SourceFile(source.path, source.language, syn.text, fixed_form=source.fixed_form)
-            ctx = Context(sub, options)
-            for r in missing:
-                res: list[Finding] = []
-                if _run_rule(r, ctx, res, errors):
-                    entry[(r.id, okeys[r.id])] = res
-                found.append(res)
-        mapper = _LineMapper(syn.line_map)
-        for fs in found:
-            for f in fs:
-                g = mapper.finding(f)
-                k = owner[g.span.start.line] if g.span.start.line < len(owner) else -1
-                if k < 0 or k in syn.units:
-                    out.append(g)
+            mapper = _LineMapper(syn.line_map)
+            mapped = [mapper.finding(f) for fs in found for f in fs]
+            if all((r.id, okeys[r.id]) in entry for r in rules):  # a failed rule is retried next time
+                entry[mapped_key] = (line_map, mapped)
+        for g in mapped:
+            line = g.span.start.line
+            k = owner[line] if line < len(owner) else -1
+            if k < 0 or k in syn.units:
+                out.append(_fresh(g))
     return partial
+
+
+#: The key, in a cache entry, of its findings already mapped to a file's lines (with the line map
+#: and the rules they were mapped for): a component whose synthetic text and line map did not
+#: change since the last analysis skips the mapping. Rule keys are (id, options) pairs, never this.
+_MAPPED = "mapped"
+
+
+def _component_findings(
+    source: SourceFile,
+    syn: units_mod.Synthetic,
+    rules: list[rules_pkg.Rule],
+    okeys: dict[str, tuple[Any, ...]],
+    entry: dict[tuple[Any, ...], Any],
+    options: Options,
+    t0: float,
+    errors: list[str],
+) -> list[list[Finding]] | None:
+    """Each rule's findings (synthetic coordinates) for one component, from the cache or run now;
+    None when rules are missing and the budget is spent."""
+    found: list[list[Finding]] = []
+    missing: list[rules_pkg.Rule] = []
+    for r in rules:
+        hit = entry.get((r.id, okeys[r.id]))
+        if hit is None:
+            missing.append(r)
+        else:
+            found.append(hit)
+    CACHE.hits += len(found)
+    CACHE.misses += len(missing)
+    if not missing:
+        return found
+    if time.perf_counter() - t0 > options.budget:
+        return None
+    if syn.text == source.text:  # one component covering the whole file: share its tree and caches
+        sub = source
+    else:
+        sub = SourceFile(source.path, source.language, syn.text, fixed_form=source.fixed_form)
+    ctx = Context(sub, options)
+    for r in missing:
+        res: list[Finding] = []
+        if _run_rule(r, ctx, res, errors):
+            entry[(r.id, okeys[r.id])] = res
+        found.append(res)
+    return found
+
+
+def _plain_copy(d: Any) -> Any:
+    """A copy of plain data (dicts, lists, tuples of scalars and strings) sharing nothing mutable."""
+    t = type(d)
+    if t is dict:
+        return {k: _plain_copy(v) for k, v in d.items()}
+    if t is list:
+        return [_plain_copy(v) for v in d]
+    if t is tuple:
+        return tuple(_plain_copy(v) for v in d)
+    return d
+
+
+def _fresh(f: Finding) -> Finding:
+    """A finding for one result: equal to ``f`` (kept in the cache), sharing none of its mutable parts
+    (spans, related locations and fixes are frozen and are shared)."""
+    return Finding(f.code, f.message, f.span, f.severity, list(f.related), list(f.fixes), _plain_copy(f.data))
 
 
 class _LineMapper(units_mod.LineMap):

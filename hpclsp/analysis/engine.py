@@ -7,7 +7,8 @@ mapped back to the original lines. Their findings are kept in a process-wide LRU
 (rule id, the options the rule reads, language, the synthetic text), so re-analysing a file after a
 one-line edit runs those rules only on the component that changed; the other components' findings are
 re-based onto their current lines (or, when a component's lines did not move either, taken as
-mapped last time: each result gets its own copies). ``Options(incremental=False)`` runs every rule on the whole file.
+mapped last time: each result gets its own copies). ``Options(incremental=False)`` runs every rule
+on the whole file.
 """
 
 from __future__ import annotations

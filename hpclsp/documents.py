@@ -4,6 +4,7 @@ positions are converted between LSP (UTF-16), Python (code points) and tree-sitt
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import re
@@ -137,9 +138,12 @@ class Document:
                 new_end_byte = start_byte + len(encode(new_text))
                 start_point = self._point(old_text, a, start_byte)
                 old_end_point = self._point(old_text, b, old_end_byte)
+                table = self._spliced_lines(a, b, new_text)
                 self.text = old_text[:a] + new_text + old_text[b:]
                 new_end_point = self._point(self.text, a + len(new_text), new_end_byte)
                 self._invalidate()
+                if table is not None:
+                    self._lines, self._starts = table
                 if self.tree is not None:
                     self.tree.edit(
                         start_byte=start_byte,
@@ -156,6 +160,23 @@ class Document:
                 self.text = change.text
                 self._invalidate()
                 self._reparse(None)
+
+    def _spliced_lines(self, a: int, b: int, new_text: str) -> tuple[list[str], list[int]] | None:
+        """The lines and line starts after ``text[a:b]`` is replaced by ``new_text``, from the current
+        ones (rebuilding them cost more than the rest of a keystroke's bookkeeping on a large file);
+        None when they are not built or a \r is involved (\r\n pairs can form or split)."""
+        lines, starts = self._lines, self._starts
+        if lines is None or starts is None or "\r" in new_text or "\r" in self.text:
+            return None
+        first = bisect.bisect_right(starts, a) - 1
+        last = bisect.bisect_right(starts, b) - 1
+        middle = (lines[first][: a - starts[first]] + new_text + lines[last][b - starts[last] :]).split("\n")
+        middle_starts = [starts[first]]
+        for line in middle[:-1]:
+            middle_starts.append(middle_starts[-1] + len(line) + 1)
+        delta = len(new_text) - (b - a)
+        tail = starts[last + 1 :] if delta == 0 else [s + delta for s in starts[last + 1 :]]
+        return lines[:first] + middle + lines[last + 1 :], starts[:first] + middle_starts + tail
 
     @staticmethod
     def _point(text: str, offset: int, byte_offset: int) -> tuple[int, int]:
@@ -193,11 +214,18 @@ class Document:
         line = min(max(pos.line, 0), len(lines) - 1)
         return Pos(line, utf16_to_col(lines[line], pos.character))
 
+    def lsp_character(self, line: int, col: int) -> int:
+        """The UTF-16 column of code-point column ``col`` on ``line``, clamped to the line (0 on a
+        line that does not exist)."""
+        lines = self.lines
+        if col <= 0 or not 0 <= line < len(lines):
+            return 0
+        text = lines[line]
+        return min(col, len(text)) if text.isascii() else utf16_len(text[:col])
+
     def to_lsp_position(self, pos: Pos) -> types.Position:
         """Code-point Pos to an LSP position (UTF-16)."""
-        return types.Position(
-            line=max(pos.line, 0), character=col_to_utf16(self.line_text(pos.line), pos.col)
-        )
+        return types.Position(line=max(pos.line, 0), character=self.lsp_character(pos.line, pos.col))
 
     def to_lsp_range(self, span: Span) -> types.Range:
         """Code-point Span to an LSP Range."""

@@ -9,18 +9,20 @@ has been answered; areas load such things in the background.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
 import os
 import pkgutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcParseError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from hpclsp import __version__, config
 from hpclsp.analysis.context import Options
@@ -84,6 +86,35 @@ class HpcProtocol(LanguageServerProtocol):
             if isinstance(data, dict) and "id" in data and "method" in data:
                 return _BadRequest(data["id"], str(data.get("method")), exc)
             raise
+
+    # pygls keeps its own copy of every open text document (``self.workspace``) and edits it before
+    # calling our handlers; nothing here reads that copy (``hpclsp.documents`` holds the documents),
+    # and keeping it cost a split of the whole text on every edit. These hand the notifications
+    # straight to our handlers.
+    def _ours(self, method: str, params: Any) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(method)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(
+        self, params: types.DidOpenTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        """didOpen without pygls' workspace copy."""
+        yield from self._ours(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        """didChange without pygls' workspace copy."""
+        yield from self._ours(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(
+        self, params: types.DidCloseTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        """didClose without pygls' workspace copy."""
+        yield from self._ours(types.TEXT_DOCUMENT_DID_CLOSE, params)
 
     def handle_message(self, message: Any) -> None:
         """Answer bad requests with their error; hand everything else to pygls."""
@@ -289,12 +320,14 @@ class HpcLanguageServer(LanguageServer):
         """Serve over stdio; a mis-framed message gets an error and the reader resynchronises."""
         from hpclsp import framing
 
+        freeze_startup_objects()
         framing.start_io(self, stdin, stdout)
 
     def start_tcp(self, host: str, port: int) -> None:
         """Serve over TCP with the same resynchronising reader as stdio."""
         from hpclsp import framing
 
+        freeze_startup_objects()
         framing.start_tcp(self, host, port)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -312,6 +345,15 @@ class HpcLanguageServer(LanguageServer):
                 log.debug("could not answer a parse error", exc_info=True)
             return
         log.error("internal error (%s): %s", getattr(source, "__name__", source), error, exc_info=error)
+
+
+def freeze_startup_objects() -> None:
+    """Keep what is loaded before serving (modules, grammars, lsprotocol's classes, the handlers) out
+    of later garbage collections: it lives as long as the process, and every full collection (about
+    one per 20 edits of a 5,000-line file) walked it again, a ~60 ms pause in the middle of an edit's
+    analysis (~20 ms with it frozen). Garbage already there is collected first."""
+    gc.collect()
+    gc.freeze()
 
 
 def load_handlers(ls: HpcLanguageServer) -> None:

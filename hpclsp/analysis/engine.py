@@ -6,7 +6,10 @@ synthetic file made of the text outside every unit plus the component's units, a
 mapped back to the original lines. Their findings are kept in a process-wide LRU cache keyed by
 (rule id, the options the rule reads, language, the synthetic text), so re-analysing a file after a
 one-line edit runs those rules only on the component that changed; the other components' findings are
-re-based onto their current lines. ``Options(incremental=False)`` runs every rule on the whole file.
+re-based onto their current lines (or, when a component's lines did not move either, taken as
+mapped last time: each result gets its own copies). ``Options(incremental=False)`` runs every rule
+on the whole file. A cold batch of big components is spread over worker processes as well
+(``hpclsp.analysis.pool``).
 """
 
 from __future__ import annotations
@@ -113,19 +116,20 @@ class FindingCache:
     """A thread-safe LRU cache of unit-scoped findings (in synthetic-file coordinates).
 
     One entry per synthetic text (language, fixed form, digest of the text), holding the findings of
-    each (rule id, options the rule reads) already run on it; ``hits``/``misses`` count rule lookups.
+    each (rule id, options the rule reads) already run on it, and those findings mapped to the lines
+    of the file last analysed with it (``_MAPPED``); ``hits``/``misses`` count rule lookups.
     """
 
     def __init__(self, size: int = 20000) -> None:
         self.size = size
-        self._data: collections.OrderedDict[tuple[Any, ...], dict[tuple[Any, ...], list[Finding]]] = (
+        self._data: collections.OrderedDict[tuple[Any, ...], dict[tuple[Any, ...], Any]] = (
             collections.OrderedDict()
         )
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def entry(self, key: tuple[Any, ...]) -> dict[tuple[Any, ...], list[Finding]]:
+    def entry(self, key: tuple[Any, ...]) -> dict[tuple[Any, ...], Any]:
         """The (possibly new, empty) per-rule findings of one synthetic text, marked as recently used."""
         with self._lock:
             v = self._data.get(key)
@@ -139,7 +143,7 @@ class FindingCache:
 
     def get(self, key: tuple[Any, ...]) -> list[Finding] | None:
         """The cached findings for (rule id, options key, *text key), or None."""
-        v = self.entry(key[2:]).get(key[:2])
+        v: list[Finding] | None = self.entry(key[2:]).get(key[:2])
         with self._lock:
             if v is None:
                 self.misses += 1
@@ -234,65 +238,114 @@ def _run_units(
 ) -> bool:
     """Run unit-scoped rules per component (cached); returns True when the budget cut the analysis short."""
     okeys = {r.id: _options_key(r, options) for r in rules}
-    plan = []
-    jobs: list[Job] = []
-    for comp in split.components:
-        syn = split.synthetic(comp)
-        digest = hashlib.blake2b(
-            syn.text.encode("utf-8", "surrogatepass"), digest_size=20, person=b"hpclsp-unit"
-        ).digest()
-        entry = CACHE.entry((source.language, bool(source.fixed_form), digest))
-        found: list[list[Finding]] = []
-        missing: list[rules_pkg.Rule] = []
-        for r in rules:
-            hit = entry.get((r.id, okeys[r.id]))
-            if hit is None:
-                missing.append(r)
-            else:
-                found.append(hit)
-        CACHE.hits += len(found)
-        CACHE.misses += len(missing)
-        job = None
-        if missing:
-            job = len(jobs)
-            jobs.append(
-                Job(
-                    source.path,
-                    source.language,
-                    bool(source.fixed_form),
-                    syn.text,
-                    tuple(r.id for r in missing),
-                )
-            )
-        plan.append((syn, entry, found, job))
+    mapped_key = (_MAPPED, repr([(r.id, okeys[r.id]) for r in rules]))
+    plan = [_plan(source, split.synthetic(comp), rules, okeys, mapped_key) for comp in split.components]
+    jobs = [p.job for p in plan if p.job is not None]
     deadline = time.monotonic() + options.budget - (time.perf_counter() - t0)
-    answers = _run_jobs(source, jobs, options, deadline) if jobs else []
+    answers = iter(_run_jobs(source, jobs, options, deadline) if jobs else [])
     partial = False
     owner = split.owner
-    for syn, entry, found, job in plan:
-        if job is not None:
-            ans = answers[job]
-            if ans is None:
+    for p in plan:
+        mapped = p.mapped
+        if mapped is None:
+            if p.job is not None and not _take(next(answers), p, okeys, errors):
                 partial = True
                 continue
-            results, errs = ans
-            errors.extend(errs)
-            for rid, (res, ok) in results.items():
-                if ok:
-                    entry[(rid, okeys[rid])] = res
-                found.append(res)
-        mapper = _LineMapper(syn.line_map)
-        for fs in found:
-            for f in fs:
-                g = mapper.finding(f)
-                k = owner[g.span.start.line] if g.span.start.line < len(owner) else -1
-                if k < 0 or k in syn.units:
-                    out.append(g)
+            mapper = _LineMapper(p.syn.line_map)
+            mapped = [mapper.finding(f) for fs in p.found for f in fs]
+            if all((r.id, okeys[r.id]) in p.entry for r in rules):  # a failed rule is retried next time
+                p.entry[mapped_key] = (p.line_map, mapped)
+        for g in mapped:
+            line = g.span.start.line
+            k = owner[line] if line < len(owner) else -1
+            if k < 0 or k in p.syn.units:
+                out.append(_fresh(g))
     if partial:
         log.warning(
             "%s: analysis budget of %.2fs exceeded; unit analysis cut short", source.path, options.budget
         )
     return partial
+
+
+#: The key, in a cache entry, of its findings already mapped to a file's lines (with the line map
+#: and the rules they were mapped for): a component whose synthetic text and line map did not
+#: change since the last analysis skips the mapping. Rule keys are (id, options) pairs, never this.
+_MAPPED = "mapped"
+
+
+@dataclasses.dataclass
+class _Component:
+    """One component of an analysis: its cache entry, what the cache holds and what is left to run."""
+
+    syn: units_mod.Synthetic
+    entry: dict[tuple[Any, ...], Any]
+    line_map: tuple[int, ...]
+    mapped: list[Finding] | None = None
+    found: list[list[Finding]] = dataclasses.field(default_factory=list)
+    job: Job | None = None
+
+
+def _plan(
+    source: SourceFile,
+    syn: units_mod.Synthetic,
+    rules: list[rules_pkg.Rule],
+    okeys: dict[str, tuple[Any, ...]],
+    mapped_key: tuple[str, str],
+) -> _Component:
+    """A component's cached findings (mapped ones when its lines did not move) and the rules to run."""
+    digest = hashlib.blake2b(
+        syn.text.encode("utf-8", "surrogatepass"), digest_size=20, person=b"hpclsp-unit"
+    ).digest()
+    entry = CACHE.entry((source.language, bool(source.fixed_form), digest))
+    comp = _Component(syn, entry, tuple(syn.line_map))
+    memo = entry.get(mapped_key)
+    if memo is not None and memo[0] == comp.line_map:
+        CACHE.hits += len(rules)
+        comp.mapped = memo[1]
+        return comp
+    missing = []
+    for r in rules:
+        hit = entry.get((r.id, okeys[r.id]))
+        if hit is None:
+            missing.append(r.id)
+        else:
+            comp.found.append(hit)
+    CACHE.hits += len(comp.found)
+    CACHE.misses += len(missing)
+    if missing:
+        comp.job = Job(source.path, source.language, bool(source.fixed_form), syn.text, tuple(missing))
+    return comp
+
+
+def _take(ans: Answer | None, comp: _Component, okeys: dict[str, tuple[Any, ...]], errors: list[str]) -> bool:
+    """Add a job's answer to its component (and the cache); False when the budget had run out."""
+    if ans is None:
+        return False
+    results, errs = ans
+    errors.extend(errs)
+    for rid, (res, ok) in results.items():
+        if ok:
+            comp.entry[(rid, okeys[rid])] = res
+        comp.found.append(res)
+    return True
+
+
+def _plain_copy(d: Any) -> Any:
+    """A copy of plain data (dicts, lists, tuples of scalars and strings) sharing nothing mutable."""
+    t = type(d)
+    if t is dict:
+        return {k: _plain_copy(v) for k, v in d.items()}
+    if t is list:
+        return [_plain_copy(v) for v in d]
+    if t is tuple:
+        return tuple(_plain_copy(v) for v in d)
+    return d
+
+
+def _fresh(f: Finding) -> Finding:
+    """A finding for one result: equal to ``f`` (kept in the cache), sharing none of its mutable parts
+    (spans, related locations and fixes are frozen and are shared)."""
+    return Finding(f.code, f.message, f.span, f.severity, list(f.related), list(f.fixes), _plain_copy(f.data))
 
 
 class _LineMapper(units_mod.LineMap):

@@ -95,8 +95,7 @@ class Split:
         #: per original line: the index of the unit holding it, or -1 for the skeleton
         self.owner = [-1] * len(segments)
         for k, u in enumerate(units):
-            for i in range(u.first, u.last + 1):
-                self.owner[i] = k
+            self.owner[u.first : u.last + 1] = [k] * (u.last + 1 - u.first)
         self.components = _components(segments, units, fortran)
         self._items = self._build_items()
         #: unit index -> index of the gap item holding it
@@ -247,7 +246,7 @@ def _c_name(node: tree_sitter.Node, data: bytes) -> str | None:
 
 
 def _f_name(node: tree_sitter.Node, data: bytes) -> str | None:
-    stmt = node.named_children[0] if node.named_child_count else None
+    stmt = node.named_child(0)  # not ``named_children``: a unit's list holds every statement
     if stmt is None:
         return None
     for c in stmt.named_children:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
 from hpclsp import project
 from hpclsp.analysis import engine
 from hpclsp.analysis.context import Options
-from hpclsp.analysis.findings import Finding
+from hpclsp.analysis.findings import Finding, Span
 from hpclsp.analysis.rules import rule_for_code
 from hpclsp.documents import Document
+from hpclsp.handlers import wire
 
 if TYPE_CHECKING:
     from hpclsp.server import HpcLanguageServer
@@ -111,15 +112,54 @@ def analyze_document(doc: Document, options: Options) -> engine.Result:
 
 
 def publish(ls: HpcLanguageServer, doc: Document, findings: list[Finding]) -> None:
-    """Publish findings as diagnostics."""
+    """Publish findings as diagnostics (encoded straight to JSON: see ``diagnostic_json``)."""
     caps = ls.client_capabilities
     pd = caps.text_document.publish_diagnostics if caps and caps.text_document else None
     related_ok = bool(pd and pd.related_information)
     href_ok = bool(pd and pd.code_description_support)
-    diags = [to_diagnostic(doc, f, related_ok, href_ok) for f in findings]
-    ls.text_document_publish_diagnostics(
-        types.PublishDiagnosticsParams(uri=doc.uri, version=doc.version, diagnostics=diags)
-    )
+    with doc.lock:  # one snapshot of the lines for every position
+        encoded = [diagnostic_json(doc, f, related_ok, href_ok) for f in findings]
+    ls.text_document_publish_diagnostics(wire.encoded_params(doc.uri, doc.version, encoded))
+
+
+def _range_json(doc: Document, span: Span) -> dict[str, Any]:
+    start, end = span.start, span.end
+    return {
+        "start": {"line": max(start.line, 0), "character": doc.lsp_character(start.line, start.col)},
+        "end": {"line": max(end.line, 0), "character": doc.lsp_character(end.line, end.col)},
+    }
+
+
+def diagnostic_json(
+    doc: Document, f: Finding, related_ok: bool = True, href_ok: bool = True
+) -> dict[str, Any]:
+    """The LSP JSON of ``to_diagnostic(doc, f, related_ok, href_ok)``, written without building the
+    lsprotocol objects: every edit republishes every finding of the document, and constructing and
+    unstructuring ~200 validated ``Diagnostic`` objects cost more than re-analysing the edited unit
+    (``tests/unit/test_wire.py`` checks the two agree)."""
+    message = f.message
+    related = None
+    if f.related:
+        if related_ok:
+            related = [
+                {"location": {"uri": doc.uri, "range": _range_json(doc, r.span)}, "message": r.message}
+                for r in f.related
+                if r.path is None
+            ]
+        else:
+            message += "".join(f"\n  line {r.span.start.line + 1}: {r.message}" for r in f.related)
+    out: dict[str, Any] = {"range": _range_json(doc, f.span), "message": message}
+    out["severity"] = int(f.severity)
+    out["code"] = f.code
+    rule = rule_for_code(f.code)
+    if rule and href_ok:
+        out["codeDescription"] = {"href": rule.url}
+    out["source"] = "hpclsp"
+    if related:
+        out["relatedInformation"] = related
+    if f.data is not None:
+        out["data"] = f.data
+    return out
 
 
 def to_diagnostic(

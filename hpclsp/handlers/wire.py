@@ -5,12 +5,13 @@ and cattrs' generic unstructuring of ``Diagnostic`` (optional fields, nested ran
 payload walked value by value) cost more than the analysis of the edited function. Our diagnostics
 use a known subset of the fields and their ``data`` is already plain JSON (``Finding.data``), so
 they are written directly; the output is the same JSON (``tests/unit/test_wire.py`` compares it
-with lsprotocol's converter).
+with lsprotocol's converter). ``publish`` goes one step further and hands over diagnostics already
+in JSON form (``encoded_params``), which the converter passes through.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import cattrs
 from lsprotocol import types
@@ -47,9 +48,23 @@ def diagnostic_json(d: types.Diagnostic, fallback: cattrs.Converter) -> dict[str
     return out
 
 
+def encoded_params(
+    uri: str, version: int | None, diagnostics: list[dict[str, Any]]
+) -> types.PublishDiagnosticsParams:
+    """publishDiagnostics params whose diagnostics are already LSP JSON (the converter passes them
+    through; ``hpclsp.handlers.diagnostics.diagnostic_json`` writes them)."""
+    return types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=cast(Any, diagnostics))
+
+
+def _diagnostic_hook(fallback: cattrs.Converter) -> Any:
+    def hook(d: Any) -> dict[str, Any]:
+        return d if type(d) is dict else diagnostic_json(d, fallback)
+
+    return hook
+
+
 def converter() -> cattrs.Converter:
     """lsprotocol's converter with the direct diagnostic encoder registered."""
     conv = default_converter()
-    fallback = default_converter()
-    conv.register_unstructure_hook(types.Diagnostic, lambda d: diagnostic_json(d, fallback))
+    conv.register_unstructure_hook(types.Diagnostic, _diagnostic_hook(default_converter()))
     return conv

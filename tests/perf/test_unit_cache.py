@@ -5,11 +5,13 @@ No timing is asserted here: ``bench/diagnostics.py`` prints the figures.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
 
 from hpclsp.analysis import engine, languages, units
+from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.rules import all_rules
 from hpclsp.analysis.source import SourceFile
 from tests.perf.equivalence import bundles, corpus_files, findings_json, random_edit
@@ -212,3 +214,32 @@ def test_cached_findings_are_not_shared_between_results() -> None:
     b = engine.analyze(SourceFile("two.c", "c", C_TWO)).findings
     assert b and not any(isinstance(f.data, dict) and "mutated" in f.data for f in b)
     assert any(f.related for f in b)
+
+
+def test_findings_reused_for_unmoved_components_are_deep_copies() -> None:
+    """A component whose text and lines did not change gets its findings as mapped last time, but
+    every result owns them down to the lists inside ``data``."""
+    first = engine.analyze(SourceFile("two.c", "c", C_TWO)).findings
+    lists = [v for f in first if isinstance(f.data, dict) for v in f.data.values() if isinstance(v, list)]
+    assert lists
+    for v in lists:
+        v.append("mutated")
+    again = engine.analyze(SourceFile("two.c", "c", C_TWO)).findings
+    assert not any(
+        isinstance(v, list) and "mutated" in v
+        for f in again
+        if isinstance(f.data, dict)
+        for v in f.data.values()
+    )
+    engine.CACHE.clear()
+    assert again == engine.analyze(SourceFile("two.c", "c", C_TWO)).findings
+    # engine._fresh copies these fields one by one: a new field must be added there too
+    assert [f.name for f in dataclasses.fields(Finding)] == [
+        "code",
+        "message",
+        "span",
+        "severity",
+        "related",
+        "fixes",
+        "data",
+    ]

@@ -65,6 +65,30 @@ def test_out_of_range_change_is_clamped():
     doc = Document("file:///t.c", "c", 1, "abc\n")
     change(doc, 10, 0, 12, 5, "x")
     assert doc.text == "abc\nx"
+    _same_line_table(doc)
+    change(doc, 1, 7, 0, 1, "yy\n")  # an end before the start, past the end of its line
+    assert doc.text == "abc\nxyy\n"
+    _same_line_table(doc)
+
+
+def _same_line_table(doc: Document) -> None:
+    """The lines and line starts kept up to date through edits are the ones built from the text."""
+    fresh = Document(doc.uri, doc.language_id, doc.version, doc.text)
+    assert doc.lines == fresh.lines
+    assert doc._line_starts() == fresh._line_starts()
+
+
+def test_line_table_follows_edits_and_carriage_returns():
+    doc = Document("file:///t.c", "c", 1, "a\nbb\n\nccc")
+    for edit in [
+        (1, 1, 1, 1, "X\nY"),
+        (0, 0, 3, 1, ""),
+        (0, 1, 0, 1, "\r"),
+        (0, 2, 0, 2, "\n"),
+        (0, 0, 9, 9, "q\nr"),
+    ]:
+        change(doc, *edit)
+        _same_line_table(doc)
 
 
 def test_crlf_lines():
@@ -96,6 +120,7 @@ def test_random_edits_keep_text_and_tree(edits):
         change(doc, a.line, a.character, b.line, b.character, new)
         model = model[:start] + new + model[end:]
         assert doc.text == model
+        _same_line_table(doc)
     fresh = languages.parse("c", doc.text.encode("utf-8", "surrogatepass"))
     assert str(fresh.root_node) == str(doc.tree.root_node)
 

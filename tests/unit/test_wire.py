@@ -9,9 +9,10 @@ from pygls.protocol import default_converter
 
 from hpclsp.analysis import engine
 from hpclsp.analysis.context import Options
+from hpclsp.analysis.findings import Finding, Span
 from hpclsp.documents import Document
 from hpclsp.handlers import wire
-from hpclsp.handlers.diagnostics import to_diagnostic
+from hpclsp.handlers.diagnostics import diagnostic_json, to_diagnostic
 from hpclsp.stdio_client import ROOT
 
 RACY = """\
@@ -62,3 +63,33 @@ def test_examples_encode_like_lsprotocol() -> None:
         doc = Document(path.as_uri(), None, 1, text)
         diags = [to_diagnostic(doc, f) for f in engine.analyze(doc.source(), Options()).findings]
         assert _publish_json(wire.converter(), diags) == _publish_json(default_converter(), diags), path
+
+
+def _encoded_json(conv, doc: Document, findings, related_ok: bool) -> str:
+    encoded = [diagnostic_json(doc, f, related_ok, href_ok=related_ok) for f in findings]
+    msg = types.PublishDiagnosticsNotification(params=wire.encoded_params("file:///x.c", 3, encoded))
+    return json.dumps(conv.unstructure(msg))
+
+
+def test_direct_json_is_what_lsprotocol_writes() -> None:
+    """What ``publish`` sends (findings straight to JSON) is byte for byte what the lsprotocol objects give."""
+    texts = [("file:///x.c", RACY), ("file:///y.c", "\n".join(["int g;", "/* \U0001f600 */", RACY, ""]))]
+    texts += [(p.as_uri(), p.read_text(encoding="utf-8")) for p in sorted((ROOT / "examples").rglob("*.f90"))]
+    for uri, text in texts:
+        doc = Document(uri, None, 1, text)
+        findings = engine.analyze(doc.source(), Options()).findings
+        for related_ok in (True, False):
+            diags = [to_diagnostic(doc, f, related_ok, href_ok=related_ok) for f in findings]
+            msg = types.PublishDiagnosticsNotification(
+                params=types.PublishDiagnosticsParams(uri="file:///x.c", version=3, diagnostics=diags)
+            )
+            want = json.dumps(default_converter().unstructure(msg))
+            assert _encoded_json(wire.converter(), doc, findings, related_ok) == want, uri
+
+
+def test_positions_past_the_text_are_clamped_alike() -> None:
+    doc = Document("file:///z.c", "c", 1, "ab\u00e9\U0001f600x\nint y;\n")
+    for line, col in [(0, 0), (0, 3), (0, 4), (0, 99), (0, -2), (1, 2), (2, 0), (5, 3), (-1, 1)]:
+        f = Finding("c", "m", Span.of(line, col, line, col + 1))
+        want = wire.diagnostic_json(to_diagnostic(doc, f), default_converter())
+        assert diagnostic_json(doc, f) == want, (line, col)

@@ -451,5 +451,9 @@ def model(source: SourceFile) -> Model:
 
 
 def uses_mpi(source: SourceFile) -> bool:
-    """Cheap pre-check: does the file mention MPI at all."""
-    return "mpi" in source.text.lower()
+    """Cheap pre-check: does the file mention MPI at all (cached: each MPI rule asks, and lower-casing
+    a large file each time cost more than the rules on a file without MPI)."""
+    found = source.cache.get("hostcode.uses_mpi")
+    if found is None:
+        found = source.cache["hostcode.uses_mpi"] = "mpi" in source.text.lower()
+    return bool(found)

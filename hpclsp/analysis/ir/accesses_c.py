@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from hpclsp.analysis.ir.affine import Poly
 from hpclsp.analysis.ir.decls import DeclReader
-from hpclsp.analysis.ir.model import Access
+from hpclsp.analysis.ir.model import PENDING_SPAN, Access
 from hpclsp.analysis.ir.reader import descendants
 from hpclsp.analysis.ir.subscripts import unblank
 from hpclsp.analysis.ir.tables import (
@@ -64,17 +64,17 @@ class CAccessReader(DeclReader):
             name, subs = self.through_aliases(name, subs)
             base = name
         last = self.last_node
-        if last is not None and last[0] is node:  # the write of a read-modify-write: same place and text
-            span, text = last[1], last[2]
+        if last is not None and last[0] is node:  # the write of a read-modify-write: same text
+            text = last[1]
         else:
-            span, text = self.src.node_span(node), self.text(node)
-            self.last_node = (node, span, text)
+            text = self.text(node)
+            self.last_node = (node, text)
         acc = Access(
             name,
             base,
             kind,
             subs,
-            span,
+            PENDING_SPAN,  # the span of the node, computed by ``src`` if ever read
             node,
             stmt,
             func,
@@ -84,6 +84,7 @@ class CAccessReader(DeclReader):
             indirect,
             self.cond_depth > 0,
             text,
+            src=self.src,
         )
         if kind == "W" and update_op is not None and stmt is not None:
             self.pair_update(name, subs, stmt, update_op)

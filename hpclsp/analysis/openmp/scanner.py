@@ -3,9 +3,10 @@
 Directives are written across continuation lines (backslash in C, ``&`` and ``!$omp&`` / column-6
 sentinels in Fortran), around comments, and inside files that also hold block comments and
 strings that merely look like pragmas; this module deals with all of that line by line, joins each
-directive into a ``TextBuf`` and hands it to ``parser``. ``parse_directives(source)`` is the entry
-point every analysis uses (cached in ``source.cache["directives"]``); ``parse_text`` parses a
-string for tests and completion. The scanner never raises: on failure a file has no directives.
+directive into a ``TextBuf`` and hands it to ``parser`` (through ``recall``'s cache of one-line
+directives). ``parse_directives(source)`` is the entry point every analysis uses (cached in
+``source.cache["directives"]``); ``parse_text`` parses a string for tests and completion. The
+scanner never raises: on failure a file has no directives.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 
 from hpclsp.analysis.findings import Pos
 from hpclsp.analysis.openmp.model import Directive
-from hpclsp.analysis.openmp.parser import parse_directive
+from hpclsp.analysis.openmp.recall import parse_recalled
 from hpclsp.analysis.openmp.textbuf import TextBuf, string_end
 from hpclsp.analysis.source import SourceFile
 
@@ -195,7 +196,7 @@ def _parse_c(lines: list[str]) -> list[Directive]:
             continue
         buf.text = clean
         sent_start = clean.index("#")
-        d = parse_directive(buf, sent_start, m.end(), "#pragma omp", "c", False)
+        d = parse_recalled(buf, sent_start, m.end(), "#pragma omp", "c", False)
         if d is not None:
             out.append(d)
     return out
@@ -254,7 +255,7 @@ def _parse_fortran(lines: list[str], fixed: bool) -> list[Directive]:
         buf.freeze()
         # The sentinel itself is not in the buffer: positions start after it.
         sentinel = line[sent_col : sent_col + 5]
-        d = parse_directive(buf, -1, 0, sentinel, "fortran", fixed, sentinel_pos=Pos(i, sent_col))
+        d = parse_recalled(buf, -1, 0, sentinel, "fortran", fixed, sentinel_pos=Pos(i, sent_col))
         if d is not None:
             out.append(d)
         i = j + 1

@@ -4,7 +4,6 @@ line, and a caller changing its directive does not change the next one."""
 from __future__ import annotations
 
 from hpclsp.analysis.openmp import recall, scanner
-from hpclsp.analysis.openmp.parser import parse_directive
 from hpclsp.analysis.openmp.scanner import parse_text
 
 C = """#pragma omp parallel for reduction(+:s) schedule(static) private(t)
@@ -24,13 +23,17 @@ F = """!$omp parallel do private(t) reduction(+:s) linear(val(k):2)
 """
 
 
+def _parse(key, line, parse, *args):
+    return parse(*args)[0]
+
+
 def _fresh(text: str, language: str) -> list:
-    saved = scanner.parse_recalled
-    scanner.parse_recalled = parse_directive  # type: ignore[assignment]
+    saved = scanner.recalled
+    scanner.recalled = _parse  # type: ignore[assignment]
     try:
         return parse_text(text, language)
     finally:
-        scanner.parse_recalled = saved
+        scanner.recalled = saved
 
 
 def test_recalled_directives_equal_fresh_parses() -> None:

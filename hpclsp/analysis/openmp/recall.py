@@ -1,67 +1,40 @@
-"""One-line directives parsed once per text: ``parse_directive`` behind a cache, the hit moved to its line.
+"""One-line directives parsed once per text: the scanner's parse behind a cache, a hit moved to its line.
 
 The same pragma recurs across a file (every kernel of a generated or templated file, every loop of a
 solver) and a file is scanned again after every edit and for every synthetic file the engine and the
-advisor's vetting analyse. A directive written on one line is parsed from its text, its first column
-and its sentinel alone; its line only enters the positions. So its parse is cached by those, and a
-hit is a copy of the cached directive with every span moved to the directive's line (callers may
-change the directive they get: the cached one is never handed out).
+advisor's vetting analyse. A directive written on one line (no continuation, no block comment running
+on) is parsed from that line's text alone; its line number only enters the positions. So its parse
+is cached by the text, and a hit is a copy of the cached directive with every span moved to the
+directive's line (callers may change the directive they get: the cached one is never handed out).
 """
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from hpclsp.analysis.findings import Pos, Span
 from hpclsp.analysis.openmp.model import Clause, Directive
-from hpclsp.analysis.openmp.parser import parse_directive
-from hpclsp.analysis.openmp.textbuf import TextBuf, fast_pos, fast_span
+from hpclsp.analysis.openmp.textbuf import fast_pos, fast_span
 
-#: (text, first column, sentinel start, body start, sentinel, language, fixed form, sentinel column)
-#: -> (line it was parsed on, directive or None)
-_CACHE: dict[tuple[Any, ...], tuple[int, Directive | None]] = {}
+#: (language, line text) -> (line it was parsed on, its directive or None)
+_CACHE: dict[tuple[str, str], tuple[int, Directive | None]] = {}
 _CACHE_MAX = 4096
 
 
-def parse_recalled(
-    buf: TextBuf,
-    sent_start: int,
-    p: int,
-    sentinel: str,
-    lang: str,
-    fixed: bool,
-    sentinel_pos: Pos | None = None,
+def recalled(
+    key: tuple[str, str], line: int, parse: Callable[..., tuple[Directive | None, int]], *args: Any
 ) -> Directive | None:
-    """``parse_directive`` (same arguments, same result), through the cache for one-line directives."""
-    lines, cols = buf.lines, buf.cols
-    if (
-        not lines
-        or lines[0] != lines[-1]
-        or cols[-1] - cols[0] != len(cols) - 1
-        or (sentinel_pos is not None and sentinel_pos.line != lines[0])
-    ):
-        return parse_directive(buf, sent_start, p, sentinel, lang, fixed, sentinel_pos)
-    key = (
-        buf.text,
-        cols[0],
-        sent_start,
-        p,
-        sentinel,
-        lang,
-        fixed,
-        None if sentinel_pos is None else sentinel_pos.col,
-    )
+    """The directive of a one-line directive whose text (with the language) is ``key``, on 0-based line
+    ``line``: the directive of ``parse(*args)`` (a directive and its last line) on a miss, else the
+    cached one moved to ``line``."""
     hit = _CACHE.get(key)
     if hit is None:
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.clear()
-        hit = _CACHE[key] = (
-            lines[0],
-            parse_directive(buf, sent_start, p, sentinel, lang, fixed, sentinel_pos),
-        )
-    line, d = hit
-    return None if d is None else moved(d, lines[0] - line)
+        hit = _CACHE[key] = (line, parse(*args)[0])
+    at, d = hit
+    return None if d is None else moved(d, line - at)
 
 
 def moved(d: Directive, delta: int) -> Directive:
@@ -72,26 +45,38 @@ def moved(d: Directive, delta: int) -> Directive:
     return out
 
 
-_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in (Directive, Clause)}
-
-
 def _copied(obj: Any, delta: int) -> Any:
     new = object.__new__(type(obj))
-    for name in _FIELDS[type(obj)]:
-        setattr(new, name, _moved_value(getattr(obj, name), delta))
+    fields = new.__dict__
+    for name, v in obj.__dict__.items():
+        t = type(v)
+        if t is Span:
+            v = _moved_span(v, delta)
+        elif t is list:
+            v = [_moved_value(x, delta) for x in v] if v else []
+        elif t is not str and t is not int and t is not bool and v is not None:
+            v = _moved_value(v, delta)
+        fields[name] = v
     return new
 
 
+def _moved_span(v: Span, delta: int) -> Span:
+    s, e = v.start, v.end
+    return fast_span(fast_pos(s.line + delta, s.col), fast_pos(e.line + delta, e.col))
+
+
 def _moved_value(v: Any, delta: int) -> Any:
-    if isinstance(v, Span):
-        s, e = v.start, v.end
-        return fast_span(fast_pos(s.line + delta, s.col), fast_pos(e.line + delta, e.col))
-    if isinstance(v, list):
+    t = type(v)
+    if t is str or v is None:
+        return v
+    if t is Span:
+        return _moved_span(v, delta)
+    if t is list:
         return [_moved_value(x, delta) for x in v]
-    if isinstance(v, tuple):
+    if t is tuple:
         return tuple(_moved_value(x, delta) for x in v)
-    if isinstance(v, Clause):
+    if t is Clause:
         return _copied(v, delta)
-    if isinstance(v, Pos):
+    if t is Pos:
         return fast_pos(v.line + delta, v.col)
     return v

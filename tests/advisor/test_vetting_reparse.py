@@ -1,7 +1,10 @@
 """The vetting's incremental reparse: the tree of the text with the suggestions inserted is the tree a
-fresh parse gives, and the vetting falls back to a fresh parse where the two could count differently."""
+fresh parse gives, and the vetting falls back to a fresh parse where the two could count differently;
+and the vetting's throwaway IR is freed without the cyclic garbage collector."""
 
 from __future__ import annotations
+
+import gc
 
 from hpclsp.analysis import languages
 from hpclsp.analysis.advisor import advise, vetting
@@ -68,3 +71,25 @@ def test_other_line_breaks_and_non_ascii_text_parse_afresh() -> None:
         edits = all_suggestion_edits(src, advise(src, vet_races=False))
         assert edits
         assert vetting._reparsed(src, edits, apply_edits(text, edits)) is None
+
+
+def _vetting_garbage(monkeypatch, release: bool) -> int:
+    """Objects the cyclic collector finds after vetting the Fortran sample."""
+    from hpclsp.analysis.ir.model import FileIR
+
+    if not release:
+        monkeypatch.setattr(FileIR, "release", lambda self: None)
+    src = SourceFile("t.f90", "fortran", F)
+    advice = advise(src, vet_races=False)
+    gc.collect()
+    gc.disable()
+    try:
+        vetting.vet(src, advice)
+        return gc.collect()
+    finally:
+        gc.enable()
+
+
+def test_the_vetting_ir_is_freed_without_the_garbage_collector(monkeypatch) -> None:
+    kept = _vetting_garbage(monkeypatch, release=True)
+    assert kept * 5 < _vetting_garbage(monkeypatch, release=False)

@@ -116,7 +116,10 @@ def _analyze(src: SourceFile, focus: list[tuple[int, int]]) -> list[Race]:
 
     an = Analyzer(src)
     an.focus = focus
-    return an.run()
+    try:
+        return an.run()
+    finally:
+        an.ir.release()  # a throwaway IR: freed at once rather than by the garbage collector
 
 
 def _in_one_unit(split: units.Split, lines: tuple[int, int]) -> bool:

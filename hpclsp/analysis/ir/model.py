@@ -276,6 +276,23 @@ class FileIR:
     threadprivate: set[str]
     directives: list[directives_mod.Directive]
 
+    def release(self) -> None:
+        """Break the IR's reference cycles (parents and children, back-references to functions,
+        loops and constructs, the source's cache holding the IR) once its analysis is done, so that
+        reference counting frees it when it is dropped instead of the cyclic garbage collector,
+        which would otherwise scan it again and again. Only for an IR nobody reads afterwards; the
+        accesses a caller kept (in races) keep their own fields."""
+        for f in self.functions:
+            f.loops, f.accesses, f.constructs = [], [], []
+        for lp in self.loops:
+            lp.parent, lp.construct, lp.func = None, None, None
+            lp.children, lp.accesses = [], []
+        for c in self.constructs:
+            c.parent, c.loop = None, None
+            c.children, c.loops = [], []
+        self.functions, self.loops, self.accesses, self.constructs = [], [], [], []
+        self.source.cache.clear()
+
     def function_at(self, byte: int) -> Function | None:
         """The function containing a byte offset (the outermost one, for nested Fortran units)."""
         outer = self._outermost()

@@ -78,7 +78,7 @@ def _vetting_garbage(monkeypatch, release: bool) -> int:
     from hpclsp.analysis.ir.model import FileIR
 
     if not release:
-        monkeypatch.setattr(FileIR, "release", lambda self: None)
+        monkeypatch.setattr(FileIR, "break_cycles", lambda self: None)
     src = SourceFile("t.f90", "fortran", F)
     advice = advise(src, vet_races=False)
     gc.collect()

@@ -119,7 +119,7 @@ def _analyze(src: SourceFile, focus: list[tuple[int, int]]) -> list[Race]:
     try:
         return an.run()
     finally:
-        an.ir.release()  # a throwaway IR: freed at once rather than by the garbage collector
+        src.break_cycles()  # a throwaway analysis: freed at once rather than by the garbage collector
 
 
 def _in_one_unit(split: units.Split, lines: tuple[int, int]) -> bool:

@@ -276,7 +276,7 @@ class FileIR:
     threadprivate: set[str]
     directives: list[directives_mod.Directive]
 
-    def release(self) -> None:
+    def break_cycles(self) -> None:
         """Break the IR's reference cycles (parents and children, back-references to functions,
         loops and constructs, the source's cache holding the IR) once its analysis is done, so that
         reference counting frees it when it is dropped instead of the cyclic garbage collector,

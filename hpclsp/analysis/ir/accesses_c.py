@@ -56,6 +56,7 @@ class CAccessReader(DeclReader):
         indirect: bool = False,
         in_call: str | None = None,
         update_op: str | None = None,
+        polys: list[Poly | None] | None = None,
     ) -> Access:
         """Record one access (``p[k]`` through an alias ``p = a + off`` becomes ``a[k + off]``)."""
         self.order += 1
@@ -84,6 +85,7 @@ class CAccessReader(DeclReader):
             indirect,
             self.cond_depth > 0,
             text,
+            [] if polys is None else polys,
             src=self.src,
         )
         if kind == "W" and update_op is not None and stmt is not None:
@@ -179,11 +181,10 @@ class CAccessReader(DeclReader):
         were read into ``reading``; the read of a read-modify-write carries its update operator."""
         subs, polys, indirect = reading
         if kind in ("R", "RW"):
-            self.add_access(
-                node, name, base, "R", subs, stmt, indirect, in_call, update_op if kind == "RW" else None
-            ).polys = polys
+            rmw_op = update_op if kind == "RW" else None
+            self.add_access(node, name, base, "R", subs, stmt, indirect, in_call, rmw_op, polys)
         if kind in ("W", "RW"):
-            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op).polys = polys
+            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op, polys)
 
     def c_subscripts(self, idx: list[Node | None]) -> Subscripts:
         """The affine (else polynomial) forms of C index nodes (``None``: ``*p``, index 0), and whether

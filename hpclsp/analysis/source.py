@@ -110,6 +110,17 @@ class SourceFile:
             return self.text[node.start_byte : node.end_byte]
         return decode(self.data[node.start_byte : node.end_byte])
 
+    def break_cycles(self) -> None:
+        """Drop the analysis caches once nothing will read this file's analysis again, first breaking
+        the reference cycles of what they hold (``break_cycles`` of an IR, which refers back to its
+        source), so that reference counting frees the analysis at once instead of the cyclic garbage
+        collector scanning it on collection after collection."""
+        for v in list(self.cache.values()):
+            brk = getattr(v, "break_cycles", None)
+            if callable(brk):
+                brk()
+        self.cache.clear()
+
     @classmethod
     def from_path(cls, path: str, language: str | None = None) -> SourceFile:
         """Read a file from disk (invalid UTF-8 replaced, never raising on content)."""

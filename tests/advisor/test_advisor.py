@@ -165,7 +165,7 @@ def test_fortran_fixed_form_and_long_directive_wrapped():
 def test_vetting_withdraws_a_suggestion_the_race_checker_flags(monkeypatch):
     calls = []
 
-    def fake_race(source, text, focus):
+    def fake_race(source, text, focus, edits=None):
         calls.append(text)
         if "#pragma omp parallel for" not in text:
             return []

@@ -8,29 +8,37 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis import units
+from hpclsp.analysis import languages, units
 from hpclsp.analysis.advisor.model import Blocker, LoopAdvice
 from hpclsp.analysis.advisor.pragma import all_suggestion_edits, suggestion_edits
 from hpclsp.analysis.findings import Edit, apply_edits
-from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.source import SourceFile, encode
 
 if TYPE_CHECKING:
+    import tree_sitter
+
     from hpclsp.analysis.races.model import Race
 
 log = logging.getLogger(__name__)
 
 
-def _races(source: SourceFile, text: str, focus: list[tuple[int, int]]) -> list[Race]:
-    """The races the race analysis finds in ``text`` (the source with suggestions applied) whose
-    primary access may lie on the 0-based line ranges ``focus`` (the parallelized loops).
+def _races(
+    source: SourceFile, text: str, focus: list[tuple[int, int]], edits: list[Edit] | None = None
+) -> list[Race]:
+    """The races the race analysis finds in ``text`` (the source with the suggestions ``edits``
+    applied) whose primary access may lie on the 0-based line ranges ``focus`` (the parallelized loops).
 
     When the text splits into several components (``hpclsp.analysis.units``) and every range lies in
     a unit, only the components holding a range are analysed, each in its synthetic file (the race
     analysis finds the same races inside a unit either way); lines and messages are mapped back.
     """
-    src = SourceFile(source.path, source.language, text, fixed_form=source.fixed_form)
+    tree = _reparsed(source, edits, text) if edits else None
+    src = SourceFile(source.path, source.language, text, tree, source.fixed_form)
+    if _unit_count(src) < 2:  # no second unit, no second component: nothing to split
+        return _analyze(src, focus)
     try:
         split = units.split(src)
     except RecursionError:
@@ -50,12 +58,68 @@ def _races(source: SourceFile, text: str, focus: list[tuple[int, int]]) -> list[
     return out
 
 
+def _reparsed(source: SourceFile, edits: list[Edit], text: str) -> tree_sitter.Tree | None:
+    """The tree of ``text``, the source with the insertions ``edits`` applied, parsed incrementally from the
+    source's own tree (tree-sitter reuses what the inserted lines leave alone); None (parse afresh)
+    unless the text is ASCII with only ``\\n`` line breaks (``apply_edits`` and tree-sitter then count
+    the same lines and bytes), the tree has no error, and every edit is an ASCII insertion."""
+    if not edits or not source.is_ascii or _OTHER_BREAKS.search(source.text):
+        return None
+    if any(e.span.start != e.span.end or not e.new_text.isascii() for e in edits):
+        return None
+    if source.tree.root_node.has_error:
+        return None
+    starts, size = source.line_byte_starts, len(source.data)
+    tree = source.tree.copy()
+    for e in sorted(edits, key=lambda e: e.span.start, reverse=True):  # later edits first: offsets hold
+        line = e.span.start.line
+        if line >= len(starts):
+            return None
+        line_end = starts[line + 1] - 1 if line + 1 < len(starts) else size
+        col = min(e.span.start.col, line_end - starts[line])  # as ``apply_edits`` clamps it
+        at, new = starts[line] + col, e.new_text
+        breaks = new.count("\n")
+        end = (line + breaks, len(new) - new.rfind("\n") - 1) if breaks else (line, col + len(new))
+        tree.edit(at, at, at + len(new), (line, col), (line, col), end)
+    return languages.parse(source.language, encode(text), tree)
+
+
+#: line breaks other than ``\n`` that ``str.splitlines`` (so ``apply_edits``) counts
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e]")
+
+
+def _unit_count(src: SourceFile) -> int:
+    """An upper bound of the units ``units.split`` can find: the top-level function definitions (Fortran:
+    program units, external procedures and the procedures of modules)."""
+    if src.language != "fortran":
+        return sum(1 for c in src.tree.root_node.children if c.type == "function_definition")
+    n = 0
+    for c in src.tree.root_node.children:
+        if c.type in _F_UNITS:
+            n += 1
+        elif c.type in ("module", "submodule"):
+            n += sum(
+                1
+                for part in c.named_children
+                if part.type == "internal_procedures"
+                for proc in part.named_children
+                if proc.type in _F_UNITS
+            )
+    return n
+
+
+_F_UNITS = frozenset({"program", "subroutine", "function", "module_procedure"})
+
+
 def _analyze(src: SourceFile, focus: list[tuple[int, int]]) -> list[Race]:
     from hpclsp.analysis.races.analyzer import Analyzer
 
     an = Analyzer(src)
     an.focus = focus
-    return an.run()
+    try:
+        return an.run()
+    finally:
+        src.break_cycles()  # a throwaway analysis: freed at once rather than by the garbage collector
 
 
 def _in_one_unit(split: units.Split, lines: tuple[int, int]) -> bool:
@@ -90,7 +154,7 @@ def vet(source: SourceFile, advice: list[LoopAdvice]) -> None:
     try:
         all_edits = all_suggestion_edits(source, advice)
         ranges = [_region_lines(source, a, all_edits) for a in sugg]
-        combined = _races(source, apply_edits(source.text, all_edits), ranges)
+        combined = _races(source, apply_edits(source.text, all_edits), ranges, all_edits)
     except Exception:
         log.exception("race vetting failed for %s", source.path)
         return

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from hpclsp.analysis.ir.affine import Poly
 from hpclsp.analysis.ir.decls import DeclReader
-from hpclsp.analysis.ir.model import Access
+from hpclsp.analysis.ir.model import PENDING_SPAN, Access
 from hpclsp.analysis.ir.reader import descendants
 from hpclsp.analysis.ir.subscripts import unblank
 from hpclsp.analysis.ir.tables import (
@@ -56,6 +56,7 @@ class CAccessReader(DeclReader):
         indirect: bool = False,
         in_call: str | None = None,
         update_op: str | None = None,
+        polys: list[Poly | None] | None = None,
     ) -> Access:
         """Record one access (``p[k]`` through an alias ``p = a + off`` becomes ``a[k + off]``)."""
         self.order += 1
@@ -64,17 +65,17 @@ class CAccessReader(DeclReader):
             name, subs = self.through_aliases(name, subs)
             base = name
         last = self.last_node
-        if last is not None and last[0] is node:  # the write of a read-modify-write: same place and text
-            span, text = last[1], last[2]
+        if last is not None and last[0] is node:  # the write of a read-modify-write: same text
+            text = last[1]
         else:
-            span, text = self.src.node_span(node), self.text(node)
-            self.last_node = (node, span, text)
+            text = self.text(node)
+            self.last_node = (node, text)
         acc = Access(
             name,
             base,
             kind,
             subs,
-            span,
+            PENDING_SPAN,  # the span of the node, computed by ``src`` if ever read
             node,
             stmt,
             func,
@@ -84,6 +85,8 @@ class CAccessReader(DeclReader):
             indirect,
             self.cond_depth > 0,
             text,
+            [] if polys is None else polys,
+            src=self.src,
         )
         if kind == "W" and update_op is not None and stmt is not None:
             self.pair_update(name, subs, stmt, update_op)
@@ -178,11 +181,10 @@ class CAccessReader(DeclReader):
         were read into ``reading``; the read of a read-modify-write carries its update operator."""
         subs, polys, indirect = reading
         if kind in ("R", "RW"):
-            self.add_access(
-                node, name, base, "R", subs, stmt, indirect, in_call, update_op if kind == "RW" else None
-            ).polys = polys
+            rmw_op = update_op if kind == "RW" else None
+            self.add_access(node, name, base, "R", subs, stmt, indirect, in_call, rmw_op, polys)
         if kind in ("W", "RW"):
-            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op).polys = polys
+            self.add_access(node, name, base, "W", subs, stmt, indirect, in_call, update_op, polys)
 
     def c_subscripts(self, idx: list[Node | None]) -> Subscripts:
         """The affine (else polynomial) forms of C index nodes (``None``: ``*p``, index 0), and whether

@@ -174,11 +174,12 @@ class DeclReader(SubscriptReader):
             names = {self.name(p) for p in params.named_children if p.type == "identifier"}
         if st is None:
             return  # no statement node: no dummy arguments to declare
+        span = self.src.node_span(st)  # one span for every dummy (spans are immutable)
         for n in names:
             self.add_decl(
                 Decl(
                     n,
-                    self.src.node_span(st),
+                    span,
                     "param",
                     scope_start=node.start_byte,
                     scope_end=node.end_byte,

@@ -10,7 +10,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis.findings import Span
+from hpclsp.analysis.findings import Pos, Span
 from hpclsp.analysis.ir.affine import Poly
 from hpclsp.analysis.openmp import model as directives_mod
 from hpclsp.analysis.source import SourceFile
@@ -60,6 +60,8 @@ class Access:
     text: str = ""
     #: per subscript, a ``Poly`` when the subscript is not affine but polynomial (``i*m + j``), else None
     polys: list[Poly | None] = dataclasses.field(default_factory=list)
+    #: the file whose ``node_span`` of ``node`` gives ``span`` when it was built as ``PENDING_SPAN``
+    src: SourceFile | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def is_write(self) -> bool:
@@ -83,6 +85,32 @@ class Access:
 
     def __repr__(self) -> str:
         return f"Access({self.kind} {self.text or self.name} @{self.span.start.line}:{self.span.start.col})"
+
+
+#: The ``span`` an access is built with when its ``src`` computes it on first read
+PENDING_SPAN = Span(Pos(-1, -1), Pos(-1, -1))
+
+
+class _NodeSpan:
+    """``Access.span`` behind a descriptor: an access built with ``PENDING_SPAN`` and its ``src``
+    computes the span of its node on first read. Few accesses are ever asked for their span (the
+    reported ones), and the three position objects per access cost the walk and the collector."""
+
+    def __get__(self, obj: Access | None, owner: type | None = None) -> Span:
+        if obj is None:
+            return PENDING_SPAN
+        span: Span = getattr(obj, "_span")  # noqa: B009 - an attribute only this descriptor declares
+        if span is PENDING_SPAN and obj.src is not None:
+            span = obj.src.node_span(obj.node)
+            setattr(obj, "_span", span)  # noqa: B010
+        return span
+
+    def __set__(self, obj: Access, value: Span) -> None:
+        setattr(obj, "_span", value)  # noqa: B010
+
+
+# after ``dataclass`` made ``span`` an ``__init__`` parameter: its assignment goes through the descriptor
+setattr(Access, "span", _NodeSpan())  # noqa: B010 - on purpose: mypy keeps the field's declared type
 
 
 @dataclasses.dataclass(eq=False)
@@ -247,6 +275,23 @@ class FileIR:
     globals: dict[str, Decl]
     threadprivate: set[str]
     directives: list[directives_mod.Directive]
+
+    def break_cycles(self) -> None:
+        """Break the IR's reference cycles (parents and children, back-references to functions,
+        loops and constructs, the source's cache holding the IR) once its analysis is done, so that
+        reference counting frees it when it is dropped instead of the cyclic garbage collector,
+        which would otherwise scan it again and again. Only for an IR nobody reads afterwards; the
+        accesses a caller kept (in races) keep their own fields."""
+        for f in self.functions:
+            f.loops, f.accesses, f.constructs = [], [], []
+        for lp in self.loops:
+            lp.parent, lp.construct, lp.func = None, None, None
+            lp.children, lp.accesses = [], []
+        for c in self.constructs:
+            c.parent, c.loop = None, None
+            c.children, c.loops = [], []
+        self.functions, self.loops, self.accesses, self.constructs = [], [], [], []
+        self.source.cache.clear()
 
     def function_at(self, byte: int) -> Function | None:
         """The function containing a byte offset (the outermost one, for nested Fortran units)."""

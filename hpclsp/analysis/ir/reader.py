@@ -11,7 +11,6 @@ import abc
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis.findings import Span
 from hpclsp.analysis.ir.model import Access, Decl, Function, Loop
 from hpclsp.analysis.source import SourceFile
 
@@ -64,16 +63,18 @@ class Reader(abc.ABC):
         self.texts: dict[tuple[int, int], str] = {}
         #: the indices of ``loop_stack`` (kept by ``push_loop`` / ``pop_loop``, read for every access)
         self.indices: set[str] = set()
-        #: the node of the latest access with its span and text (a read-modify-write records two)
-        self.last_node: tuple[Node, Span, str] | None = None
+        #: the node of the latest access with its text (a read-modify-write records two)
+        self.last_node: tuple[Node, str] | None = None
         #: how many conditional nodes (if, ?:, case, && / ||...) the walk is inside, within the
         #: innermost enclosing loop (an access's ``conditional`` flag)
         self.cond_depth = 0
+        #: the text when byte offsets are code-point offsets (ASCII): ``text`` slices it directly
+        self.ascii_text = source.text if source.is_ascii else None
 
     def text(self, node: Node) -> str:
         """The source text of a node (memoized by extent unless the source is ASCII)."""
-        if self.src.is_ascii:  # a slice of the text: nothing to memoize
-            return self.src.node_text(node)
+        if self.ascii_text is not None:  # a slice of the text: nothing to memoize
+            return self.ascii_text[node.start_byte : node.end_byte]
         key = (node.start_byte, node.end_byte)
         got = self.texts.get(key)
         if got is None:  # generated code asks for the same large subexpressions many times

@@ -3,9 +3,10 @@
 Directives are written across continuation lines (backslash in C, ``&`` and ``!$omp&`` / column-6
 sentinels in Fortran), around comments, and inside files that also hold block comments and
 strings that merely look like pragmas; this module deals with all of that line by line, joins each
-directive into a ``TextBuf`` and hands it to ``parser``. ``parse_directives(source)`` is the entry
-point every analysis uses (cached in ``source.cache["directives"]``); ``parse_text`` parses a
-string for tests and completion. The scanner never raises: on failure a file has no directives.
+directive into a ``TextBuf`` and hands it to ``parser`` (a one-line directive through ``recall``'s
+cache). ``parse_directives(source)`` is the entry point every analysis uses (cached in
+``source.cache["directives"]``); ``parse_text`` parses a string for tests and completion. The
+scanner never raises: on failure a file has no directives.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from hpclsp.analysis.findings import Pos
 from hpclsp.analysis.openmp.model import Directive
 from hpclsp.analysis.openmp.parser import parse_directive
+from hpclsp.analysis.openmp.recall import recalled
 from hpclsp.analysis.openmp.textbuf import TextBuf, string_end
 from hpclsp.analysis.source import SourceFile
 
@@ -145,7 +147,6 @@ def _in_block_comment(text: str, off: int) -> bool:
 
 def _parse_c(lines: list[str]) -> list[Directive]:
     out: list[Directive] = []
-    n = len(lines)
     text = "\n".join(lines)
     if "pragma" not in text:
         return out
@@ -162,43 +163,54 @@ def _parse_c(lines: list[str]) -> list[Directive]:
         if has_comments and _in_block_comment(text, off):
             continue
         i = line_no
-        # A preprocessor line: join backslash continuations and block comments that run on.
-        buf = TextBuf()
-        j = i
-        has_block = False
-        while True:
-            cur = lines[j]
-            has_block = has_block or "/*" in cur
-            body = cur.rstrip()
-            cont = body.endswith("\\")
-            if cont:
-                buf.add(body[:-1], j, 0)
-            else:
-                buf.add(cur, j, 0)
-            if j + 1 >= n or j - i >= _MAX_JOIN:
-                break
-            if cont:
-                j += 1
-                continue
-            if has_block and _c_comment_state("".join(buf.chars), False):
-                buf.add_gap(j, len(cur))
-                j += 1
-                continue
-            break
-        buf.freeze()
-        i_next = j + 1
-        clean = _strip_c_comments(buf.text)
-        if clean.endswith("/*"):  # unterminated comment at end of file
-            clean = clean[:-2] + "  "
-        m = _C_PRAGMA.match(clean)
-        if m is None:
-            continue
-        buf.text = clean
-        sent_start = clean.index("#")
-        d = parse_directive(buf, sent_start, m.end(), "#pragma omp", "c", False)
+        cur = lines[i]
+        if "/*" not in cur and not cur.rstrip().endswith("\\"):  # one line: its text decides it all
+            i_next = i + 1
+            d = recalled(("c", cur), i, _c_directive, lines, i)
+        else:
+            d, j = _c_directive(lines, i)
+            i_next = j + 1
         if d is not None:
             out.append(d)
     return out
+
+
+def _c_directive(lines: list[str], i: int) -> tuple[Directive | None, int]:
+    """The directive of the preprocessor line i (None when it is no ``#pragma omp``) and its last line:
+    backslash continuations and block comments that run on are joined."""
+    n = len(lines)
+    buf = TextBuf()
+    j = i
+    has_block = False
+    while True:
+        cur = lines[j]
+        has_block = has_block or "/*" in cur
+        body = cur.rstrip()
+        cont = body.endswith("\\")
+        if cont:
+            buf.add(body[:-1], j, 0)
+        else:
+            buf.add(cur, j, 0)
+        if j + 1 >= n or j - i >= _MAX_JOIN:
+            break
+        if cont:
+            j += 1
+            continue
+        if has_block and _c_comment_state("".join(buf.chars), False):
+            buf.add_gap(j, len(cur))
+            j += 1
+            continue
+        break
+    buf.freeze()
+    clean = _strip_c_comments(buf.text)
+    if clean.endswith("/*"):  # unterminated comment at end of file
+        clean = clean[:-2] + "  "
+    m = _C_PRAGMA.match(clean)
+    if m is None:
+        return None, j
+    buf.text = clean
+    sent_start = clean.index("#")
+    return parse_directive(buf, sent_start, m.end(), "#pragma omp", "c", False), j
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,15 +262,27 @@ def _parse_fortran(lines: list[str], fixed: bool) -> list[Directive]:
             i += 1
             continue
         start, sent_col = opening
-        buf, j = _join(lines, i, start, fixed)
-        buf.freeze()
-        # The sentinel itself is not in the buffer: positions start after it.
-        sentinel = line[sent_col : sent_col + 5]
-        d = parse_directive(buf, -1, 0, sentinel, "fortran", fixed, sentinel_pos=Pos(i, sent_col))
+        if not fixed and not _free_segment(line, start)[1]:  # one line: its text decides it all
+            j = i
+            d = recalled(("fortran", line), i, _f_directive, lines, i, opening, fixed)
+        else:
+            d, j = _f_directive(lines, i, opening, fixed)
         if d is not None:
             out.append(d)
         i = j + 1
     return out
+
+
+def _f_directive(
+    lines: list[str], i: int, opening: tuple[int, int], fixed: bool
+) -> tuple[Directive | None, int]:
+    """The directive opening on line i (text start and sentinel columns) and its last line."""
+    start, sent_col = opening
+    buf, j = _join(lines, i, start, fixed)
+    buf.freeze()
+    # The sentinel itself is not in the buffer: positions start after it.
+    sentinel = lines[i][sent_col : sent_col + 5]
+    return parse_directive(buf, -1, 0, sentinel, "fortran", fixed, sentinel_pos=Pos(i, sent_col)), j
 
 
 def _free_opening(line: str) -> tuple[int, int] | None:

@@ -210,6 +210,8 @@ def run_job(job: Job, options: Options, deadline: float, source: SourceFile | No
         res: list[Finding] = []
         ok = _run_rule(by_id[rid], ctx, res, errors)
         found[rid] = (res, ok)
+    if sub is not source:  # a throwaway file: free its analysis now, not in the cyclic collector
+        sub.break_cycles()
     return found, errors
 
 
@@ -220,7 +222,7 @@ def _run_jobs(source: SourceFile, jobs: list[Job], options: Options, deadline: f
         # One component covering the whole file shares the file's tree and caches.
         return [run_job(j, options, deadline, source if j.text == source.text else None) for j in jobs]
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].text))
-    answers = workers.run(run_job, [jobs[i] for i in order], options, deadline)
+    answers = workers.run(run_job, [jobs[i] for i in order], options, deadline, weight=lambda j: len(j.text))
     out: list[Answer | None] = [None] * len(jobs)
     for i, ans in zip(order, answers, strict=True):
         out[i] = ans

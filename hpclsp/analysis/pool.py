@@ -134,31 +134,41 @@ class UnitPool:
         if ex is not None:
             ex.shutdown(wait=False, cancel_futures=True)
 
-    def run(self, fn: Callable[..., R], jobs: Sequence[J], *args: Any) -> list[R]:
+    def run(
+        self, fn: Callable[..., R], jobs: Sequence[J], *args: Any, weight: Callable[[J], int] | None = None
+    ) -> list[R]:
         """``[fn(job, *args) for job in jobs]``, spread over the workers and this process.
 
-        ``fn`` must be a module-level function (the workers import it by name). The workers take
-        jobs from the front, this process from the back, so give the biggest jobs first.
+        ``fn`` must be a module-level function (the workers import it by name). Jobs travel in
+        chunks of about equal ``weight`` (eight per process), so the hand-offs stay few: the thread
+        that feeds the workers needs the interpreter lock, which this process's own work holds. The
+        workers take chunks from the front, this process from the back: give the biggest jobs first.
         """
         ex = self.ready()
         if ex is None:
             return [fn(j, *args) for j in jobs]
+        chunks = _chunks(len(jobs), [weight(j) if weight else 1 for j in jobs], 8 * (self.workers + 1))
         try:
-            futures = [ex.submit(fn, j, *args) for j in jobs]
+            futures = [ex.submit(_run_chunk, fn, [jobs[i] for i in c], args) for c in chunks]
         except (BrokenProcessPool, RuntimeError):
             self._broken()
             return [fn(j, *args) for j in jobs]
-        answers: dict[int, R] = {}
-        for i in range(len(jobs) - 1, -1, -1):
-            if not futures[i].cancel():
+        answers: dict[int, list[R]] = {}
+        for k in range(len(chunks) - 1, -1, -1):
+            if not futures[k].cancel():
                 break
-            answers[i] = fn(jobs[i], *args)
-        for i, fut in enumerate(futures):
-            if i not in answers:
-                answers[i] = self._result(fut, functools.partial(fn, jobs[i], *args))
-        return [answers[i] for i in range(len(jobs))]
+            answers[k] = [fn(jobs[i], *args) for i in chunks[k]]
+        for k, fut in enumerate(futures):
+            if k not in answers:
+                local = functools.partial(_run_chunk, fn, [jobs[i] for i in chunks[k]], args)
+                answers[k] = self._result(fut, local)
+        out: list[R] = [None] * len(jobs)  # type: ignore[list-item]
+        for k, c in enumerate(chunks):
+            for i, r in zip(c, answers[k], strict=True):
+                out[i] = r
+        return out
 
-    def _result(self, fut: concurrent.futures.Future[R], fallback: Callable[[], R]) -> R:
+    def _result(self, fut: concurrent.futures.Future[list[R]], fallback: Callable[[], list[R]]) -> list[R]:
         try:
             return fut.result()
         except (BrokenProcessPool, concurrent.futures.CancelledError) as exc:
@@ -171,6 +181,28 @@ class UnitPool:
             ex, self._executor = self._executor, None
         if ex is not None:
             ex.shutdown(wait=False, cancel_futures=True)
+
+
+def _chunks(n: int, weights: list[int], parts: int) -> list[list[int]]:
+    """Consecutive runs of job indices, each of about ``1/parts`` of the total weight."""
+    target = max(1, sum(weights) // max(1, parts))
+    out: list[list[int]] = []
+    cur: list[int] = []
+    acc = 0
+    for i in range(n):
+        cur.append(i)
+        acc += weights[i]
+        if acc >= target:
+            out.append(cur)
+            cur, acc = [], 0
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _run_chunk(fn: Callable[..., R], jobs: list[J], args: tuple[Any, ...]) -> list[R]:
+    """One chunk of jobs, in a worker (or here when the worker could not)."""
+    return [fn(j, *args) for j in jobs]
 
 
 def _noop() -> None:

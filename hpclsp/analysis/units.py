@@ -280,29 +280,38 @@ def split(source: SourceFile) -> Split | None:
     return result
 
 
-def _candidates(source: SourceFile) -> list[tuple[tree_sitter.Node, str | None]] | None:
-    """Top-level function definitions (Fortran: program units and module procedures) with their
-    names, in document order; None when the top level holds a syntax error."""
+def unit_nodes(source: SourceFile) -> list[tree_sitter.Node] | None:
+    """The top-level function definitions (Fortran: program units, external procedures and the
+    procedures of modules) in document order; None when the top level holds a syntax error."""
     fortran = source.language == "fortran"
-    data = source.data
-    candidates: list[tuple[tree_sitter.Node, str | None]] = []
+    nodes: list[tree_sitter.Node] = []
     for child in source.tree.root_node.children:
         if child.type == "ERROR" or child.is_missing:
             return None
         if not fortran:
             if child.type == "function_definition":
-                candidates.append((child, _c_name(child, data)))
+                nodes.append(child)
         elif child.type in _F_UNIT_TYPES:
-            candidates.append((child, _f_name(child, data)))
+            nodes.append(child)
         elif child.type in _F_CONTAINERS:
-            candidates.extend(
-                (proc, _f_name(proc, data))
+            nodes.extend(
+                proc
                 for part in child.named_children
                 if part.type == "internal_procedures"
                 for proc in part.named_children
                 if proc.type in _F_UNIT_TYPES
             )
-    return candidates
+    return nodes
+
+
+def _candidates(source: SourceFile) -> list[tuple[tree_sitter.Node, str | None]] | None:
+    """``unit_nodes`` with their names; None when the top level holds a syntax error."""
+    nodes = unit_nodes(source)
+    if nodes is None:
+        return None
+    name = _f_name if source.language == "fortran" else _c_name
+    data = source.data
+    return [(n, name(n, data)) for n in nodes]
 
 
 def _split(source: SourceFile) -> Split | None:

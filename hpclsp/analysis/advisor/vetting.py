@@ -37,7 +37,8 @@ def _races(
     """
     tree = _reparsed(source, edits, text) if edits else None
     src = SourceFile(source.path, source.language, text, tree, source.fixed_form)
-    if _unit_count(src) < 2:  # no second unit, no second component: nothing to split
+    nodes = units.unit_nodes(src)
+    if nodes is None or len(nodes) < 2:  # no second unit, no second component: nothing to split
         return _analyze(src, focus)
     try:
         split = units.split(src)
@@ -86,29 +87,6 @@ def _reparsed(source: SourceFile, edits: list[Edit], text: str) -> tree_sitter.T
 
 #: line breaks other than ``\n`` that ``str.splitlines`` (so ``apply_edits``) counts
 _OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e]")
-
-
-def _unit_count(src: SourceFile) -> int:
-    """An upper bound of the units ``units.split`` can find: the top-level function definitions (Fortran:
-    program units, external procedures and the procedures of modules)."""
-    if src.language != "fortran":
-        return sum(1 for c in src.tree.root_node.children if c.type == "function_definition")
-    n = 0
-    for c in src.tree.root_node.children:
-        if c.type in _F_UNITS:
-            n += 1
-        elif c.type in ("module", "submodule"):
-            n += sum(
-                1
-                for part in c.named_children
-                if part.type == "internal_procedures"
-                for proc in part.named_children
-                if proc.type in _F_UNITS
-            )
-    return n
-
-
-_F_UNITS = frozenset({"program", "subroutine", "function", "module_procedure"})
 
 
 def _analyze(src: SourceFile, focus: list[tuple[int, int]]) -> list[Race]:

@@ -201,7 +201,7 @@ def run_job(job: Job, options: Options, deadline: float, source: SourceFile | No
     """Run a job's rules (here or in a worker); None when the budget ran out before it started."""
     if time.monotonic() > deadline:
         return None
-    by_id = {r.id: r for r in rules_pkg.all_rules()}
+    by_id = rules_pkg.load_rules()
     sub = source or SourceFile(job.path, job.language, job.text, fixed_form=job.fixed_form)
     ctx = Context(sub, options)
     found: dict[str, tuple[list[Finding], bool]] = {}

@@ -7,11 +7,12 @@ Python threads would not run them side by side, so a :class:`UnitPool` keeps wor
 and answer "run these rules on this synthetic text" (``engine.run_job``) with plain finding objects.
 
 The workers are spawned in the background on first use (``ready``), and a job list that comes
-before they are up is analysed in the calling process. The calling process keeps working too: it takes jobs from the end of the list while the workers take
-them from the front, and it runs a queued job itself whenever the pool has not started it yet
-(``Future.cancel`` succeeds), so nobody waits idle while work is left. A worker that dies (or a pool
-that cannot start) only costs speed: its jobs are run in the calling process, and the pool is
-started afresh on the next use. ``configure(0)`` (or one core) disables it.
+before they are up is analysed in the calling process. Jobs travel in chunks of about equal weight.
+The calling process keeps working too: it takes chunks from the end of the list while the workers
+take them from the front, and it runs a queued chunk itself whenever the pool has not started it
+yet (``Future.cancel`` succeeds), so nobody waits long while work is left. A worker that dies (or
+a pool that cannot start) only costs speed: its jobs are run in the calling process, and the pool
+is started afresh on the next use. ``configure(0)`` (or one core) disables it.
 """
 
 from __future__ import annotations
@@ -146,22 +147,22 @@ class UnitPool:
         """
         ex = self.ready()
         if ex is None:
-            return [fn(j, *args) for j in jobs]
+            return _run_chunk(fn, jobs, args)
         chunks = _chunks(len(jobs), [weight(j) if weight else 1 for j in jobs], 8 * (self.workers + 1))
         try:
             futures = [ex.submit(_run_chunk, fn, [jobs[i] for i in c], args) for c in chunks]
         except (BrokenProcessPool, RuntimeError):
             self._broken()
-            return [fn(j, *args) for j in jobs]
+            return _run_chunk(fn, jobs, args)
+        here = [functools.partial(_run_chunk, fn, [jobs[i] for i in c], args) for c in chunks]
         answers: dict[int, list[R]] = {}
         for k in range(len(chunks) - 1, -1, -1):
             if not futures[k].cancel():
                 break
-            answers[k] = [fn(jobs[i], *args) for i in chunks[k]]
+            answers[k] = here[k]()
         for k, fut in enumerate(futures):
             if k not in answers:
-                local = functools.partial(_run_chunk, fn, [jobs[i] for i in chunks[k]], args)
-                answers[k] = self._result(fut, local)
+                answers[k] = self._result(fut, here[k])
         out: list[R] = [None] * len(jobs)  # type: ignore[list-item]
         for k, c in enumerate(chunks):
             for i, r in zip(c, answers[k], strict=True):
@@ -200,8 +201,8 @@ def _chunks(n: int, weights: list[int], parts: int) -> list[list[int]]:
     return out
 
 
-def _run_chunk(fn: Callable[..., R], jobs: list[J], args: tuple[Any, ...]) -> list[R]:
-    """One chunk of jobs, in a worker (or here when the worker could not)."""
+def _run_chunk(fn: Callable[..., R], jobs: Sequence[J], args: tuple[Any, ...]) -> list[R]:
+    """``fn(job, *args)`` for each job, in a worker or in this process."""
     return [fn(j, *args) for j in jobs]
 
 

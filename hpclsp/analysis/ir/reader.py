@@ -68,13 +68,11 @@ class Reader(abc.ABC):
         #: how many conditional nodes (if, ?:, case, && / ||...) the walk is inside, within the
         #: innermost enclosing loop (an access's ``conditional`` flag)
         self.cond_depth = 0
-        #: the text when byte offsets are code-point offsets (ASCII): ``text`` slices it directly
-        self.ascii_text = source.text if source.is_ascii else None
 
     def text(self, node: Node) -> str:
         """The source text of a node (memoized by extent unless the source is ASCII)."""
-        if self.ascii_text is not None:  # a slice of the text: nothing to memoize
-            return self.ascii_text[node.start_byte : node.end_byte]
+        if self.src.is_ascii:  # a slice of the text: nothing to memoize
+            return self.src.node_text(node)
         key = (node.start_byte, node.end_byte)
         got = self.texts.get(key)
         if got is None:  # generated code asks for the same large subexpressions many times

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls.protocol import default_converter
 
 from hpclsp import project
 from hpclsp.analysis import engine
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from hpclsp.server import HpcLanguageServer
 
 log = logging.getLogger(__name__)
+
+_CONVERTER = default_converter()
 
 #: One analysis thread: analyses are CPU-bound; the event loop stays free for requests.
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hpclsp-analysis")
@@ -133,10 +136,10 @@ def _range_json(doc: Document, span: Span) -> dict[str, Any]:
 def diagnostic_json(
     doc: Document, f: Finding, related_ok: bool = True, href_ok: bool = True
 ) -> dict[str, Any]:
-    """The LSP JSON of ``to_diagnostic(doc, f, related_ok, href_ok)``, written without building the
-    lsprotocol objects: every edit republishes every finding of the document, and constructing and
-    unstructuring ~200 validated ``Diagnostic`` objects cost more than re-analysing the edited unit
-    (``tests/unit/test_wire.py`` checks the two agree)."""
+    """A finding as LSP diagnostic JSON, written without building lsprotocol objects: every edit
+    republishes every finding of the document, and constructing and unstructuring ~200 validated
+    ``Diagnostic`` objects cost more than re-analysing the edited unit. Without ``related_ok`` the
+    related locations go into the message; without ``href_ok`` the rule's URL is left out."""
     message = f.message
     related = None
     if f.related:
@@ -165,28 +168,6 @@ def diagnostic_json(
 def to_diagnostic(
     doc: Document, f: Finding, related_ok: bool = True, href_ok: bool = True
 ) -> types.Diagnostic:
-    """A finding as an LSP diagnostic."""
-    rule = rule_for_code(f.code)
-    message = f.message
-    related = None
-    if f.related:
-        if related_ok:
-            related = [
-                types.DiagnosticRelatedInformation(
-                    location=types.Location(uri=doc.uri, range=doc.to_lsp_range(r.span)), message=r.message
-                )
-                for r in f.related
-                if r.path is None
-            ]
-        else:
-            message += "".join(f"\n  line {r.span.start.line + 1}: {r.message}" for r in f.related)
-    return types.Diagnostic(
-        range=doc.to_lsp_range(f.span),
-        severity=types.DiagnosticSeverity(int(f.severity)),
-        code=f.code,
-        code_description=types.CodeDescription(href=rule.url) if (rule and href_ok) else None,
-        source="hpclsp",
-        message=message,
-        related_information=related or None,
-        data=f.data,
-    )
+    """A finding as an lsprotocol diagnostic (for code actions): ``diagnostic_json`` read back, so a
+    finding has one diagnostic whichever way it reaches the client."""
+    return _CONVERTER.structure(diagnostic_json(doc, f, related_ok, href_ok), types.Diagnostic)

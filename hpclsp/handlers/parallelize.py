@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from hpclsp.analysis.findings import Pos, Span
+from hpclsp.handlers.diagnostics import to_diagnostic
 
 if TYPE_CHECKING:
     from hpclsp.analysis import advisor
@@ -73,19 +74,9 @@ def code_actions(
 
 
 def _hint_diagnostics(doc: Document) -> list[types.Diagnostic]:
-    out = []
-    for f in getattr(doc, "findings", None) or []:
-        if f.code == "omp-parallelizable-loop":
-            out.append(
-                types.Diagnostic(
-                    range=doc.to_lsp_range(f.span),
-                    message=f.message,
-                    severity=types.DiagnosticSeverity.Hint,
-                    code=f.code,
-                    source="hpclsp",
-                )
-            )
-    return out
+    """The published parallelization hints of the document, as the diagnostics an action resolves."""
+    findings = getattr(doc, "findings", None) or []
+    return [to_diagnostic(doc, f) for f in findings if f.code == "omp-parallelizable-loop"]
 
 
 def hover(ls: HpcLanguageServer, doc: Document, pos: Pos) -> str | None:

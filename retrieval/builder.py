@@ -224,9 +224,13 @@ def _pid_alive(pid: int) -> bool:
 
 
 def index_is_current(
-    out: Path, embedder_name: str | None = None, sources: Sequence[str] | None = None
+    out: Path,
+    embedder_name: str | None = None,
+    sources: Sequence[str] | None = None,
+    doc_tokens: int | None = None,
 ) -> bool:
-    """True when ``out`` holds a valid index (checksums verified) built from unchanged ``sources``."""
+    """True when ``out`` holds a valid index (checksums verified) built from unchanged ``sources``,
+    with the embedder ``embedder_name`` cutting documents at ``doc_tokens`` word pieces (each when given)."""
     try:
         manifest = read_manifest(out)
         idx = Index(out, verify=True)
@@ -235,6 +239,8 @@ def index_is_current(
         return False
     if embedder_name and manifest["embedder"].get("name") != embedder_name:
         return False
+    if doc_tokens is not None and manifest.get("doc_tokens") != doc_tokens:
+        return False  # vectors of documents cut at another length (or an index from before it was recorded)
     if manifest.get("keyword_terms", 1) != TERMS_VERSION:
         return False  # keyword postings from another tokenizer: a rebuild (vectors reused) fixes them
     if sources is not None:
@@ -293,6 +299,7 @@ def build_index(
             f"the {len(files)} source file(s){failed} gave no text to index; nothing was written"
         )
     index_extra = {
+        "doc_tokens": embedder.max_tokens,
         "roots": [str(Path(s).expanduser().resolve()) for s in sources],
         **({"corpus": True} if any(is_corpus_dir(s) for s in sources) else {}),
         **(extra or {}),
@@ -320,6 +327,13 @@ def _open_previous(out: Path, embedder: Embedder, progress: Progress) -> Index |
         return None
     except EmbedderMismatchError as exc:
         raise EmbedderMismatchError(f"{exc} (or pass --force to rebuild from scratch)") from exc
+    if old.manifest.get("doc_tokens") != embedder.max_tokens:
+        progress.note(
+            f"note: existing index cut documents at {old.manifest.get('doc_tokens') or 'an unrecorded length'}, "
+            f"this embedder at {embedder.max_tokens}; embedding every chunk again"
+        )
+        old.close()
+        return None
     return old
 
 

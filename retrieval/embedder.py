@@ -35,6 +35,9 @@ class Embedder(Protocol):
     #: A stable identifier stored in the index manifest (model name, not a machine path).
     name: str
     dim: int
+    #: Word pieces of a document that reach the model (longer ones are cut); None: no limit. Stored in
+    #: the index manifest as ``doc_tokens``: vectors cut elsewhere are not reused.
+    max_tokens: int | None
 
     def encode(
         self, texts: Sequence[str], batch_size: int = 64, progress: Callable[[int], None] | None = None
@@ -100,6 +103,8 @@ class SentenceTransformerEmbedder:
             # Documents are cut where the ONNX path cuts them (``MAX_TOKENS`` word pieces): a
             # chunk's opening carries its topic, and queries are short anyway.
             self.model.max_seq_length = min(int(current), limit)
+        cut = getattr(self.model, "max_seq_length", None)
+        self.max_tokens: int | None = int(cut) if cut else None
         getdim = (
             getattr(self.model, "get_embedding_dimension", None)
             or self.model.get_sentence_embedding_dimension
@@ -166,6 +171,7 @@ class HashingEmbedder:
     def __init__(self, dim: int = 64, name: str = "hashing-64") -> None:
         self.dim = dim
         self.name = name
+        self.max_tokens: int | None = None
 
     def _vec(self, text: str) -> np.ndarray:
         v = np.zeros(self.dim, dtype=np.float32)

@@ -190,6 +190,7 @@ class OnnxEmbedder:
             raise ImportError(f"the ONNX path needs onnxruntime and tokenizers ({exc})") from exc
         self.path = path
         self.name = name
+        self.max_tokens: int | None = MAX_TOKENS
         self.pooling, self.normalize = _pooling(path)
         precision = os.environ.get("HPCLSP_EMBED_PRECISION", "int8").lower()
         quantize = precision != "fp32"

@@ -4,7 +4,8 @@ Layout of an index directory (data only, never pickle)::
 
     manifest.json        format, name, embedder {name, dim}, chunk_count, keyword_terms (the
                          tokenizer version of the BM25 postings), sources [{path, sha256,
-                         first, count}], built (UTC ISO date), faiss type, files {name: sha256}
+                         first, count}], built (UTC ISO date), faiss type, files {name: sha256},
+                         doc_tokens (the word pieces of a document the embedder saw) and roots
     vectors.faiss        IndexFlatIP below HNSW_THRESHOLD chunks, IndexHNSWFlat (inner product) above
     chunks.sqlite        one row per chunk (row id = vector id) + a symbol table for exact lookup
     keyword.npz          BM25 postings (numpy arrays)

@@ -105,7 +105,9 @@ class RetrievalService:
             corpus = paths.corpus_dir()
             builtin = paths.builtin_index_dir()
             if is_corpus_dir(corpus):
-                if rebuild_builtin or not index_is_current(builtin, embedder.name, [str(corpus)]):
+                if rebuild_builtin or not index_is_current(
+                    builtin, embedder.name, [str(corpus)], embedder.max_tokens
+                ):
                     self.state = "building"
                     progress: Any = _ReportProgress(report) if report else Progress(quiet=True)
                     try:

@@ -210,6 +210,32 @@ def test_index_with_older_keyword_terms_is_stale(hashing_embedder, sources: Path
     assert index_is_current(out, sources=_sources(sources))
 
 
+def test_vectors_cut_at_another_length_are_not_reused(real_embedder, sources: Path, tmp_path: Path) -> None:
+    """An index whose documents were cut at another token count (or at an unrecorded one, as before
+    the count was stored) is stale, and its rebuild embeds every chunk again."""
+    from retrieval.onnx_embedder import MAX_TOKENS
+
+    out = tmp_path / "idx"
+    build_index(_sources(sources), out, real_embedder)
+    assert real_embedder.max_tokens == MAX_TOKENS
+    assert index_is_current(out, real_embedder.name, _sources(sources), real_embedder.max_tokens)
+    manifest_path = out / store.MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["doc_tokens"] == MAX_TOKENS
+    for old in (128, None):
+        if old is None:
+            del manifest["doc_tokens"]
+        else:
+            manifest["doc_tokens"] = old
+        manifest_path.write_text(json.dumps(manifest))
+        assert not index_is_current(out, real_embedder.name, _sources(sources), real_embedder.max_tokens)
+        assert index_is_current(out, real_embedder.name, _sources(sources))  # the check is opt-in
+        stats = build_index(_sources(sources), out, real_embedder)
+        assert stats.chunks_embedded == stats.chunks > 0
+        assert index_is_current(out, real_embedder.name, _sources(sources), real_embedder.max_tokens)
+        manifest = json.loads(manifest_path.read_text())
+
+
 def test_no_pickle_files(hashing_embedder, sources: Path, tmp_path: Path) -> None:
     out = tmp_path / "idx"
     build_index(_sources(sources), out, hashing_embedder)

@@ -89,7 +89,17 @@ def test_direct_json_is_what_lsprotocol_writes() -> None:
 
 def test_positions_past_the_text_are_clamped() -> None:
     doc = Document("file:///z.c", "c", 1, "ab\u00e9\U0001f600x\nint y;\n")
-    cases = [(0, 0, 0), (0, 3, 3), (0, 4, 5), (0, 99, 6), (0, -2, 0), (1, 2, 2), (2, 0, 0), (5, 3, 0), (-1, 1, 0)]
+    cases = [
+        (0, 0, 0),
+        (0, 3, 3),
+        (0, 4, 5),
+        (0, 99, 6),
+        (0, -2, 0),
+        (1, 2, 2),
+        (2, 0, 0),
+        (5, 3, 0),
+        (-1, 1, 0),
+    ]
     for line, col, want in cases:
         f = Finding("c", "m", Span.of(line, col, line, col + 1))
         start = diagnostic_json(doc, f)["range"]["start"]

@@ -88,3 +88,19 @@ def by_name(source: SourceFile) -> dict[str, CFG]:
     for g in graphs(source):
         out.setdefault(g.name, g)
     return out
+
+
+def definitions(source: SourceFile) -> dict[str, Node]:
+    """Function definitions keyed by name (Fortran names lower case); the first definition wins. No
+    graph is built."""
+    files = _file(source)
+    got: dict[str, Node] | None = source.cache.get(_CACHE_KEY + ".defs")
+    if got is None:
+        name = build_fortran.unit_name if files.fortran else build_c.function_name
+        got = {}
+        for f in files.functions:
+            n = name(f)
+            if n:
+                got.setdefault(n, f)
+        source.cache[_CACHE_KEY + ".defs"] = got
+    return got

@@ -92,13 +92,14 @@ def by_name(source: SourceFile) -> dict[str, CFG]:
 
 def definitions(source: SourceFile) -> dict[str, Node]:
     """Function definitions keyed by name (Fortran names lower case); the first definition wins. No
-    graph is built."""
-    files = _file(source)
+    graph is built (nor the table of graphs)."""
     got: dict[str, Node] | None = source.cache.get(_CACHE_KEY + ".defs")
     if got is None:
-        name = build_fortran.unit_name if files.fortran else build_c.function_name
+        files: _FileGraphs | None = source.cache.get(_CACHE_KEY)
+        fortran = source.language == "fortran"
+        name = build_fortran.unit_name if fortran else build_c.function_name
         got = {}
-        for f in files.functions:
+        for f in files.functions if files is not None else _functions(source):
             n = name(f)
             if n:
                 got.setdefault(n, f)

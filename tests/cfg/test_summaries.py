@@ -220,3 +220,21 @@ def test_thread_id_through_a_helper_guards_one_thread() -> None:
     # another id on one side: the threads differ, the race stays
     other = THREAD_C.replace("if (tid() == 0) x = x", "if (tid() == 1) x = x")
     assert _lines(SourceFile("t.c", "c", other), RACE_OPTS, "omp-race-shared-write") == [8]
+
+
+TWICE_C = """
+#ifdef MPI
+static int who(void) { int r; MPI_Comm_rank(MPI_COMM_WORLD, &r); return r; }
+#else
+static int who(void) { return 0; }
+#endif
+void f(void) {
+  int me = who();
+  if (me == 0) g();   /* A */
+}
+"""
+
+
+def test_a_name_defined_twice_has_no_summary() -> None:
+    src = source("c", TWICE_C)
+    assert D.dependences(src, expr(src, "/* A */", "(me == 0)")) == frozenset()

@@ -178,7 +178,9 @@ class FileSummaries:
             texts = {n: self.source.node_text(f) for n, f in self.definitions.items()}
             found = {n for n, t in texts.items() if any(k in t.lower() for k in self.keywords)}
             new = set(found)
-            while new:
+            for _ in range(MAX_DEPTH):  # deeper callers would not get a summary anyway
+                if not new:
+                    break
                 words = re.compile(r"\b(" + "|".join(map(re.escape, sorted(new))) + r")\s*\(", re.I)
                 new = {n for n, t in texts.items() if n not in found and words.search(t)}
                 found |= new

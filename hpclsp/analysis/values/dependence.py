@@ -478,11 +478,12 @@ def _summaries(source: SourceFile) -> FileSummaries:
 
 
 def _calls_candidate(source: SourceFile, fn: Node) -> bool:
-    """Whether a function is one of the file's summary candidates (it reaches a source through calls)."""
+    """Whether a function calls one of the file's summary candidates (it may reach a source through
+    its calls)."""
     fortran = source.language == "fortran"
     name = cfg.build_fortran.unit_name(fn) if fortran else cfg.build_c.function_name(fn)
     summaries = _summaries(source)
-    return name is not None and name in summaries.candidates and summaries.definitions.get(name) == fn
+    return name is not None and name in summaries.callers and summaries.definitions.get(name) == fn
 
 
 def _summarize(source: SourceFile, fn: Node) -> Summary | None:

@@ -151,6 +151,11 @@ def summarize(source: SourceFile, fn: Node, exit_state: dict[str, Value], comms:
     return Summary(ret, tuple(outs), tuple(mapped))
 
 
+def _calls_of(names: set[str]) -> re.Pattern[str]:
+    """A pattern finding calls (``name(``) of the given names, any case."""
+    return re.compile(r"\b(" + "|".join(map(re.escape, sorted(names))) + r")\s*\(", re.I)
+
+
 class FileSummaries:
     """The summaries of one file's functions, made on first use (``solve`` summarises one definition)."""
 
@@ -166,6 +171,7 @@ class FileSummaries:
         self._stack: list[str] = []
         self._cyclic: set[str] = set()
         self._candidates: frozenset[str] | None = None
+        self._callers: frozenset[str] | None = None
 
     def key(self, name: str) -> str:
         """A function name as the definitions are keyed (Fortran: lower case)."""
@@ -175,17 +181,33 @@ class FileSummaries:
     def candidates(self) -> frozenset[str]:
         """Functions whose text names one of the keywords (lower case), or calls such a function."""
         if self._candidates is None:
-            texts = {n: self.source.node_text(f) for n, f in self.definitions.items()}
-            found = {n for n, t in texts.items() if any(k in t.lower() for k in self.keywords)}
-            new = set(found)
-            for _ in range(MAX_DEPTH):  # deeper callers would not get a summary anyway
-                if not new:
-                    break
-                words = re.compile(r"\b(" + "|".join(map(re.escape, sorted(new))) + r")\s*\(", re.I)
-                new = {n for n, t in texts.items() if n not in found and words.search(t)}
-                found |= new
-            self._candidates = frozenset(found)
+            self._find_candidates()
+        assert self._candidates is not None
         return self._candidates
+
+    @property
+    def callers(self) -> frozenset[str]:
+        """The candidates whose text calls another candidate."""
+        if self._callers is None:
+            self._find_candidates()
+        assert self._callers is not None
+        return self._callers
+
+    def _find_candidates(self) -> None:
+        texts = {n: self.source.node_text(f) for n, f in self.definitions.items()}
+        found = {n for n, t in texts.items() if any(k in t.lower() for k in self.keywords)}
+        new = set(found)
+        for _ in range(MAX_DEPTH):  # deeper callers would not get a summary anyway
+            if not new:
+                break
+            words = _calls_of(new)
+            new = {n for n, t in texts.items() if n not in found and words.search(t)}
+            found |= new
+        self._candidates = frozenset(found)
+        words = _calls_of(found)
+        self._callers = frozenset(
+            n for n in found if any(self.key(m.group(1)) != n for m in words.finditer(texts[n]))
+        )
 
     @contextmanager
     def solving(self, name: str) -> Iterator[None]:

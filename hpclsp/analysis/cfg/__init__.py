@@ -88,3 +88,26 @@ def by_name(source: SourceFile) -> dict[str, CFG]:
     for g in graphs(source):
         out.setdefault(g.name, g)
     return out
+
+
+def definitions(source: SourceFile) -> dict[str, Node]:
+    """Function definitions keyed by name (Fortran names lower case), for the names defined once (a
+    call of an overloaded or twice-defined name cannot be told apart). No graph is built (nor the
+    table of graphs)."""
+    got: dict[str, Node] | None = source.cache.get(_CACHE_KEY + ".defs")
+    if got is None:
+        files: _FileGraphs | None = source.cache.get(_CACHE_KEY)
+        fortran = source.language == "fortran"
+        name = build_fortran.unit_name if fortran else build_c.function_name
+        got = {}
+        twice: set[str] = set()
+        for f in files.functions if files is not None else _functions(source):
+            n = name(f)
+            if n and n in got:
+                twice.add(n)
+            elif n:
+                got[n] = f
+        for n in twice:
+            del got[n]
+        source.cache[_CACHE_KEY + ".defs"] = got
+    return got

@@ -6,7 +6,8 @@ the data flow (``values.dependence``).
 An atom is a quantity the analysis does not know but can name: a variable's value at function
 entry (``i``) or at a join point such as a loop head (``i@12``, node 12), the OpenMP thread id
 (``TID``), the MPI rank (``RANK``), a CUDA built-in (``threadIdx.x``). ``Value`` pairs the affine form (None when the value is not affine) with the
-set of sources the value depends on (data or control dependence).
+set of sources the value depends on (data or control dependence); ``join_states`` meets the
+variables' values where paths join.
 """
 
 from __future__ import annotations
@@ -137,3 +138,26 @@ class Value:
 
 
 UNKNOWN_VALUE = Value(None)
+
+
+def join_states(states: list[dict[str, Value]], at: int) -> dict[str, Value]:
+    """The states meeting at node ``at``: a variable arriving with different forms becomes the atom
+    ``name@at`` (its value at that node), so that atoms of different nodes are never confused."""
+    if not states:
+        return {}
+    first = states[0]
+    if all(s is first or s == first for s in states[1:]):
+        return first
+    out: dict[str, Value] = {}
+    for name in set().union(*states):
+        vals = [st.get(name) for st in states]
+        v0 = vals[0]
+        if v0 is not None and all(v is v0 for v in vals):
+            out[name] = v0
+            continue
+        entry = Value(Affine.var(name))
+        acc = v0 if v0 is not None else entry
+        for v in vals[1:]:
+            acc = acc.join(v if v is not None else entry, f"{name}@{at}")
+        out[name] = acc
+    return out

@@ -13,9 +13,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import tree_sitter
+
+if TYPE_CHECKING:
+    from hpclsp.analysis.source import SourceFile
 
 Node = tree_sitter.Node
 
@@ -511,3 +514,24 @@ def evaluate(
 ) -> Any:
     """Fold one expression over an environment of known names (a convenience for simple clients)."""
     return MappingEvaluator(text, env, fortran).eval(node)
+
+
+def equality_operands(source: SourceFile, cond: Node) -> tuple[Node, Node] | None:
+    """The two sides of ``a == b`` (parentheses around the comparison removed), else None."""
+    while cond.type == "parenthesized_expression":
+        kids = [c for c in cond.named_children if c.type != "comment"]
+        if len(kids) != 1:
+            return None
+        cond = kids[0]
+    if cond.type not in ("binary_expression", "relational_expression"):
+        return None
+    op = cond.child_by_field_name("operator")
+    left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+    if (
+        op is None
+        or left is None
+        or right is None
+        or source.node_text(op).strip().lower() not in ("==", ".eq.")
+    ):
+        return None
+    return left, right

@@ -11,6 +11,10 @@ may arrive with different values depends on the branch condition. Code after
 observe its values), while ``if (rank == 0) x = 1;`` makes ``x`` rank-dependent after the ``if``.
 Array elements and fields are weak updates of their base variable. Results are per program point: a query
 about an expression looks at the state before the statement (or condition) holding it.
+
+A call of a function of the same file is read through that function's summary (``values.summaries``):
+its return value and what it stores through its pointer, reference or dummy arguments, exactly where
+the built-in MPI and OpenMP calls are read through the tables below.
 """
 
 from __future__ import annotations
@@ -21,8 +25,20 @@ from hpclsp.analysis import cfg
 from hpclsp.analysis.cfg.graph import CFG, COND, STMT, Node
 from hpclsp.analysis.source import SourceFile
 from hpclsp.analysis.values import consts
-from hpclsp.analysis.values.affine import NPROCS, NTHREADS, RANK, TID, UNKNOWN_VALUE, Affine, Value
+from hpclsp.analysis.values.affine import (
+    NPROCS,
+    NTHREADS,
+    RANK,
+    TID,
+    UNKNOWN_VALUE,
+    Affine,
+    Value,
+    join_states,
+)
+from hpclsp.analysis.values.summaries import RET, FileSummaries, Summary, call_args, callee, summarize
 
+#: The sides of ``a == b``: checkers ask it here, next to the questions it leads to.
+equality_operands = consts.equality_operands
 #: Dependence sources.
 RANK_DEP, SIZE_DEP, THREAD_DEP, TEAM_DEP = "rank", "size", "thread", "team"
 CUDA_DEPS = {"threadIdx": "threadIdx", "blockIdx": "blockIdx", "blockDim": "blockDim", "gridDim": "gridDim"}
@@ -42,6 +58,7 @@ _KEYWORDS = (*_CALL_VALUES, *_OUT_ARGS, *(k.lower() for k in CUDA_DEPS))
 _ASSIGN_C = frozenset({"assignment_expression", "update_expression", "init_declarator"})
 _ASSIGN_F = frozenset({"assignment_statement"})
 _CALLS = frozenset({"call_expression", "subroutine_call"})
+_RETURN = "return_statement"
 #: Node visits per graph node before the solver gives up (partial facts).
 _WORK_PER_NODE = 12
 
@@ -62,22 +79,32 @@ class FunctionValues:
         self._closes: dict[int, list[tuple[int, frozenset[str]]]] = {}
         self._states: dict[int, State] | None = None
         self.complete = True
+        self.summaries = _summaries(source)
+        self._comms: tuple[list[Node], list[Node]] = ([], [])
 
     @property
     def sources(self) -> frozenset[str]:
         """The dependence sources the function mentions at all (its calls and built-ins)."""
         if self._sources is None:
-            self._sources = self._scan()
+            with self.summaries.solving(self.graph.name):
+                self._sources = self._scan()
         return self._sources
+
+    @property
+    def rank_comms(self) -> tuple[list[Node], list[Node]]:
+        """The communicators of the rank queries the function makes itself, and through its callees."""
+        _ = self.sources
+        return self._comms
 
     @property
     def states(self) -> dict[int, State]:
         """The variables' values before each graph node (solved on first use)."""
         if self._states is None:
-            self._sources = self._scan()
-            self._states = {}
-            self._closes = self._merges()
-            self._solve(self._states)
+            with self.summaries.solving(self.graph.name):
+                self._sources = self._scan()
+                self._states = {}
+                self._closes = self._merges()
+                self._solve(self._states)
         return self._states
 
     # -- queries ---------------------------------------------------------------------------------
@@ -100,6 +127,7 @@ class FunctionValues:
     def _scan(self) -> frozenset[str]:
         """Collect each node's effects; returns the dependence sources met on the way."""
         self._effects = {}
+        self._comms = ([], [])
         found: set[str] = set()
         assigns = _ASSIGN_F if self.fortran else _ASSIGN_C
         for n in self.graph.nodes:
@@ -110,15 +138,10 @@ class FunctionValues:
             while stack:
                 x = stack.pop()
                 t = x.type
-                if t in assigns or (t == "do_statement" and self.fortran):
+                if t in assigns or (t == "do_statement" and self.fortran) or t == _RETURN:
                     effects.append(x)
                 elif t in _CALLS:
-                    callee = (_callee(x, self.source) or "").lower()
-                    known = _CALL_VALUES.get(callee) or _OUT_ARGS.get(callee.removeprefix("p"))
-                    if known is not None:
-                        found |= known.deps
-                        if callee.removeprefix("p") in _OUT_ARGS:
-                            effects.append(x)
+                    self._scan_call(x, found, effects)
                 elif t == "identifier" and not self.fortran:
                     dep = CUDA_DEPS.get(self.source.node_text(x))
                     if dep is not None:
@@ -128,6 +151,30 @@ class FunctionValues:
             if effects:
                 self._effects[n.id] = effects
         return frozenset(found)
+
+    def _scan_call(self, x: Node, found: set[str], effects: list[Node]) -> None:
+        """The sources a call brings in; a call that stores through its arguments is an effect."""
+        name = callee(x, self.source) or ""
+        low = name.lower()
+        known = _CALL_VALUES.get(low) or _OUT_ARGS.get(low.removeprefix("p"))
+        if known is not None:
+            found |= known.deps
+            if low.removeprefix("p") in _OUT_ARGS:
+                effects.append(x)
+                args = call_args(x)
+                if low.removeprefix("p") == "mpi_comm_rank" and args:
+                    self._comms[0].append(args[0])
+            return
+        summary = self._summary(name)
+        if summary is not None:
+            found |= summary.deps
+            if summary.outs:
+                effects.append(x)
+            self._comms[1].extend(summary.comm_args(call_args(x)))
+
+    def _summary(self, name: str) -> Summary | None:
+        """The summary of a function of this file (None for any other name)."""
+        return self.summaries.get(name) if name else None
 
     def _merges(self) -> dict[int, list[tuple[int, frozenset[str]]]]:
         """For each merge node, the branches it closes (its immediate post-dominator) and the
@@ -155,13 +202,16 @@ class FunctionValues:
         out: set[str] = set()
         for x in self._effects.get(n, ()):
             target: Node | None
+            if x.type == _RETURN:
+                out.add(RET)
+                continue
+            if x.type in _CALLS:
+                out.update(name for _, t in self._call_targets(x) if (name := self._target(t)[1]) is not None)
+                continue
             if x.type == "init_declarator":
                 target = x.child_by_field_name("declarator")
             elif x.type == "update_expression":
                 target = x.child_by_field_name("argument")
-            elif x.type in _CALLS:
-                args = _args(x)
-                target = args[1] if len(args) > 1 else None
             elif x.type == "do_statement":
                 ctl = x.named_children[0] if x.named_children else None
                 ok = ctl is not None and ctl.type == "loop_control_expression" and ctl.named_children
@@ -192,7 +242,7 @@ class FunctionValues:
             prev = states.get(n) if len(g.nodes[n].pred) > 1 else None
             # at a join, meeting the node's previous state too keeps the iteration monotone (a
             # variable widened to its atom here stays widened)
-            state = _join_states(preds if prev is None else [*preds, prev], n) if n != g.entry else {}
+            state = join_states(preds if prev is None else [*preds, prev], n) if n != g.entry else {}
             if n in self._closes and len(preds) > 1:
                 state = self._gate(state, preds, self._closes[n], states)
             if n in gate_at and states.get(n) != state:
@@ -245,6 +295,9 @@ class FunctionValues:
                 self._do_header(x, new)
             elif x.type in _CALLS:
                 self._call(x, new)
+            elif x.type == _RETURN:
+                kids = [c for c in x.named_children if c.type != "comment"]
+                new[RET] = self.eval(kids[0], new) if kids else UNKNOWN_VALUE
             else:
                 self._assign(x, new)
         return new
@@ -306,20 +359,32 @@ class FunctionValues:
             strong = node.parent.type == "pointer_declarator"
         return strong, self._name(node)
 
+    def _call_targets(self, x: Node) -> list[tuple[Value, Node]]:
+        """(value stored, argument) for each argument a call stores through: the rank/size of the MPI
+        queries, the out-parameters of a summarised function of this file."""
+        name = callee(x, self.source) or ""
+        args = call_args(x)
+        out = _OUT_ARGS.get(name.lower().removeprefix("p"))
+        if out is not None:
+            return [(out, args[1])] if len(args) > 1 else []
+        summary = self._summary(name)
+        if summary is None:
+            return []
+        return [(v, args[i]) for i, v in summary.outs if i < len(args) and args[i].type != "keyword_argument"]
+
     def _call(self, x: Node, state: State) -> None:
-        callee = _callee(x, self.source)
-        out = _OUT_ARGS.get(callee.lower().removeprefix("p")) if callee else None
-        if out is None:
-            return
-        args = _args(x)
-        if len(args) < 2:
-            return
-        strong, name = self._target(args[1])
-        if name is not None:
+        for out, arg in self._call_targets(x):
+            strong, name = self._target(arg)
+            if name is None:
+                continue
             direct = strong or (
-                args[1].type == "pointer_expression" and args[1].named_children[-1].type == "identifier"
+                arg.type == "pointer_expression" and arg.named_children[-1].type == "identifier"
             )
-            state[name] = out if direct else Value(None, out.deps)
+            if direct and out.affine is not None:
+                state[name] = out
+            else:  # a value stored on some paths only, or into one element: the old value may remain
+                old = state.get(name, Value(Affine.var(name)))
+                state[name] = Value(None, old.deps | out.deps)
 
     def _name(self, node: Node) -> str | None:
         if node.type not in ("identifier", "name"):
@@ -384,11 +449,16 @@ class FunctionValues:
         return Value(None, deps)
 
     def _call_value(self, node: Node, state: State) -> Value:
-        callee = _callee(node, self.source)
-        known = _CALL_VALUES.get(callee.lower() if callee else "")
+        name = callee(node, self.source) or ""
+        known = _CALL_VALUES.get(name.lower())
         if known is not None:
             return known
-        return Value(None, self._deps_within(node, state))
+        summary = self._summary(name)
+        within = self._deps_within(node, state)
+        if summary is None:
+            return Value(None, within)
+        ret = summary.ret
+        return ret if ret.affine is not None else Value(None, ret.deps | within)
 
     def _deps_within(self, node: Node, state: State) -> frozenset[str]:
         deps: frozenset[str] = frozenset()
@@ -397,45 +467,35 @@ class FunctionValues:
         return deps
 
 
-def _callee(call: Node, source: SourceFile) -> str | None:
-    fn = call.child_by_field_name("function") or call.child_by_field_name("subroutine")
-    if fn is None and call.named_children:
-        fn = call.named_children[0]
-    if fn is None or fn.type not in ("identifier", "name"):
+def _summaries(source: SourceFile) -> FileSummaries:
+    """The file's function summaries (one table per source)."""
+    got: FileSummaries | None = source.cache.get("values.summaries")
+    if got is None:
+        got = source.cache["values.summaries"] = FileSummaries(
+            source, _KEYWORDS, lambda fn: _summarize(source, fn)
+        )
+    return got
+
+
+def _calls_candidate(source: SourceFile, fn: Node) -> bool:
+    """Whether a function calls one of the file's summary candidates (it may reach a source through
+    its calls)."""
+    fortran = source.language == "fortran"
+    name = cfg.build_fortran.unit_name(fn) if fortran else cfg.build_c.function_name(fn)
+    summaries = _summaries(source)
+    return name is not None and name in summaries.callers and summaries.definitions.get(name) == fn
+
+
+def _summarize(source: SourceFile, fn: Node) -> Summary | None:
+    """The summary of one function definition (None when its facts are partial)."""
+    fv = function_values(source, fn.start_byte)
+    if fv is None:
         return None
-    return source.node_text(fn)
-
-
-def _args(call: Node) -> list[Node]:
-    al = call.child_by_field_name("arguments") or next(
-        (c for c in call.named_children if c.type == "argument_list"), None
-    )
-    if al is None:
-        return []
-    return [a for a in al.named_children if a.type != "comment"]
-
-
-def _join_states(states: list[State], at: int) -> State:
-    """The states meeting at node ``at``: a variable arriving with different forms becomes the atom
-    ``name@at`` (its value at that node), so that atoms of different nodes are never confused."""
-    if not states:
-        return {}
-    first = states[0]
-    if all(s is first or s == first for s in states[1:]):
-        return first
-    out: State = {}
-    for name in set().union(*states):
-        vals = [st.get(name) for st in states]
-        v0 = vals[0]
-        if v0 is not None and all(v is v0 for v in vals):
-            out[name] = v0
-            continue
-        entry = Value(Affine.var(name))
-        acc = v0 if v0 is not None else entry
-        for v in vals[1:]:
-            acc = acc.join(v if v is not None else entry, f"{name}@{at}")
-        out[name] = acc
-    return out
+    exit_state = fv.states.get(fv.graph.exit, {})
+    if not fv.complete:
+        return None
+    own, called = fv.rank_comms
+    return summarize(source, fn, exit_state, own + called)
 
 
 # -- the questions checkers ask ----------------------------------------------------------------
@@ -459,7 +519,8 @@ def sources_of(source: SourceFile, fn: Node) -> frozenset[str]:
     got = cache.get(fn.start_byte)
     if got is None:
         text = source.node_text(fn).lower()
-        fv = function_values(source, fn.start_byte) if any(k in text for k in _KEYWORDS) else None
+        named = any(k in text for k in _KEYWORDS) or _calls_candidate(source, fn)
+        fv = function_values(source, fn.start_byte) if named else None
         got = cache[fn.start_byte] = fv.sources if fv is not None else frozenset()
     return got
 
@@ -512,22 +573,13 @@ def is_thread_id(source: SourceFile, node: Node) -> bool:
     return affine_in(source, node, {TID}) == Affine.var(TID)
 
 
-def equality_operands(source: SourceFile, cond: Node) -> tuple[Node, Node] | None:
-    """The two sides of ``a == b`` (parentheses around the comparison removed), else None."""
-    while cond.type == "parenthesized_expression":
-        kids = [c for c in cond.named_children if c.type != "comment"]
-        if len(kids) != 1:
-            return None
-        cond = kids[0]
-    if cond.type not in ("binary_expression", "relational_expression"):
-        return None
-    op = cond.child_by_field_name("operator")
-    left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
-    if (
-        op is None
-        or left is None
-        or right is None
-        or source.node_text(op).strip().lower() not in ("==", ".eq.")
-    ):
-        return None
-    return left, right
+def called_rank_communicators(source: SourceFile, fn: Node) -> list[Node]:
+    """The communicators whose rank function ``fn`` asks for through the functions of this file it
+    calls, as its calls name them (the caller's argument where the callee takes the communicator as
+    a parameter, the callee's own expression otherwise). Empty when it calls none that asks."""
+    if not _calls_candidate(source, fn):
+        return []
+    fv = function_values(source, fn.start_byte)
+    if fv is None or fv.graph.ast.start_byte != fn.start_byte:
+        return []
+    return fv.rank_comms[1]

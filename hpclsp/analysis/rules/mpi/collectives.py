@@ -17,12 +17,14 @@ from hpclsp.analysis.values import dependence
 
 
 def _rank_comms(m: Model, unit: Unit) -> set[str]:
-    """The communicators (normalised text) whose rank the unit asks for; empty when it never does."""
-    return {
+    """The communicators (normalised text) whose rank the unit asks for, itself or through a function
+    of the file it calls; empty when it never does."""
+    direct = {
         m.norm_text(c.arg("comm"))
         for c in unit.calls
         if c.key == "MPI_COMM_RANK" and m.base_name(c.arg("rank"))[0]
     }
+    return direct | {m.norm_text(c) for c in dependence.called_rank_communicators(m.source, unit.node)}
 
 
 def _collective_units(m: Model) -> dict[str, set[str]]:

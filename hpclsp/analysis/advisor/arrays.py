@@ -102,7 +102,7 @@ class ArrayPrivatizationMixin(AliasMixin):
         """The subscript of a one-dimensional access in loop as ``coef * index + rest``, where rest
         holds only values lp never changes; None when it is not of that form."""
         sub = a.subscripts[0]
-        if sub is None or loop.index is None:
+        if sub is None or loop.index is None or self._index_moved(loop):
             return None
         for v in sorted(sub.vars & fixed - {loop.index}):
             val = self._index_def(v, a, loop, fixed)
@@ -114,6 +114,17 @@ class ArrayPrivatizationMixin(AliasMixin):
         if coef == 0 or rest.vars & fixed:
             return None
         return coef, rest
+
+    @staticmethod
+    def _index_moved(loop: Loop) -> bool:
+        """True when the body of loop assigns its index (its iterations are then not the ones counted)."""
+        return any(
+            w.base == loop.index
+            and w.kind == "W"
+            and not w.subscripts
+            and loop.body_start <= w.node.start_byte
+            for w in loop.accesses
+        )
 
     def _index_def(self, v: str, a: Access, loop: Loop, fixed: set[str]) -> Affine | None:
         """The value of v at access a when loop assigns it exactly once, unconditionally, in its own

@@ -34,6 +34,7 @@ PROGRAMS = [
     "prog_44_io_alias.c",
     "prog_45_cxx.cpp",
     "prog_46_header.c",
+    "prog_47_work_arrays.c",
     "prog_28.f90",
     "prog_31.f90",
     "prog_35.f90",

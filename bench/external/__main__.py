@@ -28,8 +28,8 @@ DEFAULT_BASE = os.path.normpath(os.path.join(ROOT, "..", "shared", "benchmarks")
 
 
 def default_dir(name: str) -> str:
-    """Where a suite is expected: ``../shared/benchmarks/<name>`` relative to the repository."""
-    return os.path.join(DEFAULT_BASE, name)
+    """Where a suite is expected: ``../shared/benchmarks/<directory>`` relative to the repository."""
+    return os.path.join(DEFAULT_BASE, SUITES[name].dirname if name in SUITES else name)
 
 
 def _targets(args: argparse.Namespace) -> list[tuple[Suite, str]]:
@@ -37,9 +37,11 @@ def _targets(args: argparse.Namespace) -> list[tuple[Suite, str]]:
     out: list[tuple[Suite, str]] = []
     for d in args.dirs:
         name = os.path.basename(os.path.normpath(d))
-        if name not in SUITES:
-            raise SystemExit(f"bench.external: {d}: not one of {', '.join(SUITES)} (by directory name)")
-        out.append((SUITES[name], os.path.abspath(d)))
+        named = [s for s in SUITES.values() if s.dirname == name]
+        if not named:
+            dirs = ", ".join(dict.fromkeys(s.dirname for s in SUITES.values()))
+            raise SystemExit(f"bench.external: {d}: not one of {dirs} (by directory name)")
+        out += [(s, os.path.abspath(d)) for s in named]
     for name in args.suite or []:
         out.append((SUITES[name], default_dir(name)))
     if not out:

@@ -93,6 +93,11 @@ class Row:
     clauses_exact: int = 0
     clauses_of: int = 0
     unmatched_loops: int = 0
+    #: advisor rows of racy kernels: loops under a racing directive, those found parallelizable, and
+    #: those whose suggested clauses would still race
+    racy_loops: int = 0
+    racy_parallel: int = 0
+    racy_broken: int = 0
 
     @property
     def false_alarms(self) -> int:
@@ -119,6 +124,12 @@ class Row:
             out["clauses_exact"] = _ratio(self.clauses_exact, self.clauses_of)
             out["clauses_count"] = [self.clauses_exact, self.clauses_of]
             out["unmatched_loops"] = self.unmatched_loops
+        if self.racy_loops:
+            out["racy"] = {
+                "loops": self.racy_loops,
+                "parallelizable": self.racy_parallel,
+                "still_racy": self.racy_broken,
+            }
         return out
 
 
@@ -153,6 +164,11 @@ def format_row(row: Row, unit: str = "files") -> str:
         text += (
             f"\n  {'':22s} covered:   P={fmt(c.precision)} R={fmt(c.recall)} F1={fmt(c.f1)} "
             f"acc={fmt(c.accuracy)}  (the loop or one around it runs in parallel)"
+        )
+    if row.racy_loops:
+        text += (
+            f"\n  {'':22s} racy directive loops={row.racy_loops}: found parallelizable={row.racy_parallel}, "
+            f"with clauses that still race={row.racy_broken}"
         )
     if row.times:
         text += (

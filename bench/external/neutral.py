@@ -5,7 +5,7 @@ pair: ...", "line 17"), GPUVerify's ``//pass``/``//xfail`` lines and AutoParBenc
 Before the analysis sees a case, ``stage`` copies it to ``caseNNNN.<ext>`` in a fresh directory,
 replaces every character of every comment by a space (newlines kept, so lines and columns do not
 move), renames identifiers that repeat the file's name or have a ``_yes``/``_no`` part to neutral names
-of the same length, optionally blanks ``#pragma omp`` lines, and copies the headers it includes with quotes to the
+of the same length, optionally blanks ``#pragma omp`` lines (and Fortran ``!$omp`` directives), and copies the headers it includes with quotes to the
 same relative places (so ``#include "polybench/polybench.h"`` or ``../common/x.h`` still resolve).
 Scoring always reads the original file.
 """
@@ -141,6 +141,20 @@ def blank_omp_pragmas(text: str) -> str:
     return "".join(lines)
 
 
+_F_OMP_DIRECTIVE = re.compile(r"^[ \t]*!\$omp|^[cC*]\$omp", re.I)
+
+
+def blank_fortran_directives(text: str) -> str:
+    """Replace every Fortran OpenMP directive line (``!$omp``, fixed-form ``c$omp``/``*$omp``, continuation
+    lines included, each of which carries the sentinel) by spaces; ``!$`` conditional lines are kept."""
+    lines = text.splitlines(keepends=True)
+    for k, line in enumerate(lines):
+        if _F_OMP_DIRECTIVE.match(line):
+            body = line.rstrip("\r\n")
+            lines[k] = " " * len(body) + line[len(body) :]
+    return "".join(lines)
+
+
 def _neutral_name(name: str) -> str:
     """A same-length identifier that does not carry the original's words (stable per name, any case)."""
     digest = hashlib.sha1(name.lower().encode()).hexdigest() * 2
@@ -246,6 +260,8 @@ def _write_blanked(src: str, dst: str, blank_pragmas: bool, lang_path: str) -> N
         text = fh.read().decode("utf-8", errors="replace")
     if blank_pragmas:
         text = blank_omp_pragmas(text)
+        if languages.language_for_path(lang_path) == "fortran":
+            text = blank_fortran_directives(text)
     text = blank_comments(text, lang_path)
     text = rename_labelled_names(text, os.path.splitext(os.path.basename(lang_path))[0])
     with open(dst, "w", encoding="utf-8", newline="") as fh:

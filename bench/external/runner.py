@@ -28,7 +28,8 @@ from typing import Any
 
 @dataclasses.dataclass(frozen=True)
 class Job:
-    """One file to analyse: ``kind`` is ``check`` (with the engine's ``select`` prefixes) or ``suggest``."""
+    """One file to analyse: ``kind`` is ``check`` (with the engine's ``select`` prefixes), ``suggest``, or
+    ``suggest-vet`` (``suggest`` plus, per parallelizable loop, whether its pragma alone still races)."""
 
     key: int
     path: str
@@ -139,6 +140,9 @@ def analyse(job: Job) -> Outcome:
         src = SourceFile.from_path(job.path)
         if job.kind == "suggest":
             out.loops = [a.to_json(job.path) for a in advisor.advise(src)]
+        elif job.kind == "suggest-vet":
+            advice = advisor.advise(src)
+            out.loops = [dict(a.to_json(job.path), still_races=still_races(src, a)) for a in advice]
         else:
             res = project.analyze(src, check_options(job.select), use_database=False).result
             out.findings = [_finding(f) for f in res.findings]
@@ -150,6 +154,35 @@ def analyse(job: Job) -> Outcome:
         out.seconds = time.perf_counter() - t0
         out.cpu_seconds = time.process_time() - c0
     return out
+
+
+def still_races(src: Any, adv: Any) -> bool:
+    """Whether the race analysis flags a parallelizable loop once its own pragma (its suggestion, or a
+    ``parallel for`` with its clauses for a loop not suggested) is applied alone (False: not parallelizable)."""
+    import dataclasses
+
+    from hpclsp.analysis import advisor
+
+    if not adv.parallelizable:
+        return False
+    pragma = adv.pragma or advisor.pragma_text(
+        src.language,
+        private=adv.private,
+        firstprivate=adv.firstprivate,
+        lastprivate=adv.lastprivate,
+        reduction=adv.reduction,
+        collapse=adv.collapse,
+    )
+    alone = dataclasses.replace(
+        adv,
+        suggested=True,
+        assumptions=[],
+        pragma=pragma,
+        end_pragma=adv.end_pragma if adv.pragma else advisor.end_pragma_text(src.language),
+        blockers=list(adv.blockers),
+    )
+    advisor.vet(src, [alone])
+    return not alone.suggested
 
 
 def _finding(f: Any) -> dict[str, Any]:

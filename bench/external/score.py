@@ -61,7 +61,9 @@ def score_suite(
         rel = os.path.relpath(case.path, suite_dir)
         timed.append((out.cpu_seconds, out.seconds, rel, out.timed_out))
         targets = [rows["all"]] + [rows.setdefault(g, Row(g)) for g in case.groups]
-        if case.reference is not None:
+        if case.racy is not None:
+            note = _score_racy(case, out, targets, rel)
+        elif case.reference is not None:
             note = _score_loops(case, out, targets, rel)
         else:
             note = _score_file(case, out, targets, rel)
@@ -168,6 +170,36 @@ def _score_loops(case: Case, out: Outcome, rows: list[Row], rel: str) -> dict[st
     if not wrong and not out.timed_out and not out.error:
         return None
     return {"file": rel, "loops": wrong, "timed_out": out.timed_out, "error": out.error}
+
+
+def _score_racy(case: Case, out: Outcome, rows: list[Row], rel: str) -> dict[str, Any] | None:
+    """A racy kernel's directive loops: those holding a labelled race line (all of them when the file
+    labels none), how many the advisor calls parallelizable, and how many of those its own pragma
+    would leave racy (the race analysis of the text with that pragma applied, ``still_races``)."""
+    assert case.racy is not None
+    by_line: dict[int, list[dict[str, Any]]] = {}
+    for loop in out.loops:
+        by_line.setdefault(loop["line"], []).append(loop)
+    racing = {n for p in case.pairs for n in p}
+    notes = []
+    for ref in case.racy:
+        got = _match(by_line, ref)
+        if racing and (got is None or not any(got["line"] <= n <= got["end_line"] for n in racing)):
+            continue
+        par = bool(got and got["parallelizable"])
+        broken = bool(got and got.get("still_races"))
+        for row in rows:
+            row.racy_loops += 1
+            row.racy_parallel += par
+            row.racy_broken += broken
+        if par:
+            notes.append(
+                f"{ref['line']}: racy directive loop, got {_got_text(got)}"
+                + (" STILL RACES" if broken else "")
+            )
+    if not notes and not out.timed_out and not out.error:
+        return None
+    return {"file": rel, "loops": notes, "timed_out": out.timed_out, "error": out.error}
 
 
 def _inside(inner: dict[str, Any], outer: dict[str, Any]) -> bool:

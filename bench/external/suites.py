@@ -1,4 +1,4 @@
-"""The five public suites: which files are cases, what their authors' labels say, which codes count.
+"""The five public suites (DataRaceBench read twice: races, and as an advisor reference): which files are cases, what their authors' labels say, which codes count.
 
 Labels are read from the ORIGINAL files only (names, header comments, GPUVerify's first lines,
 AutoParBench's JSON); the analysis sees the blanked copies made by ``neutral.stage``.
@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bench.external import loopref
 from bench.external.clauses import pragma_above, pragma_reductions
 from hpclsp.analysis import languages
 
@@ -39,6 +40,9 @@ class Case:
     blank_pragmas: bool = False
     #: AutoParBench's reference loops
     reference: list[dict[str, Any]] | None = None
+    #: loops under a directive that races (DataRaceBench ``-yes`` kernels): not a reference, only checked
+    #: for a parallelizable verdict whose clauses would still race
+    racy: list[dict[str, Any]] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +53,13 @@ class Suite:
     sources_key: str
     collect: Callable[[str], list[Case]]
     unit: str = "files"
+    #: the directory under ``../shared/benchmarks`` when it is not the suite's name
+    directory: str = ""
+
+    @property
+    def dirname(self) -> str:
+        """The suite's directory name."""
+        return self.directory or self.name
 
 
 def _read(path: str) -> str:
@@ -347,6 +358,33 @@ def collect_autopar(root: str) -> list[Case]:
     return sorted(out, key=lambda c: c.path)
 
 
+# ---------------------------------------------------------------------------------------------
+# DataRaceBench as an advisor reference
+
+
+def collect_drb_advice(root: str) -> list[Case]:
+    """Race-free (``-no``) kernels: the loops under an OpenMP loop directive are the parallel ones
+    (``loopref``); racy (``-yes``) kernels are not references, their directive loops are only checked."""
+    out = []
+    for case in collect_drb(root):
+        loops = loopref.reference_from_pragmas(_read(case.path), case.path)
+        racy = case.expected
+        out.append(
+            Case(
+                case.path,
+                case.groups if not racy else tuple(f"{g} racy" for g in case.groups),
+                None,
+                lambda f: False,
+                kind="suggest-vet" if racy else "suggest",
+                pairs=case.pairs,
+                blank_pragmas=True,
+                reference=[] if racy else loops,
+                racy=[r for r in loops if r["parallel"]] if racy else None,
+            )
+        )
+    return out
+
+
 SUITES: dict[str, Suite] = {
     s.name: s
     for s in (
@@ -355,6 +393,7 @@ SUITES: dict[str, Suite] = {
         Suite("gpuverify-testsuite", "gpuverify", collect_gpuverify),
         Suite("dracc", "dracc", collect_dracc),
         Suite("autoparbench-npb", "apb", collect_autopar, unit="loops"),
+        Suite("dataracebench-advice", "drb", collect_drb_advice, unit="loops", directory="dataracebench-dev"),
     )
 }
 

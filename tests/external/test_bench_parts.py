@@ -214,3 +214,52 @@ def test_runner_spawns_when_the_parent_has_threads(tmp_path):
     finally:
         stop.set()
     assert out[0].error is None and any(f["code"].startswith("omp-race") for f in out[0].findings)
+
+
+def test_reference_from_pragmas_c():
+    from bench.external import loopref
+
+    text = (
+        "int main(){\n"
+        "#pragma omp parallel for private (t, j) reduction(+:s)\n"
+        "for (i = 0; i < n; i++)\n"
+        "  for (j = 0; j < n; j++) { t = a[i][j]; s += t; }\n"
+        "#pragma omp parallel\n"
+        "for (i = 0; i < n; i++) a[i][0] = 0; /* #pragma omp for */\n"
+        "#pragma omp target teams distribute parallel for collapse(2) map(tofrom: a)\n"
+        "for (i = 0; i < n; i++)\n"
+        "  for (j = 0; j < n; j++)\n"
+        "    for (k = 0; k < n; k++) a[i][j] += 1;\n"
+        "#pragma omp for ordered\n"
+        "for (int q = 0; q < n; q++) ;\n"
+        "}\n"
+    )
+    refs = {r["line"]: r for r in loopref.reference_from_pragmas(text, "x.c")}
+    assert sorted(refs) == [3, 4, 6, 8, 10, 12]  # line 9 is folded by collapse(2)
+    assert refs[3]["parallel"] and refs[3]["clauses"] == {"private:t", "private:j", "reduction:+:s"}
+    assert not refs[4]["parallel"] and not refs[6]["parallel"] and not refs[10]["parallel"]
+    assert refs[8]["parallel"] and refs[12]["parallel"] and refs[12]["induction"] == "q"
+
+
+def test_reference_from_pragmas_fortran():
+    from bench.external import loopref
+
+    text = (
+        "program p\n"
+        "!$omp parallel do private(T) &\n"
+        "!$omp& reduction(max:M)\n"
+        "do i = 1, n\n"
+        "  do j = 1, n\n"
+        "  end do\n"
+        "end do\n"
+        "!$omp end parallel do\n"
+        "do 10 k = 1, n\n"
+        "10 continue\n"
+        "end program\n"
+    )
+    refs = {r["line"]: r for r in loopref.reference_from_pragmas(text, "x.f90")}
+    assert sorted(refs) == [4, 5, 9]
+    assert refs[4]["parallel"] and refs[4]["clauses"] == {"private:t", "reduction:max:m"}
+    assert not refs[5]["parallel"] and not refs[9]["parallel"]
+    blanked = neutral.blank_fortran_directives(text)
+    assert _shape(blanked) == _shape(text) and "omp" not in blanked and "do i = 1, n" in blanked

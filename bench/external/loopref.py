@@ -78,6 +78,12 @@ def fortran_directive_above(lines: list[str], loop_line: int) -> str | None:
     return "!$omp " + " ".join(parts)
 
 
+def fortran_do_index(line: str) -> str | None:
+    """The (lowercased) index of a counted Fortran ``do`` statement on a line, if the line is one."""
+    m = _F_DO.match(line)
+    return m.group(2).lower() if m and not _F_DIRECTIVE.match(line) else None
+
+
 def _loops(lines: list[str], fortran: bool) -> list[tuple[int, int, str | None]]:
     """(1-based line, 1-based column, index variable) of every counted loop, in document order."""
     out: list[tuple[int, int, str | None]] = []

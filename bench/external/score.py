@@ -8,10 +8,11 @@ import re
 import tempfile
 from typing import Any
 
-from bench.external import clauses, neutral
+from bench.external import clauses, loopref, neutral
 from bench.external.metrics import Confusion, Row
 from bench.external.runner import Job, Outcome, run_jobs
 from bench.external.suites import Case, Suite, revision
+from hpclsp.analysis import languages
 
 
 def pair_matched(finding: dict[str, Any], pair: tuple[int, int]) -> bool:
@@ -148,7 +149,7 @@ def _score_loops(case: Case, out: Outcome, rows: list[Row], rel: str) -> dict[st
                 for r, g in matched
                 if r["parallel"] and g is not None and span[0] < g["line"] and g["end_line"] <= span[1]
             ]
-            folded = _collapsed_indices(got, out.loops, lines)
+            folded = _collapsed_indices(got, out.loops, lines) | _inner_do_indices(case.path, lines, span)
             ours = clauses.normalized(_advice_clauses(got, ref["induction"]), lines, span, inner, folded)
             exact = ours == clauses.normalized(ref["clauses"], lines, span, inner, folded)
         for row in rows:
@@ -254,6 +255,19 @@ def _collapsed_indices(got: dict[str, Any], loops: list[dict[str, Any]], lines: 
         if m:
             out.add(m.group(1))
     return frozenset(out)
+
+
+def _inner_do_indices(path: str, lines: list[str], span: tuple[int, int]) -> frozenset[str]:
+    """In Fortran, the indices of the ``do`` loops nested in a loop: OpenMP makes the index of a
+    sequential loop inside a parallel construct private, so ``private`` on them changes nothing
+    (nothing in C, where only the parallelized loops' own indices are)."""
+    if languages.language_for_path(path) != "fortran":
+        return frozenset()
+    return frozenset(
+        ind
+        for n in range(span[0] + 1, span[1] + 1)
+        if n <= len(lines) and (ind := loopref.fortran_do_index(lines[n - 1]))
+    )
 
 
 def _got_text(got: dict[str, Any] | None) -> str:

@@ -16,6 +16,8 @@ from hpclsp.analysis.advisor.tables import (
     C_RANDOM,
     F_IMPURE_INTRINSICS,
     F_IO_NODES,
+    OMP_LOCK_SET,
+    OMP_LOCK_UNSET,
 )
 from hpclsp.analysis.ir import Function, Loop
 from hpclsp.analysis.ir.tables import F_INTRINSICS
@@ -92,6 +94,16 @@ class EffectsMixin(CxxEffectsMixin):
                 name = self._callee(n)
                 if name is None or name in seen:
                     continue
+                if name in OMP_LOCK_SET or name in OMP_LOCK_UNSET:
+                    if not self.locks_paired(lp):
+                        seen.add(name)
+                        out.append(
+                            Blocker(
+                                f"calls {name} without a matching lock/unlock pair in the iteration",
+                                self.src.node_span(n),
+                            )
+                        )
+                    continue
                 if any(c.type == "kernel_call_syntax" for c in n.children):
                     seen.add(name)
                     out.append(
@@ -108,6 +120,48 @@ class EffectsMixin(CxxEffectsMixin):
                     seen.add(name)
                     out.append(Blocker(why, self.src.node_span(n)))
         return out
+
+    def locks_paired(self, lp: Loop) -> bool:
+        """Whether every OpenMP lock the body sets is released later in the same block of the same
+        iteration, with no second set of that lock in between: each iteration then holds and frees the
+        lock itself, so the calls only serialize the statements they bracket (the data those statements
+        touch is still analysed as if there were no lock)."""
+        held: dict[str, int] = {}  # lock argument -> id of the block its set call sits in
+        for root in self._body_nodes(lp):
+            for n in self.effect_nodes(root):
+                name = self._callee(n)
+                if name not in OMP_LOCK_SET and name not in OMP_LOCK_UNSET:
+                    continue
+                lock, block = self._lock_argument(n), self._statement_block(n)
+                if lock is None or block is None:
+                    return False
+                if name in OMP_LOCK_SET:
+                    if lock in held:
+                        return False
+                    held[lock] = block
+                elif held.pop(lock, None) != block:
+                    return False
+        return not held
+
+    def _lock_argument(self, n: Node) -> str | None:
+        """The lock a lock routine's call names (``&l`` and ``l`` alike), or None when it is not one name."""
+        args = n.child_by_field_name("arguments")
+        if args is None:
+            args = next((c for c in n.named_children if c.type == "argument_list"), None)
+        items = [c for c in args.named_children if c.type != "comment"] if args is not None else []
+        if len(items) != 1:
+            return None
+        text = self.text(items[0]).replace(" ", "").lstrip("&")
+        if not re.fullmatch(r"[A-Za-z_]\w*", text):
+            return None
+        return text.lower() if self.fortran else text
+
+    def _statement_block(self, n: Node) -> int | None:
+        """The id of the block holding the statement a call is (None when the call is inside an expression)."""
+        stmt = n.parent if n.parent is not None and n.parent.type == "expression_statement" else n
+        if not self.fortran and stmt is n:
+            return None
+        return stmt.parent.id if stmt.parent is not None else None
 
     def _inside_try(self, n: Node, lp: Loop) -> bool:
         """True when a throw is caught inside the loop body."""

@@ -27,6 +27,11 @@ C_HIDDEN = frozenset("""time clock exit abort strtok getenv setenv system sleep 
 #: Random-number generators: each call advances one hidden, shared state.
 C_RANDOM = frozenset("rand srand random srandom drand48 erand48 lrand48 mrand48 srand48 rand_r".split())
 #: Allocation: malloc/free on shared structures (see the local-pointer exemption in cxx.py).
+#: OpenMP lock routines that only order the threads: the loop keeps them, and they touch no program
+#: data besides the lock (``omp_test_lock`` is left out: its result depends on the timing)
+OMP_LOCK_SET = frozenset({"omp_set_lock", "omp_set_nest_lock"})
+OMP_LOCK_UNSET = frozenset({"omp_unset_lock", "omp_unset_nest_lock"})
+
 C_ALLOC = frozenset("malloc calloc realloc free aligned_alloc posix_memalign".split())
 #: Standard streams of C++ (``std::cout << x`` is I/O).
 CXX_STREAMS = frozenset("cout cerr clog cin wcout wcerr wclog wcin".split())

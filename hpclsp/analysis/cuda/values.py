@@ -140,23 +140,9 @@ class Thread:
 
 
 def number(text: str) -> Any:
-    t = text.strip().replace("'", "")
-    low = t.lower()
-    if low.startswith("0x"):
-        try:
-            return int(low.rstrip("ul"), 16)
-        except ValueError:
-            return UNK
-    if any(c in low for c in ".e") or low.endswith("f"):
-        try:
-            return float(low.rstrip("fl"))
-        except ValueError:
-            return UNK
-    try:
-        s = low.rstrip("ul")
-        return int(s, 8) if len(s) > 1 and s.startswith("0") and s.isdigit() else int(s, 0)
-    except ValueError:
-        return UNK
+    """A C number literal's value (``consts.parse_number``, the one reading of literals); UNK if none."""
+    v = consts.parse_number(text)
+    return UNK if v is consts.UNKNOWN else v
 
 
 def as_int(v: Any) -> int | None:

@@ -55,8 +55,10 @@ class Dependence:
 
     @property
     def carried_distance(self) -> int | None:
-        """Distance along the first parallel index (None when unknown)."""
-        return self.distance[0] if self.distance else None
+        """Distance along the first parallel index (None when unknown). Under ``collapse`` a distance of
+        0 there only says that the two iterations share it and differ in another index: None too."""
+        d = self.distance[0] if self.distance else None
+        return None if d == 0 and len(self.distance) > 1 else d
 
 
 def _inner_indices(loop: Loop) -> set[str]:
@@ -188,8 +190,15 @@ class _System:
         if (e1.vars | e2.vars) & set(variant):
             self.exact = False
             return False
-        if _tile_disjoint(e1, e2, self.pidx, self.inner, self.by_index):
-            return True
+        tiled = _tile_disjoint(e1, e2, self.pidx, self.inner, self.by_index)
+        if tiled is not None:
+            if len(self.pidx) == 1:
+                return True
+            # collapsed loops: this dimension only says that the two iterations share ``tiled``
+            if self.fixed.get(tiled, 0) != 0:
+                return True
+            self.fixed[tiled] = 0
+            return False
         diff = e1.without(set(self.pidx) | self.inner) - e2.without(set(self.pidx) | self.inner)
         if not diff.is_const:  # symbols must cancel; diff.const is c1 - c2
             # symbolic offset: independent when it is at least the trip count (a[i] vs a[i + n] for i < n)
@@ -442,37 +451,40 @@ def _window(
 
 def _tile_disjoint(
     e1: Affine, e2: Affine, pidx: list[str], inner: set[str], by_index: dict[str, Loop]
-) -> bool:
-    """A dimension indexed by an inner loop that walks one tile per parallel iteration.
+) -> str | None:
+    """The parallel index ``p`` for which a dimension is indexed by an inner loop walking one tile per
+    value of ``p`` (None if there is none): the two accesses meet in this dimension only when ``p``
+    is the same in both iterations.
 
     ``for (q = a*p + b; q <= min(a*p + b + w, ...); q++)`` inside the parallel loop over ``p``: the
-    values of ``q`` in two different iterations lie in disjoint windows when ``w < |a|``. With
+    values of ``q`` for two different ``p`` lie in disjoint windows when ``w < |a|``. With
     ``k*q + r1`` against ``k*q + r2`` (``r1 - r2 = d`` constant) they never meet when
-    ``|k|*w + |d| < |k*a|``.
+    ``|k|*w + |d| < |k*a|``. Under ``collapse`` the other parallel indices may differ too, so
+    neither the rest of the subscript nor the tile's start may use them.
     """
-    if len(pidx) != 1:
-        return False
-    p = pidx[0]
+    par = set(pidx)
     for q in (e1.vars | e2.vars) & inner:
         k = e1.coeff(q)
         if not k or e2.coeff(q) != k:
             continue
         rest1, rest2 = e1.without({q}), e2.without({q})
         d = rest1 - rest2
-        if not d.is_const or (rest1.vars | rest2.vars) & (inner | {p}):
+        if not d.is_const or (rest1.vars | rest2.vars) & (inner | par):
             continue
         lp = by_index.get(q)
         if lp is None or lp.lower is None or lp.step != 1:
             continue
-        a = lp.lower.coeff(p)
-        if not a or lp.lower.vars & (inner - {p}):
+        starts = [p for p in pidx if lp.lower.coeff(p)]
+        if len(starts) != 1 or lp.lower.vars & (inner - par):
             continue
+        p = starts[0]
+        a = lp.lower.coeff(p)
         caps = (lp.upper, *lp.upper_caps) if lp.upper is not None else lp.upper_caps
         for cap in caps:
             w = cap - lp.lower
             if w.is_const and 0 <= w.const and abs(k) * w.const + abs(d.const) < abs(k * a):
-                return True
-    return False
+                return p
+    return None
 
 
 def _symbolic_offset_disjoint(e1: Affine, e2: Affine, diff: Affine, par: list[Loop]) -> bool:

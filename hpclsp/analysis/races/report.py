@@ -108,8 +108,13 @@ class Reporter(PairAnalysis):
     def orient(self, dep: dependence.Dependence, lc: Construct) -> tuple[Access, Access, str]:
         """(primary, other, relation of other's iteration to primary's)."""
         a1, a2 = dep.a1, dep.a2
-        d = dep.carried_distance
-        step = abs((lc.loop.step if lc.loop else 1) or 1)
+        # the outermost parallel loop whose index differs (under collapse the outer ones may be shared)
+        k = next((i for i, x in enumerate(dep.distance) if x != 0), 0)
+        d = dep.distance[k] if dep.distance else None
+        loops = lc.loops if len(lc.loops) == len(dep.distance) else [lc.loop]
+        loop = loops[k] if k < len(loops) else lc.loop
+        of = f" of `{loop.index}`" if k > 0 and loop is not None and loop.index else ""
+        step = abs((loop.step if loop else 1) or 1)
         prim, oth = (a1, a2)
         if a1.is_write and not a2.is_write:
             prim, oth, d = a2, a1, (-d if d is not None else None)
@@ -117,12 +122,12 @@ class Reporter(PairAnalysis):
             rel = "another iteration"
         else:
             it = abs(d) // step if step else abs(d)
-            if lc.loop is not None and (lc.loop.step or 1) < 0:
+            if loop is not None and (loop.step or 1) < 0:
                 d = -d
             if it == 1:
-                rel = "the next iteration" if d > 0 else "the previous iteration"
+                rel = f"the next iteration{of}" if d > 0 else f"the previous iteration{of}"
             else:
-                rel = f"the iteration {it} steps {'later' if d > 0 else 'earlier'}"
+                rel = f"the iteration {it} steps {'later' if d > 0 else 'earlier'}{of}"
         return prim, oth, rel
 
     def loop_message(self, prim: Access, oth: Access, rel: str) -> str:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from hpclsp.analysis import cfg
 from hpclsp.analysis.ir.affine import Affine
 from hpclsp.analysis.ir.constructs import bind_constructs
 from hpclsp.analysis.ir.loops import LoopReader
@@ -17,6 +18,7 @@ from hpclsp.analysis.ir.subscripts import THREAD_NUM_SYMBOL
 from hpclsp.analysis.ir.tables import C_FUNC_TYPES, C_LOOP_TYPES, F_UNIT_TYPES
 from hpclsp.analysis.openmp.scanner import parse_directives
 from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.values import dependence, summaries
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -268,7 +270,8 @@ class _Builder(LoopReader):
             self.expr(node, node.parent)
 
     def find_thread_ids(self, f: Function) -> None:
-        """Variables assigned once from omp_get_thread_num() in the function (and the call itself)."""
+        """Variables assigned once from omp_get_thread_num() in the function (and the call itself),
+        directly or through a function of the file that returns the thread id."""
         f.thread_ids.add(THREAD_NUM_SYMBOL)
         writes: dict[str, int] = {}
         for a in f.accesses:
@@ -281,6 +284,31 @@ class _Builder(LoopReader):
                     rf"{re.escape(a.base.lower())}=omp_get_thread_num\(\)", st
                 ):
                     f.thread_ids.add(a.base)
+                elif "(" in st and self._thread_id_call(a.node):
+                    f.thread_ids.add(a.base)
+
+    def _thread_id_call(self, target: Node) -> bool:
+        """Whether ``target`` is assigned a call of a function of this file that returns exactly the
+        thread id (the values layer's summary of it)."""
+        parent = target.parent
+        if parent is None:
+            return False
+        if parent.type in ("assignment_expression", "init_declarator"):
+            field = "right" if parent.type == "assignment_expression" else "value"
+            if parent.child_by_field_name("left" if field == "right" else "declarator") != target:
+                return False
+            value = parent.child_by_field_name(field)
+        elif parent.type == "assignment_statement" and parent.named_children[:1] == [target]:
+            value = parent.named_children[-1]
+        else:
+            return False
+        if value is None or value.type != "call_expression":
+            return False
+        name = summaries.callee(value, self.src)
+        defined = cfg.definitions(self.src)
+        if name is None or (name.lower() if self.fortran else name) not in defined:
+            return False
+        return dependence.is_thread_id(self.src, value)
 
 
 #: Fortran statements that hold no access (headers, ``use``, ``implicit``, formats)

@@ -52,7 +52,7 @@ FLOORS: dict[str, dict[str, dict[str, float]]] = {
         "conflo": {"precision": 1.0, "recall": 0.89, "f1": 0.94, "accuracy": 0.89, "right_line_hits": 50},
         "correct/coll": {"accuracy": 1.0},
         "correct/datatype": {"accuracy": 1.0},
-        "correct/openmp": {"accuracy": 0.95},
+        "correct/openmp": {"accuracy": 0.93},
         "correct/pt2pt": {"accuracy": 0.97},
         "correct/rma": {"accuracy": 1.0},
         "openmp": {"precision": 1.0, "recall": 0.18, "f1": 0.31, "accuracy": 0.18},
@@ -96,7 +96,7 @@ FALSE_ALARM_CEILINGS: dict[str, dict[str, int]] = {
         "Fortran": 1,
     },
     "mpi-corrbench": {
-        "all": 3,
+        "all": 4,  # correct/openmp/ordering/correct/two_collectives_4.c: concurrent collectives in tasks, erroneous by the standard (its own header says so)
         "(hybrid, no class)": 0,
         "ArgError": 0,
         "ArgMismatch": 0,
@@ -106,7 +106,7 @@ FALSE_ALARM_CEILINGS: dict[str, dict[str, int]] = {
         "conflo": 0,
         "correct/coll": 0,
         "correct/datatype": 0,
-        "correct/openmp": 2,
+        "correct/openmp": 3,  # see "all"
         "correct/pt2pt": 1,
         "correct/rma": 0,
         "openmp": 0,

@@ -50,11 +50,14 @@ def _thread_specific_comm(m: Model, call: Call, first: int, last: int, directive
 
 @mpi_rule(
     "mpi-concurrent-collective",
-    summary="A collective called by every thread of an OpenMP parallel region at once, on one communicator.",
+    summary="A collective that several OpenMP threads or tasks may run at once on one communicator.",
     what="""
 Flags MPI collective calls inside an `omp parallel` region (or a worksharing loop) that every thread
 executes, on a communicator shared by the threads, outside `single`, `master`/`masked`, `critical`,
-`ordered`, `sections` and tasks, and not under a branch that selects threads.
+`ordered`, `sections` and not under a branch that selects threads; and collectives in tasks that
+every thread creates, in `taskloop` tasks, or in a task that may overlap another collective of the
+region on the same communicator (no `depend`, `if` or `final` clause, no `taskwait`/`barrier`
+between them).
 """,
     why="""
 Collectives on one communicator must be ordered identically on every process; threads calling them
@@ -104,8 +107,6 @@ def _place(m: Model, c: Call) -> _Placed | None:
     inner = [x for x in around if x[1] >= first and x is not region]
     tasks = [x for x in inner if x[0][0] in ("task", "taskloop")]
     task = tasks[-1] if tasks else None
-    if task is not None:
-        return None  # tasks: see the next commit
     after_task = [x for x in inner if task is None or x[1] > task[1]]
     if any(set(x[0]) & _SERIALIZING for x in after_task) or (task is None and set(words) & _SERIALIZING):
         return None

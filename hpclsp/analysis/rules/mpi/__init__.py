@@ -22,6 +22,7 @@ from hpclsp.analysis.rules.mpi import (
     ranks,
     requests,
     resources,
+    thread_buffer,
     threads,
 )
 
@@ -37,5 +38,6 @@ __all__ = [
     "ranks",
     "requests",
     "resources",
+    "thread_buffer",
     "threads",
 ]

@@ -42,8 +42,8 @@ FLOORS: dict[str, dict[str, dict[str, float]]] = {
         "Fortran": {"precision": 0.97, "recall": 0.95, "f1": 0.96, "accuracy": 0.96, "right_line_hits": 35},
     },
     "mpi-corrbench": {
-        "all": {"precision": 0.98, "recall": 0.79, "f1": 0.87, "accuracy": 0.87, "right_line_hits": 204},
-        "(hybrid, no class)": {"precision": 1.0, "recall": 0.18, "f1": 0.31, "accuracy": 0.18},
+        "all": {"precision": 0.98, "recall": 0.84, "f1": 0.91, "accuracy": 0.9, "right_line_hits": 204},
+        "(hybrid, no class)": {"precision": 1.0, "recall": 0.54, "f1": 0.7, "accuracy": 0.54},
         "ArgError": {"precision": 1.0, "recall": 0.89, "f1": 0.94, "accuracy": 0.89, "right_line_hits": 163},
         "ArgMismatch": {"precision": 1.0, "recall": 0.91, "f1": 0.95, "accuracy": 0.91, "right_line_hits": 13},
         "MisplacedCall": {"precision": 1.0, "recall": 0.92, "f1": 0.96, "accuracy": 0.92, "right_line_hits": 7},
@@ -52,10 +52,10 @@ FLOORS: dict[str, dict[str, dict[str, float]]] = {
         "conflo": {"precision": 1.0, "recall": 0.89, "f1": 0.94, "accuracy": 0.89, "right_line_hits": 50},
         "correct/coll": {"accuracy": 1.0},
         "correct/datatype": {"accuracy": 1.0},
-        "correct/openmp": {"accuracy": 0.95},
+        "correct/openmp": {"accuracy": 0.93},
         "correct/pt2pt": {"accuracy": 0.97},
         "correct/rma": {"accuracy": 1.0},
-        "openmp": {"precision": 1.0, "recall": 0.18, "f1": 0.31, "accuracy": 0.18},
+        "openmp": {"precision": 1.0, "recall": 0.54, "f1": 0.7, "accuracy": 0.54},
         "pt2pt": {"precision": 1.0, "recall": 0.97, "f1": 0.98, "accuracy": 0.97, "right_line_hits": 63},
         "rma": {"precision": 1.0, "recall": 0.82, "f1": 0.9, "accuracy": 0.82, "right_line_hits": 19},
         "usertypes": {"precision": 1.0, "recall": 0.6, "f1": 0.75, "accuracy": 0.6, "right_line_hits": 14},
@@ -96,7 +96,7 @@ FALSE_ALARM_CEILINGS: dict[str, dict[str, int]] = {
         "Fortran": 1,
     },
     "mpi-corrbench": {
-        "all": 3,
+        "all": 4,  # correct/openmp/ordering/correct/two_collectives_4.c: concurrent collectives in tasks, erroneous by the standard (its own header says so)
         "(hybrid, no class)": 0,
         "ArgError": 0,
         "ArgMismatch": 0,
@@ -106,7 +106,7 @@ FALSE_ALARM_CEILINGS: dict[str, dict[str, int]] = {
         "conflo": 0,
         "correct/coll": 0,
         "correct/datatype": 0,
-        "correct/openmp": 2,
+        "correct/openmp": 3,  # see "all"
         "correct/pt2pt": 1,
         "correct/rma": 0,
         "openmp": 0,

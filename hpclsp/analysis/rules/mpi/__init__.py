@@ -15,11 +15,14 @@ from hpclsp.analysis.rules.mpi import (
     collectives,
     datatypes,
     deadlock,
+    finalize_thread,
     hybrid,
     init_finalize,
+    private_buffer,
     ranks,
     requests,
     resources,
+    thread_buffer,
     threads,
 )
 
@@ -28,10 +31,13 @@ __all__ = [
     "collectives",
     "datatypes",
     "deadlock",
+    "finalize_thread",
     "hybrid",
     "init_finalize",
+    "private_buffer",
     "ranks",
     "requests",
     "resources",
+    "thread_buffer",
     "threads",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.hostcode.model import Model
-from hpclsp.analysis.treeutil import walk
+from hpclsp.analysis.treeutil import Node, walk
 
 if TYPE_CHECKING:
     from hpclsp.analysis.openmp.model import Directive
@@ -78,3 +78,29 @@ def _c_constructs(m: Model) -> list[Construct]:
         if nxt is not None:
             out.append((d.words, d.first_line, nxt.end_point[0], d))
     return out
+
+
+def omp_sync_lines(m: Model) -> list[int]:
+    """The first lines of the file's ``barrier`` and ``taskwait`` directives (cached): points where a
+    thread waits for the others or for the tasks it created."""
+    key = "mpi.omp_sync_lines"
+    lines = m.source.cache.get(key)
+    if lines is None:
+        lines = [d.first_line for d in _directives(m) if d.words and d.words[0] in ("barrier", "taskwait")]
+        m.source.cache[key] = lines
+    return lines
+
+
+def enclosing(m: Model, line: int) -> list[Construct]:
+    """The constructs around a line, outermost first (a C construct starts after its pragma line;
+    a Fortran one includes its directive line)."""
+    cons = omp_constructs(m)
+    around = [x for x in cons if x[1] < line <= x[2] or (m.fortran and x[1] <= line <= x[2])]
+    return sorted(around, key=lambda x: (x[1], -x[2]))
+
+
+def misparsed(m: Model, con: Construct, body: Node) -> bool:
+    """True when a C construct's statement ends on the last line of its function body: the parser
+    lost the construct's closing brace (preprocessor conditionals or macros inside it), so its extent
+    is unknown."""
+    return not m.fortran and con[2] >= body.end_point[0]

@@ -6,16 +6,15 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model
+from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
-from hpclsp.analysis.rules.mpi._omp import omp_constructs
+from hpclsp.analysis.rules.mpi._omp import Construct, enclosing, misparsed, omp_constructs, omp_sync_lines
 from hpclsp.analysis.rules.mpi.facts import COLLECTIVES
 from hpclsp.analysis.treeutil import Node
 
 #: Constructs inside a parallel region that stop every thread from making the call at the same time
-#: (one thread, mutual exclusion, ordered execution), and tasks, whose ordering this rule does not model.
-_SERIALIZING = frozenset(
-    {"single", "master", "masked", "critical", "ordered", "section", "sections", "task", "taskloop"}
-)
+#: (one thread, mutual exclusion, ordered execution); tasks are looked at separately.
+_SERIALIZING = frozenset({"single", "master", "masked", "critical", "ordered", "section", "sections"})
 
 
 def _guarded(m: Model, call: Call, first_line: int) -> bool:
@@ -51,11 +50,14 @@ def _thread_specific_comm(m: Model, call: Call, first: int, last: int, directive
 
 @mpi_rule(
     "mpi-concurrent-collective",
-    summary="A collective called by every thread of an OpenMP parallel region at once, on one communicator.",
+    summary="A collective that several OpenMP threads or tasks may run at once on one communicator.",
     what="""
 Flags MPI collective calls inside an `omp parallel` region (or a worksharing loop) that every thread
 executes, on a communicator shared by the threads, outside `single`, `master`/`masked`, `critical`,
-`ordered`, `sections` and tasks, and not under a branch that selects threads.
+`ordered`, `sections` and not under a branch that selects threads; and collectives in tasks that
+every thread creates, in `taskloop` tasks, or in a task that may overlap another collective of the
+region on the same communicator (no `depend`, `if` or `final` clause, no `taskwait`/`barrier`
+between them).
 """,
     why="""
 Collectives on one communicator must be ordered identically on every process; threads calling them
@@ -70,38 +72,102 @@ or corrupt data. The standard makes it the program's job to serialize them.
 """,
 )
 def check_concurrent_collective(m: Model) -> Iterator[Finding]:
-    """Collectives every thread of a parallel region calls concurrently."""
+    """Collectives every thread of a parallel region calls concurrently, or that run in tasks that may
+    overlap with each other."""
     if "omp" not in m.source.text.lower():
         return
-    cons = omp_constructs(m)
-    if not any("parallel" in w for w, _, _, _ in cons):
+    if not any("parallel" in w for w, _, _, _ in omp_constructs(m)):
         return
     for unit in m.units:
-        for c in unit.calls:
-            if c.key not in COLLECTIVES:
-                continue
-            line = c.node.start_point[0]
-            around = [x for x in cons if x[1] < line <= x[2] or (m.fortran and x[1] <= line <= x[2])]
-            par = [x for x in around if "parallel" in x[0]]
-            if not par:
-                continue
-            chosen = max(par, key=lambda x: x[1])
-            words, first, last, directive = chosen
-            inner = [x for x in around if x[1] >= first and x is not chosen]
-            if any(set(x[0]) & _SERIALIZING for x in inner) or set(words) & _SERIALIZING:
-                continue
-            clauses = {cl.name: cl for cl in getattr(directive, "clauses", [])}
-            if "if" in clauses or (
-                "num_threads" in clauses and (clauses["num_threads"].args or "").strip() == "1"
-            ):
-                continue
-            if _guarded(m, c, first) or _thread_specific_comm(m, c, first, last, directive):
-                continue
-            yield _finding(
-                m,
-                "mpi-concurrent-collective",
-                c.node,
-                f"{c.name} is called by every thread of the OpenMP region at line {first + 1} on the same "
-                "communicator: concurrent collectives on one communicator are erroneous; call it from one "
-                "thread (single/master) or serialize the calls (critical)",
-            )
+        placed = [p for c in unit_calls(m, unit) if c.key in COLLECTIVES and (p := _place(m, c)) is not None]
+        for p in placed:
+            if _concurrent(m, p, placed):
+                yield _finding(m, "mpi-concurrent-collective", p.call.node, _message(p))
+
+
+class _Placed:
+    """A collective inside a parallel region: its region, its innermost task (if any), whether every
+    thread of the region reaches it, and its communicator text."""
+
+    def __init__(self, call: Call, region: Construct, task: Construct | None, all_threads: bool, comm: str):
+        self.call, self.region, self.task, self.all_threads, self.comm = call, region, task, all_threads, comm
+
+
+def _place(m: Model, c: Call) -> _Placed | None:
+    """Where a collective sits among the OpenMP constructs (None: not in a parallel region, serialized
+    by a construct, or on a communicator each thread may choose for itself)."""
+    around = enclosing(m, c.node.start_point[0])
+    par = [x for x in around if "parallel" in x[0]]
+    if not par:
+        return None
+    region = par[-1]
+    if misparsed(m, region, c.unit.body):
+        return None
+    words, first, last, directive = region
+    inner = [x for x in around if x[1] >= first and x is not region]
+    tasks = [x for x in inner if x[0][0] in ("task", "taskloop")]
+    task = tasks[-1] if tasks else None
+    after_task = [x for x in inner if task is None or x[1] > task[1]]
+    if any(set(x[0]) & _SERIALIZING for x in after_task) or (task is None and set(words) & _SERIALIZING):
+        return None
+    if _one_thread_region(directive) or _thread_specific_comm(m, c, first, last, directive):
+        return None
+    if task is not None and _clause_names(task[3]) & {"depend", "if", "final"}:
+        return None
+    if _guarded(m, c, task[1] if task is not None else first):
+        return None
+    before_task = [x for x in inner if task is not None and x[1] < task[1]]
+    all_threads = not any(set(x[0]) & _SERIALIZING for x in before_task) and not (
+        task is not None and _guarded(m, c, first)
+    )
+    comm = m.norm_text(c.arg("comm")) if c.arg("comm") is not None else ""
+    return _Placed(c, region, task, all_threads, comm)
+
+
+def _clause_names(directive: object) -> set[str]:
+    return {cl.name for cl in getattr(directive, "clauses", [])}
+
+
+def _one_thread_region(directive: object) -> bool:
+    """A parallel region that may run on one thread only (an if clause) or surely does (num_threads(1))."""
+    clauses = {cl.name: cl for cl in getattr(directive, "clauses", [])}
+    return "if" in clauses or (
+        "num_threads" in clauses and (clauses["num_threads"].args or "").strip() == "1"
+    )
+
+
+def _concurrent(m: Model, p: _Placed, placed: list[_Placed]) -> bool:
+    """Whether the collective may run at the same time as another on its communicator: every thread
+    calls it (in the region or in a task each thread creates, which also covers taskloop tasks), or it
+    runs in a task that may overlap another collective of the region with no taskwait or barrier
+    between them."""
+    if p.all_threads or (p.task is not None and p.task[0][0] == "taskloop"):
+        return True
+    if p.task is None:
+        return False
+    lo, hi = p.task[1], p.task[2]
+    for q in placed:
+        if q is p or q.region is not p.region or q.comm != p.comm or q.task is p.task:
+            continue
+        qline = q.call.node.start_point[0] if q.task is None else q.task[1]
+        if qline < lo and q.task is None:
+            continue  # finished before the task was created
+        a, b = min(lo, qline), max(hi, qline)
+        if not any(a < s < b for s in omp_sync_lines(m)):
+            return True
+    return False
+
+
+def _message(p: _Placed) -> str:
+    first = p.region[1] + 1
+    if p.task is None:
+        return (
+            f"{p.call.name} is called by every thread of the OpenMP region at line {first} on the same "
+            "communicator: concurrent collectives on one communicator are erroneous; call it from one "
+            "thread (single/master) or serialize the calls (critical)"
+        )
+    return (
+        f"{p.call.name} runs in an OpenMP task (line {p.task[1] + 1}) that may run at the same time as "
+        "another collective on the same communicator: their order then differs between processes, "
+        "which is erroneous; order the tasks (depend, taskwait) or create them from one thread"
+    )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model
+from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.rules.mpi._omp import omp_constructs
 from hpclsp.analysis.rules.mpi.facts import (
@@ -59,7 +60,7 @@ def check_thread_level(m: Model) -> Iterator[Finding]:
         return
     have = "MPI_Init (MPI_THREAD_SINGLE)" if init.key == "MPI_INIT" else LEVEL_NAMES[level]
     for unit in m.units:
-        for c in unit.calls:
+        for c in unit_calls(m, unit):
             if not c.is_mpi or c.key in THREAD_NEUTRAL or c.key in ALWAYS_ALLOWED:
                 continue
             line = c.node.start_point[0]
@@ -82,8 +83,22 @@ def _provided_level(m: Model) -> tuple[Call, int] | None:
     if init.key == "MPI_INIT":
         return init, 0
     level_node = init.args[0] if m.fortran and init.args else init.arg("required")
-    level = THREAD_LEVELS.get(m.text(level_node).upper(), -1)
+    level = _level_of(m, init, level_node)
     return None if level < 0 else (init, level)
+
+
+def _level_of(m: Model, init: Call, node: object) -> int:
+    """The thread level a ``required`` argument names: a level constant, or a variable of the unit
+    whose one assignment (its initialiser) is a level constant; -1 when unknown."""
+    text = m.text(node).strip()  # type: ignore[arg-type]
+    level = THREAD_LEVELS.get(text.upper(), -1)
+    if level >= 0 or node is None or getattr(node, "type", "") != "identifier":
+        return level
+    name = m.norm(text)
+    values = [rhs for var, rhs in m.assignments(init.unit) if m.norm(var) == name]
+    if len(values) != 1 or m.decl(init.unit, name) is None:
+        return -1
+    return THREAD_LEVELS.get(m.text(values[0]).strip().upper(), -1)
 
 
 def _needed_level(kinds: set[str]) -> int | None:

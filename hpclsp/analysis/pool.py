@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import gc
 import logging
 import multiprocessing
 import os
@@ -27,6 +28,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from hpclsp.analysis import gcpolicy
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,10 @@ def _warm() -> None:
             new_parser(lang)
         except Exception:  # a missing grammar only matters when a file of that language comes
             log.debug("grammar %s unavailable in worker", lang)
+    # What was loaded lives as long as the worker: keep it out of every later collection (as the
+    # server does at start), garbage of the imports collected first.
+    gc.collect()
+    gc.freeze()
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -202,8 +209,10 @@ def _chunks(n: int, weights: list[int], parts: int) -> list[list[int]]:
 
 
 def _run_chunk(fn: Callable[..., R], jobs: Sequence[J], args: tuple[Any, ...]) -> list[R]:
-    """``fn(job, *args)`` for each job, in a worker or in this process."""
-    return [fn(j, *args) for j in jobs]
+    """``fn(job, *args)`` for each job, in a worker or in this process (with fewer collections of
+    the analyses' live objects: ``gcpolicy``)."""
+    with gcpolicy.fewer_collections():
+        return [fn(j, *args) for j in jobs]
 
 
 def _noop() -> None:

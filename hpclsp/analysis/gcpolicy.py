@@ -7,8 +7,10 @@ threshold (700 net allocations) makes the collector run several times inside suc
 and each run scans those live objects again, finds nothing to free, and moves them to older
 generations, which are then scanned too: about a tenth of a cold analysis of a big Fortran file.
 
-While an analysis runs (``fewer_collections``, in the server, ``hpclsp check`` and the pool's
-workers) the young threshold is raised to ``YOUNG``. Memory stays bounded: a collection still runs
+While an analysis runs (``fewer_collections``: in the engine, so in ``hpclsp check`` and the
+server, and in the pool's workers; the server holds it until the diagnostics are published, so that
+the collection of what the analysis leaves comes after them) the young threshold is raised to
+``YOUNG``. Memory stays bounded: a collection still runs
 after every ``YOUNG`` net allocations (big single-unit files). The saved thresholds are restored
 when the last analysis running in the process ends; what was allocated meanwhile is left to the
 normal collections from then on.

@@ -12,9 +12,9 @@ jobs). The calling process keeps working too: it takes chunks from the end of th
 workers take them from the front, and it runs a queued chunk itself whenever the pool has not
 started it yet (``Future.cancel`` succeeds). The chunks shrink toward the point where the two sides
 are expected to meet, so that what the calling process still waits for once it has run out of
-chunks of its own (a worker's current chunk and the one queued behind it) is small. A worker that dies (or
-a pool that cannot start) only costs speed: its jobs are run in the calling process, and the pool
-is started afresh on the next use. ``configure(0)`` (or one core) disables it.
+chunks of its own (a worker's current chunk and the one queued behind it) is small. A worker that
+dies (or a pool that cannot start) only costs speed: its jobs are run in the calling process, and
+the pool is started afresh on the next use. ``configure(0)`` (or one core) disables it.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ Besides wall-clock latency the script prints the server process's CPU time per a
 of a cold analysis of a big file: ``--workers N`` sets ``diagnostics.workers``, 0 turns them off;
 the first run spawns them, so it is analysed by the server alone), which is what to compare on a
 loaded machine, the engine alone in-process
-(cold and after the same edit), and the load average at the time.
+(cold and after the same edit), the peak memory of the server and its children, and the load
+average at the time.
 """
 
 from __future__ import annotations
@@ -52,6 +53,18 @@ def children(pid: int) -> list[int]:
         for k in kids:
             out += [k, *children(k)]
     return out
+
+
+def peak_rss_mb(pid: int) -> int:
+    """A process's peak resident set size in MB (VmHWM; 0 when /proc is not available)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def tree_cpu_seconds(pid: int) -> float:
@@ -170,9 +183,11 @@ def main() -> None:
             f"whole-file mode (no units, no cache) {whole * 1000:.1f} ms"
         )
     workers = children(client.proc.pid)
+    peaks = [peak_rss_mb(client.proc.pid), *(peak_rss_mb(k) for k in workers)]
     client.close()
     print(
-        f"child processes of the server (analysis workers, resource tracker): {len(workers)} (diagnostics.workers {args.workers})"
+        f"child processes of the server (analysis workers, resource tracker): {len(workers)} (diagnostics.workers {args.workers}); "
+        f"peak RSS MB: server {peaks[0]}, children {peaks[1:]}"
     )
     print(
         f"load average (1 min) {load0:.2f} at start, {os.getloadavg()[0]:.2f} at end, on {os.cpu_count()} cores"

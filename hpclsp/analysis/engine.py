@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from hpclsp.analysis import gcpolicy
 from hpclsp.analysis import pool as pool_mod
 from hpclsp.analysis import rules as rules_pkg
 from hpclsp.analysis import units as units_mod
@@ -54,7 +55,11 @@ def enabled(code: str, options: Options, default_enabled: bool = True) -> bool:
 
 def analyze(source: SourceFile, options: Options | None = None) -> Result:
     """Run every applicable rule on a source file; exceptions in a rule are logged, not raised."""
-    options = options or Options()
+    with gcpolicy.fewer_collections():
+        return _analyze(source, options or Options())
+
+
+def _analyze(source: SourceFile, options: Options) -> Result:
     t0 = time.perf_counter()
     out: list[Finding] = []
     errors: list[str] = []

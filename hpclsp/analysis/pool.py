@@ -7,18 +7,21 @@ Python threads would not run them side by side, so a :class:`UnitPool` keeps wor
 and answer "run these rules on this synthetic text" (``engine.run_job``) with plain finding objects.
 
 The workers are spawned in the background on first use (``ready``), and a job list that comes
-before they are up is analysed in the calling process. Jobs travel in chunks of about equal weight.
-The calling process keeps working too: it takes chunks from the end of the list while the workers
-take them from the front, and it runs a queued chunk itself whenever the pool has not started it
-yet (``Future.cancel`` succeeds), so nobody waits long while work is left. A worker that dies (or
-a pool that cannot start) only costs speed: its jobs are run in the calling process, and the pool
-is started afresh on the next use. ``configure(0)`` (or one core) disables it.
+before they are up is analysed in the calling process. Jobs travel in chunks (runs of consecutive
+jobs). The calling process keeps working too: it takes chunks from the end of the list while the
+workers take them from the front, and it runs a queued chunk itself whenever the pool has not
+started it yet (``Future.cancel`` succeeds). The chunks shrink toward the point where the two sides
+are expected to meet, so that what the calling process still waits for once it has run out of
+chunks of its own (a worker's current chunk and the one queued behind it) is small. A worker that
+dies (or a pool that cannot start) only costs speed: its jobs are run in the calling process, and
+the pool is started afresh on the next use. ``configure(0)`` (or one core) disables it.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import functools
+import gc
 import logging
 import multiprocessing
 import os
@@ -27,6 +30,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from hpclsp.analysis import gcpolicy
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +62,10 @@ def _warm() -> None:
             new_parser(lang)
         except Exception:  # a missing grammar only matters when a file of that language comes
             log.debug("grammar %s unavailable in worker", lang)
+    # What was loaded lives as long as the worker: keep it out of every later collection (as the
+    # server does at start), garbage of the imports collected first.
+    gc.collect()
+    gc.freeze()
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -141,14 +150,16 @@ class UnitPool:
         """``[fn(job, *args) for job in jobs]``, spread over the workers and this process.
 
         ``fn`` must be a module-level function (the workers import it by name). Jobs travel in
-        chunks of about equal ``weight`` (eight per process), so the hand-offs stay few: the thread
-        that feeds the workers needs the interpreter lock, which this process's own work holds. The
-        workers take chunks from the front, this process from the back: give the biggest jobs first.
+        chunks of ``weight`` shrinking toward where the workers (from the front) and this process
+        (from the back) meet (``_chunks``); none below 1/32 of a process's share, so the hand-offs
+        stay few: the thread that feeds the workers needs the interpreter lock, which this
+        process's own work holds. Give the biggest jobs first.
         """
         ex = self.ready()
         if ex is None:
             return _run_chunk(fn, jobs, args)
-        chunks = _chunks(len(jobs), [weight(j) if weight else 1 for j in jobs], 8 * (self.workers + 1))
+        share = 1 / (self.workers + 1)
+        chunks = _chunks([weight(j) if weight else 1 for j in jobs], 1 - share, share / 32)
         try:
             futures = [ex.submit(_run_chunk, fn, [jobs[i] for i in c], args) for c in chunks]
         except (BrokenProcessPool, RuntimeError):
@@ -184,17 +195,25 @@ class UnitPool:
             ex.shutdown(wait=False, cancel_futures=True)
 
 
-def _chunks(n: int, weights: list[int], parts: int) -> list[list[int]]:
-    """Consecutive runs of job indices, each of about ``1/parts`` of the total weight."""
-    target = max(1, sum(weights) // max(1, parts))
+def _chunks(weights: list[int], meet: float, smallest: float) -> list[list[int]]:
+    """Consecutive runs of job indices that shrink toward ``meet``, a fraction of the total weight.
+
+    A run starting at fraction ``a`` of the total weight weighs about a third of its distance to
+    ``meet`` (geometrically smaller runs toward it from either side), and at least ``smallest``.
+    """
+    total = sum(weights) or 1
     out: list[list[int]] = []
     cur: list[int] = []
-    acc = 0
-    for i in range(n):
+    acc = done = 0
+    target = 0.0
+    for i, w in enumerate(weights):
+        if not cur:
+            target = max(smallest, abs(done / total - meet) / 3) * total
         cur.append(i)
-        acc += weights[i]
+        acc += w
         if acc >= target:
             out.append(cur)
+            done += acc
             cur, acc = [], 0
     if cur:
         out.append(cur)
@@ -202,8 +221,10 @@ def _chunks(n: int, weights: list[int], parts: int) -> list[list[int]]:
 
 
 def _run_chunk(fn: Callable[..., R], jobs: Sequence[J], args: tuple[Any, ...]) -> list[R]:
-    """``fn(job, *args)`` for each job, in a worker or in this process."""
-    return [fn(j, *args) for j in jobs]
+    """``fn(job, *args)`` for each job, in a worker or in this process (with fewer collections of
+    the analyses' live objects: ``gcpolicy``)."""
+    with gcpolicy.fewer_collections():
+        return [fn(j, *args) for j in jobs]
 
 
 def _noop() -> None:

@@ -11,7 +11,7 @@ from lsprotocol import types
 from pygls.protocol import default_converter
 
 from hpclsp import project
-from hpclsp.analysis import engine
+from hpclsp.analysis import engine, gcpolicy
 from hpclsp.analysis.context import Options
 from hpclsp.analysis.findings import Finding, Span
 from hpclsp.analysis.rules import rule_for_code
@@ -96,13 +96,16 @@ async def _analyze_later(ls: HpcLanguageServer, doc: Document, version: int, del
         return
     options = ls.engine_options(doc)
     loop = asyncio.get_running_loop()
-    result = await loop.run_in_executor(_executor, analyze_document, doc, options)
-    if ls.documents.get(doc.uri) is not doc or doc.version != version:
-        return  # stale: a newer version is on its way
-    if result.partial or result.errors:
-        log.info("%s: partial analysis (%s)", doc.uri, "; ".join(result.errors) or "time budget")
-    doc.findings = result.findings
-    publish(ls, doc, result.findings)
+    # The collection of what the analysis leaves (its findings, the unit cache) comes after the
+    # diagnostics are out, not between the analysis and their publication.
+    with gcpolicy.fewer_collections():
+        result = await loop.run_in_executor(_executor, analyze_document, doc, options)
+        if ls.documents.get(doc.uri) is not doc or doc.version != version:
+            return  # stale: a newer version is on its way
+        if result.partial or result.errors:
+            log.info("%s: partial analysis (%s)", doc.uri, "; ".join(result.errors) or "time budget")
+        doc.findings = result.findings
+        publish(ls, doc, result.findings)
 
 
 def analyze_document(doc: Document, options: Options) -> engine.Result:

@@ -73,3 +73,16 @@ def test_bundles_give_the_same_findings_with_workers(workers) -> None:
 def test_configure_zero_disables() -> None:
     assert pool.configure(0) is None
     assert pool.current() is None
+
+
+def test_chunks_cover_the_jobs_in_order_and_shrink_toward_where_the_sides_meet() -> None:
+    sizes = [len(c) for c in pool._chunks([1] * 250, 0.5, 0.5 / 32)]
+    assert sum(sizes) == 250
+    flat = [i for c in pool._chunks([1] * 250, 0.5, 0.5 / 32) for i in c]
+    assert flat == list(range(250))
+    middle = sizes.index(min(sizes))
+    assert sizes[0] > 4 * sizes[middle] and sizes[-2] > 4 * sizes[middle]
+    assert all(a >= b for a, b in zip(sizes[:middle], sizes[1 : middle + 1]))
+    assert min(sizes) >= 250 * 0.5 / 32
+    assert pool._chunks([0, 0, 0], 0.5, 0.1) == [[0, 1, 2]]
+    assert pool._chunks([], 0.5, 0.1) == []

@@ -287,9 +287,12 @@ class FileIR:
         for lp in self.loops:
             lp.parent, lp.construct, lp.func = None, None, None
             lp.children, lp.accesses = [], []
+            _drop_memos(lp)
         for c in self.constructs:
             c.parent, c.loop = None, None
             c.children, c.loops = [], []
+            _drop_memos(c)
+        _drop_memos(self)
         self.functions, self.loops, self.accesses, self.constructs = [], [], [], []
         self.source.cache.clear()
 
@@ -384,3 +387,12 @@ def index_guard(access: Access, index: str, stop: int = -1) -> int | None:
             if m and m.group(2).lower() == index.lower():
                 return int(m.group(1))
     return None
+
+
+def _drop_memos(obj: object) -> None:
+    """Forget the results an analysis memoised on an IR object (``__dict__`` entries named ``_*``,
+    such as a loop's map of the loops by index, which holds the loop itself, or a construct's
+    data-sharing facts, which refer back to the construct)."""
+    memo = obj.__dict__
+    for k in [k for k in memo if k.startswith("_")]:
+        del memo[k]

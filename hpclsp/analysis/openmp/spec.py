@@ -165,7 +165,12 @@ def _family(language: str) -> str:
 
 def directive_names(language: str = "c") -> list[str]:
     """Every directive name in one language's spelling (``c``/``cpp``/``cuda`` or ``fortran``), sorted."""
-    return sorted(_tables()[_family(language)])
+    return list(_sorted_directive_names(_family(language)))
+
+
+@functools.cache
+def _sorted_directive_names(family: str) -> tuple[str, ...]:
+    return tuple(sorted(_tables()[family]))
 
 
 def directive_info(name: str, language: str = "c") -> DirectiveInfo | None:
@@ -183,8 +188,13 @@ def clauses_for(directive: str, language: str = "c") -> list[str]:
     info = directive_info(directive, language)
     if info is None:
         return []
-    fam = _family(language)
-    return sorted(c for c in info.clauses if fam in CLAUSES[c].languages)
+    return list(_sorted_clauses(info.name, _family(language)))
+
+
+@functools.cache
+def _sorted_clauses(name: str, family: str) -> tuple[str, ...]:
+    info = _tables()[family][name]
+    return tuple(sorted(c for c in info.clauses if family in CLAUSES[c].languages))
 
 
 def clause_allowed(directive: str, clause: str, language: str = "c") -> bool:
@@ -199,9 +209,13 @@ def clause_info(name: str) -> ClauseInfo | None:
 
 
 def clause_names(language: str = "c") -> list[str]:
-    """Every clause name valid in a language, sorted."""
-    fam = _family(language)
-    return sorted(c.name for c in CLAUSE_TABLE if fam in c.languages)
+    """Every clause name valid in a language, sorted (the directive rules ask once per file)."""
+    return list(_sorted_clause_names(_family(language)))
+
+
+@functools.cache
+def _sorted_clause_names(family: str) -> tuple[str, ...]:
+    return tuple(sorted(c.name for c in CLAUSE_TABLE if family in c.languages))
 
 
 def is_data_sharing(clause: str) -> bool:

@@ -104,3 +104,15 @@ def misparsed(m: Model, con: Construct, body: Node) -> bool:
     lost the construct's closing brace (preprocessor conditionals or macros inside it), so its extent
     is unknown."""
     return not m.fortran and con[2] >= body.end_point[0]
+
+
+def parallel_region(m: Model, line: int, body: Node) -> tuple[Construct, list[Construct]] | None:
+    """The innermost parallel region around a line, with the constructs inside it that also enclose
+    the line (outermost first); None outside every region or when the region's extent is unknown
+    (``misparsed``)."""
+    around = enclosing(m, line)
+    par = [x for x in around if "parallel" in x[0]]
+    if not par or misparsed(m, par[-1], body):
+        return None
+    region = par[-1]
+    return region, [x for x in around if x[1] >= region[1] and x is not region]

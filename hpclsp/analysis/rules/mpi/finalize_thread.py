@@ -8,7 +8,12 @@ from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model
 from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
-from hpclsp.analysis.rules.mpi._omp import Construct, enclosing, misparsed, omp_constructs, omp_sync_lines
+from hpclsp.analysis.rules.mpi._omp import (
+    Construct,
+    omp_constructs,
+    omp_sync_lines,
+    parallel_region,
+)
 
 #: Constructs whose block only the primary thread of the team executes.
 _PRIMARY = frozenset({"master", "masked"})
@@ -46,12 +51,10 @@ def check_finalize_thread(m: Model) -> Iterator[Finding]:
         for c in calls:
             if c.key != "MPI_FINALIZE":
                 continue
-            around = enclosing(m, c.node.start_point[0])
-            par = [x for x in around if "parallel" in x[0]]
-            if not par or misparsed(m, par[-1], unit.body):
+            placed = parallel_region(m, c.node.start_point[0], unit.body)
+            if placed is None:
                 continue
-            region = par[-1]
-            inner = [x for x in around if x[1] >= region[1] and x is not region]
+            region, inner = placed
             msg = _problem(m, c, region, inner, calls)
             if msg:
                 yield _finding(m, "mpi-finalize-thread", c.node, msg)

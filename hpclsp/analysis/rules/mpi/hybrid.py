@@ -8,7 +8,12 @@ from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model
 from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
-from hpclsp.analysis.rules.mpi._omp import Construct, enclosing, misparsed, omp_constructs, omp_sync_lines
+from hpclsp.analysis.rules.mpi._omp import (
+    Construct,
+    omp_constructs,
+    omp_sync_lines,
+    parallel_region,
+)
 from hpclsp.analysis.rules.mpi.facts import COLLECTIVES
 from hpclsp.analysis.treeutil import Node
 
@@ -96,15 +101,11 @@ class _Placed:
 def _place(m: Model, c: Call) -> _Placed | None:
     """Where a collective sits among the OpenMP constructs (None: not in a parallel region, serialized
     by a construct, or on a communicator each thread may choose for itself)."""
-    around = enclosing(m, c.node.start_point[0])
-    par = [x for x in around if "parallel" in x[0]]
-    if not par:
+    placed = parallel_region(m, c.node.start_point[0], c.unit.body)
+    if placed is None:
         return None
-    region = par[-1]
-    if misparsed(m, region, c.unit.body):
-        return None
+    region, inner = placed
     words, first, last, directive = region
-    inner = [x for x in around if x[1] >= first and x is not region]
     tasks = [x for x in inner if x[0][0] in ("task", "taskloop")]
     task = tasks[-1] if tasks else None
     after_task = [x for x in inner if task is None or x[1] > task[1]]

@@ -8,7 +8,13 @@ from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
-from hpclsp.analysis.rules.mpi._omp import Construct, enclosing, misparsed, omp_constructs, omp_sync_lines
+from hpclsp.analysis.rules.mpi._omp import (
+    Construct,
+    enclosing,
+    omp_constructs,
+    omp_sync_lines,
+    parallel_region,
+)
 from hpclsp.analysis.treeutil import Node, walk
 
 #: Constructs run by one thread of the team, with no barrier on entry.
@@ -60,12 +66,10 @@ def check_thread_buffer_race(m: Model) -> Iterator[Finding]:
         for c in unit_calls(m, unit):
             if not c.is_mpi:
                 continue
-            around = enclosing(m, c.node.start_point[0])
-            par = [x for x in around if "parallel" in x[0]]
-            if not par or misparsed(m, par[-1], unit.body):
+            placed = parallel_region(m, c.node.start_point[0], unit.body)
+            if placed is None:
                 continue
-            region = par[-1]
-            inner = [x for x in around if x[1] > region[1]]
+            region, inner = placed
             one = [x for x in inner if _words(x) & _ONE_THREAD]
             if not one or _words(region) & _ONE_THREAD:
                 continue

@@ -193,21 +193,25 @@ def check_unchecked_error(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-def _origins(m: Model, unit: Unit) -> dict[str, str]:
-    """Pointer name -> 'device' | 'host' when every definition in the unit agrees."""
+ALLOCATORS = ("cudaMalloc", "cudaMallocHost", "cudaHostAlloc", "cudaMallocManaged", "cudaMallocPitch")
+
+
+def _origin_sets(m: Model, unit: Unit) -> dict[str, set[str]]:
+    """Pointer name -> the kinds of memory the unit makes it point to ('other' for anything else)."""
     seen: dict[str, set[str]] = {}
     for c in unit.calls:
-        if (
-            c.name
-            in ("cudaMalloc", "cudaMallocHost", "cudaHostAlloc", "cudaMallocManaged", "cudaMallocPitch")
-            and c.args
-        ):
+        if c.name in ALLOCATORS and c.args:
             n, kind = m.base_name(c.args[0])
             if n and kind == "addr":
                 o = {"cudaMalloc": "device", "cudaMallocPitch": "device", "cudaMallocManaged": "managed"}.get(
                     c.name, "host"
                 )
                 seen.setdefault(n, set()).add(o)
+        elif not c.name.startswith("cuda"):
+            for a in c.args:  # &p handed to another function may point p anywhere
+                n, kind = m.base_name(a) if a is not None else (None, "")
+                if n and kind == "addr":
+                    seen.setdefault(n, set()).add("other")
     for lhs, rhs in m.assignments(unit):
         r = rhs
         while r.type in ("cast_expression", "parenthesized_expression"):
@@ -229,7 +233,41 @@ def _origins(m: Model, unit: Unit) -> dict[str, str]:
             and "__device__" not in m.text(d.node)
         ):
             seen.setdefault(d.name, set()).add("host")
+    return seen
+
+
+def _single(seen: dict[str, set[str]]) -> dict[str, str]:
     return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1 and next(iter(v)) in ("host", "device")}
+
+
+def _origins(m: Model, unit: Unit) -> dict[str, str]:
+    """Pointer name -> 'device' | 'host' when every definition in the unit agrees; for the file's
+    global pointers the unit does not define, when every definition in the file agrees."""
+    local = _single(_origin_sets(m, unit))
+    for name, o in _global_origins(m).items():
+        if name not in local and name not in unit.decls:
+            local[name] = o
+    return local
+
+
+def _global_origins(m: Model) -> dict[str, str]:
+    """File-scope pointers every host function (that does not shadow them) makes point to one kind."""
+    key = "cuda.global_origins"
+    cached = m.source.cache.get(key)
+    if cached is not None:
+        return cached
+    seen: dict[str, set[str]] = {}
+    for u in _host_units(m):
+        for name, kinds in _origin_sets(m, u).items():
+            if name in m.globals and name not in u.decls:
+                seen.setdefault(name, set()).update(kinds)
+    out = {
+        k: v
+        for k, v in _single(seen).items()
+        if m.globals[k].pointer and not m.globals[k].initialized and "extern" not in m.text(m.globals[k].node)
+    }
+    m.source.cache[key] = out
+    return out
 
 
 @rule(
@@ -290,10 +328,11 @@ def check_memcpy_direction(ctx: Context) -> Iterator[Finding]:
             )
 
 
-def _block_threads(m: Model, unit: Unit, e: Node) -> int | None:
+def _dims(m: Model, unit: Unit, e: Node) -> list[int] | None:
+    """Constant extents of a launch dimension: an integer, ``dim3(x, y, z)`` or an unmodified ``dim3`` variable."""
     v = m.eval_int(e)
     if v is not None:
-        return v
+        return [v]
     args: list[Node] | None = None
     if e.type == "call_expression" and _fn_name(m, e) == "dim3":
         al = e.child_by_field_name("arguments")
@@ -314,26 +353,45 @@ def _block_threads(m: Model, unit: Unit, e: Node) -> int | None:
                 if val is not None and val.type in ("argument_list", "initializer_list"):
                     args = val.named_children
                 elif val is not None:
-                    return _block_threads(m, unit, val)
-    if not args:
+                    return _dims(m, unit, val)
+    if not args or len(args) > 3:
         return None
-    total = 1
-    for a in args:
-        x = m.eval_int(a)
-        if x is None:
-            return None
-        total *= x
-    return total
+    vals = [m.eval_int(a) for a in args]
+    return None if any(x is None for x in vals) else [x for x in vals if x is not None]
+
+
+#: Per-dimension limits of every CUDA device since compute capability 3.0.
+BLOCK_LIMITS = (1024, 1024, 64)
+GRID_LIMITS = ((1 << 31) - 1, 65535, 65535)
+
+
+def _limit_message(block: list[int] | None, grid: list[int] | None) -> str | None:
+    """Why a constant launch configuration cannot launch on any device, or None."""
+    if block is not None:
+        total = 1
+        for x in block:
+            total *= x
+        if total > 1024:
+            return f"block of {total} threads exceeds the 1024-thread limit: the launch fails"
+        for d, (x, lim) in enumerate(zip(block, BLOCK_LIMITS, strict=False)):
+            if x > lim:
+                return f"blockDim.{'xyz'[d]} = {x} exceeds the limit {lim}: the launch fails"
+    for d, (x, lim) in enumerate(zip(grid or [], GRID_LIMITS, strict=False)):
+        if x > lim:
+            return f"gridDim.{'xyz'[d]} = {x} exceeds the limit {lim}: the launch fails"
+    return None
 
 
 @rule(
     "cuda-launch-config",
     family=FAMILY,
-    summary="A constant block size above 1024 threads or not a multiple of the warp size (32).",
+    summary="A constant launch configuration beyond the device limits, or a block not a multiple of 32 threads.",
     what="""
-Checks kernel launches whose block size is a compile-time constant (literal, `#define`, `const`,
-`dim3 b(x, y, z)` with constant extents): more than 1024 threads per block cannot launch, and a
-size that is not a multiple of 32 leaves part of the last warp idle.
+Checks kernel launches whose extents are compile-time constants (literal, `#define`, `const`,
+`dim3 b(x, y, z)` with constant extents). A warning when no device can run the launch: more than
+1024 threads per block, `blockDim.z` above 64, `gridDim.y`/`gridDim.z` above 65535 or
+`gridDim.x` above 2^31-1. A hint when the block size is not a multiple of 32 (part of the last
+warp idles).
 """,
     why="""
 Over 1024 threads the launch fails with `invalid configuration argument` (silently, unless
@@ -356,16 +414,20 @@ def check_launch_config(ctx: Context) -> Iterator[Finding]:
             cfg = ks.named_children
             if len(cfg) < 2:
                 continue
-            n = _block_threads(m, unit, cfg[1])
-            if n is None or n <= 0:
+            block, grid = _dims(m, unit, cfg[1]), _dims(m, unit, cfg[0])
+            if any(x <= 0 for x in (block or []) + (grid or [])):
                 continue
-            if n > 1024:
-                msg = f"block of {n} threads exceeds the 1024-thread limit: the launch fails"
-            elif n % 32:
+            msg = _limit_message(block, grid)
+            if msg is not None:
+                at = cfg[0] if msg.startswith("grid") else cfg[1]
+                yield Finding("cuda-launch-config", msg, m.source.node_span(at), Severity.WARNING)
+                continue
+            n = 1
+            for x in block or [0]:
+                n *= x
+            if n % 32:
                 msg = f"block of {n} threads is not a multiple of the warp size (32): the last warp is partly idle"
-            else:
-                continue
-            yield Finding("cuda-launch-config", msg, m.source.node_span(cfg[1]), Severity.HINT)
+                yield Finding("cuda-launch-config", msg, m.source.node_span(cfg[1]), Severity.HINT)
 
 
 @rule(

@@ -1,4 +1,4 @@
-"""CUDA host-side pitfalls (``cuda-*``): unchecked errors, memcpy directions, launch configurations,
+"""CUDA host-side pitfalls (``cuda-*``): unchecked errors, launch configurations,
 missing synchronisation, kernels called like functions.
 
 Works on ``.cu``/``.cuh`` files through tree-sitter-cuda. The kernel checks (races, barrier
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hpclsp.analysis.context import Context
+from hpclsp.analysis.cuda import lifecycle
 from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Severity, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit, model
 from hpclsp.analysis.rules import rule
@@ -60,12 +61,6 @@ HARMLESS_HOST = frozenset(
         "exit",
     }
 )
-KINDS = {
-    "cudaMemcpyHostToDevice": ("device", "host"),
-    "cudaMemcpyDeviceToHost": ("host", "device"),
-    "cudaMemcpyDeviceToDevice": ("device", "device"),
-    "cudaMemcpyHostToHost": ("host", "host"),
-}
 
 
 def _model(ctx: Context) -> Model:
@@ -193,141 +188,6 @@ def check_unchecked_error(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-ALLOCATORS = ("cudaMalloc", "cudaMallocHost", "cudaHostAlloc", "cudaMallocManaged", "cudaMallocPitch")
-
-
-def _origin_sets(m: Model, unit: Unit) -> dict[str, set[str]]:
-    """Pointer name -> the kinds of memory the unit makes it point to ('other' for anything else)."""
-    seen: dict[str, set[str]] = {}
-    for c in unit.calls:
-        if c.name in ALLOCATORS and c.args:
-            n, kind = m.base_name(c.args[0])
-            if n and kind == "addr":
-                o = {"cudaMalloc": "device", "cudaMallocPitch": "device", "cudaMallocManaged": "managed"}.get(
-                    c.name, "host"
-                )
-                seen.setdefault(n, set()).add(o)
-        elif not c.name.startswith("cuda"):
-            for a in c.args:  # &p handed to another function may point p anywhere
-                n, kind = m.base_name(a) if a is not None else (None, "")
-                if n and kind == "addr":
-                    seen.setdefault(n, set()).add("other")
-    for lhs, rhs in m.assignments(unit):
-        r = rhs
-        while r.type in ("cast_expression", "parenthesized_expression"):
-            r = r.child_by_field_name("value") or (r.named_children[-1] if r.named_children else r)
-            if r.type not in ("cast_expression", "parenthesized_expression"):
-                break
-        if r.type == "call_expression" and _fn_name(m, r) in ("malloc", "calloc", "aligned_alloc"):
-            seen.setdefault(lhs, set()).add("host")
-        elif r.type == "new_expression":
-            seen.setdefault(lhs, set()).add("host")
-        else:
-            seen.setdefault(lhs, set()).add("other")
-    for d in unit.decls.values():
-        if (
-            d.is_array
-            and not d.pointer
-            and not d.shared
-            and d.node is not None
-            and "__device__" not in m.text(d.node)
-        ):
-            seen.setdefault(d.name, set()).add("host")
-    return seen
-
-
-def _single(seen: dict[str, set[str]]) -> dict[str, str]:
-    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1 and next(iter(v)) in ("host", "device")}
-
-
-def _origins(m: Model, unit: Unit) -> dict[str, str]:
-    """Pointer name -> 'device' | 'host' when every definition in the unit agrees; for the file's
-    global pointers the unit does not define, when every definition in the file agrees."""
-    local = _single(_origin_sets(m, unit))
-    for name, o in _global_origins(m).items():
-        if name not in local and name not in unit.decls:
-            local[name] = o
-    return local
-
-
-def _global_origins(m: Model) -> dict[str, str]:
-    """File-scope pointers every host function (that does not shadow them) makes point to one kind."""
-    key = "cuda.global_origins"
-    cached = m.source.cache.get(key)
-    if cached is not None:
-        return cached
-    seen: dict[str, set[str]] = {}
-    for u in _host_units(m):
-        for name, kinds in _origin_sets(m, u).items():
-            if name in m.globals and name not in u.decls:
-                seen.setdefault(name, set()).update(kinds)
-    out = {
-        k: v
-        for k, v in _single(seen).items()
-        if m.globals[k].pointer and not m.globals[k].initialized and "extern" not in m.text(m.globals[k].node)
-    }
-    m.source.cache[key] = out
-    return out
-
-
-@rule(
-    "cuda-memcpy-direction",
-    family=FAMILY,
-    summary="cudaMemcpy direction contradicts where the pointers were allocated.",
-    what="""
-Compares the `cudaMemcpyKind` of `cudaMemcpy`/`cudaMemcpyAsync` with the known origin of the
-destination and source pointers in the same function (`cudaMalloc` → device; `malloc`, `new`,
-local arrays, `cudaMallocHost` → host).
-""",
-    why="""
-A wrong direction makes the runtime dereference a device pointer on the host (or the reverse):
-an `invalid argument` error at best, silent garbage or a crash at worst.
-""",
-    example="""
-cudaMalloc(&d_x, bytes);
-h_x = (float *)malloc(bytes);
-cudaMemcpy(d_x, h_x, bytes, cudaMemcpyDeviceToHost);   /* should be HostToDevice */
-""",
-    languages=LANGS,
-)
-def check_memcpy_direction(ctx: Context) -> Iterator[Finding]:
-    """Memcpy kinds vs pointer origins."""
-    m = _model(ctx)
-    for unit in _host_units(m):
-        origins = None
-        for c in unit.calls:
-            if c.name not in ("cudaMemcpy", "cudaMemcpyAsync") or len(c.args) < 4:
-                continue
-            kind = m.text(c.args[3]).strip()
-            if kind not in KINDS:
-                continue
-            if origins is None:
-                origins = _origins(m, unit)
-            want_dst, want_src = KINDS[kind]
-            dn, _ = m.base_name(c.args[0])
-            sn, _ = m.base_name(c.args[1])
-            od, os_ = origins.get(dn or ""), origins.get(sn or "")
-            bad = [
-                f"'{n}' is {o} memory"
-                for n, o, w in ((dn, od, want_dst), (sn, os_, want_src))
-                if o is not None and o != w
-            ]
-            kind_node = c.args[3]
-            if not bad or kind_node is None:
-                continue
-            fixes = []
-            if od is not None and os_ is not None:
-                right = next((k for k, v in KINDS.items() if v == (od, os_)), None)
-                if right:
-                    fixes.append(Fix(f"Use {right}", (Edit(m.source.node_span(kind_node), right),), True))
-            yield Finding(
-                "cuda-memcpy-direction",
-                f"{kind} contradicts the pointers: {' and '.join(bad)}",
-                m.source.node_span(kind_node),
-                fixes=fixes,
-            )
-
-
 def _dims(m: Model, unit: Unit, e: Node) -> list[int] | None:
     """Constant extents of a launch dimension: an integer, ``dim3(x, y, z)`` or an unmodified ``dim3`` variable."""
     v = m.eval_int(e)
@@ -437,7 +297,9 @@ def check_launch_config(ctx: Context) -> Iterator[Finding]:
     what="""
 Flags host accesses to managed memory (`cudaMallocManaged`) after a kernel launch that received
 it, and to the destination of a `cudaMemcpyAsync(..., cudaMemcpyDeviceToHost, ...)`, before any
-`cudaDeviceSynchronize`/`cudaStreamSynchronize`/`cudaEventSynchronize` (or blocking copy).
+`cudaDeviceSynchronize`/`cudaStreamSynchronize`/`cudaEventSynchronize` (or blocking copy). Within
+one function; across the helper functions `main` calls in order (without arguments), for pinned
+(`cudaMallocHost`) and managed buffers.
 """,
     why="""
 Kernel launches and async copies return immediately: the host reads values the GPU has not
@@ -470,6 +332,12 @@ def check_missing_sync(ctx: Context) -> Iterator[Finding]:
                 m.source.node_span(use.parent),
                 related=[Related(m.source.node_span(src), "asynchronous operation")],
             )
+    for issue in lifecycle.issues(m):
+        if issue.code == "cuda-missing-sync":
+            related = (
+                [Related(m.source.node_span(issue.related), issue.related_note)] if issue.related else []
+            )
+            yield Finding(issue.code, issue.message, m.source.node_span(issue.node), related=related)
 
 
 def _managed(m: Model, unit: Unit) -> set[str]:

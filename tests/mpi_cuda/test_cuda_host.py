@@ -68,13 +68,26 @@ def test_kernel_parameter_access():
     assert acc["in"] == {"r"} and acc["out"] == {"w"} and acc["both"] == {"r", "w"} and acc["other"] == {"?"}
 
 
-def test_trace_reads_helpers_in_place_and_stops_at_device_work_under_a_branch():
+def test_trace_reads_helpers_in_place_and_treats_branches_as_may():
     m = _model(
         "void init() { cudaMalloc(&d_a, N * 4); }\n"
-        "int main(int argc, char **argv) { init(); if (argc > 1) cudaMalloc(&d_b, 4); k<<<1, 1>>>(d_a, d_b, d_b, d_b); return 0; }"
+        "int main(int argc, char **argv) { init(); if (argc > 1) cudaMalloc(&d_b, 4);"
+        " k<<<1, 1>>>(d_a, d_b, d_b, d_b); goto out; out: return 0; }"
     )
-    kinds = [op.kind for op in main_trace(m)]
-    assert kinds == ["alloc", "stop"]
+    assert [op.kind for op in main_trace(m)] == ["alloc", "may", "launch", "stop"]
+    # d_a is read uninitialised; d_b may have been allocated in the branch: silent
+    assert [i.code for i in lifecycle.issues(m)] == ["cuda-uninitialized-device-read"]
+
+
+def test_alloc_through_a_cpp_cast():
+    m = _model(
+        "int main() { float *p; cudaMalloc(reinterpret_cast<void **>(&p), 4); k<<<1, 1>>>(p, d_a, d_a, d_a); return 0; }"
+    )
+    assert [op.kind for op in main_trace(m)][:2] == ["alloc", "launch"]
+    assert sorted(i.code for i in lifecycle.issues(m)) == [
+        "cuda-unallocated-device-pointer",
+        "cuda-uninitialized-device-read",
+    ]
 
 
 def test_unallocated_and_uninitialised():

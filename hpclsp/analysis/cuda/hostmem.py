@@ -215,12 +215,10 @@ def _unit_defs(m: Model, u: Unit) -> list[tuple[str, tuple[str, int | None, Node
     for c in u.calls:
         for i, a in enumerate(c.args):
             n, k = m.base_name(a) if a is not None else (None, "")
-            if not n or k != "addr":
-                continue
-            if c.name in ALLOC_KINDS and i == 0 and len(c.args) >= 2:
+            if n and k == "addr" and c.name in ALLOC_KINDS and i == 0 and len(c.args) >= 2:
                 out.append((n, (ALLOC_KINDS[c.name], ev.int_of(c.args[1]), c.node)))
-            elif not c.name.startswith("cuda") or c.name in ("cudaMallocPitch", "cudaMalloc3D"):
-                out.append((n, None))
+                continue
+            out += [(name, None) for name in _addresses(m, a)]  # &p handed on any other way: unknown
     for lhs, rhs in m.assignments(u):
         if m.text(rhs).strip() in _NULLS:
             continue
@@ -230,6 +228,24 @@ def _unit_defs(m: Model, u: Unit) -> list[tuple[str, tuple[str, int | None, Node
             elem = consts.C_SIZES.get(consts.normalize_c_type(d.type))
             if "__device__" not in m.text(d.node) and "__constant__" not in m.text(d.node):
                 out.append((d.name, ("host", d.size * elem if elem else None, d.node)))
+    return out
+
+
+def _addresses(m: Model, a: Node | None) -> list[str]:
+    """Variables whose address an argument takes (not inside calls of named functions: the model
+    lists those calls themselves)."""
+    out, todo = [], [a] if a is not None else []
+    while todo:
+        x = todo.pop()
+        if x.type == "call_expression":
+            fn = x.child_by_field_name("function")
+            if fn is not None and fn.type in ("identifier", "qualified_identifier"):
+                continue
+        if x.type == "pointer_expression" and m.text(x).startswith("&"):
+            arg = x.child_by_field_name("argument")
+            if arg is not None and arg.type == "identifier":
+                out.append(m.text(arg))
+        todo.extend(x.named_children)
     return out
 
 

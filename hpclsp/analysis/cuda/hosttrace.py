@@ -3,12 +3,11 @@
 ``main``'s statements are read in order; a call of a same-file host function without arguments is
 read in place (a few levels deep, no recursion). The trace keeps allocations, copies, memsets,
 launches, synchronisations, frees and the host's element reads and writes of pointers. It ends
-(with a ``stop`` operation) at the first thing it cannot follow: a device operation or an unknown
-call of a same-file function under a branch or loop, ``goto``. Everything before the end
-therefore happens on every path through ``main`` that gets that far. Calls it cannot see into
-(same-file functions with arguments, external functions, methods) become ``opaque`` operations:
-the pointers they receive are unknown afterwards, and so is every file-scope pointer; they may
-synchronise. Pointer names are keyed by scope: ``fn.name`` for a local, ``name`` for a global.
+(with a ``stop`` operation) at a ``goto``. Calls it cannot see into (same-file functions with
+arguments, external functions, methods, runtime calls it does not model) and every call under a
+branch or loop become ``opaque`` operations: what they receive is unknown afterwards, and so is
+every file-scope pointer; they may synchronise. What the trace states positively (an allocation,
+a copy, a launch) therefore happens on every path through ``main`` that gets that far. Pointer names are keyed by scope: ``fn.name`` for a local, ``name`` for a global.
 """
 
 from __future__ import annotations
@@ -65,6 +64,30 @@ INERT = frozenset(
         "strtol",
     }
 )
+#: Runtime calls that change nothing but what they are given (events, device settings, symbols, 2D/3D copies).
+CUDA_LOCAL = frozenset(
+    {
+        "cudaEventCreate",
+        "cudaEventCreateWithFlags",
+        "cudaEventRecord",
+        "cudaEventElapsedTime",
+        "cudaEventDestroy",
+        "cudaMemGetInfo",
+        "cudaDeviceSetLimit",
+        "cudaDeviceGetAttribute",
+        "cudaFuncSetAttribute",
+        "cudaFuncGetAttributes",
+        "cudaGetSymbolAddress",
+        "cudaMemcpyToSymbol",
+        "cudaMemcpyFromSymbol",
+        "cudaMemcpy2D",
+        "cudaMemcpy3D",
+        "cudaMallocPitch",
+        "cudaHostRegister",
+        "cudaHostUnregister",
+        "cudaPointerGetAttributes",
+    }
+)
 _DEVICE_OPS = frozenset(
     {"cudaMemcpy", "cudaMemcpyAsync", "cudaMemset", "cudaMemsetAsync", "cudaFree", "cudaFreeHost"}
     | {"cudaStreamCreate", "cudaStreamCreateWithFlags", "cudaStreamDestroy"}
@@ -80,7 +103,8 @@ _CONTROL = frozenset(
 @dataclasses.dataclass
 class Op:
     """One host operation: ``kind`` is alloc, copy, set, launch, sync, free, read, write, assign,
-    touch or stop; ``bufs`` the pointer keys involved (for a copy: destination, source)."""
+    touch, may (a device operation that may happen: its pointers unknown, may synchronise), opaque
+    or stop; ``bufs`` the pointer keys involved (for a copy: destination, source)."""
 
     kind: str
     node: Node
@@ -140,7 +164,8 @@ class _Tracer:
             return self.stop(st)
         if st.type in _CONTROL:
             return self.control(u, st)
-        events = [n for n in walk(st) if n.type in _EVENTS]
+        # arguments are evaluated before the call they are passed to: children before parents
+        events = sorted((n for n in walk(st) if n.type in _EVENTS), key=lambda n: (n.end_byte, -n.start_byte))
         for n in events:
             if self.stopped():
                 return False
@@ -154,16 +179,16 @@ class _Tracer:
         return not self.stopped()
 
     def control(self, u: Unit, st: Node) -> bool:
-        """A branch or loop: host element accesses and assignments only; a device operation ends the trace."""
+        """A branch or loop: what it may do. Host element accesses and assignments as they are; every
+        other call as opaque (what it receives is unknown afterwards, it may synchronise)."""
         for n in walk(st):
             if n.type == "call_expression":
                 cat = self.category(n, ())
-                if cat in ("device", "inline"):
-                    return self.stop(n)
-                if cat not in ("inert", "host"):
-                    self.opaque(u, n, self.args(n), cat)
-                elif cat == "host":
+                if cat == "host":
                     self.touch_addresses(u, n, self.args(n), every=True)
+                elif cat != "inert":
+                    # a device operation changes only what it is given; other calls anything
+                    self.opaque(u, n, self.args(n), "may" if cat in ("device", "cuda") else "opaque")
             if n.type == "goto_statement":
                 return self.stop(n)
             if n.type in ("assignment_expression", "init_declarator"):
@@ -175,9 +200,10 @@ class _Tracer:
     def inert(self, call: Node) -> bool:
         """Calls without effect on device memory or ordering: see INERT, the file's function-like
         macros, functional casts (``float(i)``)."""
-        name = self.name(call).removeprefix("std::")
+        name = self.name(call).removeprefix("std::").split("<")[0].strip()
         fn = call.child_by_field_name("function")
         is_cast = fn is not None and fn.type == "primitive_type" or name in consts.C_SIZES
+        is_cast = is_cast or name in ("static_cast", "reinterpret_cast", "const_cast", "dynamic_cast")
         return (name in INERT or name in self.m.macros or is_cast) and not _launch(call)
 
     def name(self, call: Node) -> str:
@@ -189,17 +215,18 @@ class _Tracer:
         return [a for a in al.named_children if a.type != "comment"] if al is not None else []
 
     def assignment(self, u: Unit, n: Node) -> None:
-        """An assignment or initialisation: the variable assigned, and the pointers whose value escapes into it."""
+        """An assignment or initialisation: the variable assigned (or None), then the variables whose
+        value escapes into it."""
         is_init = n.type == "init_declarator"
         left = n.child_by_field_name("declarator" if is_init else "left")
         right = n.child_by_field_name("value" if is_init else "right")
         while left is not None and left.type == "pointer_declarator":
             left = left.child_by_field_name("declarator")
-        keys = [self.key(u, self.m.text(left))] if left is not None and left.type == "identifier" else []
+        keys = [self.key(u, self.m.text(left)) if left is not None and left.type == "identifier" else None]
         for idn in walk(right) if right is not None else []:
             if idn.type == "identifier" and not _dereferenced(self.m, idn):
                 keys.append(self.key(u, self.m.text(idn)))
-        if keys:
+        if keys != [None]:
             self.ops.append(Op("assign", n, keys, unit=u))
 
     def element(self, u: Unit, idn: Node) -> None:
@@ -233,7 +260,7 @@ class _Tracer:
             return "host"
         if self.inert(call):
             return "inert"
-        if name.startswith("cuda") and name[4:5].isupper():
+        if name in CUDA_LOCAL:
             return "cuda"
         return "opaque"
 
@@ -244,20 +271,20 @@ class _Tracer:
             self.device(u, call, self.name(call), args)
         elif cat == "inline":
             return self.unit(self.fns[self.name(call)], (*stack, self.name(call)))
-        elif cat in ("host", "inert"):
-            self.touch_addresses(u, call, args, every=cat == "host")
-        else:
+        elif cat == "host":
+            self.touch_addresses(u, call, args, every=True)
+        elif cat != "inert":
             self.opaque(u, call, args, cat)
         return True
 
     def opaque(self, u: Unit, call: Node, args: list[Node], cat: str) -> None:
         """A call the trace cannot see into: every pointer it is given is unknown afterwards; an unknown
         function may also synchronise, or change any file-scope pointer."""
-        keys = [self.key(u, self.m.base_name(a)[0]) for a in args]
+        keys = [self.key(u, x) for a in args for x in self.names(a)]
         fn = call.child_by_field_name("function")
         if fn is not None and fn.type == "field_expression":  # obj.method(...): the object too
-            keys.append(self.key(u, self.m.base_name(fn.child_by_field_name("argument"))[0]))
-        self.ops.append(Op("touch" if cat == "cuda" else "opaque", call, keys, unit=u))
+            keys += [self.key(u, x) for x in self.names(fn)]
+        self.ops.append(Op({"cuda": "touch"}.get(cat, cat), call, keys, unit=u))
 
     def device(self, u: Unit, call: Node, name: str, args: list[Node]) -> None:
         if _launch(call) is not None:
@@ -281,8 +308,27 @@ class _Tracer:
             self.opaque(u, call, args, "opaque")
 
     def ptr(self, u: Unit, a: Node) -> str | None:
+        """The pointer an argument designates; for an expression base_name cannot read (a C++ cast),
+        the variable whose address it takes, else its first variable."""
         n, _k = self.m.base_name(a)
+        if n is None:
+            names = self.names(a)
+            addr = [x for x in walk(a) if x.type == "pointer_expression" and self.m.text(x).startswith("&")]
+            inner = self.names(addr[0]) if addr else []
+            found = inner or names
+            n = found[0] if found else None
         return self.key(u, n)
+
+    def names(self, e: Node) -> list[str]:
+        """The variables an expression mentions (not called functions, not fields)."""
+        return [
+            self.m.text(x)
+            for x in walk(e)
+            if x.type == "identifier"
+            and x.parent is not None
+            and not (x.parent.type == "call_expression" and x.parent.child_by_field_name("function") == x)
+            and x.parent.type != "template_function"
+        ]
 
     def touch_addresses(self, u: Unit, call: Node, args: list[Node], every: bool = False) -> None:
         """Pointers whose address the call receives (``every``: any pointer it receives) become unknown."""
@@ -310,8 +356,10 @@ class _Tracer:
         for a in args:
             n, k = self.m.base_name(a)
             out.append(self.key(u, n) if k == "whole" else None)
-            if n and k != "whole":
-                self.ops.append(Op("touch", call, [self.key(u, n)], unit=u))
+            if k != "whole":
+                hidden = [n] if n else self.names(a)
+                if hidden:
+                    self.ops.append(Op("touch", call, [self.key(u, x) for x in hidden], unit=u))
         return out
 
     def copy(self, u: Unit, call: Node, name: str, args: list[Node]) -> None:

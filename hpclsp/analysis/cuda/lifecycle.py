@@ -46,9 +46,12 @@ class _Pending:
 class _Walk:
     def __init__(self, m: Model) -> None:
         self.m = m
-        self.kernels = {u.name: u for u in m.units if "__global__" in u.qualifiers}
+        kernels = [u for u in m.units if "__global__" in u.qualifiers]
+        names = [u.name for u in kernels]
+        self.kernels = {u.name: u for u in kernels if names.count(u.name) == 1}  # overloads: unknown
         self.alloc: dict[str, tuple[str, Op]] = {}
         self.lost: set[str] = set()
+        self.escaped: set[str] = set()  # an alias or address went where the walk cannot see: for good
         self.defined: set[str] = set()
         self.reported: set[str] = set()
         self.host_pending: dict[str, Op] = {}
@@ -60,7 +63,7 @@ class _Walk:
     # -- queries ---------------------------------------------------------------------------------
     def followed(self, key: str) -> bool:
         """The walk still knows what happened to ``key``."""
-        return key not in self.lost and ("." in key or not self.opaque)
+        return key not in self.lost and key not in self.escaped and ("." in key or not self.opaque)
 
     def starts_null(self, key: str) -> bool:
         """A file-scope pointer without initialiser (zero at start-up), or an uninitialised local of main."""
@@ -102,18 +105,25 @@ class _Walk:
     def op_other(self, op: Op) -> None:
         return None
 
-    def forget(self, keys: list[str | None]) -> None:
+    def forget(self, keys: list[str | None], escape: bool = True) -> None:
         for k in keys:
             if k is not None:
                 self.lost.add(k)
                 self.defined.add(k)
                 self.host_pending.pop(k, None)
+                if escape:
+                    self.escaped.add(k)
 
     def op_assign(self, op: Op) -> None:
-        self.forget(op.bufs)
+        self.forget(op.bufs[:1], escape=False)  # assigned: known again once reallocated
+        self.forget(op.bufs[1:])
 
     def op_touch(self, op: Op) -> None:
         self.forget(op.bufs)
+
+    def op_may(self, op: Op) -> None:
+        self.forget(op.bufs)
+        self.sync()
 
     def op_opaque(self, op: Op) -> None:
         self.forget(op.bufs)
@@ -121,9 +131,8 @@ class _Walk:
         self.opaque = True
 
     def op_free(self, op: Op) -> None:
-        if op.detail != "free":
-            self.sync()
-        self.forget(op.bufs)
+        self.sync()
+        self.forget(op.bufs, escape=False)
 
     def op_stream(self, op: Op) -> None:
         key = op.bufs[0] if op.bufs else None
@@ -208,7 +217,12 @@ class _Walk:
         if dst is not None and sides[0]:
             self.defined.add(dst)
         if op.is_async:
-            if dst is not None and not sides[0] and self.alloc.get(dst, ("",))[0] == "pinned":
+            if (
+                dst is not None
+                and not sides[0]
+                and self.alloc.get(dst, ("",))[0] == "pinned"
+                and self.followed(dst)
+            ):
                 self.host_pending[dst] = op
             acc = {k: {"w"} if k == dst else {"r"} for k, d in ((dst, sides[0]), (src, sides[1])) if k and d}
             self.stream_op(op, acc)
@@ -250,7 +264,7 @@ class _Walk:
 
     def stream_op(self, op: Op, acc: dict[str, set[str]]) -> None:
         """Asynchronous work on a stream: conflicts with unordered work of another stream on the same buffer."""
-        if self.streams.get(op.stream) != 1:
+        if self.streams.get(op.stream) != 1 or not self.followed(op.stream):
             self.device_pending.clear()  # the default stream (or one not followed) orders everything
             return
         for p in self.device_pending:

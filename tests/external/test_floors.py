@@ -66,8 +66,8 @@ FLOORS: dict[str, dict[str, dict[str, float]]] = {
         "xfail-race": {"precision": 1.0, "recall": 0.8, "f1": 0.88, "accuracy": 0.8, "right_line_hits": 3},
     },
     "dracc": {
-        "all": {"precision": 1.0, "recall": 0.53, "f1": 0.69, "accuracy": 0.58},
-        "CUDA": {"precision": 1.0, "recall": 0.34, "f1": 0.51, "accuracy": 0.41},
+        "all": {"precision": 1.0, "recall": 0.69, "f1": 0.81, "accuracy": 0.72},
+        "CUDA": {"precision": 1.0, "recall": 0.8, "f1": 0.89, "accuracy": 0.82},
         "OpenMP": {"precision": 1.0, "recall": 0.63, "f1": 0.77, "accuracy": 0.67},
     },
     "autoparbench-npb": {

@@ -1,4 +1,4 @@
-"""CUDA host-side pitfalls (``cuda-*``): unchecked errors, memcpy directions, launch configurations,
+"""CUDA host-side pitfalls (``cuda-*``): unchecked errors, launch configurations,
 missing synchronisation, kernels called like functions.
 
 Works on ``.cu``/``.cuh`` files through tree-sitter-cuda. The kernel checks (races, barrier
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hpclsp.analysis.context import Context
+from hpclsp.analysis.cuda import lifecycle
 from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Severity, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit, model
 from hpclsp.analysis.rules import rule
@@ -60,12 +61,6 @@ HARMLESS_HOST = frozenset(
         "exit",
     }
 )
-KINDS = {
-    "cudaMemcpyHostToDevice": ("device", "host"),
-    "cudaMemcpyDeviceToHost": ("host", "device"),
-    "cudaMemcpyDeviceToDevice": ("device", "device"),
-    "cudaMemcpyHostToHost": ("host", "host"),
-}
 
 
 def _model(ctx: Context) -> Model:
@@ -193,107 +188,11 @@ def check_unchecked_error(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-def _origins(m: Model, unit: Unit) -> dict[str, str]:
-    """Pointer name -> 'device' | 'host' when every definition in the unit agrees."""
-    seen: dict[str, set[str]] = {}
-    for c in unit.calls:
-        if (
-            c.name
-            in ("cudaMalloc", "cudaMallocHost", "cudaHostAlloc", "cudaMallocManaged", "cudaMallocPitch")
-            and c.args
-        ):
-            n, kind = m.base_name(c.args[0])
-            if n and kind == "addr":
-                o = {"cudaMalloc": "device", "cudaMallocPitch": "device", "cudaMallocManaged": "managed"}.get(
-                    c.name, "host"
-                )
-                seen.setdefault(n, set()).add(o)
-    for lhs, rhs in m.assignments(unit):
-        r = rhs
-        while r.type in ("cast_expression", "parenthesized_expression"):
-            r = r.child_by_field_name("value") or (r.named_children[-1] if r.named_children else r)
-            if r.type not in ("cast_expression", "parenthesized_expression"):
-                break
-        if r.type == "call_expression" and _fn_name(m, r) in ("malloc", "calloc", "aligned_alloc"):
-            seen.setdefault(lhs, set()).add("host")
-        elif r.type == "new_expression":
-            seen.setdefault(lhs, set()).add("host")
-        else:
-            seen.setdefault(lhs, set()).add("other")
-    for d in unit.decls.values():
-        if (
-            d.is_array
-            and not d.pointer
-            and not d.shared
-            and d.node is not None
-            and "__device__" not in m.text(d.node)
-        ):
-            seen.setdefault(d.name, set()).add("host")
-    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1 and next(iter(v)) in ("host", "device")}
-
-
-@rule(
-    "cuda-memcpy-direction",
-    family=FAMILY,
-    summary="cudaMemcpy direction contradicts where the pointers were allocated.",
-    what="""
-Compares the `cudaMemcpyKind` of `cudaMemcpy`/`cudaMemcpyAsync` with the known origin of the
-destination and source pointers in the same function (`cudaMalloc` → device; `malloc`, `new`,
-local arrays, `cudaMallocHost` → host).
-""",
-    why="""
-A wrong direction makes the runtime dereference a device pointer on the host (or the reverse):
-an `invalid argument` error at best, silent garbage or a crash at worst.
-""",
-    example="""
-cudaMalloc(&d_x, bytes);
-h_x = (float *)malloc(bytes);
-cudaMemcpy(d_x, h_x, bytes, cudaMemcpyDeviceToHost);   /* should be HostToDevice */
-""",
-    languages=LANGS,
-)
-def check_memcpy_direction(ctx: Context) -> Iterator[Finding]:
-    """Memcpy kinds vs pointer origins."""
-    m = _model(ctx)
-    for unit in _host_units(m):
-        origins = None
-        for c in unit.calls:
-            if c.name not in ("cudaMemcpy", "cudaMemcpyAsync") or len(c.args) < 4:
-                continue
-            kind = m.text(c.args[3]).strip()
-            if kind not in KINDS:
-                continue
-            if origins is None:
-                origins = _origins(m, unit)
-            want_dst, want_src = KINDS[kind]
-            dn, _ = m.base_name(c.args[0])
-            sn, _ = m.base_name(c.args[1])
-            od, os_ = origins.get(dn or ""), origins.get(sn or "")
-            bad = [
-                f"'{n}' is {o} memory"
-                for n, o, w in ((dn, od, want_dst), (sn, os_, want_src))
-                if o is not None and o != w
-            ]
-            kind_node = c.args[3]
-            if not bad or kind_node is None:
-                continue
-            fixes = []
-            if od is not None and os_ is not None:
-                right = next((k for k, v in KINDS.items() if v == (od, os_)), None)
-                if right:
-                    fixes.append(Fix(f"Use {right}", (Edit(m.source.node_span(kind_node), right),), True))
-            yield Finding(
-                "cuda-memcpy-direction",
-                f"{kind} contradicts the pointers: {' and '.join(bad)}",
-                m.source.node_span(kind_node),
-                fixes=fixes,
-            )
-
-
-def _block_threads(m: Model, unit: Unit, e: Node) -> int | None:
+def _dims(m: Model, unit: Unit, e: Node) -> list[int] | None:
+    """Constant extents of a launch dimension: an integer, ``dim3(x, y, z)`` or an unmodified ``dim3`` variable."""
     v = m.eval_int(e)
     if v is not None:
-        return v
+        return [v]
     args: list[Node] | None = None
     if e.type == "call_expression" and _fn_name(m, e) == "dim3":
         al = e.child_by_field_name("arguments")
@@ -314,26 +213,45 @@ def _block_threads(m: Model, unit: Unit, e: Node) -> int | None:
                 if val is not None and val.type in ("argument_list", "initializer_list"):
                     args = val.named_children
                 elif val is not None:
-                    return _block_threads(m, unit, val)
-    if not args:
+                    return _dims(m, unit, val)
+    if not args or len(args) > 3:
         return None
-    total = 1
-    for a in args:
-        x = m.eval_int(a)
-        if x is None:
-            return None
-        total *= x
-    return total
+    vals = [m.eval_int(a) for a in args]
+    return None if any(x is None for x in vals) else [x for x in vals if x is not None]
+
+
+#: Per-dimension limits of every CUDA device since compute capability 3.0.
+BLOCK_LIMITS = (1024, 1024, 64)
+GRID_LIMITS = ((1 << 31) - 1, 65535, 65535)
+
+
+def _limit_message(block: list[int] | None, grid: list[int] | None) -> str | None:
+    """Why a constant launch configuration cannot launch on any device, or None."""
+    if block is not None:
+        total = 1
+        for x in block:
+            total *= x
+        if total > 1024:
+            return f"block of {total} threads exceeds the 1024-thread limit: the launch fails"
+        for d, (x, lim) in enumerate(zip(block, BLOCK_LIMITS, strict=False)):
+            if x > lim:
+                return f"blockDim.{'xyz'[d]} = {x} exceeds the limit {lim}: the launch fails"
+    for d, (x, lim) in enumerate(zip(grid or [], GRID_LIMITS, strict=False)):
+        if x > lim:
+            return f"gridDim.{'xyz'[d]} = {x} exceeds the limit {lim}: the launch fails"
+    return None
 
 
 @rule(
     "cuda-launch-config",
     family=FAMILY,
-    summary="A constant block size above 1024 threads or not a multiple of the warp size (32).",
+    summary="A constant launch configuration beyond the device limits, or a block not a multiple of 32 threads.",
     what="""
-Checks kernel launches whose block size is a compile-time constant (literal, `#define`, `const`,
-`dim3 b(x, y, z)` with constant extents): more than 1024 threads per block cannot launch, and a
-size that is not a multiple of 32 leaves part of the last warp idle.
+Checks kernel launches whose extents are compile-time constants (literal, `#define`, `const`,
+`dim3 b(x, y, z)` with constant extents). A warning when no device can run the launch: more than
+1024 threads per block, `blockDim.z` above 64, `gridDim.y`/`gridDim.z` above 65535 or
+`gridDim.x` above 2^31-1. A hint when the block size is not a multiple of 32 (part of the last
+warp idles).
 """,
     why="""
 Over 1024 threads the launch fails with `invalid configuration argument` (silently, unless
@@ -356,16 +274,20 @@ def check_launch_config(ctx: Context) -> Iterator[Finding]:
             cfg = ks.named_children
             if len(cfg) < 2:
                 continue
-            n = _block_threads(m, unit, cfg[1])
-            if n is None or n <= 0:
+            block, grid = _dims(m, unit, cfg[1]), _dims(m, unit, cfg[0])
+            if any(x <= 0 for x in (block or []) + (grid or [])):
                 continue
-            if n > 1024:
-                msg = f"block of {n} threads exceeds the 1024-thread limit: the launch fails"
-            elif n % 32:
+            msg = _limit_message(block, grid)
+            if msg is not None:
+                at = cfg[0] if msg.startswith("grid") else cfg[1]
+                yield Finding("cuda-launch-config", msg, m.source.node_span(at), Severity.WARNING)
+                continue
+            n = 1
+            for x in block or [0]:
+                n *= x
+            if n % 32:
                 msg = f"block of {n} threads is not a multiple of the warp size (32): the last warp is partly idle"
-            else:
-                continue
-            yield Finding("cuda-launch-config", msg, m.source.node_span(cfg[1]), Severity.HINT)
+                yield Finding("cuda-launch-config", msg, m.source.node_span(cfg[1]), Severity.HINT)
 
 
 @rule(
@@ -375,7 +297,9 @@ def check_launch_config(ctx: Context) -> Iterator[Finding]:
     what="""
 Flags host accesses to managed memory (`cudaMallocManaged`) after a kernel launch that received
 it, and to the destination of a `cudaMemcpyAsync(..., cudaMemcpyDeviceToHost, ...)`, before any
-`cudaDeviceSynchronize`/`cudaStreamSynchronize`/`cudaEventSynchronize` (or blocking copy).
+`cudaDeviceSynchronize`/`cudaStreamSynchronize`/`cudaEventSynchronize` (or blocking copy). Within
+one function; across the helper functions `main` calls in order (without arguments), for pinned
+(`cudaMallocHost`) and managed buffers.
 """,
     why="""
 Kernel launches and async copies return immediately: the host reads values the GPU has not
@@ -408,6 +332,12 @@ def check_missing_sync(ctx: Context) -> Iterator[Finding]:
                 m.source.node_span(use.parent),
                 related=[Related(m.source.node_span(src), "asynchronous operation")],
             )
+    for issue in lifecycle.issues(m):
+        if issue.code == "cuda-missing-sync":
+            related = (
+                [Related(m.source.node_span(issue.related), issue.related_note)] if issue.related else []
+            )
+            yield Finding(issue.code, issue.message, m.source.node_span(issue.node), related=related)
 
 
 def _managed(m: Model, unit: Unit) -> set[str]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.rules.mpi._common import _finding, _in_node, mpi_rule
+from hpclsp.analysis.rules.mpi._omp import Construct, enclosing
 from hpclsp.analysis.rules.mpi.collectives import _arms, _rank_comms
 from hpclsp.analysis.treeutil import Node
 from hpclsp.analysis.values import dependence
@@ -49,7 +50,9 @@ def _rank_dependent(m: Model, arg: Node | None) -> bool:
     summary="Every rank does a blocking send to its peer before receiving: a deadlock unless MPI buffers.",
     what="""
 Flags a blocking `MPI_Send`/`MPI_Ssend` to a rank-dependent peer that every process executes
-before its matching `MPI_Recv` (including `if`/`else` on the rank where every arm sends first).
+before its matching `MPI_Recv` (including `if`/`else` on the rank where every arm sends first). A
+send and a receive in different OpenMP sections or tasks run on different threads, in no order:
+they are left alone.
 """,
     why="""
 `MPI_Send` may block until the receiver posts its receive. When every process sends first, none
@@ -74,12 +77,26 @@ def check_deadlock(m: Model) -> Iterator[Finding]:
             if any(c.key in ("MPI_IRECV",) and c.node.start_byte < s.node.start_byte for c in unit.calls):
                 continue
             recv = _next_recv(m, unit, s)
-            if recv is None or not _every_rank_sends_first(m, unit, s, recv, seen_branches):
+            if recv is None or _other_thread(m, s, recv):
+                continue
+            if not _every_rank_sends_first(m, unit, s, recv, seen_branches):
                 continue
             msg = _send_send_message(s, recv)
             yield _finding(
                 m, "mpi-deadlock-send-send", s.node, msg, see=(recv.node, "the receive that is never reached")
             )
+
+
+def _other_thread(m: Model, s: Call, recv: Call) -> bool:
+    """Whether the send and the receive lie in different OpenMP sections or tasks: another thread may
+    post the receive while this one blocks in the send, so text order says nothing about their order."""
+    if "omp" not in m.source.text.lower():
+        return False
+
+    def bodies(c: Call) -> list[Construct]:
+        return [x for x in enclosing(m, c.node.start_point[0]) if x[0][0] in ("section", "task", "taskloop")]
+
+    return bodies(s) != bodies(recv)
 
 
 def _send_send_message(s: Call, recv: Call) -> str:

@@ -15,6 +15,7 @@ from hpclsp.analysis.rules.mpi._omp import (
     omp_sync_lines,
     parallel_region,
 )
+from hpclsp.analysis.rules.mpi.buffers import _buffer_role
 from hpclsp.analysis.treeutil import Node, walk
 
 #: Constructs run by one thread of the team, with no barrier on entry.
@@ -41,7 +42,9 @@ def _clauses(con: Construct) -> set[str]:
     what="""
 Flags an MPI call under `master`, `masked` or `single` whose buffer other threads of the same
 parallel region write (an assignment to the variable or its elements) earlier in the region, when
-no `barrier` and no worksharing construct without `nowait` ends between the write and the call.
+no `barrier` and no worksharing construct without `nowait` ends between the write and the call;
+and two MPI calls in different `section`s of one `sections` construct that send and receive into
+the same shared buffer.
 """,
     why="""
 `master`/`masked`/`single` have no barrier on entry: the thread that makes the MPI call can reach it
@@ -63,9 +66,9 @@ def check_thread_buffer_race(m: Model) -> Iterator[Finding]:
         return
     for unit in m.units:
         writes: list[tuple[str, Node]] | None = None
-        for c in unit_calls(m, unit):
-            if not c.is_mpi:
-                continue
+        calls = [c for c in unit_calls(m, unit) if c.is_mpi]
+        yield from check_sections_buffer_race(m, unit, calls)
+        for c in calls:
             placed = parallel_region(m, c.node.start_point[0], unit.body)
             if placed is None:
                 continue
@@ -86,6 +89,39 @@ def check_thread_buffer_race(m: Model) -> Iterator[Finding]:
                     f"{' '.join(one[0][0])} has no barrier on entry; put a barrier before it",
                     see=(hit[1], "written by the other threads here"),
                 )
+
+
+def check_sections_buffer_race(m: Model, unit: Unit, calls: list[Call]) -> Iterator[Finding]:
+    """Two MPI calls in different sections of one ``sections`` construct on the same shared buffer,
+    one sending it and one receiving into it: the sections run on different threads at the same time,
+    so what is sent is being overwritten. (Two receives into one buffer are left alone: a buffer that
+    only collects messages nobody reads is a common sink.)"""
+    seen: list[tuple[Call, Construct, Construct, str, str]] = []
+    for c in calls:
+        placed = parallel_region(m, c.node.start_point[0], unit.body)
+        if placed is None:
+            continue
+        region, inner = placed
+        works = [x for x in (region, *inner) if x[0][0] == "sections" or x[0][:2] == ["parallel", "sections"]]
+        parts = [x for x in inner if x[0] == ["section"]]
+        if not works or not parts:
+            continue
+        for p in _BUFFERS:
+            name, kind = m.base_name(c.arg(p))
+            if name and kind in ("whole", "deref") and _shared(m, unit, name, works[-1]):
+                seen.append((c, works[-1], parts[-1], name, _buffer_role(c, p)))
+    for k, (c, work, part, name, role) in enumerate(seen):
+        for d, work2, part2, name2, role2 in seen[:k]:
+            if work2 == work and part2 != part and name2 == name and {role, role2} == {"read", "write"}:
+                yield _finding(
+                    m,
+                    "mpi-thread-buffer-race",
+                    c.node,
+                    f"{c.name} and {d.name} (line {d.node.start_point[0] + 1}) use '{name}' in two "
+                    f"sections that run at the same time on different threads: the send reads what the receive overwrites",
+                    see=(d.node, "the other section's call"),
+                )
+                break
 
 
 def _writes(m: Model, unit: Unit) -> list[tuple[str, Node]]:

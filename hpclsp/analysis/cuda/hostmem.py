@@ -99,14 +99,12 @@ def size_eval(m: Model) -> SizeEval:
 
 
 def _macro_texts(m: Model) -> dict[str, str]:
-    """Object-like macro bodies (one line, no string literal)."""
-    out: dict[str, str] = {}
-    for n in walk(m.source.tree.root_node):
-        if n.type == "preproc_def":
-            name, val = n.child_by_field_name("name"), n.child_by_field_name("value")
-            if name is not None and val is not None and '"' not in m.text(val) and len(m.text(val)) < 300:
-                out[m.text(name)] = " " + m.text(val).strip() + " "
-    return out
+    """Object-like macro bodies (one line, no string literal), padded so they expand as tokens."""
+    return {
+        name: " " + body.strip() + " "
+        for name, body in m.object_macros.items()
+        if '"' not in body and len(body) < 300
+    }
 
 
 def _global_initialisers(m: Model) -> dict[str, Node]:

@@ -18,6 +18,7 @@ from hpclsp.analysis.cuda.hostmem import ALLOC_KINDS, is_host_unit, size_eval
 from hpclsp.analysis.hostcode.model import Model, Unit
 from hpclsp.analysis.treeutil import Node, walk
 from hpclsp.analysis.values import consts
+from hpclsp.analysis.values.summaries import call_args
 
 MAX_DEPTH = 4
 SYNCS = frozenset(
@@ -185,10 +186,10 @@ class _Tracer:
             if n.type == "call_expression":
                 cat = self.category(n, ())
                 if cat == "host":
-                    self.touch_addresses(u, n, self.args(n), every=True)
+                    self.touch_addresses(u, n, call_args(n), every=True)
                 elif cat != "inert":
                     # a device operation changes only what it is given; other calls anything
-                    self.opaque(u, n, self.args(n), "may" if cat in ("device", "cuda") else "opaque")
+                    self.opaque(u, n, call_args(n), "may" if cat in ("device", "cuda") else "opaque")
             if n.type == "goto_statement":
                 return self.stop(n)
             if n.type in ("assignment_expression", "init_declarator"):
@@ -209,10 +210,6 @@ class _Tracer:
     def name(self, call: Node) -> str:
         fn = call.child_by_field_name("function")
         return self.m.text(fn) if fn is not None else ""
-
-    def args(self, call: Node) -> list[Node]:
-        al = call.child_by_field_name("arguments")
-        return [a for a in al.named_children if a.type != "comment"] if al is not None else []
 
     def assignment(self, u: Unit, n: Node) -> None:
         """An assignment or initialisation: the variable assigned (or None), then the variables whose
@@ -254,7 +251,7 @@ class _Tracer:
         name = self.name(call)
         if _launch(call) is not None or name in _DEVICE_OPS:
             return "device"
-        if name in self.fns and not self.args(call) and name not in stack and len(stack) < MAX_DEPTH:
+        if name in self.fns and not call_args(call) and name not in stack and len(stack) < MAX_DEPTH:
             return "inline"
         if name in ("malloc", "calloc", "realloc", "free", "memset", "memcpy"):
             return "host"
@@ -266,7 +263,7 @@ class _Tracer:
 
     def call(self, u: Unit, call: Node, stack: tuple[str, ...]) -> bool:
         cat = self.category(call, stack)
-        args = self.args(call)
+        args = call_args(call)
         if cat == "device":
             self.device(u, call, self.name(call), args)
         elif cat == "inline":

@@ -90,6 +90,8 @@ class Model(HostView):
         self.globals: dict[str, Decl] = {}
         self.constants: dict[str, int] = {}
         self.macros: dict[str, tuple[list[str], str]] = {}
+        #: Object-like macros: name -> body text, as written (the last definition wins).
+        self.object_macros: dict[str, str] = {}
         self._build()
 
     # -- building ----------------------------------------------------------------------------
@@ -109,11 +111,14 @@ class Model(HostView):
             self._build_c(root)
 
     def _c_macros_and_enumerators(self, root: Node) -> None:
-        """Object-like macros with integer values, function-like macros, enumerators with known values."""
+        """Object-like macros (their text; those with integer values as constants), function-like
+        macros, enumerators with known values."""
         for n in walk(root):
             t = n.type
             if t == "preproc_def":
                 name, val = n.child_by_field_name("name"), n.child_by_field_name("value")
+                if name is not None and val is not None:
+                    self.object_macros[self.text(name)] = self.text(val)
                 v = int_literal(self.text(val).strip()) if val is not None else None
                 if name is not None and v is not None:
                     self.constants[self.text(name)] = v

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.context import Context
 from hpclsp.analysis.cuda import lifecycle
-from hpclsp.analysis.cuda.hostmem import buffer_of, is_host_unit, size_eval
+from hpclsp.analysis.cuda.hostmem import ALLOC_KINDS, buffer_of, is_host_unit, size_eval
 from hpclsp.analysis.findings import Edit, Finding, Fix, Related, Severity
 from hpclsp.analysis.hostcode.model import Call, Model, Unit, model
 from hpclsp.analysis.rules import rule
@@ -184,7 +184,9 @@ def _fn_name(m: Model, call: Node) -> str:
     return m.text(fn) if fn is not None else ""
 
 
-ALLOCATORS = ("cudaMalloc", "cudaMallocHost", "cudaHostAlloc", "cudaMallocManaged", "cudaMallocPitch")
+#: Every allocation call taking ``&p`` first, and the memory it returns (``hostmem.ALLOC_KINDS`` holds
+#: those whose byte count is the second argument).
+ALLOCATORS = {**ALLOC_KINDS, "cudaMallocPitch": "device"}
 
 
 def _origin_sets(m: Model, unit: Unit) -> dict[str, set[str]]:
@@ -194,10 +196,8 @@ def _origin_sets(m: Model, unit: Unit) -> dict[str, set[str]]:
         if c.name in ALLOCATORS and c.args:
             n, kind = m.base_name(c.args[0])
             if n and kind == "addr":
-                o = {"cudaMalloc": "device", "cudaMallocPitch": "device", "cudaMallocManaged": "managed"}.get(
-                    c.name, "host"
-                )
-                seen.setdefault(n, set()).add(o)
+                kind = ALLOCATORS[c.name]
+                seen.setdefault(n, set()).add("host" if kind == "pinned" else kind)
         elif not c.name.startswith("cuda"):
             for a in c.args:  # &p handed to another function may point p anywhere
                 n, kind = m.base_name(a) if a is not None else (None, "")

@@ -116,3 +116,8 @@ def parallel_region(m: Model, line: int, body: Node) -> tuple[Construct, list[Co
         return None
     region = par[-1]
     return region, [x for x in around if x[1] >= region[1] and x is not region]
+
+
+def clause_names(con: Construct) -> set[str]:
+    """The names of a construct's clauses."""
+    return {cl.name for cl in getattr(con[3], "clauses", [])}

@@ -10,6 +10,7 @@ from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.rules.mpi._omp import (
     Construct,
+    clause_names,
     omp_constructs,
     omp_sync_lines,
     parallel_region,
@@ -84,16 +85,12 @@ def _problem(m: Model, c: Call, region: Construct, inner: list[Construct], calls
 
 def enclosing_nowait(m: Model, region: Construct, line: int) -> list[Construct]:
     """The nowait constructs of the region that end before a line."""
-    return [
-        x
-        for x in omp_constructs(m)
-        if region[1] < x[1] and x[2] < line and "nowait" in {cl.name for cl in getattr(x[3], "clauses", [])}
-    ]
+    return [x for x in omp_constructs(m) if region[1] < x[1] and x[2] < line and "nowait" in clause_names(x)]
 
 
 def _filtered(x: Construct) -> bool:
     """A masked construct with a filter clause (any thread may be chosen)."""
-    return any(cl.name == "filter" for cl in getattr(x[3], "clauses", []))
+    return "filter" in clause_names(x)
 
 
 def _main_thread_branch(m: Model, c: Call, region: Construct) -> bool:

@@ -10,6 +10,7 @@ from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.rules.mpi._omp import (
     Construct,
+    clause_names,
     omp_constructs,
     omp_sync_lines,
     parallel_region,
@@ -113,7 +114,7 @@ def _place(m: Model, c: Call) -> _Placed | None:
         return None
     if _one_thread_region(directive) or _thread_specific_comm(m, c, first, last, directive):
         return None
-    if task is not None and _clause_names(task[3]) & {"depend", "if", "final"}:
+    if task is not None and clause_names(task) & {"depend", "if", "final"}:
         return None
     if _guarded(m, c, task[1] if task is not None else first):
         return None
@@ -123,10 +124,6 @@ def _place(m: Model, c: Call) -> _Placed | None:
     )
     comm = m.norm_text(c.arg("comm")) if c.arg("comm") is not None else ""
     return _Placed(c, region, task, all_threads, comm)
-
-
-def _clause_names(directive: object) -> set[str]:
-    return {cl.name for cl in getattr(directive, "clauses", [])}
 
 
 def _one_thread_region(directive: object) -> bool:

@@ -10,6 +10,7 @@ from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.rules.mpi._omp import (
     Construct,
+    clause_names,
     enclosing,
     omp_constructs,
     omp_sync_lines,
@@ -30,10 +31,6 @@ _WRITES = frozenset({"assignment_expression", "update_expression", "assignment_s
 
 def _words(con: Construct) -> set[str]:
     return set(con[0])
-
-
-def _clauses(con: Construct) -> set[str]:
-    return {cl.name for cl in getattr(con[3], "clauses", [])}
 
 
 @mpi_rule(
@@ -199,7 +196,7 @@ def _synchronised(m: Model, region: Construct, first: int, last: int) -> bool:
             region[1] < x[1]
             and first <= x[2] < last
             and _words(x) & _WORKSHARING
-            and "nowait" not in _clauses(x)
+            and "nowait" not in clause_names(x)
         ):
             return True
     return False

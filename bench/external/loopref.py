@@ -78,10 +78,15 @@ def fortran_directive_above(lines: list[str], loop_line: int) -> str | None:
     return "!$omp " + " ".join(parts)
 
 
+def _fortran_do(line: str) -> re.Match[str] | None:
+    """A counted Fortran ``do`` statement on a line (group 1: what precedes ``do``; 2: the index)."""
+    return None if _F_DIRECTIVE.match(line) else _F_DO.match(line)
+
+
 def fortran_do_index(line: str) -> str | None:
     """The (lowercased) index of a counted Fortran ``do`` statement on a line, if the line is one."""
-    m = _F_DO.match(line)
-    return m.group(2).lower() if m and not _F_DIRECTIVE.match(line) else None
+    m = _fortran_do(line)
+    return m.group(2).lower() if m else None
 
 
 def _loops(lines: list[str], fortran: bool) -> list[tuple[int, int, str | None]]:
@@ -89,8 +94,8 @@ def _loops(lines: list[str], fortran: bool) -> list[tuple[int, int, str | None]]
     out: list[tuple[int, int, str | None]] = []
     for n, line in enumerate(lines, start=1):
         if fortran:
-            m = _F_DO.match(line)
-            if m and not _F_DIRECTIVE.match(line):
+            m = _fortran_do(line)
+            if m:
                 out.append((n, len(m.group(1)) + 1, m.group(2).lower()))
             continue
         for m in _C_FOR.finditer(line):

@@ -116,24 +116,22 @@ class ArrayPrivatizationMixin(AliasMixin):
         return coef, rest
 
     @staticmethod
-    def _index_moved(loop: Loop) -> bool:
-        """True when the body of loop assigns its index (its iterations are then not the ones counted)."""
-        return any(
-            w.base == loop.index
-            and w.kind == "W"
-            and not w.subscripts
-            and loop.body_start <= w.node.start_byte
+    def _body_writes(loop: Loop, name: str | None) -> list[Access]:
+        """The assignments of the scalar ``name`` in the body of loop (not its header)."""
+        return [
+            w
             for w in loop.accesses
-        )
+            if w.base == name and w.kind == "W" and not w.subscripts and loop.body_start <= w.node.start_byte
+        ]
+
+    def _index_moved(self, loop: Loop) -> bool:
+        """True when the body of loop assigns its index (its iterations are then not the ones counted)."""
+        return bool(self._body_writes(loop, loop.index))
 
     def _index_def(self, v: str, a: Access, loop: Loop, fixed: set[str]) -> Affine | None:
         """The value of v at access a when loop assigns it exactly once, unconditionally, in its own
         body before a, an affine function of its index and of values that stay put (else None)."""
-        defs = [
-            w
-            for w in loop.accesses
-            if w.base == v and w.kind == "W" and not w.subscripts and loop.body_start <= w.node.start_byte
-        ]
+        defs = self._body_writes(loop, v)
         if len(defs) != 1 or defs[0].order >= a.order or self._loop_of(defs[0], [loop]) is not loop:
             return None
         w = defs[0]

@@ -4,7 +4,8 @@ Full analysis after didOpen of a file the server has never seen (each run rename
 the unit cache cannot help), and after a one-line edit (debounce set to 0 so the figure is the
 server's own work). Targets (SPEC §5): < 150 ms p50 full, < 30 ms p50 after an edit.
 
-Besides wall-clock latency the script prints the server process's CPU time per analysis (from
+Besides wall-clock latency the script prints a machine reference (the CPU time of a fixed pure-Python
+workload, to compare runs on different machines), the server process's CPU time per analysis (from
 ``/proc/<pid>/stat``; for full analyses also with its analysis worker processes, which take part
 of a cold analysis of a big file: ``--workers N`` sets ``diagnostics.workers``, 0 turns them off;
 the first run spawns them, so it is analysed by the server alone), which is what to compare on a
@@ -148,6 +149,22 @@ def in_process(name: str, lang: str, text: str) -> tuple[float, float, float]:
     return cold, edit, whole
 
 
+def machine_reference() -> float:
+    """CPU milliseconds of a fixed pure-Python workload (median of five runs), printed beside the
+    latencies so that figures taken on different machines can be compared: the analysis is pure
+    Python too, and its times scale with this one."""
+    times = []
+    for _ in range(5):
+        c0 = time.process_time()
+        d: dict[str, int] = {}
+        for i in range(300_000):
+            k = f"v{i % 1000}"
+            d[k] = d.get(k, 0) + (i * i) % 7
+        sorted(d.items(), key=lambda kv: (kv[1], kv[0]))
+        times.append(time.process_time() - c0)
+    return statistics.median(times) * 1000
+
+
 def ms(xs: list[float]) -> str:
     """p50 in milliseconds."""
     return f"{statistics.median(xs) * 1000:.1f}"
@@ -161,6 +178,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     load0 = os.getloadavg()[0]
+    reference = machine_reference()
     client = Client()
     client.initialize(
         {
@@ -190,7 +208,8 @@ def main() -> None:
         f"peak RSS MB: server {peaks[0]}, children {peaks[1:]}"
     )
     print(
-        f"load average (1 min) {load0:.2f} at start, {os.getloadavg()[0]:.2f} at end, on {os.cpu_count()} cores"
+        f"load average (1 min) {load0:.2f} at start, {os.getloadavg()[0]:.2f} at end, on {os.cpu_count()} cores; "
+        f"machine reference (a fixed pure-Python workload, CPU): {reference:.0f} ms"
     )
 
 

@@ -120,3 +120,22 @@ def test_half_typed_code_does_not_crash():
 def test_random_text_never_raises(text: str):
     for name in ("r.c", "r.cu", "r.f90"):
         _analyze(text, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "expected"),
+    [
+        ("#include <mpi.h>\nint main(void) { return 0; }\n", "a.c", True),
+        ("int main(void) { MPI_Init(0, 0); return 0; }\n", "a.c", True),
+        ("program p\n  use mpi_f08\nend program p\n", "a.f90", True),
+        ("      PROGRAM P\n      INCLUDE 'mpif.h'\n      END\n", "a.f", True),
+        # "mpi" inside another word (a build-time stamp, a field name) is no mention of MPI
+        ('#define COMPILETIME "today"\nint main(void) { return 0; }\n', "a.c", False),
+        ("struct s { int ampi_count; };\n", "a.c", False),
+    ],
+)
+def test_uses_mpi_needs_a_word_starting_with_mpi(text: str, path: str, expected: bool) -> None:
+    from hpclsp.analysis.hostcode.model import uses_mpi
+
+    src = SourceFile(path, languages.language_for_path(path) or "c", text)
+    assert uses_mpi(src) is expected

@@ -456,9 +456,20 @@ def model(source: SourceFile) -> Model:
 
 
 def uses_mpi(source: SourceFile) -> bool:
-    """Cheap pre-check: does the file mention MPI at all (cached: each MPI rule asks, and lower-casing
-    a large file each time cost more than the rules on a file without MPI)."""
+    """Cheap pre-check: does the file mention MPI at all, as a word that starts with ``mpi`` in any case
+    (``MPI_Send``, ``mpi.h``, ``use mpi_f08``; not ``COMPILETIME``). Cached: each MPI rule asks."""
     found = source.cache.get("hostcode.uses_mpi")
     if found is None:
-        found = source.cache["hostcode.uses_mpi"] = "mpi" in source.text.lower()
+        found = source.cache["hostcode.uses_mpi"] = _mentions_mpi(source.text.lower())
     return bool(found)
+
+
+def _mentions_mpi(low: str) -> bool:
+    """Whether a lower-cased text has a word that starts with ``mpi`` (a plain search for the three
+    letters, each hit checked for a word start: a case-blind regular expression is slower)."""
+    at = low.find("mpi")
+    while at >= 0:
+        if at == 0 or not (low[at - 1].isalnum() or low[at - 1] == "_"):
+            return True
+        at = low.find("mpi", at + 3)
+    return False

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from hpclsp.analysis import languages
-from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.source import SourceFile, object_macros
 from hpclsp.analysis.treeutil import preorder
 from hpclsp.analysis.values import consts
 
@@ -162,8 +162,8 @@ class Program:
         self.functions: dict[str, list[N]] = {}
         self.kernels: list[N] = []
         self.template_params: dict[int, list[str]] = {}
-        self.macros: dict[str, N | None] = {}
-        self._macro_text: dict[str, str] = {}
+        self.macros: dict[str, N | None] = {}  # object-like macros parsed as expressions, on demand
+        self._macro_text = object_macros(source)
         self.struct_sizes: dict[str, int] = {}
         self.globals: list[N] = []
         self.axioms: list[N] = [  # file-level `__axiom(cond);` statements of verifier-annotated code
@@ -187,10 +187,6 @@ class Program:
             elif t in ("linkage_specification", "declaration_list", "namespace_definition"):
                 body = k.f.get("body")
                 self._collect(body if body is not None else k, tparams)
-            elif t == "preproc_def":
-                name, val = k.f.get("name"), k.f.get("value")
-                if name is not None and val is not None:
-                    self._macro_text[name.text] = val.text
             elif t in ("preproc_ifdef", "preproc_if", "preproc_else", "preproc_elif"):
                 self._collect(k, tparams)
             elif t in ("struct_specifier", "class_specifier"):

@@ -228,14 +228,8 @@ class _Tracer:
 
     def element(self, u: Unit, idn: Node) -> None:
         """Host element reads and writes ``p[i]`` / ``*p`` (not inside device-call arguments)."""
-        par = idn.parent
-        if par is None:
-            return
-        if par.type == "subscript_expression" and par.child_by_field_name("argument") == idn:
-            el = par
-        elif par.type == "pointer_expression" and self.m.text(par.child_by_field_name("operator")) == "*":
-            el = par
-        else:
+        el = self.m.element_of(idn)
+        if el is None:
             return
         up = el.parent
         writes = (
@@ -378,15 +372,13 @@ class _Tracer:
 
 
 def _dereferenced(m: Model, idn: Node) -> bool:
+    """The identifier's value is not what the expression takes: an element, a field or a callee."""
+    if m.element_of(idn) is not None:
+        return True
     par = idn.parent
-    if par is None:
-        return False
-    if par.type == "subscript_expression":
-        return par.child_by_field_name("argument") == idn
-    if par.type == "pointer_expression":
-        return m.text(par.child_by_field_name("operator")) == "*"
-    return par.type == "field_expression" or (
-        par.type == "call_expression" and par.child_by_field_name("function") == idn
+    return par is not None and (
+        par.type == "field_expression"
+        or (par.type == "call_expression" and par.child_by_field_name("function") == idn)
     )
 
 

@@ -361,14 +361,10 @@ def _host_events(m: Model, unit: Unit) -> list[tuple[Call | None, Node]]:
 
 def _dereferenced(m: Model, idn: Node) -> bool:
     """An identifier used as the base of ``p[i]``, ``*p`` or ``p.f`` / ``p->f``."""
-    par = idn.parent
-    if idn.type != "identifier" or par is None:
+    if idn.type != "identifier":
         return False
-    if par.type == "subscript_expression":
-        return par.child_by_field_name("argument") == idn
-    if par.type == "pointer_expression":
-        return m.text(par.child_by_field_name("operator")) == "*"
-    return par.type == "field_expression"
+    par = idn.parent
+    return m.element_of(idn) is not None or (par is not None and par.type == "field_expression")
 
 
 def _after_call(m: Model, c: Call, managed: set[str], pending: dict[str, Node]) -> None:

@@ -371,6 +371,14 @@ def _int(text: str) -> int | None:
 _PARAM_CACHE: dict[int, list[tuple[str, str, int | None, str]]] = {}
 
 
+def function_declarator(fn: N) -> N | None:
+    """The declarator of a function definition that holds its name and parameters."""
+    d = fn.f.get("declarator")
+    while d is not None and d.type != "function_declarator":
+        d = d.f.get("declarator")
+    return d
+
+
 def params_of(prog: Program, fn: N) -> list[tuple[str, str, int | None, str]]:
     """(name, kind, pointee size, type) of a function's parameters; kind: ptr | int | agg | group | other."""
     key = id(prog) * 1_000_003 + fn.id
@@ -378,9 +386,7 @@ def params_of(prog: Program, fn: N) -> list[tuple[str, str, int | None, str]]:
     if got is not None:
         return got
     out: list[tuple[str, str, int | None, str]] = []
-    d = fn.f.get("declarator")
-    while d is not None and d.type != "function_declarator":
-        d = d.f.get("declarator")
+    d = function_declarator(fn)
     pl = d.f.get("parameters") if d is not None else None
     for p in pl.kids if pl is not None else []:
         if p.type != "parameter_declaration":

@@ -21,29 +21,25 @@ from hpclsp.analysis.values import consts
 from hpclsp.analysis.values.summaries import call_args
 
 MAX_DEPTH = 4
-SYNCS = frozenset(
+#: Runtime calls that block the host until the device (or a stream, an event) has finished.
+HOST_WAITS = frozenset(
     {
         "cudaDeviceSynchronize",
         "cudaThreadSynchronize",
         "cudaStreamSynchronize",
         "cudaEventSynchronize",
-        "cudaStreamWaitEvent",
         "cudaDeviceReset",
-        "cudaStreamQuery",
-        "cudaEventQuery",
     }
 )
-#: Calls with no effect on memory or ordering that the trace may pass over.
-INERT = frozenset(
+#: Calls the trace takes as synchronisation: the waits, and those ordering streams or observing completion.
+SYNCS = HOST_WAITS | {"cudaStreamWaitEvent", "cudaStreamQuery", "cudaEventQuery"}
+#: The runtime's error-reporting calls (their result is the check, not something to check).
+ERROR_QUERIES = frozenset(
+    {"cudaGetLastError", "cudaPeekAtLastError", "cudaGetErrorString", "cudaGetErrorName"}
+)
+#: Host C library calls that neither touch memory nor synchronise with the device.
+HOST_PURE = frozenset(
     {
-        "cudaGetLastError",
-        "cudaPeekAtLastError",
-        "cudaGetErrorString",
-        "cudaGetErrorName",
-        "cudaGetDeviceCount",
-        "cudaGetDeviceProperties",
-        "cudaSetDevice",
-        "cudaGetDevice",
         "printf",
         "fprintf",
         "puts",
@@ -59,11 +55,25 @@ INERT = frozenset(
         "sqrtf",
         "fabs",
         "fabsf",
+        "exp",
+        "expf",
         "abs",
+        "min",
+        "max",
+        "fmin",
+        "fmax",
         "atoi",
         "atof",
         "strtol",
     }
+)
+#: Host C library calls on host memory (they do not synchronise with the device either).
+HOST_MEMORY = frozenset({"malloc", "calloc", "realloc", "free", "memset", "memcpy"})
+#: Calls with no effect on memory or ordering that the trace may pass over.
+INERT = (
+    HOST_PURE
+    | ERROR_QUERIES
+    | {"cudaGetDeviceCount", "cudaGetDeviceProperties", "cudaSetDevice", "cudaGetDevice"}
 )
 #: Runtime calls that change nothing but what they are given (events, device settings, symbols, 2D/3D copies).
 CUDA_LOCAL = frozenset(
@@ -247,7 +257,7 @@ class _Tracer:
             return "device"
         if name in self.fns and not call_args(call) and name not in stack and len(stack) < MAX_DEPTH:
             return "inline"
-        if name in ("malloc", "calloc", "realloc", "free", "memset", "memcpy"):
+        if name in HOST_MEMORY:
             return "host"
         if self.inert(call):
             return "inert"

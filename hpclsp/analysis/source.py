@@ -7,10 +7,12 @@ one from a path. Either way the rules see the same object.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from hpclsp.analysis import languages
 from hpclsp.analysis.findings import Pos, Span
+from hpclsp.analysis.treeutil import walk
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -130,3 +132,17 @@ class SourceFile:
         if lang is None:
             raise ValueError(f"{path}: not a C, C++, CUDA or Fortran file")
         return cls(path, lang, decode(raw))
+
+
+def object_macros(source: SourceFile) -> Mapping[str, str]:
+    """The file's object-like macros: name -> body text as written, the last definition winning
+    (cached; every ``#define`` in the tree counts, as the preprocessor does not care where it stands)."""
+    found = source.cache.get("object_macros")
+    if found is None:
+        found = source.cache["object_macros"] = {}
+        for n in walk(source.tree.root_node):
+            if n.type == "preproc_def":
+                name, val = n.child_by_field_name("name"), n.child_by_field_name("value")
+                if name is not None and val is not None:
+                    found[source.node_text(name)] = source.node_text(val)
+    return found

@@ -7,6 +7,7 @@ from hpclsp.analysis.context import Options
 from hpclsp.analysis.cuda import lifecycle
 from hpclsp.analysis.cuda.hostmem import buffer_of, param_access, size_eval
 from hpclsp.analysis.cuda.hosttrace import main_trace
+from hpclsp.analysis.cuda.program import Program
 from hpclsp.analysis.hostcode.model import model
 from hpclsp.analysis.source import SourceFile
 
@@ -46,6 +47,15 @@ def test_sizes_expand_macros_like_the_preprocessor():
     ev = size_eval(m)
     inits = [a[1] for u in m.units if u.is_main for a in m.assignments(u)]
     assert [ev.int_of(n) for n in inits] == [2 * 100 + 1 * 4, 101 * 4]
+
+
+def test_kernel_side_and_host_model_read_one_macro_table():
+    src = SourceFile("t.cu", "cuda", HEAD + "void f() {\n#define LOCAL (N / 4)\n}\n#define N 200\n")
+    prog = Program(src)
+    assert model(src).object_macros is prog._macro_text  # one table, built once per file
+    assert model(src).constants["N"] == 200  # the last definition wins, as in the preprocessor
+    local = prog.macro("LOCAL")  # a #define in a function body counts from there on
+    assert local is not None and local.text == "(N / 4)"
 
 
 def test_buffer_needs_every_definition_to_agree():

@@ -303,14 +303,8 @@ def param_access(m: Model, kernel: Unit) -> dict[str, set[str]]:
 
 
 def _use_of(m: Model, idn: Node) -> set[str]:
-    par = idn.parent
-    if par is None:
-        return {"?"}
-    if par.type == "subscript_expression" and par.child_by_field_name("argument") == idn:
-        return _element_use(m, par)
-    if par.type == "pointer_expression" and m.text(par.child_by_field_name("operator")) == "*":
-        return _element_use(m, par)
-    return {"?"}
+    el = m.element_of(idn)
+    return {"?"} if el is None else _element_use(m, el)
 
 
 def _element_use(m: Model, el: Node) -> set[str]:

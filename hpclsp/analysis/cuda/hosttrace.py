@@ -21,29 +21,25 @@ from hpclsp.analysis.values import consts
 from hpclsp.analysis.values.summaries import call_args
 
 MAX_DEPTH = 4
-SYNCS = frozenset(
+#: Runtime calls that block the host until the device (or a stream, an event) has finished.
+HOST_WAITS = frozenset(
     {
         "cudaDeviceSynchronize",
         "cudaThreadSynchronize",
         "cudaStreamSynchronize",
         "cudaEventSynchronize",
-        "cudaStreamWaitEvent",
         "cudaDeviceReset",
-        "cudaStreamQuery",
-        "cudaEventQuery",
     }
 )
-#: Calls with no effect on memory or ordering that the trace may pass over.
-INERT = frozenset(
+#: Calls the trace takes as synchronisation: the waits, and those ordering streams or observing completion.
+SYNCS = HOST_WAITS | {"cudaStreamWaitEvent", "cudaStreamQuery", "cudaEventQuery"}
+#: The runtime's error-reporting calls (their result is the check, not something to check).
+ERROR_QUERIES = frozenset(
+    {"cudaGetLastError", "cudaPeekAtLastError", "cudaGetErrorString", "cudaGetErrorName"}
+)
+#: Host C library calls that neither touch memory nor synchronise with the device.
+HOST_PURE = frozenset(
     {
-        "cudaGetLastError",
-        "cudaPeekAtLastError",
-        "cudaGetErrorString",
-        "cudaGetErrorName",
-        "cudaGetDeviceCount",
-        "cudaGetDeviceProperties",
-        "cudaSetDevice",
-        "cudaGetDevice",
         "printf",
         "fprintf",
         "puts",
@@ -59,11 +55,25 @@ INERT = frozenset(
         "sqrtf",
         "fabs",
         "fabsf",
+        "exp",
+        "expf",
         "abs",
+        "min",
+        "max",
+        "fmin",
+        "fmax",
         "atoi",
         "atof",
         "strtol",
     }
+)
+#: Host C library calls on host memory (they do not synchronise with the device either).
+HOST_MEMORY = frozenset({"malloc", "calloc", "realloc", "free", "memset", "memcpy"})
+#: Calls with no effect on memory or ordering that the trace may pass over.
+INERT = (
+    HOST_PURE
+    | ERROR_QUERIES
+    | {"cudaGetDeviceCount", "cudaGetDeviceProperties", "cudaSetDevice", "cudaGetDevice"}
 )
 #: Runtime calls that change nothing but what they are given (events, device settings, symbols, 2D/3D copies).
 CUDA_LOCAL = frozenset(
@@ -228,14 +238,8 @@ class _Tracer:
 
     def element(self, u: Unit, idn: Node) -> None:
         """Host element reads and writes ``p[i]`` / ``*p`` (not inside device-call arguments)."""
-        par = idn.parent
-        if par is None:
-            return
-        if par.type == "subscript_expression" and par.child_by_field_name("argument") == idn:
-            el = par
-        elif par.type == "pointer_expression" and self.m.text(par.child_by_field_name("operator")) == "*":
-            el = par
-        else:
+        el = self.m.element_of(idn)
+        if el is None:
             return
         up = el.parent
         writes = (
@@ -253,7 +257,7 @@ class _Tracer:
             return "device"
         if name in self.fns and not call_args(call) and name not in stack and len(stack) < MAX_DEPTH:
             return "inline"
-        if name in ("malloc", "calloc", "realloc", "free", "memset", "memcpy"):
+        if name in HOST_MEMORY:
             return "host"
         if self.inert(call):
             return "inert"
@@ -378,15 +382,13 @@ class _Tracer:
 
 
 def _dereferenced(m: Model, idn: Node) -> bool:
+    """The identifier's value is not what the expression takes: an element, a field or a callee."""
+    if m.element_of(idn) is not None:
+        return True
     par = idn.parent
-    if par is None:
-        return False
-    if par.type == "subscript_expression":
-        return par.child_by_field_name("argument") == idn
-    if par.type == "pointer_expression":
-        return m.text(par.child_by_field_name("operator")) == "*"
-    return par.type == "field_expression" or (
-        par.type == "call_expression" and par.child_by_field_name("function") == idn
+    return par is not None and (
+        par.type == "field_expression"
+        or (par.type == "call_expression" and par.child_by_field_name("function") == idn)
     )
 
 

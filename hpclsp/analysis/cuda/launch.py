@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from hpclsp.analysis.cuda.interp import GiveUp, Infeasible, Interp, Ptr, Thread
-from hpclsp.analysis.cuda.program import N, Program, call_name, params_of, walk
+from hpclsp.analysis.cuda.program import N, Program, call_name, function_declarator, params_of, walk
 
 MAX_BLOCK = 256
 _Dims = tuple[int, int, int]
@@ -57,9 +57,7 @@ def launch_for(prog: Program, kernel: N) -> Any:
 
 def _launched(prog: Program, kernel: N) -> tuple[_Dims | None, _Dims | None]:
     """Block and grid extents of the kernel's launches in the file when constant and all equal."""
-    decl = kernel.f.get("declarator")
-    while decl is not None and decl.type != "function_declarator":
-        decl = decl.f.get("declarator")
+    decl = function_declarator(kernel)
     name_node = decl.f.get("declarator") if decl is not None else None
     if name_node is None:
         return None, None

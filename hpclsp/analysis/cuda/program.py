@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from hpclsp.analysis import languages
-from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.source import SourceFile, object_macros
 from hpclsp.analysis.treeutil import preorder
 from hpclsp.analysis.values import consts
 
@@ -162,8 +162,8 @@ class Program:
         self.functions: dict[str, list[N]] = {}
         self.kernels: list[N] = []
         self.template_params: dict[int, list[str]] = {}
-        self.macros: dict[str, N | None] = {}
-        self._macro_text: dict[str, str] = {}
+        self.macros: dict[str, N | None] = {}  # object-like macros parsed as expressions, on demand
+        self._macro_text = object_macros(source)
         self.struct_sizes: dict[str, int] = {}
         self.globals: list[N] = []
         self.axioms: list[N] = [  # file-level `__axiom(cond);` statements of verifier-annotated code
@@ -187,10 +187,6 @@ class Program:
             elif t in ("linkage_specification", "declaration_list", "namespace_definition"):
                 body = k.f.get("body")
                 self._collect(body if body is not None else k, tparams)
-            elif t == "preproc_def":
-                name, val = k.f.get("name"), k.f.get("value")
-                if name is not None and val is not None:
-                    self._macro_text[name.text] = val.text
             elif t in ("preproc_ifdef", "preproc_if", "preproc_else", "preproc_elif"):
                 self._collect(k, tparams)
             elif t in ("struct_specifier", "class_specifier"):
@@ -375,6 +371,14 @@ def _int(text: str) -> int | None:
 _PARAM_CACHE: dict[int, list[tuple[str, str, int | None, str]]] = {}
 
 
+def function_declarator(fn: N) -> N | None:
+    """The declarator of a function definition that holds its name and parameters."""
+    d = fn.f.get("declarator")
+    while d is not None and d.type != "function_declarator":
+        d = d.f.get("declarator")
+    return d
+
+
 def params_of(prog: Program, fn: N) -> list[tuple[str, str, int | None, str]]:
     """(name, kind, pointee size, type) of a function's parameters; kind: ptr | int | agg | group | other."""
     key = id(prog) * 1_000_003 + fn.id
@@ -382,9 +386,7 @@ def params_of(prog: Program, fn: N) -> list[tuple[str, str, int | None, str]]:
     if got is not None:
         return got
     out: list[tuple[str, str, int | None, str]] = []
-    d = fn.f.get("declarator")
-    while d is not None and d.type != "function_declarator":
-        d = d.f.get("declarator")
+    d = function_declarator(fn)
     pl = d.f.get("parameters") if d is not None else None
     for p in pl.kids if pl is not None else []:
         if p.type != "parameter_declaration":

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.hostcode.view import HostView
-from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.source import SourceFile, object_macros
 from hpclsp.analysis.treeutil import F_NESTED_UNITS, F_UNITS, Node, walk
 from hpclsp.analysis.values import consts
 
@@ -90,8 +90,8 @@ class Model(HostView):
         self.globals: dict[str, Decl] = {}
         self.constants: dict[str, int] = {}
         self.macros: dict[str, tuple[list[str], str]] = {}
-        #: Object-like macros: name -> body text, as written (the last definition wins).
-        self.object_macros: dict[str, str] = {}
+        #: Object-like macros: name -> body text, as written (``source.object_macros``; none in Fortran).
+        self.object_macros: Mapping[str, str] = {}
         self._build()
 
     # -- building ----------------------------------------------------------------------------
@@ -113,16 +113,14 @@ class Model(HostView):
     def _c_macros_and_enumerators(self, root: Node) -> None:
         """Object-like macros (their text; those with integer values as constants), function-like
         macros, enumerators with known values."""
+        self.object_macros = object_macros(self.source)
+        for macro, body in self.object_macros.items():
+            value = int_literal(body.strip())
+            if value is not None:
+                self.constants[macro] = value
         for n in walk(root):
             t = n.type
-            if t == "preproc_def":
-                name, val = n.child_by_field_name("name"), n.child_by_field_name("value")
-                if name is not None and val is not None:
-                    self.object_macros[self.text(name)] = self.text(val)
-                v = int_literal(self.text(val).strip()) if val is not None else None
-                if name is not None and v is not None:
-                    self.constants[self.text(name)] = v
-            elif t == "preproc_function_def":
+            if t == "preproc_function_def":
                 name, params, val = (n.child_by_field_name(f) for f in ("name", "parameters", "value"))
                 if name is not None:
                     ps = [self.text(p) for p in params.named_children] if params is not None else []

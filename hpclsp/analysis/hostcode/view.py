@@ -44,6 +44,17 @@ class HostView:
                 out.add(self.norm(self.text(n)))
         return out
 
+    def element_of(self, node: Node) -> Node | None:
+        """The element ``p[i]`` or ``*p`` when node is the pointer subscripted or dereferenced (C family)."""
+        par = node.parent
+        if par is None:
+            return None
+        if par.type == "subscript_expression" and par.child_by_field_name("argument") == node:
+            return par
+        if par.type == "pointer_expression" and self.text(par.child_by_field_name("operator")) == "*":
+            return par
+        return None
+
     def base_name(self, node: Node | None) -> tuple[str | None, str]:
         """The variable an argument designates and how: ('a', 'whole'|'elem'|'offset'|'addr'|'deref').
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.context import Context
 from hpclsp.analysis.cuda import lifecycle
+from hpclsp.analysis.cuda.hosttrace import ERROR_QUERIES, HOST_MEMORY, HOST_PURE, HOST_WAITS
 from hpclsp.analysis.findings import Edit, Finding, Fix, Pos, Related, Severity, Span
 from hpclsp.analysis.hostcode.model import Call, Model, Unit, model
 from hpclsp.analysis.rules import rule
@@ -18,49 +19,10 @@ from hpclsp.analysis.treeutil import Node, walk
 
 FAMILY = "cuda"
 LANGS = ("cuda",)
-SYNC_CALLS = frozenset(
-    {
-        "cudaDeviceSynchronize",
-        "cudaStreamSynchronize",
-        "cudaEventSynchronize",
-        "cudaMemcpy",
-        "cudaMemcpy2D",
-        "cudaFree",
-        "cudaDeviceReset",
-        "cudaThreadSynchronize",
-    }
-)
-NO_ERROR_RESULT = frozenset(
-    {"cudaGetErrorString", "cudaGetErrorName", "cudaGetLastError", "cudaPeekAtLastError"}
-)
-HARMLESS_HOST = frozenset(
-    {
-        "printf",
-        "fprintf",
-        "puts",
-        "putchar",
-        "malloc",
-        "calloc",
-        "free",
-        "memset",
-        "memcpy",
-        "rand",
-        "srand",
-        "sqrt",
-        "sqrtf",
-        "fabs",
-        "fabsf",
-        "exp",
-        "expf",
-        "abs",
-        "min",
-        "max",
-        "fmin",
-        "fmax",
-        "assert",
-        "exit",
-    }
-)
+#: Calls after which the host may read what the device wrote: the waits, synchronous copies, cudaFree.
+SYNC_CALLS = HOST_WAITS | {"cudaMemcpy", "cudaMemcpy2D", "cudaFree"}
+#: Host calls that do not synchronise with the device.
+HARMLESS_HOST = HOST_PURE | HOST_MEMORY
 
 
 def _model(ctx: Context) -> Model:
@@ -173,7 +135,7 @@ def check_unchecked_error(ctx: Context) -> Iterator[Finding]:
                     m.source.node_span(c.node),
                     fixes=fixes,
                 )
-            elif c.name.startswith("cuda") and c.name not in NO_ERROR_RESULT and c.name[4:5].isupper():
+            elif c.name.startswith("cuda") and c.name not in ERROR_QUERIES and c.name[4:5].isupper():
                 fixes = []
                 if macro:
                     sp = m.source.node_span(c.node)
@@ -361,14 +323,10 @@ def _host_events(m: Model, unit: Unit) -> list[tuple[Call | None, Node]]:
 
 def _dereferenced(m: Model, idn: Node) -> bool:
     """An identifier used as the base of ``p[i]``, ``*p`` or ``p.f`` / ``p->f``."""
-    par = idn.parent
-    if idn.type != "identifier" or par is None:
+    if idn.type != "identifier":
         return False
-    if par.type == "subscript_expression":
-        return par.child_by_field_name("argument") == idn
-    if par.type == "pointer_expression":
-        return m.text(par.child_by_field_name("operator")) == "*"
-    return par.type == "field_expression"
+    par = idn.parent
+    return m.element_of(idn) is not None or (par is not None and par.type == "field_expression")
 
 
 def _after_call(m: Model, c: Call, managed: set[str], pending: dict[str, Node]) -> None:

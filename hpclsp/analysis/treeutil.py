@@ -58,6 +58,22 @@ def walk(node: Node, *, named: bool = True, skip: Collection[str] = ()) -> Itera
     return preorder(node, _named if named else _all, (lambda n: n.type in kinds) if kinds else None)
 
 
+def function_declarator(fn: Node) -> Node | None:
+    """The ``function_declarator`` of a C-family function definition, reached through its pointer and
+    other declarators; None when there is none."""
+    d = fn.child_by_field_name("declarator")
+    while d is not None and d.type != "function_declarator":
+        d = d.child_by_field_name("declarator")
+    return d
+
+
+def function_parameters(fn: Node) -> list[Node]:
+    """The named children of a C-family function definition's parameter list, in order ([] without one)."""
+    d = function_declarator(fn)
+    params = d.child_by_field_name("parameters") if d is not None else None
+    return list(params.named_children) if params is not None else []
+
+
 def then_conditions(node: Node, stop: int = -1) -> Iterator[tuple[Node, Node]]:
     """``(if statement, condition)`` for each ``if`` enclosing ``node`` (starting after byte ``stop``)
     whose *then* branch holds it, innermost first; C family and Fortran."""

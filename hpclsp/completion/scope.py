@@ -24,6 +24,7 @@ import re
 import tree_sitter
 
 from hpclsp.analysis.findings import Pos
+from hpclsp.analysis.treeutil import function_declarator, function_parameters
 
 Node = tree_sitter.Node
 
@@ -217,12 +218,8 @@ def _loop_vars(loop: Node, data: bytes, byte_offset: int) -> list[Variable]:
 
 def _parameter_vars(fn: Node, data: bytes) -> list[Variable]:
     """The parameters of a function definition."""
-    decl = fn.child_by_field_name("declarator")
-    while decl is not None and decl.type != "function_declarator":
-        decl = decl.child_by_field_name("declarator")
-    params = decl.child_by_field_name("parameters") if decl is not None else None
     out: list[Variable] = []
-    for p in params.named_children if params is not None else []:
+    for p in function_parameters(fn):
         if p.type in ("parameter_declaration", "optional_parameter_declaration"):
             out.extend(_declaration_vars(p, data, "parameter"))
     return out
@@ -238,9 +235,7 @@ def c_function_names(tree: tree_sitter.Tree | None, data: bytes) -> dict[str, No
         for child in container.children:
             t = child.type
             if t == "function_definition":
-                decl = child.child_by_field_name("declarator")
-                while decl is not None and decl.type != "function_declarator":
-                    decl = decl.child_by_field_name("declarator")
+                decl = function_declarator(child)
                 if decl is not None:
                     name = decl.child_by_field_name("declarator")
                     if name is not None:
@@ -288,14 +283,8 @@ def enclosing_function(tree: tree_sitter.Tree | None, byte_offset: int) -> Node 
 
 def parameter_names(fn: Node, data: bytes) -> list[str]:
     """The parameter names of a function definition, in order."""
-    decl = fn.child_by_field_name("declarator")
-    while decl is not None and decl.type != "function_declarator":
-        decl = decl.child_by_field_name("declarator")
-    params = decl.child_by_field_name("parameters") if decl is not None else None
-    if params is None:
-        return []
     names: list[str] = []
-    for p in params.named_children:
+    for p in function_parameters(fn):
         if p.type == "parameter_declaration":
             names.extend(n for n, _, _ in _declarator_names(p, data))
     return names

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from hpclsp.analysis.advisor.scalars import ScalarsMixin
 from hpclsp.analysis.advisor.summaries import _param_names
 from hpclsp.analysis.ir import Access, Function, Loop
+from hpclsp.analysis.treeutil import function_parameters
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -47,11 +48,7 @@ class AliasMixin(ScalarsMixin):
     """Which pointer parameters of a loop may overlap, and what the calls in the file prove."""
 
     def _restrict(self, f: Function, name: str) -> bool:
-        decl = f.node.child_by_field_name("declarator")
-        while decl is not None and decl.type != "function_declarator":
-            decl = decl.child_by_field_name("declarator")
-        params = decl.child_by_field_name("parameters") if decl is not None else None
-        for p in params.named_children if params is not None else []:
+        for p in function_parameters(f.node):
             words = self.text(p).replace("*", " ").replace("[", " ").split()
             if name in words and any(w in ("restrict", "__restrict", "__restrict__") for w in words):
                 return True

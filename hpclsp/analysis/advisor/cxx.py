@@ -21,6 +21,7 @@ from hpclsp.analysis.advisor.tables import (
     CXX_STREAMS,
 )
 from hpclsp.analysis.ir import Loop
+from hpclsp.analysis.treeutil import function_parameters
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -79,11 +80,7 @@ class CxxEffectsMixin(CallSummaryMixin):
 
     def _param_type(self, fnode: Node, name: str) -> str | None:
         """The written type of a parameter (``std::ofstream &``), from the function's declarator."""
-        decl = fnode.child_by_field_name("declarator")
-        while decl is not None and decl.type != "function_declarator":
-            decl = decl.child_by_field_name("declarator")
-        params = decl.child_by_field_name("parameters") if decl is not None else None
-        for p in params.named_children if params is not None else []:
+        for p in function_parameters(fnode):
             d = p.child_by_field_name("declarator")
             words = self.text(d).replace("&", " ").replace("*", " ").split() if d is not None else []
             if name in words:

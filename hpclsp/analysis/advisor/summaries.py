@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from hpclsp.analysis.advisor.base import AdvisorBase
 from hpclsp.analysis.advisor.tables import C_CONDITIONAL_NODES
 from hpclsp.analysis.ir import Access, Function, Loop
+from hpclsp.analysis.treeutil import function_parameters
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -42,12 +43,8 @@ class Summary:
 
 def _param_names(f: Function) -> list[str]:
     """The parameter names of a C function, in order."""
-    decl = f.node.child_by_field_name("declarator")
-    while decl is not None and decl.type != "function_declarator":
-        decl = decl.child_by_field_name("declarator")
-    params = decl.child_by_field_name("parameters") if decl is not None else None
     out: list[str] = []
-    for p in params.named_children if params is not None else []:
+    for p in function_parameters(f.node):
         d = p.child_by_field_name("declarator")
         while d is not None and d.type != "identifier":
             nxt = d.child_by_field_name("declarator")

@@ -16,7 +16,7 @@ from typing import Any
 
 from hpclsp.analysis import languages
 from hpclsp.analysis.hostcode.model import Model, Unit
-from hpclsp.analysis.treeutil import Node, walk
+from hpclsp.analysis.treeutil import Node, function_parameters, walk
 from hpclsp.analysis.values import consts
 
 #: Allocation calls taking ``&p`` first and the byte count second, and the memory they return.
@@ -273,12 +273,8 @@ def _host_alloc(m: Model, ev: SizeEval, rhs: Node) -> tuple[str, int | None, Nod
 
 def kernel_params(m: Model, kernel: Unit) -> list[str]:
     """The kernel's parameter names in order."""
-    decl = kernel.node.child_by_field_name("declarator")
-    while decl is not None and decl.type != "function_declarator":
-        decl = decl.child_by_field_name("declarator")
-    params = decl.child_by_field_name("parameters") if decl is not None else None
     out = []
-    for p in params.named_children if params is not None else []:
+    for p in function_parameters(kernel.node):
         names = [d.name for d in m._c_decls(p)] if p.type == "parameter_declaration" else []
         out.append(names[0] if names else "")
     return out

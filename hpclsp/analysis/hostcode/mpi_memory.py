@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from hpclsp.analysis import languages
 from hpclsp.analysis.hostcode.mpi_trace import Handle, Node, Obj, Ptr
-from hpclsp.analysis.treeutil import walk
+from hpclsp.analysis.treeutil import function_parameters, walk
 from hpclsp.analysis.values import consts
 from hpclsp.analysis.values.consts import UNKNOWN
 
@@ -458,16 +458,8 @@ class Memory:
         fdef = self.program.functions[name]
         if len(self.stack) >= me.MAX_DEPTH or any(n.id == fdef.id for n in self.stack):
             raise me.Stop("call depth")
-        fd = fdef.child_by_field_name("declarator")
-        while fd is not None and fd.type != "function_declarator":
-            fd = fd.child_by_field_name("declarator")
-        params = fd.child_by_field_name("parameters") if fd is not None else None
         scope: dict[str, Obj] = {}
-        plist = [
-            p
-            for p in (params.named_children if params is not None else [])
-            if p.type == "parameter_declaration"
-        ]
+        plist = [p for p in function_parameters(fdef) if p.type == "parameter_declaration"]
         for i, p in enumerate(plist):
             pname, ptr, sizes, _ = _unwrap(p.child_by_field_name("declarator"))
             if not pname:

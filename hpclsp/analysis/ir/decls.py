@@ -15,6 +15,7 @@ from hpclsp.analysis.ir.model import Decl
 from hpclsp.analysis.ir.reader import descendants
 from hpclsp.analysis.ir.subscripts import SubscriptReader
 from hpclsp.analysis.ir.tables import F_INTRINSICS
+from hpclsp.analysis.treeutil import function_parameters
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -34,15 +35,7 @@ class DeclReader(SubscriptReader):
 
     def c_params(self, node: Node) -> None:
         """Declare the parameters of a C function definition."""
-        decl = node.child_by_field_name("declarator")
-        while decl is not None and decl.type != "function_declarator":
-            decl = decl.child_by_field_name("declarator")
-        if decl is None:
-            return
-        params = decl.child_by_field_name("parameters")
-        if params is None:
-            return
-        for p in params.named_children:
+        for p in function_parameters(node):
             if p.type != "parameter_declaration":
                 continue
             d = p.child_by_field_name("declarator")

@@ -14,6 +14,7 @@ import dataclasses
 import re
 
 from hpclsp.analysis.ir import Access, Affine, FileIR, Function
+from hpclsp.analysis.treeutil import function_parameters
 
 #: Callee accesses considered per call (bounds the work on large callees).
 MAX_PER_CALL = 64
@@ -101,12 +102,8 @@ def param_names(g: Function, fortran: bool) -> list[str]:
             for p in params.named_children
             if p.type == "identifier"
         ]
-    decl = node.child_by_field_name("declarator")
-    while decl is not None and decl.type != "function_declarator":
-        decl = decl.child_by_field_name("declarator")
-    params = decl.child_by_field_name("parameters") if decl is not None else None
     out = []
-    for p in params.named_children if params is not None else []:
+    for p in function_parameters(node):
         if p.type != "parameter_declaration":
             continue
         d = p.child_by_field_name("declarator")

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from hpclsp.analysis import cfg
 from hpclsp.analysis.cfg.graph import Node
 from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.treeutil import function_parameters
 from hpclsp.analysis.values.affine import NPROCS, NTHREADS, RANK, TID, UNKNOWN_VALUE, Value
 
 #: The synthetic variable holding a C-family function's return value.
@@ -98,12 +99,8 @@ def parameters(source: SourceFile, fn: Node) -> list[tuple[str, bool]]:
         ps = head.child_by_field_name("parameters") if head is not None else None
         kids = ps.named_children if ps is not None else []
         return [(source.node_text(k).lower(), True) for k in kids if k.type == "identifier"]
-    d = fn.child_by_field_name("declarator")
-    while d is not None and d.type != "function_declarator":
-        d = d.child_by_field_name("declarator")
-    plist = d.child_by_field_name("parameters") if d is not None else None
     out: list[tuple[str, bool]] = []
-    for p in plist.named_children if plist is not None else []:
+    for p in function_parameters(fn):
         decl = p.child_by_field_name("declarator")
         out_capable = decl is not None and decl.type in _PARAM_DECLARATORS
         while decl is not None and decl.type != "identifier":

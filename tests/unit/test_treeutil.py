@@ -1,0 +1,43 @@
+"""The function-declarator helpers of treeutil on C and C++ function definitions."""
+
+from __future__ import annotations
+
+import pytest
+
+from hpclsp.analysis import languages
+from hpclsp.analysis.treeutil import function_declarator, function_parameters
+
+
+def _first_function(language: str, text: bytes):
+    root = languages.parse(language, text).root_node
+    return next(n for n in root.named_children if n.type == "function_definition")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "declarator", "params"),
+    [
+        ("c", b"void k(int n, double *x) { }", b"k(int n, double *x)", [b"int n", b"double *x"]),
+        ("c", b"static float **grid(int n) { return 0; }", b"grid(int n)", [b"int n"]),
+        ("c", b"void none(void) { }", b"none(void)", [b"void"]),
+        (
+            "cpp",
+            b"int S::get(const int &i) const { return i; }",
+            b"S::get(const int &i) const",
+            [b"const int &i"],
+        ),
+    ],
+)
+def test_function_declarator_and_parameters(
+    language: str, text: bytes, declarator: bytes, params: list[bytes]
+) -> None:
+    fn = _first_function(language, text)
+    d = function_declarator(fn)
+    assert d is not None and d.text == declarator
+    assert [p.text for p in function_parameters(fn)] == params
+
+
+def test_no_declarator_means_no_parameters() -> None:
+    root = languages.parse("c", b"int x = 1;").root_node
+    decl = root.named_children[0]
+    assert function_declarator(decl) is None
+    assert function_parameters(decl) == []

@@ -59,12 +59,25 @@ def walk(node: Node, *, named: bool = True, skip: Collection[str] = ()) -> Itera
 
 
 def function_declarator(fn: Node) -> Node | None:
-    """The ``function_declarator`` of a C-family function definition, reached through its pointer and
-    other declarators; None when there is none."""
+    """The ``function_declarator`` of a C-family function definition, reached through its pointer,
+    reference and parenthesized declarators; None when there is none.
+
+    The innermost one is the function's own: ``int (*h(int q))(int)`` defines ``h(int q)``, which
+    returns a pointer to a function of ``int``."""
+    found = None
     d = fn.child_by_field_name("declarator")
-    while d is not None and d.type != "function_declarator":
-        d = d.child_by_field_name("declarator")
-    return d
+    while d is not None:
+        if d.type == "function_declarator":
+            found = d
+        if d.type in _UNFIELDED_DECLARATORS:  # ``int& g(...)``, ``(*h(...))``: the inner one has no field
+            d = d.named_children[0] if d.named_children else None
+        else:
+            d = d.child_by_field_name("declarator")
+    return found
+
+
+#: Declarators whose inner declarator is a plain child, not a ``declarator`` field
+_UNFIELDED_DECLARATORS = frozenset({"reference_declarator", "parenthesized_declarator"})
 
 
 def function_parameters(fn: Node) -> list[Node]:

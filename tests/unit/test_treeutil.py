@@ -41,3 +41,12 @@ def test_no_declarator_means_no_parameters() -> None:
     decl = root.named_children[0]
     assert function_declarator(decl) is None
     assert function_parameters(decl) == []
+
+
+def test_function_declarator_through_reference_and_parentheses() -> None:
+    """A function returning a reference has its parameters; one returning a function pointer has its own."""
+    src = b"int& g(int& x, int y) { return x; }\nint (*h(int q))(int) { return 0; }\n"
+    tree = languages.parse("cpp", src)
+    g, h = tree.root_node.named_children
+    assert [p.text.decode() for p in function_parameters(g)] == ["int& x", "int y"]
+    assert [p.text.decode() for p in function_parameters(h)] == ["int q"]

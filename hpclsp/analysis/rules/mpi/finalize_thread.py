@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model
-from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.rules.mpi._omp import (
     Construct,
@@ -48,7 +47,7 @@ def check_finalize_thread(m: Model) -> Iterator[Finding]:
     if "omp" not in m.source.text.lower():
         return
     for unit in m.units:
-        calls = unit_calls(m, unit)
+        calls = unit.calls
         for c in calls:
             if c.key != "MPI_FINALIZE":
                 continue

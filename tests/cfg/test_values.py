@@ -173,3 +173,28 @@ def test_loops_converge_and_atoms_are_not_confused() -> None:
     assert fv.value(j).affine is not None and fv.complete  # solved within the work budget
     # j holds the old i: it is not the current i any more
     assert D.affine_in(src, j, {"i"}) is None
+
+
+def test_thread_id_tests_and_conjuncts() -> None:
+    src = source(
+        "c",
+        """
+int tid(void) { return omp_get_thread_num(); }
+void f(int n) {
+  int me = omp_get_thread_num(), other = n;
+  if (me == 0) n++;                       /* A */
+  if (2 == tid()) n++;                    /* B */
+  if (other == 0) n++;                    /* C */
+  if (n > 1 && (me == 0 && n < 9)) n++;   /* D */
+  if (n > 1 || me == 0) n++;              /* E */
+}
+""",
+    )
+    tested = D.thread_id_test(src, expr(src, "/* A */", "me == 0"))
+    assert tested is not None and src.node_text(tested[0]) == "me" and tested[1] == 0
+    assert D.thread_id_test(src, expr(src, "/* B */", "2 == tid()")) is not None
+    assert D.thread_id_test(src, expr(src, "/* B */", "2 == tid()"))[1] == 2  # type: ignore[index]
+    assert D.thread_id_test(src, expr(src, "/* C */", "other == 0")) is None
+    parts = D.conjuncts(src, expr(src, "/* D */", "n > 1 && (me == 0 && n < 9)"))
+    assert [src.node_text(p) for p in parts] == ["n > 1", "me == 0", "n < 9"]
+    assert len(D.conjuncts(src, expr(src, "/* E */", "n > 1 || me == 0"))) == 1

@@ -3,8 +3,9 @@
 It works straight on tree-sitter trees for C/C++/CUDA and Fortran and gives the rules what they
 need without a full IR: the program units of a file (functions, subroutines, programs), the
 calls in each (``MPI_Isend(...)``, ``call MPI_Isend(..., ierr)``, keyword arguments resolved to
-positions), declarations (base type, pointer level, statically known array size), integer
-constants (``#define``, ``const``, Fortran ``parameter``) and the scalar assignments of each unit.
+positions, MPI calls a statement macro hides from the C parser recovered by ``mpi_hidden``),
+declarations (base type, pointer level, statically known array size), integer constants
+(``#define``, ``const``, Fortran ``parameter``) and the scalar assignments of each unit.
 Names and control structure come from ``hostcode.view``; whether a value depends on the rank or
 thread id is a question for ``values.dependence``.
 
@@ -17,6 +18,7 @@ import dataclasses
 import operator
 from collections.abc import Callable, Mapping
 
+from hpclsp.analysis.hostcode.mpi_hidden import hidden_call
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.hostcode.view import HostView
 from hpclsp.analysis.source import SourceFile, object_macros
@@ -177,11 +179,14 @@ class Model(HostView):
             self.units.append(unit)
 
     def _c_body(self, unit: Unit, body: Node) -> None:
-        """The local declarations and the calls of named functions in a C function body."""
+        """The local declarations and the calls of named functions in a C function body, in source
+        order (MPI calls a statement macro hid from the parser included: ``mpi_hidden``)."""
         for m in walk(body):
             if m.type == "declaration":
                 for d in self._c_decls(m):
                     unit.decls.setdefault(d.name, d)
+            elif m.type == "function_declarator" and (hidden := hidden_call(self.text, m)) is not None:
+                unit.calls.append(Call(hidden[0], hidden[0].upper(), m, hidden[1], unit))
             elif m.type == "call_expression":
                 fn = m.child_by_field_name("function")
                 if fn is not None and fn.type in ("identifier", "qualified_identifier"):

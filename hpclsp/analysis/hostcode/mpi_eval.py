@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from hpclsp.analysis.hostcode import mpi_calls
+from hpclsp.analysis.hostcode.mpi_hidden import hidden_call
 from hpclsp.analysis.hostcode.mpi_memory import Memory
 from hpclsp.analysis.hostcode.mpi_trace import Node, Obj, Ptr, Trace
 from hpclsp.analysis.treeutil import F_UNITS, preorder, walk
@@ -178,6 +179,8 @@ class Program:
                     res = True
             elif n.type in ("return_statement", "goto_statement", "break_statement", "continue_statement"):
                 res = True
+            elif n.type == "function_declarator":
+                res = hidden_call(self.text, n) is not None
             if res:
                 break
         self._mpi_cache[key] = res
@@ -346,6 +349,8 @@ class RankEvaluator(Memory, consts.Evaluator):
             self.eval(c)
 
     def _s_declaration(self, node: Node) -> None:
+        if any(hidden_call(self.text, n) is not None for n in walk(node) if n.type == "function_declarator"):
+            raise Stop("an MPI call hidden behind a statement macro")
         self.declare(node)
 
     def _s_init_statement(self, node: Node) -> None:

@@ -4,39 +4,21 @@ A line holding only an object-like macro that expands to statements (``TIMER_STA
 ``ENTER_REGION``) followed by a call, ``MACRO\\n MPI_Barrier(comm);``, reads to tree-sitter as the
 declaration of a function ``MPI_Barrier`` of type ``MACRO`` (or an ERROR node around such a
 declarator). Nobody declares an MPI routine inside a function body, so such a declarator is a call
-that the preprocessor would have exposed. The hybrid MPI+OpenMP rules add these calls to the ones
-the model found; the argument nodes are recovered as far as the broken tree allows (None where a
-position holds more than one token).
+that the preprocessor would have exposed. The host model (``hostcode.model``) lists these calls
+among a unit's calls, so every MPI rule sees them, and the per-rank evaluator (``mpi_eval``) stops
+at one rather than run past a call it cannot execute; the argument nodes are recovered as far as the
+broken tree allows (None where a position holds more than one token).
 """
 
 from __future__ import annotations
 
-from hpclsp.analysis.hostcode.model import Call, Model, Unit
-from hpclsp.analysis.treeutil import Node, walk
+from collections.abc import Callable
+
+from hpclsp.analysis.treeutil import Node
 
 
-def hidden_mpi_calls(m: Model, unit: Unit) -> list[Call]:
-    """The MPI calls of a C unit that the parser read as function declarators after a macro name."""
-    if m.fortran:
-        return []
-    key = f"mpi_hidden:{unit.node.start_byte}"
-    out = m.source.cache.get(key)
-    if out is None:
-        out = [c for n in walk(unit.body) if (c := _as_call(m, n, unit)) is not None]
-        m.source.cache[key] = out
-    return out
-
-
-def unit_calls(m: Model, unit: Unit) -> list[Call]:
-    """The calls of the unit, hidden MPI calls included, in source order."""
-    hidden = hidden_mpi_calls(m, unit)
-    if not hidden:
-        return unit.calls
-    return sorted([*unit.calls, *hidden], key=lambda c: c.node.start_byte)
-
-
-def _as_call(m: Model, n: Node, unit: Unit) -> Call | None:
-    """A Call for a ``MACRO MPI_Xxx(...)`` function declarator in a function body, else None."""
+def hidden_call(text: Callable[[Node], str], n: Node) -> tuple[str, list[Node | None]] | None:
+    """(name, argument nodes) for a ``MACRO MPI_Xxx(...)`` function declarator in a function body, else None."""
     if n.type != "function_declarator" or n.parent is None or n.parent.type not in ("declaration", "ERROR"):
         return None
     prev = n.prev_named_sibling
@@ -44,14 +26,15 @@ def _as_call(m: Model, n: Node, unit: Unit) -> Call | None:
     params = n.child_by_field_name("parameters")
     if prev is None or prev.type != "type_identifier" or name_node is None or params is None:
         return None
-    name = m.text(name_node)
+    name = text(name_node)
     if name_node.type != "identifier" or not name.upper().startswith("MPI_"):
         return None
-    return Call(name, name.upper(), n, _arguments(params), unit)
+    return name, _arguments(params)
 
 
 def _arguments(params: Node) -> list[Node | None]:
-    """The argument nodes of a misparsed parameter list, split at its top-level commas."""
+    """The argument nodes of a misparsed parameter list, split at its top-level commas (None for an
+    argument of several tokens, ``&x`` included: its position is known, its node is not)."""
     groups: list[list[Node]] = [[]]
     for tok in _tokens(params):
         if tok.type == ",":
@@ -64,7 +47,7 @@ def _arguments(params: Node) -> list[Node | None]:
         if node is not None and node.type == "parameter_declaration" and node.named_child_count == 1:
             node = node.named_children[0]
         out.append(node)
-    return [] if out == [None] else out
+    return out if any(groups) else []
 
 
 def _tokens(params: Node) -> list[Node]:

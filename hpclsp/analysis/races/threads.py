@@ -36,16 +36,12 @@ def thread_branch(src: SourceFile, access: Access, tids: set[str], stop: int) ->
 
 def _thread_equals(src: SourceFile, cond: Node, names: set[str], fortran: bool) -> int | None:
     """``c`` when the condition is ``tid == c`` (either way round) with ``tid`` the thread id."""
-    sides = dependence.equality_operands(src, cond)
-    if sides is None:
+    got = dependence.thread_id_test(src, cond)
+    if got is None:
         return None
-    for a, b in (sides, sides[::-1]):
-        c = dependence.constant(src, b)
-        if c is None or not dependence.is_thread_id(src, a):
-            continue
-        if a.type == "identifier":
-            name = src.node_text(a)
-            if (name.lower() if fortran else name) not in names:
-                continue
-        return c
-    return None
+    tid, c = got
+    if tid.type == "identifier":
+        name = src.node_text(tid)
+        if (name.lower() if fortran else name) not in names:
+            return None
+    return c

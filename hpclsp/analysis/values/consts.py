@@ -516,6 +516,27 @@ def evaluate(
     return MappingEvaluator(text, env, fortran).eval(node)
 
 
+def conjuncts(source: SourceFile, cond: Node) -> list[Node]:
+    """The operands of a condition's top-level ``&&`` / ``.and.`` chain (the condition itself when
+    it is none): each holds wherever the condition does."""
+    while cond.type == "parenthesized_expression":
+        kids = [c for c in cond.named_children if c.type != "comment"]
+        if len(kids) != 1:
+            return [cond]
+        cond = kids[0]
+    op = (
+        cond.child_by_field_name("operator")
+        if cond.type in ("binary_expression", "logical_expression")
+        else None
+    )
+    left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+    if op is None or left is None or right is None:
+        return [cond]
+    if F_OPERATORS.get(source.node_text(op).strip().lower(), source.node_text(op).strip()) != "&&":
+        return [cond]
+    return [*conjuncts(source, left), *conjuncts(source, right)]
+
+
 def equality_operands(source: SourceFile, cond: Node) -> tuple[Node, Node] | None:
     """The two sides of ``a == b`` (parentheses around the comparison removed), else None."""
     while cond.type == "parenthesized_expression":

@@ -37,8 +37,10 @@ from hpclsp.analysis.values.affine import (
 )
 from hpclsp.analysis.values.summaries import RET, FileSummaries, Summary, call_args, callee, summarize
 
-#: The sides of ``a == b``: checkers ask it here, next to the questions it leads to.
+#: The sides of ``a == b`` and the operands of ``a && b``: checkers ask them here, next to the
+#: questions they lead to.
 equality_operands = consts.equality_operands
+conjuncts = consts.conjuncts
 #: Dependence sources.
 RANK_DEP, SIZE_DEP, THREAD_DEP, TEAM_DEP = "rank", "size", "thread", "team"
 CUDA_DEPS = {"threadIdx": "threadIdx", "blockIdx": "blockIdx", "blockDim": "blockDim", "gridDim": "gridDim"}
@@ -571,6 +573,20 @@ def constant(source: SourceFile, node: Node) -> int | None:
 def is_thread_id(source: SourceFile, node: Node) -> bool:
     """Whether ``node`` evaluates to exactly the OpenMP thread id (``omp_get_thread_num()``)."""
     return affine_in(source, node, {TID}) == Affine.var(TID)
+
+
+def thread_id_test(source: SourceFile, cond: Node) -> tuple[Node, int] | None:
+    """``(tid, c)`` when a condition is ``tid == c`` (either way round) with ``tid`` exactly the OpenMP
+    thread id there (``omp_get_thread_num()``, a variable or a function of this file returning it)
+    and ``c`` a constant; else None."""
+    sides = equality_operands(source, cond)
+    if sides is None:
+        return None
+    for a, b in (sides, sides[::-1]):
+        c = constant(source, b)
+        if c is not None and is_thread_id(source, a):
+            return a, c
+    return None
 
 
 def called_rank_communicators(source: SourceFile, fn: Node) -> list[Node]:

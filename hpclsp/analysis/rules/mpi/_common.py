@@ -87,7 +87,20 @@ def _call_name_span(m: Model, call: Call) -> Node:
 
 
 def _occurrences(m: Model, unit: Unit, name: str) -> list[Node]:
-    return [n for n in walk(unit.body) if n.type == "identifier" and m.norm(m.text(n)) == name]
+    """The mentions of a variable in a unit: its identifiers, and the type names a call hidden behind
+    a statement macro holds (the parser read its arguments as parameter declarations)."""
+    hidden = [c.node for c in unit.calls if c.node.type == "function_declarator"]
+    return [
+        n
+        for n in walk(unit.body)
+        if m.norm(m.text(n)) == name
+        and (n.type == "identifier" or (n.type == "type_identifier" and any(_in_node(n, h) for h in hidden)))
+    ]
+
+
+def _in_argument(occ: Node, c: Call) -> bool:
+    """True when a node lies in one of the call's known argument nodes (not in one the parser lost)."""
+    return any(a is not None and _in_node(occ, a) for a in c.args)
 
 
 def _in_node(n: Node, outer: Node) -> bool:
@@ -104,7 +117,7 @@ def _escapes(m: Model, unit: Unit, name: str, own_units_ok: bool = False) -> boo
     for occ in _occurrences(m, unit, name):
         if decl.node is not None and _in_node(occ, decl.node):
             continue
-        if any(_in_node(occ, c.node) and c.node.child_by_field_name("function") != occ for c in mpi_calls):
+        if any(_in_argument(occ, c) for c in mpi_calls):
             continue
         if own_units_ok:
             host = next((c for c in unit.calls if not c.is_mpi and _in_node(occ, c.node)), None)

@@ -9,6 +9,7 @@ from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.rules.mpi._common import (
     _finding,
+    _in_argument,
     _in_node,
     _occurrences,
     _started_requests,
@@ -206,4 +207,5 @@ def _occurrence_access(m: Model, unit: Unit, occ: Node) -> str:
         a = host.arg(q)
         if a is not None and _in_node(occ, a) and q in BUFFER_ROLES:
             return _buffer_role(host, q)
-    return "ignore"  # another argument of an MPI call (a count, a tag)
+    # another argument of an MPI call (a count, a tag), unless it is one a misparsed call lost
+    return "ignore" if _in_argument(occ, host) else "unknown"

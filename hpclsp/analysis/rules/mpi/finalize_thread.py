@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model
-from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.rules.mpi._omp import (
     Construct,
@@ -15,6 +14,8 @@ from hpclsp.analysis.rules.mpi._omp import (
     omp_sync_lines,
     parallel_region,
 )
+from hpclsp.analysis.treeutil import then_conditions
+from hpclsp.analysis.values import dependence
 
 #: Constructs whose block only the primary thread of the team executes.
 _PRIMARY = frozenset({"master", "masked"})
@@ -26,7 +27,8 @@ _PRIMARY = frozenset({"master", "masked"})
     "one, or while other threads may still be in MPI calls.",
     what="""
 Flags `MPI_Finalize` inside an `omp parallel` region unless only the primary thread reaches it
-(`master`, `masked` without a filter, or a branch on `omp_get_thread_num() == 0`), and, under
+(`master`, `masked` without a filter, or the *then* branch of a test that the thread id is 0:
+`omp_get_thread_num() == 0`, or a variable or helper holding the thread id), and, under
 `master`/`masked`, when a `nowait` construct of the region before it makes MPI calls with no
 `barrier` in between.
 """,
@@ -48,7 +50,7 @@ def check_finalize_thread(m: Model) -> Iterator[Finding]:
     if "omp" not in m.source.text.lower():
         return
     for unit in m.units:
-        calls = unit_calls(m, unit)
+        calls = unit.calls
         for c in calls:
             if c.key != "MPI_FINALIZE":
                 continue
@@ -94,11 +96,14 @@ def _filtered(x: Construct) -> bool:
 
 
 def _main_thread_branch(m: Model, c: Call, region: Construct) -> bool:
-    """True when a branch between the region start and the call tests ``omp_get_thread_num() == 0``."""
-    for b, cond in m.controls(c.node, m.unit_of(c.node).body):  # type: ignore[union-attr]
-        if b.start_point[0] <= region[1] or cond is None:
-            continue
-        text = "".join(m.text(cond).lower().split())
-        if "omp_get_thread_num()==0" in text or "0==omp_get_thread_num()" in text:
-            return True
+    """True when the call runs only in the *then* branch of an ``if`` of the region whose condition
+    requires the thread id to be 0 (``values.dependence``: ``omp_get_thread_num()``, a variable or a
+    helper holding it)."""
+    for b, cond in then_conditions(c.node):
+        if b.start_point[0] <= region[1]:
+            break
+        for part in dependence.conjuncts(m.source, cond):
+            got = dependence.thread_id_test(m.source, part)
+            if got is not None and got[1] == 0:
+                return True
     return False

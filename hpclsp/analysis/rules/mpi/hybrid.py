@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model
-from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.rules.mpi._omp import (
     Construct,
@@ -85,7 +84,7 @@ def check_concurrent_collective(m: Model) -> Iterator[Finding]:
     if not any("parallel" in w for w, _, _, _ in omp_constructs(m)):
         return
     for unit in m.units:
-        placed = [p for c in unit_calls(m, unit) if c.key in COLLECTIVES and (p := _place(m, c)) is not None]
+        placed = [p for c in unit.calls if c.key in COLLECTIVES and (p := _place(m, c)) is not None]
         for p in placed:
             if _concurrent(m, p, placed):
                 yield _finding(m, "mpi-concurrent-collective", p.call.node, _message(p))

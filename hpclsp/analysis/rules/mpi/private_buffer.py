@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
-from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, _occurrences, mpi_rule
 from hpclsp.analysis.rules.mpi._omp import Construct, enclosing, misparsed
 
@@ -58,7 +57,7 @@ def check_uninitialized_private(m: Model) -> Iterator[Finding]:
     if "private" not in m.source.text.lower():
         return
     for unit in m.units:
-        for c in unit_calls(m, unit):
+        for c in unit.calls:
             if not c.is_mpi:
                 continue
             around = enclosing(m, c.node.start_point[0])

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
-from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.rules.mpi._omp import (
     Construct,
@@ -63,7 +62,7 @@ def check_thread_buffer_race(m: Model) -> Iterator[Finding]:
         return
     for unit in m.units:
         writes: list[tuple[str, Node]] | None = None
-        calls = [c for c in unit_calls(m, unit) if c.is_mpi]
+        calls = [c for c in unit.calls if c.is_mpi]
         yield from check_sections_buffer_race(m, unit, calls)
         for c in calls:
             placed = parallel_region(m, c.node.start_point[0], unit.body)

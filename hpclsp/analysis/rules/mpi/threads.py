@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model
-from hpclsp.analysis.hostcode.mpi_hidden import unit_calls
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.rules.mpi._omp import omp_constructs
 from hpclsp.analysis.rules.mpi.facts import (
@@ -60,7 +59,7 @@ def check_thread_level(m: Model) -> Iterator[Finding]:
         return
     have = "MPI_Init (MPI_THREAD_SINGLE)" if init.key == "MPI_INIT" else LEVEL_NAMES[level]
     for unit in m.units:
-        for c in unit_calls(m, unit):
+        for c in unit.calls:
             if not c.is_mpi or c.key in THREAD_NEUTRAL or c.key in ALWAYS_ALLOWED:
                 continue
             line = c.node.start_point[0]

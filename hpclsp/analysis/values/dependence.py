@@ -576,9 +576,8 @@ def is_thread_id(source: SourceFile, node: Node) -> bool:
 
 
 def thread_id_test(source: SourceFile, cond: Node) -> tuple[Node, int] | None:
-    """``(tid, c)`` when a condition is ``tid == c`` (either way round) with ``tid`` exactly the OpenMP
-    thread id there (``omp_get_thread_num()``, a variable or a function of this file returning it)
-    and ``c`` a constant; else None."""
+    """``(tid, c)`` when a condition is ``tid == c`` (either way round), ``c`` a constant and ``tid``
+    exactly the OpenMP thread id there (``omp_get_thread_num()``, a variable or a helper returning it)."""
     sides = equality_operands(source, cond)
     if sides is None:
         return None

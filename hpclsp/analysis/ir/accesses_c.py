@@ -236,7 +236,7 @@ class CAccessReader(DeclReader):
         if t in ("identifier", "subscript_expression", "field_expression") or (
             t == "pointer_expression" and self.text(node).lstrip().startswith("*")
         ):
-            if t == "identifier" and self.text(node) in self.macros:
+            if t == "identifier" and self.macros and self.text(node) in self.macros:
                 return
             if self.c_access(node, stmt, kind, update_op, in_call):
                 return

@@ -51,6 +51,8 @@ class Reader(abc.ABC):
     def __init__(self, source: SourceFile) -> None:
         self.src = source
         self.fortran = source.language == "fortran"
+        #: the text when byte offsets are code-point offsets (ASCII), else None: ``text`` slices it
+        self._ascii_text = source.text if source.is_ascii else None
         self.order = 0
         self.functions: list[Function] = []
         self.loops: list[Loop] = []
@@ -71,8 +73,9 @@ class Reader(abc.ABC):
 
     def text(self, node: Node) -> str:
         """The source text of a node (memoized by extent unless the source is ASCII)."""
-        if self.src.is_ascii:  # a slice of the text: nothing to memoize
-            return self.src.node_text(node)
+        ascii_text = self._ascii_text
+        if ascii_text is not None:  # a slice of the text: nothing to memoize (read for every name)
+            return ascii_text[node.start_byte : node.end_byte]
         key = (node.start_byte, node.end_byte)
         got = self.texts.get(key)
         if got is None:  # generated code asks for the same large subexpressions many times

@@ -79,6 +79,19 @@ def test_rank_branches_are_decided_per_rank():
     assert all(t.complete for t in traces)
 
 
+def test_macros_come_from_the_file_table_wherever_they_are_defined():
+    # source.object_macros: a #define inside main, its body with trailing blanks, counts like any other
+    traces = _traces(
+        MAIN_START
+        + "#define ROOT 1   \n"
+        + """
+    if (rank == ROOT) MPI_Barrier(MPI_COMM_WORLD);
+"""
+        + MAIN_END
+    )
+    assert [["MPI_BARRIER" in [e.key for e in t.events]] for t in traces] == [[False], [True]]
+
+
 def test_textbook_collective_order_names_ranks_count_and_both_calls():
     got = _findings(
         MAIN_START

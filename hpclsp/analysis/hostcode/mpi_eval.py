@@ -15,12 +15,14 @@ MPI calls are handed to ``mpi_calls.MpiSemantics``, which records events and the
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from hpclsp.analysis.hostcode import mpi_calls
 from hpclsp.analysis.hostcode.mpi_hidden import hidden_call
 from hpclsp.analysis.hostcode.mpi_memory import Memory
 from hpclsp.analysis.hostcode.mpi_trace import Node, Obj, Ptr, Trace
+from hpclsp.analysis.source import object_macros
 from hpclsp.analysis.treeutil import F_UNITS, preorder, walk
 from hpclsp.analysis.values import consts
 from hpclsp.analysis.values.consts import UNKNOWN
@@ -76,7 +78,8 @@ class Program:
         self.source = source
         self.text = source.node_text
         self.functions: dict[str, Node] = {}
-        self.defines: dict[str, str] = {}
+        #: Object-like macros, name -> body text as written (``source.object_macros``; none in Fortran).
+        self.defines: Mapping[str, str] = {}
         self.global_decls: list[Node] = []
         self.define_nodes: dict[str, Node] = {}
         self.define_text: dict[int, str] = {}
@@ -86,21 +89,9 @@ class Program:
         if self.fortran:
             self._fortran_units(source.tree.root_node)
         else:
+            self.defines = object_macros(source)
             for node in source.tree.root_node.named_children:
                 self._top(node)
-            self._nested_defines(source.tree.root_node)
-
-    def _nested_defines(self, root: Node) -> None:
-        """``#define``s inside function bodies (the preprocessor does not care where they are)."""
-        for fn in self.functions.values():
-            local: dict[str, str] = {}  # a later definition replaces an earlier one
-            for n in walk(fn):
-                if n.type == "preproc_def":
-                    name_node, value = n.child_by_field_name("name"), n.child_by_field_name("value")
-                    if name_node is not None:
-                        local[self.text(name_node)] = self.text(value).strip() if value is not None else ""
-            for name, body in local.items():
-                self.defines.setdefault(name, body)
 
     def _fortran_units(self, root: Node) -> None:
         """Fortran: the main program and every subroutine and function (names lower-case)."""
@@ -137,10 +128,6 @@ class Program:
             for d in node.children_by_field_name("declarator"):
                 if d.type == "type_identifier" and ty is not None:
                     self.typedefs[self.text(d)] = self.text(ty)
-        elif node.type == "preproc_def":
-            name_node, value = node.child_by_field_name("name"), node.child_by_field_name("value")
-            if name_node is not None:
-                self.defines[self.text(name_node)] = self.text(value).strip() if value is not None else ""
         elif node.type in ("preproc_ifdef", "preproc_if", "linkage_specification", "declaration_list"):
             for c in node.named_children:
                 self._top(c, ns)
@@ -150,8 +137,8 @@ class Program:
         for _ in range(8):
             nxt = self.typedefs.get(name)
             if nxt is None:
-                macro = self.defines.get(name)
-                if macro is None or not macro or macro[0].isdigit() or "(" in macro:
+                macro = self.defines.get(name, "").strip()
+                if not macro or macro[0].isdigit() or "(" in macro:
                     return name
                 nxt = macro
             name = consts.normalize_c_type(nxt)

@@ -79,6 +79,19 @@ def test_rank_branches_are_decided_per_rank():
     assert all(t.complete for t in traces)
 
 
+def test_macros_come_from_the_file_table_wherever_they_are_defined():
+    # source.object_macros: a #define inside main, its body with trailing blanks, counts like any other
+    traces = _traces(
+        MAIN_START
+        + "#define ROOT 1   \n"
+        + """
+    if (rank == ROOT) MPI_Barrier(MPI_COMM_WORLD);
+"""
+        + MAIN_END
+    )
+    assert [["MPI_BARRIER" in [e.key for e in t.events]] for t in traces] == [[False], [True]]
+
+
 def test_textbook_collective_order_names_ranks_count_and_both_calls():
     got = _findings(
         MAIN_START
@@ -231,3 +244,35 @@ end program p
     )
     got = {(f.node.start_point[0] + 1, f.code) for f in mpi_run.findings(src)}
     assert got == {(14, "mpi-count-overflow"), (16, "mpi-message-mismatch")}
+
+
+MACRO_START = "#define ENTER n++;\nstatic int n;\n" + MAIN_START
+
+
+def test_calls_hidden_behind_a_statement_macro_are_executed():
+    body = (
+        MACRO_START
+        + "    if (rank == 0) {\n        ENTER\n        MPI_Barrier(MPI_COMM_WORLD);\n    }\n"
+        + MAIN_END
+    )
+    traces = _traces(body)
+    assert all(t.complete for t in traces)
+    assert "MPI_BARRIER" in [e.key for e in traces[0].events]
+    assert [(line, code) for line, code, _ in _findings(body)] == [
+        (13, "mpi-collective-mismatch")
+    ]  # the hidden call
+
+
+def test_hidden_calls_that_cannot_be_read_stay_silent():
+    # `&size` is lost to the parser: the call may have written it, so the branch on it is undecided
+    lost = MACRO_START + "    ENTER\n    MPI_Comm_size(MPI_COMM_WORLD, &size);\n"
+    lost += "    if (size == 2) MPI_Barrier(MPI_COMM_WORLD);\n" + MAIN_END
+    assert all(t.stopped == "condition not decided" for t in _traces(lost))
+    # a macro of this file that itself calls MPI is not run: stop
+    own = MACRO_START.replace("n++;", "MPI_Barrier(MPI_COMM_WORLD);")
+    own += "    ENTER\n    MPI_Barrier(MPI_COMM_WORLD);\n" + MAIN_END
+    assert all(t.stopped == "a statement macro with MPI calls" for t in _traces(own))
+    # `MACRO MPI_Bcast(&x, ...)` parses as an ERROR then an expression: a call nobody can run, not skipped
+    broken = MACRO_START + "    ENTER\n    MPI_Bcast(&x, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);\n" + MAIN_END
+    assert all(not t.complete and "MPI_BCAST" not in [e.key for e in t.events] for t in _traces(broken))
+    assert _findings(lost) == _findings(own) == _findings(broken) == []

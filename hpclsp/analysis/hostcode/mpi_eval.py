@@ -9,18 +9,22 @@ marked incomplete: nothing after that point is reported. An undecided part witho
 skipped and the variables it assigns become unknown. The program is assumed to be launched without
 command-line arguments (``argc == 1``), as MPI test harnesses run it.
 
-MPI calls are handed to ``mpi_calls.MpiSemantics``, which records events and their effects.
+MPI calls are handed to ``mpi_calls.MpiSemantics``, which records events and their effects; a call
+hidden behind a statement macro (``mpi_hidden``) is one too, its unreadable arguments unknown.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from hpclsp.analysis.hostcode import mpi_calls
-from hpclsp.analysis.hostcode.mpi_hidden import hidden_call
+from hpclsp.analysis.hostcode.mpi_hidden import READABLE, broken_call, hidden_call, hidden_statement
 from hpclsp.analysis.hostcode.mpi_memory import Memory
 from hpclsp.analysis.hostcode.mpi_trace import Node, Obj, Ptr, Trace
+from hpclsp.analysis.source import object_macros
 from hpclsp.analysis.treeutil import F_UNITS, preorder, walk
 from hpclsp.analysis.values import consts
 from hpclsp.analysis.values.consts import UNKNOWN
@@ -76,7 +80,8 @@ class Program:
         self.source = source
         self.text = source.node_text
         self.functions: dict[str, Node] = {}
-        self.defines: dict[str, str] = {}
+        #: Object-like macros, name -> body text as written (``source.object_macros``; none in Fortran).
+        self.defines: Mapping[str, str] = {}
         self.global_decls: list[Node] = []
         self.define_nodes: dict[str, Node] = {}
         self.define_text: dict[int, str] = {}
@@ -86,21 +91,9 @@ class Program:
         if self.fortran:
             self._fortran_units(source.tree.root_node)
         else:
+            self.defines = object_macros(source)
             for node in source.tree.root_node.named_children:
                 self._top(node)
-            self._nested_defines(source.tree.root_node)
-
-    def _nested_defines(self, root: Node) -> None:
-        """``#define``s inside function bodies (the preprocessor does not care where they are)."""
-        for fn in self.functions.values():
-            local: dict[str, str] = {}  # a later definition replaces an earlier one
-            for n in walk(fn):
-                if n.type == "preproc_def":
-                    name_node, value = n.child_by_field_name("name"), n.child_by_field_name("value")
-                    if name_node is not None:
-                        local[self.text(name_node)] = self.text(value).strip() if value is not None else ""
-            for name, body in local.items():
-                self.defines.setdefault(name, body)
 
     def _fortran_units(self, root: Node) -> None:
         """Fortran: the main program and every subroutine and function (names lower-case)."""
@@ -137,10 +130,6 @@ class Program:
             for d in node.children_by_field_name("declarator"):
                 if d.type == "type_identifier" and ty is not None:
                     self.typedefs[self.text(d)] = self.text(ty)
-        elif node.type == "preproc_def":
-            name_node, value = node.child_by_field_name("name"), node.child_by_field_name("value")
-            if name_node is not None:
-                self.defines[self.text(name_node)] = self.text(value).strip() if value is not None else ""
         elif node.type in ("preproc_ifdef", "preproc_if", "linkage_specification", "declaration_list"):
             for c in node.named_children:
                 self._top(c, ns)
@@ -150,8 +139,8 @@ class Program:
         for _ in range(8):
             nxt = self.typedefs.get(name)
             if nxt is None:
-                macro = self.defines.get(name)
-                if macro is None or not macro or macro[0].isdigit() or "(" in macro:
+                macro = self.defines.get(name, "").strip()
+                if not macro or macro[0].isdigit() or "(" in macro:
                     return name
                 nxt = macro
             name = consts.normalize_c_type(nxt)
@@ -181,6 +170,8 @@ class Program:
                 res = True
             elif n.type == "function_declarator":
                 res = hidden_call(self.text, n) is not None
+            elif n.type == "ERROR":
+                res = broken_call(self.text, n)
             if res:
                 break
         self._mpi_cache[key] = res
@@ -349,9 +340,55 @@ class RankEvaluator(Memory, consts.Evaluator):
             self.eval(c)
 
     def _s_declaration(self, node: Node) -> None:
-        if any(hidden_call(self.text, n) is not None for n in walk(node) if n.type == "function_declarator"):
-            raise Stop("an MPI call hidden behind a statement macro")
-        self.declare(node)
+        if not self._hidden_statement(node):
+            self.declare(node)
+
+    def _s_ERROR(self, node: Node) -> None:
+        if not self._hidden_statement(node) and self.program.has_effects(node):
+            raise Stop("unsupported construct ERROR")
+
+    def _hidden_statement(self, node: Node) -> bool:
+        """Execute a statement of MPI calls hidden behind statement macros (``mpi_hidden``): False when
+        the statement is not one; stop when it holds other things too, or when a macro of this file
+        itself names MPI (the macro's own effects are not run)."""
+        calls = hidden_statement(self.text, node)
+        if calls is None:
+            if any(hidden_call(self.text, n) is not None for n in walk(node)):
+                raise Stop("an MPI call hidden behind a statement macro")
+            return False
+        for decl, name, args in calls:
+            if decl.prev_named_sibling is not None:
+                self._statement_macro(self.text(decl.prev_named_sibling))
+            known = [a if a is not None and a.type in READABLE else None for a in args]
+            vals = [UNKNOWN if a is None else self._argument_value(a) for a in known]
+            self.mpi.call(name, decl, [a for a in known if a is not None], vals)
+            self._forget_lost_arguments(decl, known)
+        return True
+
+    def _statement_macro(self, name: str) -> None:
+        """A statement macro before a hidden call: the variables its body (when this file defines it)
+        names are forgotten; one that names MPI stops the trace (its calls are not run)."""
+        body = self.program.defines.get(name, "")
+        if "MPI_" in body.upper():
+            raise Stop("a statement macro with MPI calls")
+        for word in set(re.findall(r"[A-Za-z_]\w*", body)):
+            obj = self.find(word)
+            if obj is not None:
+                self.havoc_obj(obj)
+
+    def _argument_value(self, node: Node) -> Any:
+        """The value of an argument node (a name the parser took for a type is a name)."""
+        return self.lookup(self.text(node), node) if node.type == "type_identifier" else self.eval(node)
+
+    def _forget_lost_arguments(self, decl: Node, known: list[Node | None]) -> None:
+        """Forget the variables named in the arguments of a hidden call that could not be read: the call
+        may have written them (``&x``) or what they point at."""
+        kept = {a.id for a in known if a is not None}
+        for n in walk(decl.child_by_field_name("parameters") or decl):
+            if n.type in ("identifier", "type_identifier") and n.id not in kept:
+                obj = self.find(self.text(n))
+                if obj is not None:
+                    self.havoc_obj(obj)
 
     def _s_init_statement(self, node: Node) -> None:
         for c in node.named_children:

@@ -5,8 +5,8 @@ A line holding only an object-like macro that expands to statements (``TIMER_STA
 declaration of a function ``MPI_Barrier`` of type ``MACRO`` (or an ERROR node around such a
 declarator). Nobody declares an MPI routine inside a function body, so such a declarator is a call
 that the preprocessor would have exposed. The host model (``hostcode.model``) lists these calls
-among a unit's calls, so every MPI rule sees them, and the per-rank evaluator (``mpi_eval``) stops
-at one rather than run past a call it cannot execute; the argument nodes are recovered as far as the
+among a unit's calls, so every MPI rule sees them, and the per-rank evaluator (``mpi_eval``) executes
+a statement made of such calls (``hidden_statement``); the argument nodes are recovered as far as the
 broken tree allows (None where a position holds more than one token).
 """
 
@@ -30,6 +30,44 @@ def hidden_call(text: Callable[[Node], str], n: Node) -> tuple[str, list[Node | 
     if name_node.type != "identifier" or not name.upper().startswith("MPI_"):
         return None
     return name, _arguments(params)
+
+
+#: Single-token arguments whose node the evaluator can read as an expression.
+READABLE = frozenset({"identifier", "type_identifier", "number_literal", "true", "false", "null"})
+#: What else a statement of hidden calls holds when the parser gave up on it (an ERROR node).
+_ERROR_FILLER = frozenset({"type_identifier", "identifier", "comment"})
+
+
+def hidden_statement(
+    text: Callable[[Node], str], node: Node
+) -> list[tuple[Node, str, list[Node | None]]] | None:
+    """The hidden calls (declarator, name, arguments) of a statement that holds nothing else, in order:
+    a declaration ``MACRO MPI_Xxx(...);`` or an ERROR node of such calls, bare macro names and
+    semicolons. None when the statement holds anything else."""
+    calls: list[tuple[Node, str, list[Node | None]]] = []
+    for ch in node.named_children:
+        h = hidden_call(text, ch)
+        if h is not None:
+            calls.append((ch, h[0], h[1]))
+        elif ch.type == "type_identifier" or (
+            node.type == "ERROR" and (ch.type in _ERROR_FILLER or text(ch).strip() == ";")
+        ):
+            continue
+        else:
+            return None
+    return calls or None
+
+
+def broken_call(text: Callable[[Node], str], n: Node) -> bool:
+    """True for an ERROR node holding ``MPI_Xxx (`` whose arguments the parser put in the next statement
+    (``MACRO MPI_Send(&x, ...);`` can read as an ERROR then an expression): a call nobody can execute."""
+    return n.type == "ERROR" and any(
+        c.type == "identifier"
+        and c.next_sibling is not None
+        and c.next_sibling.type == "("
+        and text(c).upper().startswith("MPI_")
+        for c in n.children
+    )
 
 
 def _arguments(params: Node) -> list[Node | None]:

@@ -167,7 +167,7 @@ class Memory:
         return UNKNOWN
 
     def _define(self, name: str) -> Any:
-        text = self.program.defines[name]
+        text = self.program.defines[name].strip()
         v = consts.parse_number(text)
         if v is not UNKNOWN or not text or self._in_define > 8:
             return v

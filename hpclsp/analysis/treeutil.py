@@ -87,6 +87,18 @@ def function_parameters(fn: Node) -> list[Node]:
     return list(params.named_children) if params is not None else []
 
 
+def parameter_name(param: Node) -> Node | None:
+    """The identifier a C-family parameter declares, through its pointer, reference, array and
+    parenthesized declarators (``int &x``, ``double (*v)[3]``); None when it names none (``int``, ``...``)."""
+    d = param.child_by_field_name("declarator")
+    while d is not None and d.type != "identifier":
+        if d.type in _UNFIELDED_DECLARATORS:
+            d = d.named_children[0] if d.named_children else None
+        else:
+            d = d.child_by_field_name("declarator")
+    return d
+
+
 def then_conditions(node: Node, stop: int = -1) -> Iterator[tuple[Node, Node]]:
     """``(if statement, condition)`` for each ``if`` enclosing ``node`` (starting after byte ``stop``)
     whose *then* branch holds it, innermost first; C family and Fortran."""

@@ -190,11 +190,13 @@ void f(int n) {
 }
 """,
     )
-    tested = D.thread_id_test(src, expr(src, "/* A */", "me == 0"))
-    assert tested is not None and src.node_text(tested[0]) == "me" and tested[1] == 0
-    assert D.thread_id_test(src, expr(src, "/* B */", "2 == tid()")) is not None
-    assert D.thread_id_test(src, expr(src, "/* B */", "2 == tid()"))[1] == 2  # type: ignore[index]
-    assert D.thread_id_test(src, expr(src, "/* C */", "other == 0")) is None
+    tested = D.thread_id_tests(src, expr(src, "/* A */", "me == 0"))
+    assert [(src.node_text(t), c) for t, c in tested] == [("me", 0)]
+    assert [c for _, c in D.thread_id_tests(src, expr(src, "/* B */", "2 == tid()"))] == [2]
+    assert D.thread_id_tests(src, expr(src, "/* C */", "other == 0")) == []
     parts = D.conjuncts(src, expr(src, "/* D */", "n > 1 && (me == 0 && n < 9)"))
     assert [src.node_text(p) for p in parts] == ["n > 1", "me == 0", "n < 9"]
+    anded = D.thread_id_tests(src, expr(src, "/* D */", "n > 1 && (me == 0 && n < 9)"))
+    assert [(src.node_text(t), c) for t, c in anded] == [("me", 0)]
+    assert D.thread_id_tests(src, expr(src, "/* E */", "n > 1 || me == 0")) == []
     assert len(D.conjuncts(src, expr(src, "/* E */", "n > 1 || me == 0"))) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hpclsp.analysis import languages
-from hpclsp.analysis.treeutil import function_declarator, function_parameters
+from hpclsp.analysis.treeutil import function_declarator, function_parameters, parameter_name
 
 
 def _first_function(language: str, text: bytes):
@@ -50,3 +50,20 @@ def test_function_declarator_through_reference_and_parentheses() -> None:
     g, h = tree.root_node.named_children
     assert [p.text.decode() for p in function_parameters(g)] == ["int& x", "int y"]
     assert [p.text.decode() for p in function_parameters(h)] == ["int q"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "names"),
+    [
+        ("c", b"void k(int n, double a[n][n], double *restrict b, int) { }", [b"n", b"a", b"b", None]),
+        (
+            "cpp",
+            b"void f(int &x, int &&m, double (*v)[3], int (&r)[4], int (*fp)(int), const int &c = 2) { }",
+            [b"x", b"m", b"v", b"r", b"fp", b"c"],
+        ),
+    ],
+)
+def test_parameter_name_through_every_declarator(language: str, text: bytes, names: list) -> None:
+    """References, arrays, pointers and parenthesized declarators all lead to the parameter's name."""
+    got = [parameter_name(p) for p in function_parameters(_first_function(language, text))]
+    assert [n.text if n is not None else None for n in got] == names

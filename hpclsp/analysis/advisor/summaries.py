@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from hpclsp.analysis.advisor.base import AdvisorBase
 from hpclsp.analysis.advisor.tables import C_CONDITIONAL_NODES
 from hpclsp.analysis.ir import Access, Function, Loop
-from hpclsp.analysis.treeutil import function_parameters
+from hpclsp.analysis.treeutil import function_parameters, parameter_name
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -45,12 +45,7 @@ def _param_names(f: Function) -> list[str]:
     """The parameter names of a C function, in order."""
     out: list[str] = []
     for p in function_parameters(f.node):
-        d = p.child_by_field_name("declarator")
-        while d is not None and d.type != "identifier":
-            nxt = d.child_by_field_name("declarator")
-            if nxt is None:
-                nxt = next((c for c in d.named_children if c.type == "identifier"), None)
-            d = nxt
+        d = parameter_name(p)
         out.append(d.text.decode("utf-8", "replace") if d is not None and d.text else "")
     return out
 

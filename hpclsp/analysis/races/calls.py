@@ -14,7 +14,7 @@ import dataclasses
 import re
 
 from hpclsp.analysis.ir import Access, Affine, FileIR, Function
-from hpclsp.analysis.treeutil import function_parameters
+from hpclsp.analysis.treeutil import function_parameters, parameter_name
 
 #: Callee accesses considered per call (bounds the work on large callees).
 MAX_PER_CALL = 64
@@ -105,10 +105,8 @@ def param_names(g: Function, fortran: bool) -> list[str]:
     out = []
     for p in function_parameters(node):
         if p.type != "parameter_declaration":
-            continue
-        d = p.child_by_field_name("declarator")
-        while d is not None and d.type != "identifier":
-            d = d.child_by_field_name("declarator")
+            continue  # ``int b = 0``: the IR declares none, and so cannot tell it is passed by value
+        d = parameter_name(p)
         out.append((d.text or b"").decode("utf-8", "replace") if d is not None else "")
     return out
 

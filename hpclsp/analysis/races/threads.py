@@ -1,5 +1,8 @@
 """Thread-id branches: code under ``if (omp_get_thread_num() == c)`` runs on one thread only.
 
+So does code under ``if (tid == c && other)``: an operand of a top-level ``&&`` holds wherever the
+whole condition does (``||`` gives no such guarantee).
+
 Two accesses guarded by the same constant thread id are executed by the same thread, in program
 order, so they never race with each other (they still race with other threads' accesses). The
 values layer decides that one side of the comparison is exactly the thread id at that point (a
@@ -35,13 +38,12 @@ def thread_branch(src: SourceFile, access: Access, tids: set[str], stop: int) ->
 
 
 def _thread_equals(src: SourceFile, cond: Node, names: set[str], fortran: bool) -> int | None:
-    """``c`` when the condition is ``tid == c`` (either way round) with ``tid`` the thread id."""
-    got = dependence.thread_id_test(src, cond)
-    if got is None:
-        return None
-    tid, c = got
-    if tid.type == "identifier":
-        name = src.node_text(tid)
-        if (name.lower() if fortran else name) not in names:
-            return None
-    return c
+    """``c`` when the condition is ``tid == c`` (either way round), or a ``&&`` chain with such an
+    operand, ``tid`` the thread id (a variable holding it must be one of ``names``)."""
+    for tid, c in dependence.thread_id_tests(src, cond):
+        if (
+            tid.type != "identifier"
+            or (src.node_text(tid).lower() if fortran else src.node_text(tid)) in names
+        ):
+            return c
+    return None

@@ -575,17 +575,17 @@ def is_thread_id(source: SourceFile, node: Node) -> bool:
     return affine_in(source, node, {TID}) == Affine.var(TID)
 
 
-def thread_id_test(source: SourceFile, cond: Node) -> tuple[Node, int] | None:
-    """``(tid, c)`` when a condition is ``tid == c`` (either way round), ``c`` a constant and ``tid``
-    exactly the OpenMP thread id there (``omp_get_thread_num()``, a variable or a helper returning it)."""
-    sides = equality_operands(source, cond)
-    if sides is None:
-        return None
-    for a, b in (sides, sides[::-1]):
-        c = constant(source, b)
-        if c is not None and is_thread_id(source, a):
-            return a, c
-    return None
+def thread_id_tests(source: SourceFile, cond: Node) -> list[tuple[Node, int]]:
+    """``(tid, c)`` for each operand ``tid == c`` (either way round) of a condition's ``&&`` chain, ``c`` a
+    constant and ``tid`` exactly the OpenMP thread id there: the then-branch runs on thread ``c`` only."""
+    out = []
+    for part in conjuncts(source, cond):
+        sides = equality_operands(source, part)
+        for a, b in (sides, sides[::-1]) if sides is not None else ():
+            if (c := constant(source, b)) is not None and is_thread_id(source, a):
+                out.append((a, c))
+                break
+    return out
 
 
 def called_rank_communicators(source: SourceFile, fn: Node) -> list[Node]:

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from hpclsp.analysis import cfg
 from hpclsp.analysis.cfg.graph import Node
 from hpclsp.analysis.source import SourceFile
-from hpclsp.analysis.treeutil import function_parameters
+from hpclsp.analysis.treeutil import function_parameters, parameter_name
 from hpclsp.analysis.values.affine import NPROCS, NTHREADS, RANK, TID, UNKNOWN_VALUE, Value
 
 #: The synthetic variable holding a C-family function's return value.
@@ -102,12 +102,9 @@ def parameters(source: SourceFile, fn: Node) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     for p in function_parameters(fn):
         decl = p.child_by_field_name("declarator")
+        ident = parameter_name(p)
         out_capable = decl is not None and decl.type in _PARAM_DECLARATORS
-        while decl is not None and decl.type != "identifier":
-            decl = decl.child_by_field_name("declarator") or next(
-                (c for c in decl.named_children if c.type == "identifier"), None
-            )
-        out.append((source.node_text(decl) if decl is not None else "", out_capable))
+        out.append((source.node_text(ident) if ident is not None else "", out_capable))
     return out
 
 

@@ -102,8 +102,6 @@ def _main_thread_branch(m: Model, c: Call, region: Construct) -> bool:
     for b, cond in then_conditions(c.node):
         if b.start_point[0] <= region[1]:
             break
-        for part in dependence.conjuncts(m.source, cond):
-            got = dependence.thread_id_test(m.source, part)
-            if got is not None and got[1] == 0:
-                return True
+        if any(c == 0 for _, c in dependence.thread_id_tests(m.source, cond)):
+            return True
     return False

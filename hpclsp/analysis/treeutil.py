@@ -81,10 +81,11 @@ _UNFIELDED_DECLARATORS = frozenset({"reference_declarator", "parenthesized_decla
 
 
 def function_parameters(fn: Node) -> list[Node]:
-    """The named children of a C-family function definition's parameter list, in order ([] without one)."""
+    """The parameters of a C-family function definition, in order ([] without a parameter list): the
+    named children of its list except comments, so that the k-th entry is the k-th argument's."""
     d = function_declarator(fn)
     params = d.child_by_field_name("parameters") if d is not None else None
-    return list(params.named_children) if params is not None else []
+    return [p for p in params.named_children if p.type != "comment"] if params is not None else []
 
 
 def parameter_name(param: Node) -> Node | None:

@@ -288,3 +288,21 @@ def test_vetting_per_component_matches_vetting_the_whole_text(monkeypatch):
     whole = _wrongly_vetted(monkeypatch)
     assert per_component == whole
     assert [s for s, _, _ in whole] == [True, False, False]
+
+
+def test_a_comment_in_a_callee_parameter_list_keeps_arguments_in_place():
+    """The callee writes through its second parameter: the blocker names the second argument,
+    although a comment stands between the first two parameters."""
+    text = (
+        "void scale(int n /* length */, double *v, double f) {\n"
+        "    for (int k = 0; k < n; k++)\n"
+        "        v[k] = v[k] * f;\n"
+        "}\n"
+        "void run(int m, int n, double *rows[], double f) {\n"
+        "    for (int i = 0; i < m; i++)\n"
+        "        scale(n, rows[0], f);\n"
+        "}\n"
+    )
+    outer = next(a for a in _advice(text) if a.loop.span.start.line == 5)
+    assert not outer.suggested
+    assert "`rows[0]`" in outer.reason and "`f`" not in outer.reason

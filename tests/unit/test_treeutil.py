@@ -67,3 +67,9 @@ def test_parameter_name_through_every_declarator(language: str, text: bytes, nam
     """References, arrays, pointers and parenthesized declarators all lead to the parameter's name."""
     got = [parameter_name(p) for p in function_parameters(_first_function(language, text))]
     assert [n.text if n is not None else None for n in got] == names
+
+
+def test_function_parameters_leave_out_comments() -> None:
+    """A comment in a parameter list is no parameter: the k-th entry stays the k-th argument's."""
+    fn = _first_function("c", b"void f(int a /* in */, /* out */ double *b) { }")
+    assert [p.text for p in function_parameters(fn)] == [b"int a", b"double *b"]

@@ -35,6 +35,10 @@ BASE = os.path.normpath(os.path.join(ROOT, "..", "shared", "benchmarks"))
 # at their outer loop are now parallelizable there, so the suggestion moves out to that loop and the
 # expert-parallel loops inside it count as "not suggested"; covered_* (the loop or one around it runs
 # in parallel) scores that placement and rose 0.855 -> 0.871.
+# mpi-corrbench hybrid ("(hybrid, no class)" and "openmp") LOWERED one step 2026-12-03 (stop 27): recall
+# 0.542 -> 0.525 (32 -> 31 of 59). The one file lost, openmp/ordering/request_reuse.c, was only "found"
+# through a false message ("MPI_Wait on request '&req' which is never started"): the request is started
+# by an MPI_Irecv hidden behind a statement macro, which the host model now lists among the unit's calls.
 FLOORS: dict[str, dict[str, dict[str, float]]] = {
     "dataracebench-dev": {
         "all": {"precision": 0.97, "recall": 0.95, "f1": 0.96, "accuracy": 0.96, "right_line_hits": 79},
@@ -43,7 +47,7 @@ FLOORS: dict[str, dict[str, dict[str, float]]] = {
     },
     "mpi-corrbench": {
         "all": {"precision": 0.98, "recall": 0.84, "f1": 0.91, "accuracy": 0.9, "right_line_hits": 204},
-        "(hybrid, no class)": {"precision": 1.0, "recall": 0.54, "f1": 0.7, "accuracy": 0.54},
+        "(hybrid, no class)": {"precision": 1.0, "recall": 0.52, "f1": 0.68, "accuracy": 0.52},
         "ArgError": {"precision": 1.0, "recall": 0.89, "f1": 0.94, "accuracy": 0.89, "right_line_hits": 163},
         "ArgMismatch": {"precision": 1.0, "recall": 0.91, "f1": 0.95, "accuracy": 0.91, "right_line_hits": 13},
         "MisplacedCall": {"precision": 1.0, "recall": 0.92, "f1": 0.96, "accuracy": 0.92, "right_line_hits": 7},
@@ -55,7 +59,7 @@ FLOORS: dict[str, dict[str, dict[str, float]]] = {
         "correct/openmp": {"accuracy": 0.93},
         "correct/pt2pt": {"accuracy": 0.97},
         "correct/rma": {"accuracy": 1.0},
-        "openmp": {"precision": 1.0, "recall": 0.54, "f1": 0.7, "accuracy": 0.54},
+        "openmp": {"precision": 1.0, "recall": 0.52, "f1": 0.68, "accuracy": 0.52},
         "pt2pt": {"precision": 1.0, "recall": 0.97, "f1": 0.98, "accuracy": 0.97, "right_line_hits": 63},
         "rma": {"precision": 1.0, "recall": 0.82, "f1": 0.9, "accuracy": 0.82, "right_line_hits": 19},
         "usertypes": {"precision": 1.0, "recall": 0.6, "f1": 0.75, "accuracy": 0.6, "right_line_hits": 14},

@@ -54,6 +54,7 @@ class AdvisorBase:
         self.cond_nodes = F_CONDITIONAL_NODES if self.fortran else C_CONDITIONAL_NODES
         self.red_ops = F_REDUCTION_OPS if self.fortran else C_REDUCTION_OPS
         self._purity: dict[str, str | None] = {}
+        self._scratch_statics: dict[str, bool] = {}
         self.access_nodes = {a.node.id for a in self.ir.accesses}
         self._regions: list[tuple[int, int]] | None = None
         self._func_defs: dict[str, Function] = {}

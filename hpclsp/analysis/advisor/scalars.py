@@ -137,7 +137,14 @@ class ScalarsMixin(EffectsMixin):
     def scratch_static(self, name: str) -> bool:
         """True when name is a file-scope ``static`` of this translation unit (declared in the file or a
         header it includes) that every function assigns before it reads it, its address never taken:
-        no value it holds after a loop is ever read, so the loop need not leave one."""
+        no value it holds after a loop is ever read, so the loop need not leave one (a fact of the
+        file: computed once per name)."""
+        memo = self._scratch_statics
+        if name not in memo:
+            memo[name] = self._scratch_static(name)
+        return memo[name]
+
+    def _scratch_static(self, name: str) -> bool:
         if self.fortran or name not in file_statics(self.src):
             return False
         if re.search(rf"&\s*{re.escape(name)}(?!\w)", self.src.text):

@@ -100,6 +100,15 @@ def parameter_name(param: Node) -> Node | None:
     return d
 
 
+def fortran_dummies(unit: Node) -> list[Node]:
+    """The dummy-argument names of a Fortran subroutine or function, in order ([] without a list):
+    the identifiers of its statement's ``parameters``, so a comment after a ``&`` is none (an
+    obsolescent alternate return ``*`` is not counted either)."""
+    st = unit.named_children[0] if unit.named_children else None
+    params = st.child_by_field_name("parameters") if st is not None else None
+    return [p for p in params.named_children if p.type == "identifier"] if params is not None else []
+
+
 def then_conditions(node: Node, stop: int = -1) -> Iterator[tuple[Node, Node]]:
     """``(if statement, condition)`` for each ``if`` enclosing ``node`` (starting after byte ``stop``)
     whose *then* branch holds it, innermost first; C family and Fortran."""

@@ -24,6 +24,8 @@ F_BRANCHES = frozenset({"if_statement", "select_case_statement", "where_statemen
 #: Fortran program units that own their statements, and the constructs that nest other units in one.
 F_UNITS = frozenset({"program", "subroutine", "function"})
 F_NESTED_UNITS = frozenset({"subroutine", "function", "internal_procedures", "module"})
+#: C-family parameters that declare a name: ``int n`` and, in C++, one with a default ``int b = 0``.
+C_PARAMETERS = frozenset({"parameter_declaration", "optional_parameter_declaration"})
 
 
 def preorder(

@@ -15,7 +15,7 @@ from hpclsp.analysis.ir.model import Decl
 from hpclsp.analysis.ir.reader import descendants
 from hpclsp.analysis.ir.subscripts import SubscriptReader
 from hpclsp.analysis.ir.tables import F_INTRINSICS
-from hpclsp.analysis.treeutil import fortran_dummies, function_parameters
+from hpclsp.analysis.treeutil import C_PARAMETERS, fortran_dummies, function_parameters
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -34,9 +34,10 @@ class DeclReader(SubscriptReader):
             self.func.decls[d.name] = d
 
     def c_params(self, node: Node) -> None:
-        """Declare the parameters of a C function definition."""
+        """Declare the parameters of a C function definition (a C++ default value is the caller's, not
+        an access of the body)."""
         for p in function_parameters(node):
-            if p.type != "parameter_declaration":
+            if p.type not in C_PARAMETERS:
                 continue
             d = p.child_by_field_name("declarator")
             if d is None:

@@ -95,8 +95,6 @@ def param_names(g: Function, fortran: bool) -> list[str]:
         return [(p.text or b"").decode("utf-8", "replace").lower() for p in fortran_dummies(g.node)]
     out = []
     for p in function_parameters(g.node):
-        if p.type != "parameter_declaration":
-            continue  # ``int b = 0``: the IR declares none, and so cannot tell it is passed by value
         d = parameter_name(p)
         out.append((d.text or b"").decode("utf-8", "replace") if d is not None else "")
     return out

@@ -24,6 +24,8 @@ F_BRANCHES = frozenset({"if_statement", "select_case_statement", "where_statemen
 #: Fortran program units that own their statements, and the constructs that nest other units in one.
 F_UNITS = frozenset({"program", "subroutine", "function"})
 F_NESTED_UNITS = frozenset({"subroutine", "function", "internal_procedures", "module"})
+#: C-family parameters that declare a name: ``int n`` and, in C++, one with a default ``int b = 0``.
+C_PARAMETERS = frozenset({"parameter_declaration", "optional_parameter_declaration"})
 
 
 def preorder(
@@ -98,6 +100,15 @@ def parameter_name(param: Node) -> Node | None:
         else:
             d = d.child_by_field_name("declarator")
     return d
+
+
+def fortran_dummies(unit: Node) -> list[Node]:
+    """The dummy-argument names of a Fortran subroutine or function, in order ([] without a list):
+    the identifiers of its statement's ``parameters``, so a comment after a ``&`` is none (an
+    obsolescent alternate return ``*`` is not counted either)."""
+    st = unit.named_children[0] if unit.named_children else None
+    params = st.child_by_field_name("parameters") if st is not None else None
+    return [p for p in params.named_children if p.type == "identifier"] if params is not None else []
 
 
 def then_conditions(node: Node, stop: int = -1) -> Iterator[tuple[Node, Node]]:

@@ -24,7 +24,7 @@ import re
 import tree_sitter
 
 from hpclsp.analysis.findings import Pos
-from hpclsp.analysis.treeutil import function_declarator, function_parameters
+from hpclsp.analysis.treeutil import C_PARAMETERS, function_declarator, function_parameters
 
 Node = tree_sitter.Node
 
@@ -220,7 +220,7 @@ def _parameter_vars(fn: Node, data: bytes) -> list[Variable]:
     """The parameters of a function definition."""
     out: list[Variable] = []
     for p in function_parameters(fn):
-        if p.type in ("parameter_declaration", "optional_parameter_declaration"):
+        if p.type in C_PARAMETERS:
             out.extend(_declaration_vars(p, data, "parameter"))
     return out
 

@@ -246,6 +246,39 @@ end program p
     assert got == {(14, "mpi-count-overflow"), (16, "mpi-message-mismatch")}
 
 
+def test_fortran_dummy_list_comment_binds_no_argument():
+    """A comment after a ``&`` in a dummy list is no dummy: ``count`` and ``dest`` get 5 and 1."""
+    src = SourceFile(
+        "prog.f90",
+        "fortran",
+        """program p
+  use mpi
+  implicit none
+  integer :: rank, ierr
+  integer :: buf(4)
+  call MPI_Init(ierr)
+  call MPI_Comm_rank(MPI_COMM_WORLD, rank, ierr)
+  buf = rank
+  if (rank == 0) then
+    call send_to(buf, & ! what is sent
+                 5, 1)
+  else if (rank == 1) then
+    call MPI_Recv(buf, 4, MPI_INTEGER, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE, ierr)
+  end if
+  call MPI_Finalize(ierr)
+contains
+  subroutine send_to(data, & ! the buffer
+                     count, dest)
+    integer :: data(4), count, dest, ierr2
+    call MPI_Send(data, count, MPI_INTEGER, dest, 0, MPI_COMM_WORLD, ierr2)
+  end subroutine send_to
+end program p
+""",
+    )
+    got = {(f.node.start_point[0] + 1, f.code) for f in mpi_run.findings(src)}
+    assert got == {(13, "mpi-message-mismatch"), (20, "mpi-count-overflow")}
+
+
 MACRO_START = "#define ENTER n++;\nstatic int n;\n" + MAIN_START
 
 

@@ -108,3 +108,15 @@ def test_block_bounds_with_symbolic_size_are_disjoint():
     w2 = next(a for a in ir2.accesses if a.name == "v" and a.is_write)
     r2 = next(a for a in ir2.accesses if a.name == "v" and not a.is_write)
     assert dependence.test(w2, r2, ir2.loops[0]) is not None  # block b writes into block b + 1
+
+
+def test_cpp_default_parameter_is_declared_a_parameter():
+    """``int b = 0`` declares ``b`` like ``int b``; a default value (``g``) is no access of the body."""
+    text = "int g;\nvoid f(double *a, int b = 0, int *p = &g) { a[b] = 1; }\n"
+    f = build_ir(SourceFile("t.cpp", "cpp", text)).functions[0]
+    assert {n: (d.storage, d.is_pointer) for n, d in f.decls.items()} == {
+        "a": ("param", True),
+        "b": ("param", False),
+        "p": ("param", True),
+    }
+    assert sorted(a.name for a in f.accesses) == ["a", "b"]

@@ -1,11 +1,16 @@
-"""The function-declarator helpers of treeutil on C and C++ function definitions."""
+"""The parameter helpers of treeutil: C and C++ function definitions, Fortran program units."""
 
 from __future__ import annotations
 
 import pytest
 
 from hpclsp.analysis import languages
-from hpclsp.analysis.treeutil import function_declarator, function_parameters, parameter_name
+from hpclsp.analysis.treeutil import (
+    fortran_dummies,
+    function_declarator,
+    function_parameters,
+    parameter_name,
+)
 
 
 def _first_function(language: str, text: bytes):
@@ -73,3 +78,17 @@ def test_function_parameters_leave_out_comments() -> None:
     """A comment in a parameter list is no parameter: the k-th entry stays the k-th argument's."""
     fn = _first_function("c", b"void f(int a /* in */, /* out */ double *b) { }")
     assert [p.text for p in function_parameters(fn)] == [b"int a", b"double *b"]
+
+
+def test_fortran_dummies_in_order_without_comments() -> None:
+    """The dummies of a subroutine and a function, a comment after a continuation left out; none for
+    a subroutine without a list."""
+    src = (
+        b"subroutine s(a, & ! the first\n   B)\n  integer :: a, b\nend subroutine\n"
+        b"function g(x) result(r)\n  real :: x, r\n  r = x\nend function\n"
+        b"subroutine t\nend subroutine\n"
+    )
+    s, g, t = languages.parse("fortran", src).root_node.named_children
+    assert [d.text for d in fortran_dummies(s)] == [b"a", b"B"]
+    assert [d.text for d in fortran_dummies(g)] == [b"x"]
+    assert fortran_dummies(t) == []

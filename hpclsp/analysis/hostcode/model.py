@@ -22,7 +22,7 @@ from hpclsp.analysis.hostcode.mpi_hidden import hidden_call
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.hostcode.view import HostView
 from hpclsp.analysis.source import SourceFile, object_macros
-from hpclsp.analysis.treeutil import F_NESTED_UNITS, F_UNITS, Node, walk
+from hpclsp.analysis.treeutil import F_NESTED_UNITS, F_UNITS, Node, fortran_dummies, walk
 from hpclsp.analysis.values import consts
 
 
@@ -250,11 +250,7 @@ class Model(HostView):
                 )
             name = self.norm(self.text(name_node)) if name_node is not None else ""
             unit = Unit(name, n, n, n.type == "program")
-            dummies: set[str] = set()
-            if stmt is not None:
-                ps = stmt.child_by_field_name("parameters")
-                if ps is not None:
-                    dummies = {self.norm(self.text(p)) for p in ps.named_children}
+            dummies = {self.norm(self.text(p)) for p in fortran_dummies(n)}
             for m in walk(n, skip=F_NESTED_UNITS):
                 if m.type == "variable_declaration":
                     for d in self._f_decls(m):

@@ -14,6 +14,7 @@ from typing import Any
 from hpclsp.analysis.hostcode import mpi_eval as me
 from hpclsp.analysis.hostcode import mpi_tables as T
 from hpclsp.analysis.hostcode.mpi_trace import Node, Obj, Ptr
+from hpclsp.analysis.treeutil import fortran_dummies
 from hpclsp.analysis.values import consts
 from hpclsp.analysis.values.consts import UNKNOWN, Symbol
 
@@ -425,9 +426,7 @@ class FortranRankEvaluator(me.RankEvaluator):
         unit = self.program.functions[name]
         if len(self.stack) >= me.MAX_DEPTH or any(n.id == unit.id for n in self.stack):
             raise me.Stop("call depth")
-        head = unit.named_children[0] if unit.named_children else None
-        params = head.child_by_field_name("parameters") if head is not None else None
-        names = [self.text(p).lower() for p in (params.named_children if params is not None else [])]
+        names = [self.text(p).lower() for p in fortran_dummies(unit)]
         scope: dict[str, Obj] = {}
         for i, pname in enumerate(names):
             a = args[i] if i < len(args) else None

@@ -15,7 +15,7 @@ from hpclsp.analysis.ir.model import Decl
 from hpclsp.analysis.ir.reader import descendants
 from hpclsp.analysis.ir.subscripts import SubscriptReader
 from hpclsp.analysis.ir.tables import F_INTRINSICS
-from hpclsp.analysis.treeutil import function_parameters
+from hpclsp.analysis.treeutil import C_PARAMETERS, fortran_dummies, function_parameters
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -34,9 +34,10 @@ class DeclReader(SubscriptReader):
             self.func.decls[d.name] = d
 
     def c_params(self, node: Node) -> None:
-        """Declare the parameters of a C function definition."""
+        """Declare the parameters of a C function definition (a C++ default value is the caller's, not
+        an access of the body)."""
         for p in function_parameters(node):
-            if p.type != "parameter_declaration":
+            if p.type not in C_PARAMETERS:
                 continue
             d = p.child_by_field_name("declarator")
             if d is None:
@@ -160,14 +161,10 @@ class DeclReader(SubscriptReader):
 
     def f_params(self, node: Node) -> None:
         """Declare the dummy arguments of a Fortran unit."""
-        st = node.named_children[0] if node.named_children else None
-        params = st.child_by_field_name("parameters") if st is not None else None
-        names = set()
-        if params is not None:
-            names = {self.name(p) for p in params.named_children if p.type == "identifier"}
-        if st is None:
-            return  # no statement node: no dummy arguments to declare
-        span = self.src.node_span(st)  # one span for every dummy (spans are immutable)
+        names = {self.name(p) for p in fortran_dummies(node)}
+        if not names:
+            return
+        span = self.src.node_span(node.named_children[0])  # the unit's statement, for every dummy
         for n in names:
             self.add_decl(
                 Decl(
@@ -266,10 +263,8 @@ class DeclReader(SubscriptReader):
             return cache[fname]
         res = None
         n = self.f_subroutines().get(fname)
-        st = n.named_children[0] if n is not None and n.named_children else None
-        if n is not None and st is not None:
-            params = st.child_by_field_name("parameters")
-            names = [self.name(p) for p in params.named_children if p.type == "identifier"] if params else []
+        if n is not None and n.named_children:
+            names = [self.name(p) for p in fortran_dummies(n)]
             intents: dict[str, str] = {}
             for c in n.named_children:
                 if c.type == "variable_declaration":

@@ -14,7 +14,7 @@ import dataclasses
 import re
 
 from hpclsp.analysis.ir import Access, Affine, FileIR, Function
-from hpclsp.analysis.treeutil import function_parameters, parameter_name
+from hpclsp.analysis.treeutil import fortran_dummies, function_parameters, parameter_name
 
 #: Callee accesses considered per call (bounds the work on large callees).
 MAX_PER_CALL = 64
@@ -91,21 +91,10 @@ class AtByte:
 
 def param_names(g: Function, fortran: bool) -> list[str]:
     """The dummy argument names of a function of the file, in order ([] when not found)."""
-    node = g.node
     if fortran:
-        st = node.named_children[0] if node.named_children else None
-        params = st.child_by_field_name("parameters") if st is not None else None
-        if params is None:
-            return []
-        return [
-            (p.text or b"").decode("utf-8", "replace").lower()
-            for p in params.named_children
-            if p.type == "identifier"
-        ]
+        return [(p.text or b"").decode("utf-8", "replace").lower() for p in fortran_dummies(g.node)]
     out = []
-    for p in function_parameters(node):
-        if p.type != "parameter_declaration":
-            continue  # ``int b = 0``: the IR declares none, and so cannot tell it is passed by value
+    for p in function_parameters(g.node):
         d = parameter_name(p)
         out.append((d.text or b"").decode("utf-8", "replace") if d is not None else "")
     return out

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from hpclsp.analysis import cfg
 from hpclsp.analysis.cfg.graph import Node
 from hpclsp.analysis.source import SourceFile
-from hpclsp.analysis.treeutil import function_parameters, parameter_name
+from hpclsp.analysis.treeutil import fortran_dummies, function_parameters, parameter_name
 from hpclsp.analysis.values.affine import NPROCS, NTHREADS, RANK, TID, UNKNOWN_VALUE, Value
 
 #: The synthetic variable holding a C-family function's return value.
@@ -95,10 +95,7 @@ def parameters(source: SourceFile, fn: Node) -> list[tuple[str, bool]]:
     """(name, may be written through) for each parameter of a function, in order: C pointers,
     references and arrays, and every Fortran dummy argument, may be."""
     if source.language == "fortran":
-        head = fn.named_children[0] if fn.named_children else None
-        ps = head.child_by_field_name("parameters") if head is not None else None
-        kids = ps.named_children if ps is not None else []
-        return [(source.node_text(k).lower(), True) for k in kids if k.type == "identifier"]
+        return [(source.node_text(k).lower(), True) for k in fortran_dummies(fn)]
     out: list[tuple[str, bool]] = []
     for p in function_parameters(fn):
         decl = p.child_by_field_name("declarator")

@@ -102,6 +102,16 @@ def parameter_name(param: Node) -> Node | None:
     return d
 
 
+def c_parameter_names(fn: Node) -> list[str]:
+    """The names the parameters of a C-family function definition declare, in order ("" for one
+    that names none), so that the k-th entry is the k-th argument's."""
+    out = []
+    for p in function_parameters(fn):
+        d = parameter_name(p)
+        out.append((d.text or b"").decode("utf-8", "replace") if d is not None else "")
+    return out
+
+
 def fortran_dummies(unit: Node) -> list[Node]:
     """The dummy-argument names of a Fortran subroutine or function, in order ([] without a list):
     the identifiers of its statement's ``parameters``, so a comment after a ``&`` is none (an

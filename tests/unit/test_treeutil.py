@@ -6,6 +6,7 @@ import pytest
 
 from hpclsp.analysis import languages
 from hpclsp.analysis.treeutil import (
+    c_parameter_names,
     fortran_dummies,
     function_declarator,
     function_parameters,
@@ -92,3 +93,10 @@ def test_fortran_dummies_in_order_without_comments() -> None:
     assert [d.text for d in fortran_dummies(s)] == [b"a", b"B"]
     assert [d.text for d in fortran_dummies(g)] == [b"x"]
     assert fortran_dummies(t) == []
+
+
+def test_c_parameter_names_in_order_with_blanks_for_unnamed() -> None:
+    """Every parameter has its entry, "" for one naming none, a C++ default parameter included (the
+    variadic ``...`` is no parameter)."""
+    fn = _first_function("cpp", b"void f(int n, double *x, int, const int &c = 2, ...) { }")
+    assert c_parameter_names(fn) == ["n", "x", "", "c"]

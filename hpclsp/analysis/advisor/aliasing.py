@@ -13,9 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.advisor.scalars import ScalarsMixin
-from hpclsp.analysis.advisor.summaries import _param_names
 from hpclsp.analysis.ir import Access, Function, Loop
-from hpclsp.analysis.treeutil import function_parameters
+from hpclsp.analysis.treeutil import c_parameter_names, function_parameters
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -73,7 +72,7 @@ class AliasMixin(ScalarsMixin):
         f = lp.func
         if self.fortran or f is None:
             return None, []
-        params = _param_names(f)
+        params = c_parameter_names(f.node)
         ptrs = {
             p
             for p in params

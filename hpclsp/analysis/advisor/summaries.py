@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from hpclsp.analysis.advisor.base import AdvisorBase
 from hpclsp.analysis.advisor.tables import C_CONDITIONAL_NODES
 from hpclsp.analysis.ir import Access, Function, Loop
-from hpclsp.analysis.treeutil import function_parameters, parameter_name
+from hpclsp.analysis.treeutil import c_parameter_names
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -41,15 +41,6 @@ class Summary:
     global_reads: set[str] = dataclasses.field(default_factory=set)
 
 
-def _param_names(f: Function) -> list[str]:
-    """The parameter names of a C function, in order."""
-    out: list[str] = []
-    for p in function_parameters(f.node):
-        d = parameter_name(p)
-        out.append(d.text.decode("utf-8", "replace") if d is not None and d.text else "")
-    return out
-
-
 class CallSummaryMixin(AdvisorBase):
     """Per-function summaries and the accesses a call site stands for."""
 
@@ -68,7 +59,7 @@ class CallSummaryMixin(AdvisorBase):
         return s
 
     def _summarize(self, f: Function) -> Summary:
-        params = _param_names(f)
+        params = c_parameter_names(f.node)
         pos = {p: k for k, p in enumerate(params) if p}
         s = Summary()
         for a in f.accesses:

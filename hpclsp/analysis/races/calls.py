@@ -14,7 +14,7 @@ import dataclasses
 import re
 
 from hpclsp.analysis.ir import Access, Affine, FileIR, Function
-from hpclsp.analysis.treeutil import fortran_dummies, function_parameters, parameter_name
+from hpclsp.analysis.treeutil import c_parameter_names, fortran_dummies
 
 #: Callee accesses considered per call (bounds the work on large callees).
 MAX_PER_CALL = 64
@@ -93,11 +93,7 @@ def param_names(g: Function, fortran: bool) -> list[str]:
     """The dummy argument names of a function of the file, in order ([] when not found)."""
     if fortran:
         return [(p.text or b"").decode("utf-8", "replace").lower() for p in fortran_dummies(g.node)]
-    out = []
-    for p in function_parameters(g.node):
-        d = parameter_name(p)
-        out.append((d.text or b"").decode("utf-8", "replace") if d is not None else "")
-    return out
+    return c_parameter_names(g.node)
 
 
 @dataclasses.dataclass(eq=False)

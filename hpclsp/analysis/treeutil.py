@@ -112,6 +112,17 @@ def c_parameter_names(fn: Node) -> list[str]:
     return out
 
 
+def fortran_unit_name(unit: Node) -> Node | None:
+    """The ``name`` node of a Fortran program unit (program, module, subroutine, function), read
+    from its first statement; None when it has none."""
+    head = unit.named_child(0)  # not ``named_children``: a unit's list holds every statement
+    if head is None:
+        return None
+    return head.child_by_field_name("name") or next(
+        (c for c in head.named_children if c.type == "name"), None
+    )
+
+
 def fortran_dummies(unit: Node) -> list[Node]:
     """The dummy-argument names of a Fortran subroutine or function, in order ([] without a list):
     the identifiers of its statement's ``parameters``, so a comment after a ``&`` is none (an

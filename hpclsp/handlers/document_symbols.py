@@ -19,6 +19,7 @@ from lsprotocol import types
 from hpclsp.analysis.findings import Pos, Span
 from hpclsp.analysis.ir import Construct, build_ir
 from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.treeutil import fortran_unit_name
 from hpclsp.documents import Document, col_to_utf16, split_lines
 
 if TYPE_CHECKING:
@@ -91,14 +92,8 @@ class _Builder:
     def node_name(self, node: tree_sitter.Node) -> tuple[str, tree_sitter.Node]:
         """The name of a unit and the node to select (the name, else the unit itself)."""
         if self.src.language == "fortran":
-            st = node.named_children[0] if node.named_children else None
-            if st is not None:
-                nm = st.child_by_field_name("name") or next(
-                    (c for c in st.named_children if c.type == "name"), None
-                )
-                if nm is not None:
-                    return self.src.node_text(nm), nm
-            return "?", node
+            nm = fortran_unit_name(node)
+            return (self.src.node_text(nm), nm) if nm is not None else ("?", node)
         if node.type in C_SCOPES:
             nm = node.child_by_field_name("name")
             return (self.src.node_text(nm), nm) if nm is not None else ("(anonymous)", node)

@@ -8,6 +8,7 @@ from hpclsp.analysis import languages
 from hpclsp.analysis.treeutil import (
     c_parameter_names,
     fortran_dummies,
+    fortran_unit_name,
     function_declarator,
     function_parameters,
     parameter_name,
@@ -100,3 +101,23 @@ def test_c_parameter_names_in_order_with_blanks_for_unnamed() -> None:
     variadic ``...`` is no parameter)."""
     fn = _first_function("cpp", b"void f(int n, double *x, int, const int &c = 2, ...) { }")
     assert c_parameter_names(fn) == ["n", "x", "", "c"]
+
+
+def test_fortran_unit_name_of_every_unit_kind() -> None:
+    """Program, subroutine and function are named by their first statement; a bare ``program``-less
+    main program has no name."""
+    src = (
+        b"program Main\nend program\n"
+        b"subroutine s(a)\n  integer :: a\nend subroutine\n"
+        b"integer function g(x)\n  integer :: x\n  g = x\nend function\n"
+        b"module m\nend module\n"
+    )
+    units = languages.parse("fortran", src).root_node.named_children
+    assert [(n.text if (n := fortran_unit_name(u)) is not None else None) for u in units] == [
+        b"Main",
+        b"s",
+        b"g",
+        b"m",
+    ]
+    bare = languages.parse("fortran", b"x = 1\nend\n").root_node.named_children[0]
+    assert fortran_unit_name(bare) is None

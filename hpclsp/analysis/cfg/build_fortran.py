@@ -8,6 +8,7 @@ from hpclsp.analysis.cfg.builder import Builder
 from hpclsp.analysis.cfg.graph import CFG, COND, JOIN, STMT, Node
 from hpclsp.analysis.openmp.model import Directive
 from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.treeutil import fortran_unit_name
 
 UNIT_TYPES = frozenset({"program", "subroutine", "function", "module_procedure"})
 _HEADERS = frozenset(
@@ -38,12 +39,7 @@ _HEADERS = frozenset(
 
 def unit_name(unit: Node) -> str | None:
     """The lower-case name of a program unit."""
-    head = unit.named_children[0] if unit.named_children else None
-    if head is None:
-        return None
-    name = head.child_by_field_name("name") or next(
-        (c for c in head.named_children if c.type == "name"), None
-    )
+    name = fortran_unit_name(unit)
     if name is None or not name.text:
         return None
     return name.text.decode("utf-8", "replace").lower()

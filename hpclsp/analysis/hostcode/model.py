@@ -22,7 +22,7 @@ from hpclsp.analysis.hostcode.mpi_hidden import hidden_call
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.hostcode.view import HostView
 from hpclsp.analysis.source import SourceFile, object_macros
-from hpclsp.analysis.treeutil import F_NESTED_UNITS, F_UNITS, Node, fortran_dummies, walk
+from hpclsp.analysis.treeutil import F_NESTED_UNITS, F_UNITS, Node, fortran_dummies, fortran_unit_name, walk
 from hpclsp.analysis.values import consts
 
 
@@ -242,12 +242,7 @@ class Model(HostView):
         for n in walk(root):
             if n.type not in F_UNITS:
                 continue
-            stmt = n.named_children[0] if n.named_children else None
-            name_node = None
-            if stmt is not None:
-                name_node = stmt.child_by_field_name("name") or next(
-                    (c for c in stmt.named_children if c.type == "name"), None
-                )
+            name_node = fortran_unit_name(n)
             name = self.norm(self.text(name_node)) if name_node is not None else ""
             unit = Unit(name, n, n, n.type == "program")
             dummies = {self.norm(self.text(p)) for p in fortran_dummies(n)}

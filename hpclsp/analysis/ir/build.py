@@ -18,6 +18,7 @@ from hpclsp.analysis.ir.subscripts import THREAD_NUM_SYMBOL
 from hpclsp.analysis.ir.tables import C_FUNC_TYPES, C_LOOP_TYPES, F_UNIT_TYPES
 from hpclsp.analysis.openmp.scanner import parse_directives
 from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.treeutil import fortran_unit_name
 from hpclsp.analysis.values import dependence, summaries
 
 if TYPE_CHECKING:
@@ -115,13 +116,9 @@ class _Builder(LoopReader):
         """Walk one function or program unit with its parameters and body."""
         name = "?"
         if self.fortran:
-            st = node.named_children[0] if node.named_children else None
-            if st is not None:
-                nm = st.child_by_field_name("name") or next(
-                    (c for c in st.named_children if c.type == "name"), None
-                )
-                if nm is not None:
-                    name = self.name(nm)
+            nm = fortran_unit_name(node)
+            if nm is not None:
+                name = self.name(nm)
         else:
             decl = node.child_by_field_name("declarator")
             while decl is not None and decl.type not in (

@@ -22,7 +22,17 @@ from hpclsp.analysis.hostcode.mpi_hidden import hidden_call
 from hpclsp.analysis.hostcode.mpi_tables import RULE_PARAMS
 from hpclsp.analysis.hostcode.view import HostView
 from hpclsp.analysis.source import SourceFile, object_macros
-from hpclsp.analysis.treeutil import F_NESTED_UNITS, F_UNITS, Node, fortran_dummies, fortran_unit_name, walk
+from hpclsp.analysis.treeutil import (
+    C_PARAMETERS,
+    F_NESTED_UNITS,
+    F_UNITS,
+    Node,
+    fortran_dummies,
+    fortran_unit_name,
+    function_declarator,
+    function_parameters,
+    walk,
+)
 from hpclsp.analysis.values import consts
 
 
@@ -156,10 +166,8 @@ class Model(HostView):
         for n in walk(root):
             if n.type != "function_definition":
                 continue
-            decl = n.child_by_field_name("declarator")
+            decl = function_declarator(n)
             body = n.child_by_field_name("body")
-            while decl is not None and decl.type not in ("function_declarator",):
-                decl = decl.child_by_field_name("declarator")
             if decl is None or body is None:
                 continue
             name_node = decl.child_by_field_name("declarator")
@@ -168,13 +176,11 @@ class Model(HostView):
                 self.text(c) for c in n.children if c.type.startswith("__") or c.type == "type_qualifier"
             )
             unit = Unit(name, n, body, name == "main", qualifiers=quals)
-            params = decl.child_by_field_name("parameters")
-            if params is not None:
-                for p in params.named_children:
-                    if p.type == "parameter_declaration":
-                        for d in self._c_decls(p):
-                            d.param = True
-                            unit.decls[d.name] = d
+            for p in function_parameters(n):
+                if p.type in C_PARAMETERS:
+                    for d in self._c_decls(p):
+                        d.param = True
+                        unit.decls[d.name] = d
             self._c_body(unit, body)
             self.units.append(unit)
 

@@ -40,9 +40,7 @@ def thread_branch(src: SourceFile, access: Access, tids: set[str], stop: int) ->
 def _thread_equals(src: SourceFile, cond: Node, names: set[str], fortran: bool) -> int | None:
     """``c`` when the condition is ``tid == c`` (either way round), or a ``&&`` chain with such an
     operand, ``tid`` the thread id (a variable holding it must be one of ``names``)."""
-    for tid, c in dependence.thread_id_tests(src, cond):
-        while tid.type == "parenthesized_expression" and tid.named_child_count == 1:
-            tid = tid.named_children[0]  # ``(tid) == 0``: the variable must still be private
+    for tid, c in dependence.thread_id_tests(src, cond):  # ``(me) == 0`` gives ``me``: it must be private
         if (
             tid.type != "identifier"
             or (src.node_text(tid).lower() if fortran else src.node_text(tid)) in names

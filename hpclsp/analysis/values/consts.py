@@ -516,14 +516,24 @@ def evaluate(
     return MappingEvaluator(text, env, fortran).eval(node)
 
 
+def unparenthesized(node: Node) -> Node | None:
+    """The expression inside any parentheses around ``node`` (``node`` itself without them); None when
+    a pair of them holds something other than one expression (comments aside)."""
+    while node.type == "parenthesized_expression":
+        kids = [c for c in node.named_children if c.type != "comment"]
+        if len(kids) != 1:
+            return None
+        node = kids[0]
+    return node
+
+
 def conjuncts(source: SourceFile, cond: Node) -> list[Node]:
     """The operands of a condition's top-level ``&&`` / ``.and.`` chain (the condition itself when
     it is none): each holds wherever the condition does."""
-    while cond.type == "parenthesized_expression":
-        kids = [c for c in cond.named_children if c.type != "comment"]
-        if len(kids) != 1:
-            return [cond]
-        cond = kids[0]
+    inner = unparenthesized(cond)
+    if inner is None:
+        return [cond]
+    cond = inner
     op = (
         cond.child_by_field_name("operator")
         if cond.type in ("binary_expression", "logical_expression")
@@ -539,11 +549,10 @@ def conjuncts(source: SourceFile, cond: Node) -> list[Node]:
 
 def equality_operands(source: SourceFile, cond: Node) -> tuple[Node, Node] | None:
     """The two sides of ``a == b`` (parentheses around the comparison removed), else None."""
-    while cond.type == "parenthesized_expression":
-        kids = [c for c in cond.named_children if c.type != "comment"]
-        if len(kids) != 1:
-            return None
-        cond = kids[0]
+    inner = unparenthesized(cond)
+    if inner is None:
+        return None
+    cond = inner
     if cond.type not in ("binary_expression", "relational_expression"):
         return None
     op = cond.child_by_field_name("operator")

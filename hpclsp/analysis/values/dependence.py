@@ -576,14 +576,14 @@ def is_thread_id(source: SourceFile, node: Node) -> bool:
 
 
 def thread_id_tests(source: SourceFile, cond: Node) -> list[tuple[Node, int]]:
-    """``(tid, c)`` for each operand ``tid == c`` (either way round) of a condition's ``&&`` chain, ``c`` a
-    constant and ``tid`` exactly the OpenMP thread id there: the then-branch runs on thread ``c`` only."""
+    """``(tid, c)`` per operand ``tid == c`` (either way) of a condition's ``&&`` chain, ``c`` a constant and
+    ``tid`` (unparenthesized) exactly the thread id there: the then-branch runs on thread ``c`` only."""
     out = []
     for part in conjuncts(source, cond):
         sides = equality_operands(source, part)
         for a, b in (sides, sides[::-1]) if sides is not None else ():
             if (c := constant(source, b)) is not None and is_thread_id(source, a):
-                out.append((a, c))
+                out.append((consts.unparenthesized(a) or a, c))
                 break
     return out
 

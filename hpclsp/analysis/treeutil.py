@@ -127,7 +127,7 @@ def fortran_dummies(unit: Node) -> list[Node]:
     """The dummy-argument names of a Fortran subroutine or function, in order ([] without a list):
     the identifiers of its statement's ``parameters``, so a comment after a ``&`` is none (an
     obsolescent alternate return ``*`` is not counted either)."""
-    st = unit.named_children[0] if unit.named_children else None
+    st = unit.named_child(0)  # not ``named_children``: a unit's list holds every statement
     params = st.child_by_field_name("parameters") if st is not None else None
     return [p for p in params.named_children if p.type == "identifier"] if params is not None else []
 

@@ -164,7 +164,7 @@ class DeclReader(SubscriptReader):
         names = {self.name(p) for p in fortran_dummies(node)}
         if not names:
             return
-        span = self.src.node_span(node.named_children[0])  # the unit's statement, for every dummy
+        span = self.src.node_span(node.named_child(0))  # the unit's statement, for every dummy
         for n in names:
             self.add_decl(
                 Decl(

@@ -29,6 +29,16 @@ _STANDALONE = frozenset(
 )
 
 
+def mentions_openmp(m: Model) -> bool:
+    """Cheap pre-check of the hybrid rules: does the file mention OpenMP at all (``omp`` in any case;
+    computed once per file: several rules ask, one per call)."""
+    key = "mpi.mentions_openmp"
+    found = m.source.cache.get(key)
+    if found is None:
+        found = m.source.cache[key] = "omp" in m.source.text.lower()
+    return bool(found)
+
+
 def omp_constructs(m: Model) -> list[Construct]:
     """The OpenMP block constructs of the file (computed once per file): Fortran from a directive to
     its ``end`` directive, C/C++ from the pragma to the end of the statement it applies to."""

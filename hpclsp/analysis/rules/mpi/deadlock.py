@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model, Unit
 from hpclsp.analysis.rules.mpi._common import _finding, _in_node, mpi_rule
-from hpclsp.analysis.rules.mpi._omp import Construct, enclosing
+from hpclsp.analysis.rules.mpi._omp import Construct, enclosing, mentions_openmp
 from hpclsp.analysis.rules.mpi.collectives import _arms, _rank_comms
 from hpclsp.analysis.treeutil import Node
 from hpclsp.analysis.values import dependence
@@ -90,7 +90,7 @@ def check_deadlock(m: Model) -> Iterator[Finding]:
 def _other_thread(m: Model, s: Call, recv: Call) -> bool:
     """Whether the send and the receive lie in different OpenMP sections or tasks: another thread may
     post the receive while this one blocks in the send, so text order says nothing about their order."""
-    if "omp" not in m.source.text.lower():
+    if not mentions_openmp(m):
         return False
 
     def bodies(c: Call) -> list[Construct]:

@@ -10,6 +10,7 @@ from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.rules.mpi._omp import (
     Construct,
     clause_names,
+    mentions_openmp,
     omp_constructs,
     omp_sync_lines,
     parallel_region,
@@ -47,7 +48,7 @@ thread, or while a thread is still communicating, the program is erroneous.
 )
 def check_finalize_thread(m: Model) -> Iterator[Finding]:
     """MPI_Finalize from OpenMP threads."""
-    if "omp" not in m.source.text.lower():
+    if not mentions_openmp(m):
         return
     for unit in m.units:
         calls = unit.calls

@@ -10,6 +10,7 @@ from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
 from hpclsp.analysis.rules.mpi._omp import (
     Construct,
     clause_names,
+    mentions_openmp,
     omp_constructs,
     omp_sync_lines,
     parallel_region,
@@ -79,7 +80,7 @@ or corrupt data. The standard makes it the program's job to serialize them.
 def check_concurrent_collective(m: Model) -> Iterator[Finding]:
     """Collectives every thread of a parallel region calls concurrently, or that run in tasks that may
     overlap with each other."""
-    if "omp" not in m.source.text.lower():
+    if not mentions_openmp(m):
         return
     if not any("parallel" in w for w, _, _, _ in omp_constructs(m)):
         return

@@ -11,6 +11,7 @@ from hpclsp.analysis.rules.mpi._omp import (
     Construct,
     clause_names,
     enclosing,
+    mentions_openmp,
     omp_constructs,
     omp_sync_lines,
     parallel_region,
@@ -58,7 +59,7 @@ being modified, a data race whose result changes from run to run.
 )
 def check_thread_buffer_race(m: Model) -> Iterator[Finding]:
     """MPI calls of one thread racing with the other threads' writes of their buffer."""
-    if "omp" not in m.source.text.lower():
+    if not mentions_openmp(m):
         return
     for unit in m.units:
         writes: list[tuple[str, Node]] | None = None

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from hpclsp.analysis.findings import Finding
 from hpclsp.analysis.hostcode.model import Call, Model
 from hpclsp.analysis.rules.mpi._common import _finding, mpi_rule
-from hpclsp.analysis.rules.mpi._omp import omp_constructs
+from hpclsp.analysis.rules.mpi._omp import mentions_openmp, omp_constructs
 from hpclsp.analysis.rules.mpi.facts import (
     ALWAYS_ALLOWED,
     LEVEL_NAMES,
@@ -48,7 +48,7 @@ MPI_Send(buf, 1, MPI_INT, 0, omp_get_thread_num(), comm);
 )
 def check_thread_level(m: Model) -> Iterator[Finding]:
     """MPI calls in OpenMP regions vs the requested thread level."""
-    if "omp" not in m.source.text.lower():
+    if not mentions_openmp(m):
         return
     provided = _provided_level(m)
     if provided is None:

@@ -174,6 +174,7 @@ def test_vetting_withdraws_a_suggestion_the_race_checker_flags(monkeypatch):
         return [SimpleNamespace(kind="write-write", message="made-up race", primary=primary)]
 
     monkeypatch.setattr(advisor.vetting, "_races", fake_race)
+    monkeypatch.setattr(advisor.vetting.inplace, "races", lambda *args: None)  # take the text route
     (adv,) = advisor.advise(
         SourceFile("t.c", "c", "double a[99];\nvoid f(void) {\n  for (int i = 0; i < 99; i++) a[i] = i;\n}\n")
     )
@@ -268,9 +269,14 @@ void h(int n) {
 """
 
 
-def _wrongly_vetted(monkeypatch: pytest.MonkeyPatch | None) -> list[tuple[bool, str | None, str]]:
-    """Every loop of _UNITS suggested (two of them wrongly), vetted; with monkeypatch, on the whole text."""
+def _wrongly_vetted(
+    monkeypatch: pytest.MonkeyPatch | None, whole: bool = False
+) -> list[tuple[bool, str | None, str]]:
+    """Every loop of _UNITS suggested (two of them wrongly), vetted; with monkeypatch, on the text with
+    the pragmas inserted (``whole``: as one text, else per component)."""
     if monkeypatch is not None:
+        monkeypatch.setattr(advisor.vetting.inplace, "races", lambda *args: None)
+    if whole and monkeypatch is not None:
         monkeypatch.setattr(advisor.vetting.units, "split", lambda source: None)
     src = SourceFile("t.c", "c", _UNITS)
     advice = advisor.advise(src, vet_races=False)
@@ -284,10 +290,17 @@ def _wrongly_vetted(monkeypatch: pytest.MonkeyPatch | None) -> list[tuple[bool, 
 def test_vetting_per_component_matches_vetting_the_whole_text(monkeypatch):
     """Vetting analyses only the components holding a suggestion, each in its own synthetic file:
     the same withdrawals and reasons (lines mapped back) as one analysis of the whole text."""
-    per_component = _wrongly_vetted(None)
-    whole = _wrongly_vetted(monkeypatch)
+    per_component = _wrongly_vetted(monkeypatch)
+    whole = _wrongly_vetted(monkeypatch, whole=True)
     assert per_component == whole
     assert [s for s, _, _ in whole] == [True, False, False]
+
+
+def test_vetting_in_place_matches_vetting_the_text(monkeypatch):
+    """The same loops withdrawn in place, on the file's own IR, as on the text with the pragmas inserted;
+    the reasons are the same (no line in them moves: no pragma precedes the lines they name)."""
+    in_place = _wrongly_vetted(None)
+    assert in_place == _wrongly_vetted(monkeypatch)
 
 
 def test_a_comment_in_a_callee_parameter_list_keeps_arguments_in_place():

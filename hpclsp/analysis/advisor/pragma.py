@@ -126,6 +126,12 @@ def suggestion_edits(source: SourceFile, adv: LoopAdvice) -> list[Edit]:
     return edits
 
 
+def inserted(advice: list[LoopAdvice]) -> list[LoopAdvice]:
+    """The suggestions whose pragma is inserted when every suggestion is applied: those that assume
+    nothing (not a loop whose pointers may alias)."""
+    return [a for a in advice if a.suggested and a.pragma and not a.assumptions]
+
+
 def all_suggestion_edits(source: SourceFile, advice: list[LoopAdvice] | None = None) -> list[Edit]:
     """Edits inserting every suggested pragma that assumes nothing (not a loop whose pointers may alias);
     insertions at one position are merged (end directives first)."""
@@ -134,9 +140,7 @@ def all_suggestion_edits(source: SourceFile, advice: list[LoopAdvice] | None = N
 
         advice = advise(source)
     merged: dict[Span, list[tuple[int, str]]] = {}
-    for a in advice:
-        if not a.suggested or a.assumptions:
-            continue
+    for a in inserted(advice):
         for k, e in enumerate(suggestion_edits(source, a)):
             merged.setdefault(e.span, []).append((0 if k > 0 else 1, e.new_text))
     out = []

@@ -1,7 +1,9 @@
 """Vetting by the race analysis: a suggestion whose parallelized text the race analysis flags is withdrawn.
 
 The advisor asks ``hpclsp.analysis.races`` directly (not the engine and its rules): the races of the
-text with every suggestion applied, each with the line of its primary access.
+text with every suggestion applied, each with the line of its primary access. ``inplace`` answers
+that on the file's own IR when the suggested loops stand apart from its directives; the text route
+here (insert the pragmas, parse, build the IR again) answers the rest.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import re
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis import languages, units
+from hpclsp.analysis.advisor import inplace
 from hpclsp.analysis.advisor.model import Blocker, LoopAdvice
-from hpclsp.analysis.advisor.pragma import all_suggestion_edits, suggestion_edits
+from hpclsp.analysis.advisor.pragma import all_suggestion_edits, inserted, suggestion_edits
 from hpclsp.analysis.findings import Edit, apply_edits
 from hpclsp.analysis.source import SourceFile, encode
 
@@ -124,15 +127,20 @@ def vet(source: SourceFile, advice: list[LoopAdvice]) -> None:
 
     One race analysis of the text with every suggestion applied: suggested loops are never nested,
     and race findings only arise inside parallel constructs, so a finding inside a suggested loop's
-    region (its pragma line through its end directive) is caused by that suggestion.
+    region (its pragma line through its end directive) is caused by that suggestion. The analysis
+    runs in place on the file's own IR (``inplace``) when it can, else on the new text.
     """
     sugg = [a for a in advice if a.suggested]
     if not sugg:
         return
     try:
-        all_edits = all_suggestion_edits(source, advice)
-        ranges = [_region_lines(source, a, all_edits) for a in sugg]
-        combined = _races(source, apply_edits(source.text, all_edits), ranges, all_edits)
+        combined = inplace.races(source, sugg, inserted(advice))
+        if combined is not None:
+            ranges = [(a.loop.span.start.line, a.loop.span.end.line) for a in sugg]
+        else:
+            all_edits = all_suggestion_edits(source, advice)
+            ranges = [_region_lines(source, a, all_edits) for a in sugg]
+            combined = _races(source, apply_edits(source.text, all_edits), ranges, all_edits)
     except Exception:
         log.exception("race vetting failed for %s", source.path)
         return

@@ -13,14 +13,15 @@ with one ``parallel for``/``parallel do`` construct added per inserted pragma:
 
 Otherwise (a loop inside or around a construct, a directive in a called function, a pragma the
 parser reads otherwise) ``races`` answers None and the caller takes the text route. The races come
-in the file's own lines. The IR is restored afterwards: the rules read it next.
+in the file's own lines. The analysis runs on a view of the IR; the IR the rules read is unchanged.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
-from hpclsp.analysis.ir import Construct, FileIR, Function, Loop, build_ir
+from hpclsp.analysis.ir import Construct, FileIR, Loop, build_ir
 from hpclsp.analysis.openmp import recall, scanner
 from hpclsp.analysis.source import SourceFile
 
@@ -95,44 +96,20 @@ def _construct(source: SourceFile, a: LoopAdvice) -> Construct | None:
     return c
 
 
-def _order(c: Construct) -> tuple[int, int]:
-    """The binder's order of constructs: by start, outer before inner."""
-    return (c.start, -(c.end - c.start))
-
-
 def _analyzed(
     source: SourceFile, ir: FileIR, added: list[Construct], focus: list[tuple[int, int]]
 ) -> list[Race]:
-    """The focused race analysis of ``ir`` with ``added`` in it; the IR as it was afterwards."""
+    """The focused race analysis of a view of ``ir`` whose constructs include ``added``.
+
+    Only the view's construct list holds them: the functions' lists and the loops' ``construct``
+    stay as they are, since the race analysis reads those only for constructs inside a team or
+    other than the team itself, and no construct lies inside an added one. The IR itself is never
+    changed (another thread may be reading it)."""
     from hpclsp.analysis.races.analyzer import Analyzer
 
-    saved_ir = ir.constructs
-    saved_funcs: dict[int, tuple[Function, list[Construct]]] = {}
-    try:
-        ir.constructs = sorted([*saved_ir, *added], key=_order)
-        for c in added:
-            f = _holder(ir, c)
-            if f is not None:
-                if id(f) not in saved_funcs:
-                    saved_funcs[id(f)] = (f, f.constructs)
-                f.constructs = sorted([*f.constructs, c], key=_order)
-            assert c.loop is not None
-            c.loop.construct = c
-        ir.__dict__.pop("_block_index", None)
-        an = Analyzer(source)
-        an.focus = focus
-        return an.run()
-    finally:
-        ir.constructs = saved_ir
-        for f, kept in saved_funcs.values():
-            f.constructs = kept
-        for c in added:
-            if c.loop is not None and c.loop.construct is c:
-                c.loop.construct = None
-        ir.__dict__.pop("_block_index", None)
-
-
-def _holder(ir: FileIR, c: Construct) -> Function | None:
-    """The innermost function holding the construct's directive (as ``ir.build`` assigns them)."""
-    holders = [f for f in ir.functions if f.node.start_byte <= c.span_byte < f.node.end_byte]
-    return min(holders, key=lambda f: f.node.end_byte - f.node.start_byte) if holders else None
+    view = dataclasses.replace(
+        ir, constructs=sorted([*ir.constructs, *added], key=lambda c: (c.start, -(c.end - c.start)))
+    )
+    an = Analyzer(source, view)
+    an.focus = focus
+    return an.run()

@@ -29,9 +29,10 @@ from hpclsp.analysis.source import SourceFile
 class AnalyzerState:
     """The IR of the file, the races found so far, and caches shared by the analysis parts."""
 
-    def __init__(self, source: SourceFile) -> None:
+    def __init__(self, source: SourceFile, ir: FileIR | None = None) -> None:
+        """The analysis of ``source``, on its IR (``ir``: a view of it with other constructs)."""
         self.src = source
-        self.ir: FileIR = build_ir(source)
+        self.ir: FileIR = build_ir(source) if ir is None else ir
         self.fortran = source.language == "fortran"
         self.races: list[Race] = []
         self.seen: set[tuple[str, str, int]] = set()

@@ -26,9 +26,16 @@ def _pretend(src: SourceFile, k: int) -> LoopAdvice:
     )
 
 
-def _in_place(path: Path, k: int) -> set[tuple[str, str, int]] | None:
+def _advised(src: SourceFile, k: int) -> LoopAdvice:
+    """The unvetted advisor's k-th loop, suggested with its own pragma and clauses."""
+    a = advise(src, vet_races=False)[k]
+    a.suggested = True
+    return a
+
+
+def _in_place(path: Path, k: int, own: bool = False) -> set[tuple[str, str, int]] | None:
     src = SourceFile.from_path(str(path))
-    a = _pretend(src, k)
+    a = _advised(src, k) if own else _pretend(src, k)
     got = inplace.races(src, [a], [a])
     if got is None:
         return None
@@ -36,10 +43,10 @@ def _in_place(path: Path, k: int) -> set[tuple[str, str, int]] | None:
     return {(r.kind, r.var, r.primary.span.start.line) for r in got if lo <= r.primary.span.start.line <= hi}
 
 
-def _on_the_text(path: Path, k: int) -> set[tuple[str, str, int]]:
+def _on_the_text(path: Path, k: int, own: bool = False) -> set[tuple[str, str, int]]:
     """The races of the loop's region in the text with its pragma inserted, on the file's own lines."""
     src = SourceFile.from_path(str(path))
-    a = _pretend(src, k)
+    a = _advised(src, k) if own else _pretend(src, k)
     edits = suggestion_edits(src, a)
     lo, hi = vetting._region_lines(src, a, edits)
     got = vetting._races(src, apply_edits(src.text, edits), [(lo, hi)], edits)
@@ -70,6 +77,24 @@ def test_in_place_and_on_the_text_the_same_races_for_every_outer_loop_of_the_adv
             racy += bool(mine)
             langs.add(src.language)
     assert same > 300 and racy > 100 and {"c", "fortran"} <= langs
+
+
+def test_the_advisors_own_pragmas_with_their_clauses_race_neither_in_place_nor_on_the_text() -> None:
+    """Every loop the (unvetted) advisor would parallelize, with its clauses (private, reduction,
+    collapse, schedule...), alone: the two routes agree, and neither finds a race."""
+    same = with_clauses = 0
+    for path in sorted(ADVISOR.glob("prog_*")):
+        advice = advise(SourceFile.from_path(str(path)), vet_races=False)
+        for k, a in enumerate(advice):
+            if not a.pragma or "parallel" not in a.pragma:
+                continue
+            mine = _in_place(path, k, own=True)
+            if mine is None:
+                continue
+            assert mine == _on_the_text(path, k, own=True) == set(), f"{path.name}:{a.span.start.line + 1}"
+            same += 1
+            with_clauses += "(" in a.pragma
+    assert same > 300 and with_clauses > 150
 
 
 NESTED = """void matmul(int n, const double *A, const double *B, double *C) {

@@ -81,6 +81,26 @@ def function_declarator(fn: Node) -> Node | None:
 #: Declarators whose inner declarator is a plain child, not a ``declarator`` field
 _UNFIELDED_DECLARATORS = frozenset({"reference_declarator", "parenthesized_declarator"})
 
+#: Node kinds that name a C-family function in its declarator (``f``, ``s.f``, ``A::f``, ``~A``, ``operator+``)
+C_FUNCTION_NAMES = frozenset(
+    {"identifier", "field_identifier", "qualified_identifier", "destructor_name", "operator_name"}
+)
+
+
+def function_name_node(fn: Node) -> Node | None:
+    """The node naming a C-family function definition: the name in its ``function_declarator``
+    (``function_declarator`` finds that one through pointer, reference and parenthesized
+    declarators), else the first name down its declarators; None when it has none. A qualified
+    name (``A::f``) is returned whole: callers that match calls take its last part."""
+    fd = function_declarator(fn)
+    d = fn.child_by_field_name("declarator") if fd is None else fd.child_by_field_name("declarator")
+    while d is not None and d.type not in C_FUNCTION_NAMES:
+        if d.type in _UNFIELDED_DECLARATORS:
+            d = d.named_children[0] if d.named_children else None
+        else:
+            d = d.child_by_field_name("declarator")
+    return d
+
 
 def function_parameters(fn: Node) -> list[Node]:
     """The parameters of a C-family function definition, in order ([] without a parameter list): the

@@ -24,6 +24,7 @@ import re
 from typing import TYPE_CHECKING
 
 from hpclsp.analysis.findings import Pos, Span
+from hpclsp.analysis.treeutil import function_name_node
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from hpclsp.analysis.source import SourceFile
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
-_C_NAME_TYPES = {"identifier", "field_identifier", "qualified_identifier", "operator_name", "destructor_name"}
 _F_UNIT_TYPES = {"program", "subroutine", "function", "module_procedure"}
 _F_CONTAINERS = {"module", "submodule"}
 
@@ -233,16 +233,12 @@ def _words(body: str, fortran: bool) -> frozenset[str]:
 
 
 def _c_name(node: tree_sitter.Node, data: bytes) -> str | None:
-    d = node.child_by_field_name("declarator")
-    depth = 0
-    while d is not None and depth < 50:
-        if d.type in _C_NAME_TYPES:
-            text = data[d.start_byte : d.end_byte].decode("utf-8", "replace")
-            words = _IDENT.findall(text)
-            return words[-1] if words else None
-        d = d.child_by_field_name("declarator")
-        depth += 1
-    return None
+    """The last word of a C-family function's name (``f`` of ``A::f``: what calls of it write)."""
+    d = function_name_node(node)
+    if d is None:
+        return None
+    words = _IDENT.findall(data[d.start_byte : d.end_byte].decode("utf-8", "replace"))
+    return words[-1] if words else None
 
 
 def _f_name(node: tree_sitter.Node, data: bytes) -> str | None:

@@ -19,7 +19,7 @@ from lsprotocol import types
 from hpclsp.analysis.findings import Pos, Span
 from hpclsp.analysis.ir import Construct, build_ir
 from hpclsp.analysis.source import SourceFile
-from hpclsp.analysis.treeutil import fortran_unit_name
+from hpclsp.analysis.treeutil import fortran_unit_name, function_name_node
 from hpclsp.documents import Document, col_to_utf16, split_lines
 
 if TYPE_CHECKING:
@@ -97,15 +97,7 @@ class _Builder:
         if node.type in C_SCOPES:
             nm = node.child_by_field_name("name")
             return (self.src.node_text(nm), nm) if nm is not None else ("(anonymous)", node)
-        decl = node.child_by_field_name("declarator")
-        while decl is not None and decl.type not in (
-            "identifier",
-            "field_identifier",
-            "qualified_identifier",
-            "destructor_name",
-            "operator_name",
-        ):
-            decl = decl.child_by_field_name("declarator")
+        decl = function_name_node(node)
         if decl is None:
             return "?", node
         return self.src.node_text(decl), decl

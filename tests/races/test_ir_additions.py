@@ -120,3 +120,32 @@ def test_cpp_default_parameter_is_declared_a_parameter():
         "p": ("param", True),
     }
     assert sorted(a.name for a in f.accesses) == ["a", "b"]
+
+
+REFERENCE_RETURNING = """double data[100];
+double &slot(int k)
+{
+    data[0] += k;
+    return data[k];
+}
+void fill(void)
+{
+#pragma omp parallel for
+    for (int i = 1; i < 100; i++)
+        slot(i) = 1.0;
+}
+"""
+
+
+def test_a_function_returning_a_reference_is_named_and_its_race_found():
+    """``double &slot(int k)`` is ``slot`` (it was ``?``): the race analysis follows the call into it
+    and finds every iteration updating ``data[0]``."""
+    from hpclsp.analysis import engine
+
+    src = SourceFile("t.cpp", "cpp", REFERENCE_RETURNING)
+    assert [f.name for f in build_ir(src).functions] == ["slot", "fill"]
+    found = [
+        (f.code, f.span.start.line + 1)
+        for f in engine.analyze(SourceFile("t.cpp", "cpp", REFERENCE_RETURNING)).findings
+    ]
+    assert ("omp-race-loop-carried", 4) in found

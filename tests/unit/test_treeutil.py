@@ -10,6 +10,7 @@ from hpclsp.analysis.treeutil import (
     fortran_dummies,
     fortran_unit_name,
     function_declarator,
+    function_name_node,
     function_parameters,
     parameter_name,
 )
@@ -121,3 +122,30 @@ def test_fortran_unit_name_of_every_unit_kind() -> None:
     ]
     bare = languages.parse("fortran", b"x = 1\nend\n").root_node.named_children[0]
     assert fortran_unit_name(bare) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (b"int plain(int a) { return a; }", b"plain"),
+        (b"double &slot(int k) { static double d; return d; }", b"slot"),
+        (b"int (*pick(int q))(int) { return 0; }", b"pick"),
+        (b"int S::get(int i) const { return i; }", b"S::get"),
+        (b"S::~S() { }", b"S::~S"),
+        (b"struct T { ~T() { } };", b"~T"),
+        (b"struct U { U &operator=(const U &o) { return *this; } };", b"operator="),
+    ],
+)
+def test_function_name_node_through_every_declarator(text: bytes, name: bytes) -> None:
+    """The name of a C++ function definition: returning a reference or a function pointer, qualified,
+    a destructor, an operator (definitions inside a class body too)."""
+    root = languages.parse("cpp", text).root_node
+    fn = next(n for n in _descendants(root) if n.type == "function_definition")
+    got = function_name_node(fn)
+    assert got is not None and got.text == name
+
+
+def _descendants(node):
+    yield node
+    for c in node.named_children:
+        yield from _descendants(c)

@@ -8,6 +8,7 @@ from hpclsp.analysis.cfg.builder import Builder
 from hpclsp.analysis.cfg.graph import CFG, COND, JOIN, STMT, Node
 from hpclsp.analysis.openmp.model import Directive
 from hpclsp.analysis.source import SourceFile
+from hpclsp.analysis.treeutil import function_name_node
 
 _SKIP = frozenset({"comment", "{", "}", ";"})
 _NORETURN = frozenset({"exit", "abort", "_Exit", "quick_exit", "MPI_Abort"})
@@ -15,14 +16,7 @@ _NORETURN = frozenset({"exit", "abort", "_Exit", "quick_exit", "MPI_Abort"})
 
 def function_name(fn: Node) -> str | None:
     """The name of a ``function_definition`` (qualified names keep their last part)."""
-    d = fn.child_by_field_name("declarator")
-    while d is not None and d.type not in (
-        "identifier",
-        "field_identifier",
-        "qualified_identifier",
-        "destructor_name",
-    ):
-        d = d.child_by_field_name("declarator")
+    d = function_name_node(fn)
     if d is None:
         return None
     if d.type == "qualified_identifier":

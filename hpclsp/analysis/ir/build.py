@@ -18,7 +18,7 @@ from hpclsp.analysis.ir.subscripts import THREAD_NUM_SYMBOL
 from hpclsp.analysis.ir.tables import C_FUNC_TYPES, C_LOOP_TYPES, F_UNIT_TYPES
 from hpclsp.analysis.openmp.scanner import parse_directives
 from hpclsp.analysis.source import SourceFile
-from hpclsp.analysis.treeutil import fortran_unit_name
+from hpclsp.analysis.treeutil import fortran_unit_name, function_name_node
 from hpclsp.analysis.values import dependence, summaries
 
 if TYPE_CHECKING:
@@ -120,13 +120,7 @@ class _Builder(LoopReader):
             if nm is not None:
                 name = self.name(nm)
         else:
-            decl = node.child_by_field_name("declarator")
-            while decl is not None and decl.type not in (
-                "identifier",
-                "field_identifier",
-                "qualified_identifier",
-            ):
-                decl = decl.child_by_field_name("declarator")
+            decl = function_name_node(node)
             if decl is not None:
                 name = self.text(decl)
         f = Function(name, node, self.src.node_span(node))
